@@ -1,0 +1,1 @@
+"""API extensions: the contracts, their loading, and every built-in resource."""

@@ -1,0 +1,1 @@
+"""The twisted.web side: paste loading, filters, the router, faults, versions."""

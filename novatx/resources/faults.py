@@ -1,0 +1,77 @@
+"""
+Error bodies in each API's own format.
+
+Compute answers nova's JSON faults (C{{"itemNotFound": {"code": 404, "message":
+...}}}), EC2 its XML C{<Response><Errors>...}, metadata plain text. Everything that
+writes an error (the router, the filters, C{faultwrap}, the channel's limits) goes
+through L{render_fault}, so the format is decided in one place.
+"""
+
+from __future__ import annotations
+
+import json
+from xml.sax.saxutils import escape
+
+#: nova's fault names by status; anything else is C{computeFault}.
+COMPUTE_FAULT_NAMES = {
+    400: "badRequest",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "itemNotFound",
+    405: "badMethod",
+    409: "conflictingRequest",
+    413: "overLimit",
+    415: "badMediaType",
+    429: "overLimit",
+    501: "notImplemented",
+    503: "serviceUnavailable",
+}
+
+#: EC2 error codes for failures that are not an action's own (AWS's names).
+EC2_CODES_BY_STATUS = {
+    400: "InvalidRequest",
+    401: "AuthFailure",
+    403: "UnauthorizedOperation",
+    404: "InvalidAction",
+    413: "RequestEntityTooLarge",
+    414: "RequestURITooLong",
+    431: "RequestHeaderFieldsTooLarge",
+    500: "InternalError",
+    503: "Unavailable",
+}
+
+
+def compute_fault(status: int, message: str, retry_after: int | None = None) -> dict:
+    """The JSON document of a compute fault."""
+    name = COMPUTE_FAULT_NAMES.get(status, "computeFault")
+    fault: dict = {"code": status, "message": message}
+    if retry_after is not None and status in (413, 429):
+        fault["retryAfter"] = str(retry_after)
+    return {name: fault}
+
+
+def ec2_error(code: str, message: str, request_id: str) -> bytes:
+    """The XML document of an EC2 error."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        "<Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors>"
+        "<RequestID>%s</RequestID></Response>"
+        % (escape(code), escape(message), escape(request_id))
+    ).encode("utf-8")
+
+
+def render_fault(
+    api_name: str, status: int, message: str, request_id: str = "", code: str | None = None
+) -> tuple[bytes, bytes]:
+    """
+    The body and C{Content-Type} of an error of C{api_name}.
+
+    @param code: EC2 only: the error code (default from the status).
+    """
+    if api_name == "osapi_compute":
+        body = json.dumps(compute_fault(status, message)).encode("utf-8")
+        return body, b"application/json"
+    if api_name == "ec2":
+        code = code or EC2_CODES_BY_STATUS.get(status, "InternalError")
+        return ec2_error(code, message, request_id), b"text/xml"
+    return (message + "\n").encode("utf-8"), b"text/plain; charset=UTF-8"
