@@ -19,6 +19,8 @@ OPTION_MODULES = (
     "novatx.config.service",
     "novatx.config.wsgi",
     "novatx.config.api",
+    "novatx.config.extensions",
+    "novatx.config.policy",
     "novatx.config.database",
     "novatx.config.compute",
     "novatx.config.ec2",

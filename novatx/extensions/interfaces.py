@@ -128,6 +128,9 @@ class Route:
         the route answers 404 as nova does.
     @ivar status: the success status of a plain return value.
     @ivar auth: False for the few routes served without a token (versions).
+    @ivar root: C{"api"}: under the API's versioned root (C{/v2.1}, C{/v2}, or
+        C{/} for EC2 and metadata); C{"image"}: under the compute port's C{/image}
+        (the glance subset the clients use).
     """
 
     path: str
@@ -140,6 +143,7 @@ class Route:
     max_version: str | None = None
     status: int = 200
     auth: bool = True
+    root: str = "api"
 
 
 @attrs.frozen

@@ -1,0 +1,4 @@
+"""The OpenStack Compute API's built-in resources, each an extension."""
+
+#: Aliases without which the compute API refuses to start.
+CORE_ALIASES: tuple[str, ...] = ()
