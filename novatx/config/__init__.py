@@ -23,6 +23,7 @@ OPTION_MODULES = (
     "novatx.config.policy",
     "novatx.config.database",
     "novatx.config.compute",
+    "novatx.config.compute_api",
     "novatx.config.ec2",
     "novatx.config.metadata",
 )
