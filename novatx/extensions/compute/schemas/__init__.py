@@ -1,0 +1,1 @@
+"""JSON schemas of the compute API's request bodies and queries, one module per resource."""
