@@ -1,0 +1,118 @@
+"""
+Who is asking: the instance behind a metadata request.
+
+Three ways, as nova: the request's source address (the instance's fixed IP);
+with C{[api] use_forwarded_for}, the address in C{X-Forwarded-For}; with
+C{[neutron] service_metadata_proxy}, the instance neutron's proxy names in
+C{X-Instance-ID}, signed with the shared secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from typing import Any
+
+import attrs
+
+
+class Refused(Exception):
+    """
+    The request cannot be tied to an instance.
+
+    @ivar status: the HTTP status nova answers with.
+    @ivar message: the plain-text explanation.
+    """
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@attrs.frozen
+class Asker:
+    """
+    What the request says of its sender.
+
+    @ivar address: the address to look the instance up by (None when proxied).
+    @ivar instance_uuid: the instance the proxy named (None otherwise).
+    @ivar tenant_id: the project the proxy named (None otherwise).
+    @ivar forwarded: whether the request came through a proxy (C{X-Forwarded-For}).
+    """
+
+    address: str | None = None
+    instance_uuid: str | None = None
+    tenant_id: str | None = None
+    forwarded: bool = False
+
+
+def canonical_address(text: str) -> str | None:
+    """C{text} as an IP address in canonical form (IPv4-mapped IPv6 as IPv4), or None."""
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return str(address)
+
+
+def _single_header(request: Any, name: bytes, label: str) -> str | None:
+    values = request.requestHeaders.getRawHeaders(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise Refused(400, "Multiple %s headers found within request." % label)
+    return values[0].decode("latin-1").strip()
+
+
+def proxy_signature(secret: str, instance_uuid: str) -> str:
+    """The C{X-Instance-ID-Signature} neutron's proxy sends for C{instance_uuid}."""
+    return hmac.new(
+        secret.encode("utf-8"), instance_uuid.encode("utf-8"), hashlib.sha256
+    ).hexdigest()
+
+
+def _from_proxy(request: Any, secret: str) -> Asker:
+    instance_id = _single_header(request, b"x-instance-id", "X-Instance-ID")
+    signature = request.getHeader(b"x-instance-id-signature")
+    tenant_id = _single_header(request, b"x-tenant-id", "X-Tenant-ID")
+    if instance_id is None:
+        raise Refused(400, "X-Instance-ID header is missing from request.")
+    if signature is None:
+        raise Refused(400, "X-Instance-ID-Signature header is missing from request.")
+    if tenant_id is None:
+        raise Refused(400, "X-Tenant-ID header is missing from request.")
+    expected = proxy_signature(secret, instance_id).encode("ascii")
+    if not hmac.compare_digest(expected, signature.strip()):
+        raise Refused(403, "Invalid proxy request signature.")
+    return Asker(instance_uuid=instance_id, tenant_id=tenant_id, forwarded=True)
+
+
+def _from_address(request: Any, use_forwarded_for: bool) -> Asker:
+    forwarded = request.getHeader(b"x-forwarded-for")
+    if use_forwarded_for and forwarded is not None:
+        # The last address is the one the trusted proxy saw; those before it
+        # were sent by the client and prove nothing.
+        last = forwarded.decode("latin-1").split(",")[-1]
+        address = canonical_address(last)
+        if address is None:
+            raise Refused(400, "Invalid X-Forwarded-For header.")
+        return Asker(address=address, forwarded=True)
+    host = getattr(request.getClientAddress(), "host", None)
+    address = canonical_address(host) if host else None
+    if address is None:
+        raise Refused(404, "The resource could not be found.")
+    return Asker(address=address, forwarded=forwarded is not None)
+
+
+def identify(request: Any, conf: Any) -> Asker:
+    """
+    Who sent the twisted.web C{request}; L{Refused} with nova's status when the
+    proxy headers are missing (400) or badly signed (403).
+    """
+    if conf.neutron.service_metadata_proxy:
+        return _from_proxy(request, conf.neutron.metadata_proxy_shared_secret or "")
+    return _from_address(request, conf.api.use_forwarded_for)
