@@ -1,0 +1,43 @@
+"""IMDSv2 tokens: lifetimes, signatures, expiry."""
+
+from __future__ import annotations
+
+from twisted.trial.unittest import TestCase
+
+from novatx.extensions.metadata.tokens import InvalidTTL, TokenSigner, parse_ttl
+
+
+class ParseTTLTests(TestCase):
+    def test_bounds_are_accepted(self) -> None:
+        self.assertEqual(parse_ttl(b"1"), 1)
+        self.assertEqual(parse_ttl(b"21600"), 21600)
+
+    def test_out_of_bounds_and_garbage_are_refused(self) -> None:
+        for value in (b"0", b"21601", b"abc", b"-1", b"", b"1.5", b"99999999", None):
+            self.assertRaises(InvalidTTL, parse_ttl, value)
+
+
+class TokenSignerTests(TestCase):
+    def test_token_is_valid_for_its_instance_until_it_expires(self) -> None:
+        signer = TokenSigner("s3cret")
+        token = signer.issue("uuid-a", 1000.0, 60).encode()
+        self.assertTrue(signer.valid(token, "uuid-a", 1000.0))
+        self.assertTrue(signer.valid(token, "uuid-a", 1059.9))
+        self.assertFalse(signer.valid(token, "uuid-a", 1060.0))
+
+    def test_other_instance_is_refused(self) -> None:
+        signer = TokenSigner("s3cret")
+        token = signer.issue("uuid-a", 1000.0, 60).encode()
+        self.assertFalse(signer.valid(token, "uuid-b", 1000.0))
+
+    def test_same_secret_accepts_another_signers_token(self) -> None:
+        token = TokenSigner("shared").issue("uuid-a", 0.0, 60).encode()
+        self.assertTrue(TokenSigner("shared").valid(token, "uuid-a", 1.0))
+        self.assertFalse(TokenSigner("other").valid(token, "uuid-a", 1.0))
+
+    def test_forged_and_garbage_tokens_are_refused(self) -> None:
+        signer = TokenSigner("s3cret")
+        payload, mac = signer.issue("uuid-a", 0.0, 60).split(".")
+        forged = TokenSigner("s3cret").issue("uuid-a", 0.0, 21600).split(".")[0] + "." + mac
+        for token in (forged.encode(), b"", b"abc", b"a.b.c", payload.encode(), b"\xff\xfe.x"):
+            self.assertFalse(signer.valid(token, "uuid-a", 1.0))
