@@ -71,6 +71,14 @@ class IAPIRequest(Interface):
     def project_url(*segments):
         """C{url} with the project id after the version when the request had one."""
 
+    def authorize(rule, target=None):
+        """
+        Check the oslo.policy rule C{rule} for the caller on C{target} (a dict;
+        default: the caller's own C{project_id} and C{user_id}), for handlers
+        that know the target only after loading it (another project's server).
+        Raises L{novatx.compute.exceptions.NotAuthorized} (403) on denial.
+        """
+
 
 @attrs.frozen(order=True)
 class APIVersion:
@@ -214,6 +222,21 @@ class IControllerExtension(IAPIExtension):
         route C{endpoint}; may return a Deferred. Called for every route of the
         extended resource.
         """
+
+
+class IPolicyDefaultsProvider(Interface):
+    """
+    An extension that brings policy rules: every rule a L{Route} or L{Action}
+    names must be registered by one, with nova's rule name and default (an
+    operator's policy file overrides it; C{oslopolicy-sample-generator
+    --namespace novatx} lists it). The framework registers nova's base rules
+    (C{context_is_admin}, C{admin_api}, C{project_member_api},
+    C{project_reader_api}, C{project_member_or_admin},
+    C{project_reader_or_admin}) for the defaults to refer to.
+    """
+
+    def policies():
+        """The C{oslo_policy.policy.RuleDefault}s (or C{DocumentedRuleDefault}s) it defines."""
 
 
 class IServerCreateHook(Interface):

@@ -12,6 +12,10 @@ from __future__ import annotations
 import json
 from xml.sax.saxutils import escape
 
+import attrs
+
+from novatx.compute import exceptions
+
 #: nova's fault names by status; anything else is C{computeFault}.
 COMPUTE_FAULT_NAMES = {
     400: "badRequest",
@@ -75,3 +79,60 @@ def render_fault(
         code = code or EC2_CODES_BY_STATUS.get(status, "InternalError")
         return ec2_error(code, message, request_id), b"text/xml"
     return (message + "\n").encode("utf-8"), b"text/plain; charset=UTF-8"
+
+
+@attrs.frozen
+class Fault:
+    """
+    An error answer decided, not yet written: its status, its message for the
+    user, and (for 413/429) how many seconds to wait before retrying.
+    """
+
+    status: int
+    message: str
+    retry_after: int | None = None
+
+    def render(self, api_name: str, request_id: str = "") -> tuple[bytes, bytes, dict[bytes, bytes]]:
+        """The body, C{Content-Type} and extra headers of this fault for C{api_name}."""
+        headers: dict[bytes, bytes] = {}
+        if api_name == "osapi_compute":
+            body = json.dumps(compute_fault(self.status, self.message, self.retry_after)).encode("utf-8")
+            content_type = b"application/json"
+        else:
+            body, content_type = render_fault(api_name, self.status, self.message, request_id)
+        if self.retry_after is not None and self.status in (413, 429):
+            headers[b"Retry-After"] = str(self.retry_after).encode("ascii")
+        return body, content_type, headers
+
+
+#: The internal API's kinds of failure and the status each is answered with:
+#: the one place where the compute API decides them. Order matters: the first
+#: kind an exception is an instance of wins.
+STATUS_BY_KIND: tuple[tuple[type[exceptions.NovatxException], int], ...] = (
+    (exceptions.Invalid, 400),
+    (exceptions.NotAuthorized, 403),
+    (exceptions.NotFound, 404),
+    (exceptions.Conflict, 409),
+    (exceptions.OverLimit, 403),
+    (exceptions.NotSupported, 501),
+    (exceptions.ServiceUnavailable, 503),
+)
+
+
+def fault_for_exception(error: BaseException) -> Fault | None:
+    """
+    The fault an internal-API exception is answered with, or C{None} for an
+    exception that is not one of the internal API's kinds (a bug: it goes on to
+    C{faultwrap}, which answers 500).
+
+    Quota errors are 403 C{forbidden}, as nova answers them; an L{OverLimit}
+    raised with a C{retry_after} keyword (a rate, not a quota) is 413
+    C{overLimit} with C{retryAfter} and a C{Retry-After} header.
+    """
+    for kind, status in STATUS_BY_KIND:
+        if isinstance(error, kind):
+            message = str(error)
+            if kind is exceptions.OverLimit and error.kwargs.get("retry_after") is not None:
+                return Fault(413, message, int(error.kwargs["retry_after"]))
+            return Fault(status, message)
+    return None

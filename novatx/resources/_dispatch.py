@@ -1,0 +1,233 @@
+"""
+Serving one matched request: from the klein match to the bytes of the answer.
+
+The steps, in nova's order: pick the route (or action) for the method and
+microversion (none: 404), require a caller unless the route is C{auth=False}
+(401), read the body (415, 400), validate it against the schema for the version
+(400), check the policy rule (403), call the handler, let controller extensions
+add to the document, and encode it. Internal-API exceptions become faults here,
+through L{novatx.resources.faults.fault_for_exception}; any other exception is
+a bug and goes on to klein, which hands it to the request's
+C{processingFailed} (where C{faultwrap} answers 500).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from twisted.internet.defer import Deferred, maybeDeferred
+
+from novatx.compute.exceptions import Invalid
+from novatx.extensions.interfaces import Response
+from novatx.resources import validation
+from novatx.resources._table import ActionEntry, RouteEntry, RouteGroup, RouteTable
+from novatx.resources.faults import Fault, fault_for_exception
+from novatx.resources.request import APIRequest
+from novatx.resources.runtime import get_request_context
+
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def _request_id(request: Any) -> str:
+    value = request.responseHeaders.getRawHeaders(b"x-openstack-request-id", [b""])[0]
+    return value.decode("ascii", "replace")
+
+
+def write_fault(request: Any, api_name: str, fault: Fault) -> bytes:
+    """Set up C{request}'s status and headers for C{fault}; return its body."""
+    body, content_type, headers = fault.render(api_name, _request_id(request))
+    request.setResponseCode(fault.status)
+    request.setHeader(b"Content-Type", content_type)
+    for name, value in headers.items():
+        request.setHeader(name, value)
+    return body
+
+
+def _select(entries: list[Any], version: Any, spec: Any = lambda e: e.route) -> Any:
+    for entry in entries:
+        item = spec(entry)
+        if version is None or version.matches(item.min_version, item.max_version):
+            return entry
+    return None
+
+
+def _args(request: Any) -> dict[str, list[str]]:
+    return {
+        k.decode("utf-8", "replace"): [v.decode("utf-8", "replace") for v in values]
+        for k, values in (request.args or {}).items()
+    }
+
+
+def _content(request: Any) -> bytes:
+    if request.content is None:
+        return b""
+    request.content.seek(0)
+    data = request.content.read()
+    request.content.seek(0)
+    return data
+
+
+def _read_body(table: RouteTable, request: Any, method: str) -> Any:
+    """The JSON body of a compute request (other APIs read C{raw} themselves)."""
+    if table.api_name != "osapi_compute":
+        return None
+    content = _content(request)
+    if not content and method not in _BODY_METHODS:
+        return None
+    try:
+        return validation.read_body(content, request.getHeader(b"content-type"))
+    except validation.UnsupportedContentType as e:
+        raise _FaultError(Fault(415, e.message)) from None
+
+
+class _FaultError(Exception):
+    """A fault decided by the router itself (not an internal-API exception)."""
+
+    def __init__(self, fault: Fault) -> None:
+        super().__init__(fault.message)
+        self.fault = fault
+
+
+def _check(
+    table: RouteTable, state: Any, schema: Any, body: Any, owner: str, endpoint: str, require_object: bool
+) -> None:
+    chosen = validation.schema_for(schema, state.match_version)
+    if chosen is not None:
+        chosen = validation.merge_properties(
+            chosen, table.schema_properties(owner, endpoint, state.match_version)
+        )
+        validation.validate(chosen, body, relaxed=state.legacy)
+    elif body is not None and require_object and not isinstance(body, dict):
+        raise validation.ValidationError(detail=validation.MALFORMED)
+
+
+def _api_request(table: RouteTable, request: Any, state: Any, context: Any, body: Any, method: str) -> APIRequest:
+    return APIRequest(
+        context=context,
+        version=state.version,
+        body=body,
+        args=_args(request),
+        method=method,
+        path=request.path.decode("utf-8", "replace"),
+        headers=request.requestHeaders,
+        raw=request,
+        root=state.root,
+        project_id=state.project_id,
+        policy=table.policy.check,
+    )
+
+
+def _authenticate(request: Any, state: Any, auth: bool) -> Any:
+    context = get_request_context(request)
+    if auth and context is None:
+        raise _FaultError(Fault(401, "Authentication required"))
+    if context is not None and state.project_id and state.project_id != context.project_id:
+        raise _FaultError(
+            Fault(
+                400,
+                "Malformed request URL: URL's project_id '%s' doesn't match Context's project_id '%s'"
+                % (state.project_id, context.project_id),
+            )
+        )
+    return context
+
+
+def _encode(value: Any, content_type: str) -> tuple[bytes, str | None]:
+    if value is None:
+        return b"", None
+    if isinstance(value, bytes):
+        return value, content_type
+    if isinstance(value, str):
+        return value.encode("utf-8"), content_type
+    return json.dumps(value).encode("utf-8"), content_type
+
+
+async def _extend(table: RouteTable, owner: str, endpoint: str, apireq: APIRequest, document: Any) -> None:
+    if not isinstance(document, dict):
+        return
+    for ext in table.controllers.get(owner, ()):
+        result = ext.extend_response(apireq, endpoint, document)
+        if isinstance(result, Deferred):
+            await result
+
+
+async def _respond(
+    table: RouteTable, request: Any, apireq: APIRequest, result: Any, status: int, owner: str, endpoint: str
+) -> bytes:
+    if isinstance(result, Deferred):
+        result = await result
+    headers: dict[str, str] = {}
+    content_type = "application/json"
+    if isinstance(result, Response):
+        status, headers, content_type, result = result.status, result.headers, result.content_type, result.body
+    await _extend(table, owner, endpoint, apireq, result)
+    body, content_type_used = _encode(result, content_type)
+    request.setResponseCode(status)
+    if content_type_used is not None:
+        request.setHeader(b"Content-Type", content_type_used.encode("latin-1"))
+    for name, value in headers.items():
+        request.setHeader(name.encode("latin-1"), str(value).encode("latin-1"))
+    return body
+
+
+async def _serve_route(table: RouteTable, request: Any, state: Any, entry: RouteEntry, kwargs: dict, method: str) -> bytes:
+    route = entry.route
+    context = _authenticate(request, state, route.auth)
+    body = _read_body(table, request, method)
+    _check(table, state, route.schema, body, entry.owner, route.endpoint, True)
+    if route.policy is not None:
+        table.policy.check(route.policy, context)
+    apireq = _api_request(table, request, state, context, body, method)
+    result = route.handler(apireq, **kwargs)
+    return await _respond(table, request, apireq, result, route.status, entry.owner, route.endpoint)
+
+
+async def _serve_action(table: RouteTable, request: Any, state: Any, entry: RouteEntry, kwargs: dict) -> bytes:
+    context = _authenticate(request, state, True)
+    body = _read_body(table, request, "POST")
+    if not isinstance(body, dict) or len(body) != 1:
+        raise validation.ValidationError(detail=validation.MALFORMED)
+    (name,) = body
+    by_name = table.actions[entry.collection]
+    if name not in by_name:
+        raise Invalid("There is no such action: %s" % (name,))
+    chosen: ActionEntry | None = _select(by_name[name], state.match_version, lambda e: e.action)
+    if chosen is None:
+        raise _FaultError(Fault(404, "The resource could not be found."))
+    action = chosen.action
+    _check(table, state, action.schema, body, chosen.owner, "%s.action.%s" % (entry.collection, name), True)
+    if action.policy is not None:
+        table.policy.check(action.policy, context)
+    apireq = _api_request(table, request, state, context, body, "POST")
+    result = action.handler(apireq, kwargs["resource_id"], body[name])
+    return await _respond(table, request, apireq, result, action.status, chosen.owner, "%s.action" % entry.collection)
+
+
+def _fail(failure: Any, request: Any, api_name: str) -> Any:
+    if failure.check(_FaultError):
+        return write_fault(request, api_name, failure.value.fault)
+    fault = fault_for_exception(failure.value)
+    if fault is None:
+        return failure
+    return write_fault(request, api_name, fault)
+
+
+def dispatch(table: RouteTable, group: RouteGroup, request: Any, state: Any, kwargs: dict) -> Deferred:
+    """
+    Serve C{request}, matched to C{group} with path arguments C{kwargs}.
+
+    @return: a Deferred firing with the response body (status and headers set).
+    """
+    method = request.method.decode("ascii", "replace")
+    look_for = "GET" if method == "HEAD" else method
+    candidates = [e for e in group.entries if look_for in e.route.methods]
+    entry = _select(candidates, state.match_version)
+    if entry is None:
+        return maybeDeferred(write_fault, request, table.api_name, Fault(404, "The resource could not be found."))
+    renamed = {name: kwargs[spelled] for name, spelled in zip(entry.params, group.params)}
+    if entry.collection is not None:
+        coro = _serve_action(table, request, state, entry, renamed)
+    else:
+        coro = _serve_route(table, request, state, entry, renamed, method)
+    return Deferred.fromCoroutine(coro).addErrback(_fail, request, table.api_name)

@@ -1,0 +1,314 @@
+"""
+The routing table of one API: its extensions loaded, set up and checked against
+each other.
+
+Built once per runtime at start. Everything that can clash is found here,
+before the first request: two routes on one path and method whose version
+ranges overlap, two routes with one endpoint name, two actions of one name on
+one collection, a route on a collection's C{.../action} path, a policy rule
+nobody registered, an extension field declared twice. Each stops the start
+with a message naming both parties.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+import attrs
+
+from novatx.extensions import interfaces
+from novatx.extensions.interfaces import Action, APIVersion, Route
+from novatx.extensions.loading import (
+    ExtensionLoadError,
+    load_extensions,
+    load_server_create_hooks,
+    set_server_create_hooks,
+)
+from novatx.resources.policy import Policy
+
+#: The roots a route may live under.
+ROOTS = ("api", "image")
+
+#: nova's default for a project id in the URL: hex digits and dashes.
+DEFAULT_PROJECT_ID_REGEX = r"[0-9a-f\-]+"
+
+_PARAM = re.compile(r"<(?:[^>]*:)?(\w+)>")
+
+
+def _shape(path: str) -> str:
+    """The path with its parameters anonymised: C{/servers/<>}."""
+    return _PARAM.sub("<>", path)
+
+
+def _params(path: str) -> list[str]:
+    return _PARAM.findall(path)
+
+
+def _version(value: Any) -> APIVersion | None:
+    return APIVersion.parse(value) if isinstance(value, str) else value
+
+
+def ranges_overlap(a: Any, b: Any) -> bool:
+    """Whether two objects' C{[min_version, max_version]} ranges (None: open) meet."""
+    a_lo, a_hi = _version(a.min_version), _version(a.max_version)
+    b_lo, b_hi = _version(b.min_version), _version(b.max_version)
+    return (a_lo is None or b_hi is None or a_lo <= b_hi) and (b_lo is None or a_hi is None or b_lo <= a_hi)
+
+
+@attrs.frozen
+class RouteEntry:
+    """
+    A route and who serves it.
+
+    @ivar owner: the alias of the extension that contributed it.
+    @ivar params: its path parameters' names, in order (the klein rule of its
+        path group may spell them differently).
+    @ivar collection: set for the router's own C{.../action} dispatch route.
+    """
+
+    route: Route
+    owner: str
+    params: tuple[str, ...]
+    collection: str | None = None
+
+
+@attrs.define
+class RouteGroup:
+    """The routes sharing one path shape (one klein rule)."""
+
+    path: str
+    entries: list[RouteEntry] = attrs.field(factory=list)
+
+    @property
+    def endpoint(self) -> str:
+        return "|".join(sorted(e.route.endpoint for e in self.entries))
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The parameter names as the group's klein rule spells them."""
+        return tuple(_params(self.path))
+
+    @property
+    def methods(self) -> list[str]:
+        return sorted({m for e in self.entries for m in e.route.methods})
+
+
+@attrs.frozen
+class ActionEntry:
+    """An action and who serves it."""
+
+    action: Action
+    owner: str
+
+
+@attrs.define(eq=False)
+class RouteTable:
+    """
+    Everything the router of one API serves.
+
+    @ivar groups: by root (C{api}, C{image}): the path groups.
+    @ivar actions: by collection, by action name: the entries (several only
+        when their version ranges differ).
+    @ivar controllers: by extended alias: the controller extensions.
+    @ivar hooks: the server-create hooks.
+    @ivar top_segments: by root: the first static path segments of its routes
+        (never taken for a project id).
+    """
+
+    runtime: Any
+    policy: Policy
+    groups: dict[str, list[RouteGroup]]
+    actions: dict[str, dict[str, list[ActionEntry]]]
+    controllers: dict[str, list[Any]]
+    hooks: list[Any]
+    top_segments: dict[str, frozenset[str]]
+    project_id_regex: re.Pattern
+    apps: dict[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def api_name(self) -> str:
+        return self.runtime.api_name
+
+    @property
+    def trust_proxy_headers(self) -> bool:
+        """C{[oslo_middleware] enable_proxy_headers_parsing}."""
+        return bool(self.runtime.config.oslo_middleware.enable_proxy_headers_parsing)
+
+    def schema_properties(self, owner: str, endpoint: str, version: APIVersion | None) -> dict[str, Any]:
+        """Body properties controller extensions (and, for C{servers.create}, hooks) add."""
+        properties: dict[str, Any] = {}
+        for ext in self.controllers.get(owner, ()):
+            properties.update(ext.schema_properties(endpoint, version) or {})
+        if endpoint == "servers.create":
+            for hook in self.hooks:
+                properties.update(hook.schema_properties(version) or {})
+        return properties
+
+
+def _setup(runtime: Any, extensions: list[Any], hooks: list[Any]) -> None:
+    for ext in extensions:
+        ext.setup(runtime)
+        runtime.extensions[ext.alias] = ext
+    set_server_create_hooks(runtime, hooks)
+
+
+def _register_fields(runtime: Any, providers: Iterable[Any]) -> None:
+    fields = []
+    for provider in providers:
+        owner = getattr(provider, "alias", None) or getattr(provider, "name", "")
+        for field in provider.fields():
+            fields.append(field if field.owner else attrs.evolve(field, owner=owner))
+    if fields and runtime.compute is not None:
+        try:
+            runtime.compute.register_fields(fields)
+        except ValueError as e:
+            raise ExtensionLoadError("Extension fields clash: %s" % (e,)) from e
+
+
+def _policy(runtime: Any, providers: Iterable[Any]) -> Policy:
+    defaults = []
+    for provider in providers:
+        defaults.extend(provider.policies())
+    return Policy(runtime.config, defaults)
+
+
+def _collect_actions(extensions: list[Any]) -> dict[str, dict[str, list[ActionEntry]]]:
+    actions: dict[str, dict[str, list[ActionEntry]]] = {}
+    resources = {e.alias: e for e in extensions if interfaces.IResourceExtension.providedBy(e)}
+
+    def add(collection: str, action: Action, owner: str) -> None:
+        entries = actions.setdefault(collection, {}).setdefault(action.name, [])
+        for other in entries:
+            if ranges_overlap(other.action, action):
+                raise ExtensionLoadError(
+                    "Duplicate action %r on %s: served by both %r and %r"
+                    % (action.name, collection, other.owner, owner)
+                )
+        entries.append(ActionEntry(action, owner))
+
+    for ext in resources.values():
+        for collection, items in sorted((ext.actions() or {}).items()):
+            for action in items:
+                add(collection, action, ext.alias)
+    for ext in extensions:
+        if not interfaces.IControllerExtension.providedBy(ext):
+            continue
+        extended = resources.get(ext.extends)
+        # Its actions join the extended resource's own action collections;
+        # a resource with none of its own gets /<extends>/<id>/action.
+        own = sorted((extended.actions() or {}).keys()) if extended is not None else []
+        for collection in own or [ext.extends]:
+            for action in ext.actions() or ():
+                add(collection, action, ext.alias)
+    return actions
+
+
+def _entries(extensions: list[Any], actions: dict[str, Any]) -> list[tuple[RouteEntry, str]]:
+    entries = []
+    for ext in extensions:
+        if not interfaces.IResourceExtension.providedBy(ext):
+            continue
+        for route in ext.routes():
+            if route.root not in ROOTS:
+                raise ExtensionLoadError(
+                    "Route %s of %r has root %r; it must be one of %s"
+                    % (route.endpoint, ext.alias, route.root, ", ".join(ROOTS))
+                )
+            entries.append((RouteEntry(route, ext.alias, tuple(_params(route.path))), route.root))
+    for collection in sorted(actions):
+        path = "/%s/<resource_id>/action" % (collection,)
+        route = Route(path, ("POST",), handler=None, endpoint="%s.action" % (collection,))
+        entries.append((RouteEntry(route, "(router)", ("resource_id",), collection), "api"))
+    return entries
+
+
+def _group(entries: list[tuple[RouteEntry, str]]) -> dict[str, list[RouteGroup]]:
+    groups: dict[str, dict[str, RouteGroup]] = {root: {} for root in ROOTS}
+    endpoints: dict[str, RouteEntry] = {}
+    for entry, root in entries:
+        route = entry.route
+        if route.endpoint in endpoints:
+            raise ExtensionLoadError(
+                "Duplicate endpoint %r: routes of %r and %r"
+                % (route.endpoint, endpoints[route.endpoint].owner, entry.owner)
+            )
+        endpoints[route.endpoint] = entry
+        group = groups[root].setdefault(_shape(route.path), RouteGroup(route.path))
+        for other in group.entries:
+            shared = set(other.route.methods) & set(route.methods)
+            if shared and ranges_overlap(other.route, route):
+                raise ExtensionLoadError(
+                    "Duplicate route %s %s: %r (%s) and %r (%s)"
+                    % (
+                        "/".join(sorted(shared)),
+                        route.path,
+                        other.owner,
+                        other.route.endpoint,
+                        entry.owner,
+                        route.endpoint,
+                    )
+                )
+        group.entries.append(entry)
+    return {root: list(by_shape.values()) for root, by_shape in groups.items()}
+
+
+def _check_policies(policy: Policy, entries: Iterable[tuple[RouteEntry, str]], actions: dict) -> None:
+    named = [(e.route.policy, "route %s of %r" % (e.route.endpoint, e.owner)) for e, _ in entries]
+    for collection, by_name in actions.items():
+        for name, items in by_name.items():
+            named.extend((i.action.policy, "action %r on %s of %r" % (name, collection, i.owner)) for i in items)
+    for rule, user in named:
+        if rule is not None and not policy.is_registered(rule):
+            raise ExtensionLoadError(
+                "Policy rule %r of %s is not registered: an extension providing "
+                "IPolicyDefaultsProvider must define it" % (rule, user)
+            )
+
+
+def _top_segments(groups: list[RouteGroup]) -> frozenset[str]:
+    tops = set()
+    for group in groups:
+        first = group.path.strip("/").split("/")[0]
+        if first and "<" not in first:
+            tops.add(first)
+    return frozenset(tops)
+
+
+def build_table(runtime: Any, manager: Any = None, hook_manager: Any = None) -> RouteTable:
+    """
+    Load, set up and check the extensions of C{runtime}'s API.
+
+    @param manager: stevedore manager of the API's extensions (default: the
+        installed entry points).
+    @param hook_manager: the same for server-create hooks (compute only).
+    @raise ExtensionLoadError: anything that stops the start.
+    """
+    conf = runtime.config
+    extensions = load_extensions(runtime.api_name, conf, manager)
+    hooks = load_server_create_hooks(conf, hook_manager) if runtime.api_name == "osapi_compute" else []
+    _setup(runtime, extensions, hooks)
+    everything = extensions + hooks
+    _register_fields(runtime, [o for o in everything if interfaces.IServerFieldProvider.providedBy(o)])
+    policy = _policy(runtime, [o for o in everything if interfaces.IPolicyDefaultsProvider.providedBy(o)])
+    actions = _collect_actions(extensions)
+    entries = _entries(extensions, actions)
+    _check_policies(policy, entries, actions)
+    groups = _group(entries)
+    controllers: dict[str, list[Any]] = {}
+    for ext in sorted(extensions, key=lambda e: e.alias):
+        if interfaces.IControllerExtension.providedBy(ext):
+            controllers.setdefault(ext.extends, []).append(ext)
+    regex = DEFAULT_PROJECT_ID_REGEX
+    if runtime.api_name == "osapi_compute" and conf.osapi_v21.project_id_regex:
+        regex = conf.osapi_v21.project_id_regex
+    return RouteTable(
+        runtime=runtime,
+        policy=policy,
+        groups=groups,
+        actions=actions,
+        controllers=controllers,
+        hooks=hooks,
+        top_segments={root: _top_segments(g) for root, g in groups.items()},
+        project_id_regex=re.compile(regex),
+    )
