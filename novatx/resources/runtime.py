@@ -41,6 +41,8 @@ class Runtime:
     @ivar reactor: the reactor.
     @ivar draining: set by the service while it drains; C{/healthcheck} answers 503.
     @ivar extensions: filled by the router: the loaded extensions by alias.
+    @ivar threadpool: the thread pool WSGI parts of the tree run in (the service
+        starts and stops it); C{None}: the reactor's own pool.
     """
 
     api_name: str
@@ -49,6 +51,7 @@ class Runtime:
     reactor: Any
     draining: bool = False
     extensions: dict[str, Any] = attrs.field(factory=dict)
+    threadpool: Any = None
 
     def register(self) -> str:
         """Register for lookup by paste factories; returns the key."""

@@ -1,0 +1,72 @@
+"""
+The shape of a native filter: a leaf resource that owns the rest of the walk.
+
+A filter is a leaf for twisted.web, so the walk down the tree stops at it with
+the rest of the path still in C{request.postpath}; L{Filter.render_next} then
+walks and renders the next part. So a filter acts before the next part's child
+lookup (authentication, limits) and around its rendering (errors), and child
+lookup and rendering otherwise pass through untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.web.resource import IResource, getChildForRequest
+from zope.interface import implementer
+
+from novatx.resources.faults import render_fault
+from novatx.resources.requestid import get_request_id
+from novatx.resources.runtime import Runtime
+
+
+def is_api_root(request: Any) -> bool:
+    """
+    Whether C{request} asks for the root of the part a filter serves
+    (C{/v2.1} or C{/v2.1/}): where clients discover versions, without a token.
+    """
+    return request.postpath in ([], [b""])
+
+
+@implementer(IResource)
+class Filter:
+    """
+    A native filter. Subclasses override L{render}, calling L{render_next}.
+
+    @ivar next: the next part of the pipeline.
+    @ivar runtime: the API's runtime (config, reactor...).
+    """
+
+    isLeaf = True
+
+    def __init__(self, next: IResource, runtime: Runtime, **local_conf: str) -> None:
+        self.next = next
+        self.runtime = runtime
+        self.local_conf = local_conf
+
+    def getChildWithDefault(self, name: bytes, request: Any) -> IResource:
+        """Never called for a leaf; here for C{IResource}."""
+        raise NotImplementedError("a filter is a leaf resource")
+
+    def putChild(self, path: bytes, child: IResource) -> None:
+        """Children belong to the parts a filter wraps, not to the filter."""
+        raise NotImplementedError("a filter has no children of its own")
+
+    def render_next(self, request: Any) -> Any:
+        """Walk the rest of the path under the next part and render it."""
+        return getChildForRequest(self.next, request).render(request)
+
+    def render(self, request: Any) -> Any:
+        return self.render_next(request)
+
+    def fail(self, request: Any, status: int, message: str, headers: dict | None = None) -> bytes:
+        """Answer an error in the API's own format instead of going on."""
+        body, content_type = render_fault(
+            self.runtime.api_name, status, message, get_request_id(request)
+        )
+        request.setResponseCode(status)
+        request.setHeader(b"Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            request.setHeader(name, value)
+        return body
+
