@@ -1,0 +1,85 @@
+"""
+The shape every built-in compute resource shares.
+
+Each resource module defines one subclass naming itself (C{name}, C{alias}) and
+listing its L{Route}s and L{Action}s; this base keeps what C{setup} hands over
+(the internal API and the config), so the handlers read C{self.compute}.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Coroutine
+
+from twisted.internet.defer import Deferred, ensureDeferred
+from zope.interface import implementer
+
+from novatx.compute.exceptions import NotAuthorized
+
+from novatx.extensions.interfaces import IPolicyDefaultsProvider, IResourceExtension
+
+
+@implementer(IResourceExtension, IPolicyDefaultsProvider)
+class ComputeResource:
+    """
+    Base of the compute API's own resource extensions.
+
+    @ivar compute: the internal API (an C{IComputeAPI}), set by L{setup}.
+    @ivar config: the process's C{ConfigOpts}, set by L{setup}.
+    """
+
+    name = ""
+    alias = ""
+    version = 1
+    api = "osapi_compute"
+
+    #: The policy defaults of the rules its routes and actions name, by name.
+    policy_defaults: dict = {}
+
+    def __init__(self) -> None:
+        self.compute: Any = None
+        self.config: Any = None
+        self.reactor: Any = None
+
+    def setup(self, context: Any) -> None:
+        """Keep the shared services: the internal API, the config, the reactor."""
+        self.compute = context.compute
+        self.config = context.config
+        self.reactor = context.reactor
+
+    def routes(self) -> list:
+        """The routes it serves; subclasses list theirs."""
+        return []
+
+    def actions(self) -> dict:
+        """No C{.../action} actions unless a subclass has some."""
+        return {}
+
+    def policies(self) -> list:
+        """The defaults of the rules it checks (each registered by one extension)."""
+        return list(self.policy_defaults.values())
+
+    @property
+    def max_limit(self) -> int:
+        """C{[api] max_limit}: the most items one page of a listing holds."""
+        return self.config.api.max_limit
+
+
+def deferred(handler: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Deferred]:
+    """
+    Let a handler be an C{async def}: the router gets the Deferred it expects.
+
+    The internal API's methods return Deferreds, which an C{async def} awaits.
+    """
+
+    @functools.wraps(handler)
+    def wrapper(*args: Any, **kwargs: Any) -> Deferred:
+        return ensureDeferred(handler(*args, **kwargs))
+
+    return wrapper
+
+
+def require_admin(request: Any, what: str) -> None:
+    """Refuse (403, nova's policy wording) what only an admin may ask for."""
+    if not request.context.is_admin:
+        raise NotAuthorized("Policy doesn't allow %s to be performed." % what)

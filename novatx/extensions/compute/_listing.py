@@ -1,0 +1,114 @@
+"""
+Query parameters and links shared by the listings: paging, booleans, links.
+
+Nova reads C{limit} and C{marker} the same way for every collection and adds a
+C{<collection>_links} "next" link when a page is full; these helpers keep that in
+one place so every listing pages alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Sequence
+from urllib.parse import urlencode
+
+from novatx.compute.exceptions import Invalid
+
+_TRUE = frozenset(("1", "t", "true", "on", "y", "yes"))
+_FALSE = frozenset(("0", "f", "false", "off", "n", "no"))
+
+
+def query_value(request: Any, name: str) -> str | None:
+    """The last value of query parameter C{name}, or None when absent."""
+    values = request.args.get(name)
+    if not values:
+        return None
+    return values[-1]
+
+
+def invalid_query(name: str, value: str, reason: str) -> Invalid:
+    """The 400 nova answers for a query parameter its schema refuses."""
+    return Invalid(
+        "Invalid input for query parameters %s. Value: %s. %s" % (name, value, reason)
+    )
+
+
+def parse_int(request: Any, name: str, minimum: int = 0) -> int | None:
+    """An integer query parameter no smaller than C{minimum}, or None."""
+    value = query_value(request, name)
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise invalid_query(name, value, "'%s' is not of type 'integer'" % value) from None
+    if number < minimum:
+        raise invalid_query(name, value, "%d is less than the minimum of %d" % (number, minimum))
+    return number
+
+
+def parse_bool(text: str, name: str) -> bool:
+    """A strict boolean in the spellings oslo's C{bool_from_string} accepts."""
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise invalid_query(name, text, "'%s' is not a valid boolean" % text)
+
+
+def page_size(request: Any, max_limit: int) -> tuple[int, str | None]:
+    """
+    The C{limit} and C{marker} of a listing request.
+
+    C{limit} is capped at C{max_limit} and defaults to it, as nova does; a
+    negative or non-integer C{limit} is refused with 400.
+    """
+    limit = parse_int(request, "limit", minimum=0)
+    if limit is None or limit > max_limit:
+        limit = max_limit
+    return limit, query_value(request, "marker")
+
+
+def next_links(
+    request: Any,
+    items: Sequence[Any],
+    collection: str,
+    identify: Callable[[Any], str],
+    limit: int,
+) -> list[dict[str, str]]:
+    """
+    Nova's C{<collection>_links}: a C{next} link when the page is full.
+
+    The link keeps the request's other query parameters and sets C{marker} to
+    the last item's id, so a client following it asks the same question again.
+    """
+    if not items or len(items) < limit:
+        return []
+    query = [
+        (key, value)
+        for key, values in sorted(request.args.items())
+        if key != "marker"
+        for value in values
+    ]
+    query.append(("marker", identify(items[-1])))
+    href = request.project_url(*collection.split("/")) + "?" + urlencode(query)
+    return [{"rel": "next", "href": href}]
+
+
+def resource_links(request: Any, collection: str, identifier: Any) -> list[dict[str, str]]:
+    """The C{self} and C{bookmark} links of one resource."""
+    return [
+        {"rel": "self", "href": request.project_url(collection, str(identifier))},
+        {"rel": "bookmark", "href": request.bookmark(collection, str(identifier))},
+    ]
+
+
+def bool_flag(values: Iterable[str]) -> bool:
+    """Nova's loose reading of flags such as C{detailed=1}: any true spelling."""
+    return any(v.strip().lower() in _TRUE for v in values)
+
+
+def origin(request: Any) -> str:
+    """C{scheme://host[:port]} as the client reached this server."""
+    scheme, separator, rest = request.url().partition("://")
+    return scheme + separator + rest.split("/", 1)[0]

@@ -1,0 +1,166 @@
+"""
+C{/flavors}: index, detail and show, with nova's query filters.
+
+Non-admins list the public flavors (and the private ones their project was
+given); admins choose with C{is_public} (C{none}: all). The view follows the
+microversion: C{description} from 2.55, C{extra_specs} from 2.61, C{swap} as
+0 instead of C{""} from 2.75.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from novatx.compute.exceptions import Invalid
+from novatx.compute.records import Flavor
+from novatx.extensions.compute import _listing
+from novatx.extensions.compute._extension import ComputeResource, deferred
+from novatx.extensions.interfaces import APIVersion, Route
+
+V2_55 = APIVersion(2, 55)
+V2_61 = APIVersion(2, 61)
+V2_75 = APIVersion(2, 75)
+
+#: The keys a listing may be sorted by (nova's).
+SORT_KEYS = frozenset(
+    (
+        "created_at", "description", "disabled", "ephemeral_gb", "flavorid", "id",
+        "is_public", "memory_mb", "name", "root_gb", "rxtx_factor", "swap",
+        "updated_at", "vcpu_weight", "vcpus",
+    )
+)
+
+#: The query parameters a listing understands; others are refused from 2.75.
+QUERY_PARAMETERS = frozenset(
+    ("is_public", "minRam", "minDisk", "sort_key", "sort_dir", "limit", "marker")
+)
+
+
+def _version(request: Any) -> APIVersion:
+    return request.version or APIVersion(2, 1)
+
+
+def flavor_summary(request: Any, flavor: Flavor) -> dict[str, Any]:
+    """A flavor as C{GET /flavors} lists it."""
+    document: dict[str, Any] = {
+        "id": flavor.flavorid,
+        "name": flavor.name,
+        "links": _listing.resource_links(request, "flavors", flavor.flavorid),
+    }
+    if _version(request) >= V2_55:
+        document["description"] = flavor.description
+    return document
+
+
+def flavor_detail(request: Any, flavor: Flavor) -> dict[str, Any]:
+    """A flavor as C{GET /flavors/detail} and C{GET /flavors/{id}} show it."""
+    version = _version(request)
+    document: dict[str, Any] = {
+        "id": flavor.flavorid,
+        "name": flavor.name,
+        "ram": flavor.memory_mb,
+        "disk": flavor.root_gb,
+        "swap": flavor.swap if (flavor.swap or version >= V2_75) else "",
+        "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
+        "OS-FLV-DISABLED:disabled": flavor.disabled,
+        "vcpus": flavor.vcpus,
+        "os-flavor-access:is_public": flavor.is_public,
+        "rxtx_factor": flavor.rxtx_factor,
+        "links": _listing.resource_links(request, "flavors", flavor.flavorid),
+    }
+    if version >= V2_55:
+        document["description"] = flavor.description
+    if version >= V2_61:
+        document["extra_specs"] = dict(flavor.extra_specs)
+    return document
+
+
+def _is_public_filter(request: Any) -> bool | None:
+    """
+    Which flavors the caller lists: admins choose with C{is_public} (C{none}
+    for all), everyone else sees the public ones and those shared with them.
+    """
+    if not request.context.is_admin:
+        return True
+    value = _listing.query_value(request, "is_public")
+    if value is None:
+        return True
+    if value.strip().lower() == "none":
+        return None
+    try:
+        return _listing.parse_bool(value, "is_public")
+    except Invalid:
+        raise Invalid("Invalid is_public filter [%s]" % value) from None
+
+
+def _size_filter(request: Any, name: str) -> int | None:
+    value = _listing.query_value(request, name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise Invalid("Invalid %s filter [%s]" % (name, value)) from None
+
+
+class Flavors(ComputeResource):
+    """Listing and showing flavors."""
+
+    name = "Flavors"
+    alias = "flavors"
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/flavors", ("GET",), self.index, "flavors.index"),
+            Route("/flavors/detail", ("GET",), self.detail, "flavors.detail"),
+            Route("/flavors/<flavor_id>", ("GET",), self.show, "flavors.show"),
+        ]
+
+    async def _list(self, request: Any) -> tuple[list[Flavor], int]:
+        if _version(request) >= V2_75:
+            unknown = sorted(set(request.args) - QUERY_PARAMETERS)
+            if unknown:
+                raise Invalid(
+                    "Invalid input for query parameters %s. Additional properties are not "
+                    "allowed (%s was unexpected)" % (unknown[0], ", ".join(repr(u) for u in unknown))
+                )
+        limit, marker = _listing.page_size(request, self.max_limit)
+        sort_key = _listing.query_value(request, "sort_key") or "flavorid"
+        if sort_key not in SORT_KEYS:
+            raise Invalid("Invalid sort key")
+        sort_dir = _listing.query_value(request, "sort_dir") or "asc"
+        if sort_dir not in ("asc", "desc"):
+            raise Invalid("Invalid sort direction")
+        page = await self.compute.list_flavors(
+            request.context,
+            is_public=_is_public_filter(request),
+            min_ram=_size_filter(request, "minRam"),
+            min_disk=_size_filter(request, "minDisk"),
+            sort_key=sort_key,
+            sort_dir=sort_dir,
+            limit=limit,
+            marker=marker,
+        )
+        return list(page.items), limit
+
+    def _listing(self, request: Any, flavors: list[Flavor], limit: int, view: Any, collection: str) -> dict:
+        document: dict[str, Any] = {"flavors": [view(request, f) for f in flavors]}
+        links = _listing.next_links(request, flavors, collection, lambda f: f.flavorid, limit)
+        if links:
+            document["flavors_links"] = links
+        return document
+
+    @deferred
+    async def index(self, request: Any) -> dict[str, Any]:
+        flavors, limit = await self._list(request)
+        return self._listing(request, flavors, limit, flavor_summary, "flavors")
+
+    @deferred
+    async def detail(self, request: Any) -> dict[str, Any]:
+        flavors, limit = await self._list(request)
+        return self._listing(request, flavors, limit, flavor_detail, "flavors/detail")
+
+    @deferred
+    async def show(self, request: Any, flavor_id: str) -> dict[str, Any]:
+        flavor = await self.compute.get_flavor(request.context, flavor_id)
+        return {"flavor": flavor_detail(request, flavor)}

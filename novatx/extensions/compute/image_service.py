@@ -1,0 +1,181 @@
+"""
+The image service subset on the compute port, under C{/image}.
+
+The openstack CLI and openstacksdk find images through glance's v2 API: they
+discover its versions at C{GET /image}, resolve C{--image NAME} with
+C{GET /image/v2/images?name=...} and list with C{id=in:...}. This answers
+those requests, in glance's shapes, from the same registry the compute API
+uses, so a cloud needs no separate image service for its clients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from novatx.compute.exceptions import Invalid
+from novatx.compute.records import Image
+from novatx.extensions.compute import _listing
+from novatx.extensions.compute._extension import ComputeResource, deferred
+from novatx.extensions.compute.images import format_date
+from novatx.extensions.compute.policies import images as policies
+from novatx.extensions.interfaces import Response, Route
+
+#: The glance v2 minor versions listed at discovery, newest (CURRENT) first.
+GLANCE_VERSIONS = tuple("v2.%d" % minor for minor in range(16, -1, -1))
+
+#: Image fields whose filters glance applies by equality (besides C{id}, C{name}).
+_EQUALITY_FILTERS = ("status", "owner")
+
+VISIBILITIES = frozenset(("public", "private", "shared", "community", "all"))
+
+
+def versions_document(request: Any) -> dict[str, Any]:
+    """glance's version list: each entry's C{self} link ends in C{/image/v2/}."""
+    href = "%s/v2/" % request.url().rstrip("/")
+    return {
+        "versions": [
+            {
+                "id": version,
+                "status": "CURRENT" if index == 0 else "SUPPORTED",
+                "links": [{"rel": "self", "href": href}],
+            }
+            for index, version in enumerate(GLANCE_VERSIONS)
+        ]
+    }
+
+
+def glance_image(image: Image) -> dict[str, Any]:
+    """An image as glance v2 shows it: its own fields, then its properties, flat."""
+    document: dict[str, Any] = dict(image.properties)
+    document.update(
+        {
+            "id": image.id,
+            "name": image.name,
+            "status": image.status,
+            "visibility": image.visibility,
+            "protected": image.protected,
+            "os_hidden": False,
+            "owner": image.owner,
+            "size": image.size,
+            "virtual_size": None,
+            "checksum": None,
+            "os_hash_algo": None,
+            "os_hash_value": None,
+            "min_disk": image.min_disk,
+            "min_ram": image.min_ram,
+            "disk_format": image.disk_format,
+            "container_format": image.container_format,
+            "tags": [],
+            "created_at": format_date(image.created_at),
+            "updated_at": format_date(image.updated_at),
+            "self": "/v2/images/%s" % image.id,
+            "file": "/v2/images/%s/file" % image.id,
+            "schema": "/v2/schemas/image",
+        }
+    )
+    return document
+
+
+def _in_list(value: str) -> list[str]:
+    """glance's C{in:a,b} operator (or one plain value)."""
+    if value.startswith("in:"):
+        return [v for v in value[3:].split(",") if v]
+    return [value]
+
+
+def _filters(request: Any) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    image_id = _listing.query_value(request, "id")
+    if image_id is not None:
+        filters["ids"] = _in_list(image_id)
+    for key in _EQUALITY_FILTERS:
+        value = _listing.query_value(request, key)
+        if value is not None:
+            filters[key] = value
+    visibility = _listing.query_value(request, "visibility")
+    if visibility is not None:
+        if visibility not in VISIBILITIES:
+            raise Invalid("Invalid visibility value: %s" % visibility)
+        if visibility != "all":
+            filters["visibility"] = visibility
+    return filters
+
+
+def _glance_limit(request: Any, max_limit: int) -> int:
+    value = _listing.query_value(request, "limit")
+    if value is None:
+        return max_limit
+    try:
+        limit = int(value)
+    except ValueError:
+        raise Invalid("limit param must be an integer") from None
+    if limit < 0:
+        raise Invalid("limit param must be positive")
+    return min(limit, max_limit)
+
+
+class ImageService(ComputeResource):
+    """glance v2's read side, under C{/image}."""
+
+    name = "ImageService"
+    alias = "image-service"
+    policy_defaults = policies.IMAGE_SERVICE_RULES
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", ("GET",), self.versions, "image-service.versions", auth=False, root="image"),
+            Route("/versions", ("GET",), self.version_list, "image-service.version_list",
+                  auth=False, root="image"),
+            Route("/v2/images", ("GET",), self.index, "image-service.index",
+                  policy=policies.IMAGE_SERVICE, root="image"),
+            Route("/v2/images/<image_id>", ("GET",), self.show, "image-service.show",
+                  policy=policies.IMAGE_SERVICE, root="image"),
+        ]
+
+    def versions(self, request: Any) -> Response:
+        """glance answers its root with 300 Multiple Choices."""
+        return Response(versions_document(request), status=300)
+
+    def version_list(self, request: Any) -> dict[str, Any]:
+        return versions_document(request)
+
+    @deferred
+    async def index(self, request: Any) -> dict[str, Any]:
+        limit = _glance_limit(request, self.max_limit)
+        marker = _listing.query_value(request, "marker")
+        names = None
+        name = _listing.query_value(request, "name")
+        filters = _filters(request)
+        if name is not None:
+            names = _in_list(name)
+            if len(names) == 1:
+                filters["name"] = names[0]
+        sort_key = _listing.query_value(request, "sort_key") or "created_at"
+        sort_dir = _listing.query_value(request, "sort_dir") or "desc"
+        sort = _listing.query_value(request, "sort")
+        if sort:
+            key, _, direction = sort.split(",")[0].partition(":")
+            sort_key, sort_dir = key, direction or "desc"
+        if sort_dir not in ("asc", "desc"):
+            raise Invalid("Invalid sort direction: %s" % sort_dir)
+        page = await self.compute.list_images(
+            request.context, filters=filters, limit=limit, marker=marker,
+            sort_key=sort_key, sort_dir=sort_dir,
+        )
+        images = [i for i in page.items if names is None or i.name in names]
+        query = [(k, v) for k, values in sorted(request.args.items()) if k != "marker" for v in values]
+        document: dict[str, Any] = {
+            "images": [glance_image(i) for i in images],
+            "schema": "/v2/schemas/images",
+            "first": "/v2/images" + ("?" + urlencode(query) if query else ""),
+        }
+        if page.has_more and page.items:
+            query.append(("marker", page.items[-1].id))
+            document["next"] = "/v2/images?" + urlencode(query)
+        return document
+
+    @deferred
+    async def show(self, request: Any, image_id: str) -> dict[str, Any]:
+        image = await self.compute.get_image(request.context, image_id)
+        return glance_image(image)
