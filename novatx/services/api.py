@@ -1,0 +1,177 @@
+"""
+One enabled API as a service: it owns the API's listening socket, and serves
+it either in this process or through worker processes.
+
+With C{<api>_workers = 1} the service adopts the socket into this process's
+reactor and serves the API's L{APISite}. With more, it hands the socket to a
+L{WorkerSupervisor} and only supervises. Either way, the daemon's
+L{MultiService} finds it by the API's name (C{getServiceNamed("ec2")}).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any, Callable
+
+from twisted.application.service import Service
+from twisted.internet.defer import Deferred, maybeDeferred, succeed
+from twisted.internet.interfaces import IListeningPort
+from twisted.logger import Logger
+from twisted.protocols.tls import TLSMemoryBIOFactory
+from twisted.web.resource import IResource
+
+from novatx.resources.runtime import Runtime
+from novatx.services.channel import APISite
+from novatx.services.settings import APISettings, DaemonSettings
+from novatx.services.sockets import bound_port
+from novatx.services.tls import server_tls
+from novatx.services.workers import WorkerSupervisor
+
+
+class APIService(Service):
+    """
+    Serves one API from an already-bound socket.
+
+    @ivar api: the API's settings (name, address, workers, TLS).
+    @ivar runtime: the runtime of the tree served in this process (one process).
+    @ivar site: the L{APISite} (one process).
+    @ivar supervisor: the L{WorkerSupervisor} (workers).
+    @ivar port: the port the socket is bound to.
+    """
+
+    _log = Logger()
+
+    def __init__(
+        self,
+        api: APISettings,
+        settings: DaemonSettings,
+        listener: socket.socket,
+        reactor: Any,
+        tree: tuple[Runtime, IResource] | None = None,
+        worker_command: Callable[[DaemonSettings, str], list[str]] | None = None,
+    ) -> None:
+        """
+        @param tree: the runtime and resource tree, to serve in this process.
+        @param worker_command: for workers: the command line of a worker
+            process for C{(settings, api_name)}.
+        """
+        self.name = api.name
+        self.api = api
+        self.listener = listener
+        self.port = bound_port(listener)
+        self._reactor = reactor
+        self._listening: IListeningPort | None = None
+        self.runtime: Runtime | None = None
+        self.site: APISite | None = None
+        self.supervisor: WorkerSupervisor | None = None
+        self._tls = None
+        if tree is not None:
+            self.runtime, resource = tree
+            self.site = APISite(
+                resource,
+                api_name=api.name,
+                url_limit=api.url_limit,
+                max_header_line=settings.max_header_line,
+                keep_alive=settings.keep_alive,
+                timeout=settings.client_socket_timeout or None,
+                reactor=reactor,
+            )
+            self._tls = server_tls(api.tls) if api.tls else None
+        else:
+            assert worker_command is not None
+            self.supervisor = WorkerSupervisor(
+                api, settings, listener.fileno(), worker_command, reactor
+            )
+        self._grace = settings.graceful_shutdown_timeout
+
+    @property
+    def url(self) -> str:
+        """The base URL the API is served on."""
+        host = self.api.host
+        if ":" in host:
+            host = "[%s]" % host
+        return "%s://%s:%d" % (self.api.scheme, host, self.port)
+
+    def startService(self) -> Deferred[None]:
+        """
+        Start serving.
+
+        @return: fires once the API answers (all its workers are ready).
+        """
+        super().startService()
+        if self.supervisor is not None:
+            return self.supervisor.start().addCallback(self._serving)
+        factory: Any = self.site
+        if self._tls is not None:
+            factory = TLSMemoryBIOFactory(self._tls, False, self.site)
+        self._listening = self._reactor.adoptStreamPort(
+            self.listener.fileno(), self.listener.family, factory
+        )
+        self._serving(None)
+        return succeed(None)
+
+    def _serving(self, _: object) -> None:
+        self._log.info(
+            "{api} serving on {url} ({how})",
+            api=self.name,
+            url=self.url,
+            how="%d workers" % self.api.workers if self.supervisor else "pid %d" % os.getpid(),
+        )
+
+    def stopService(self) -> Deferred[None]:
+        """
+        Drain: stop accepting, let requests in flight finish within
+        C{graceful_shutdown_timeout}, then close what is left.
+        """
+        super().stopService()
+        if self.supervisor is not None:
+            d = self.supervisor.stop(self._grace)
+        else:
+            d = self._drain()
+        return d.addBoth(self._close)
+
+    def _drain(self) -> Deferred[None]:
+        assert self.site is not None and self.runtime is not None
+        self.runtime.draining = True
+        stopped = succeed(None)
+        if self._listening is not None:
+            stopped = maybeDeferred(self._listening.stopListening)
+            self._listening = None
+        open_connections = self.site.open_connections()
+        if open_connections:
+            self._log.info(
+                "{api}: draining {n} connection(s), up to {grace}s",
+                api=self.name,
+                n=open_connections,
+                grace=self._grace or "unlimited ",
+            )
+        drained = self.site.drain()
+        if self._grace:
+            timer = self._reactor.callLater(self._grace, self._give_up, drained)
+            drained.addBoth(_cancel_then_pass, timer)
+        return stopped.addCallback(lambda _: drained)
+
+    def _give_up(self, drained: Deferred[None]) -> None:
+        assert self.site is not None
+        self._log.warn(
+            "{api}: graceful_shutdown_timeout reached; closing {n} connection(s)",
+            api=self.name,
+            n=self.site.open_connections(),
+        )
+        self.site.abort()
+
+    def _close(self, result: object) -> object:
+        self.listener.close()
+        return result
+
+    def replace_tree(self, tree: tuple[Runtime, IResource]) -> None:
+        """Serve a rebuilt tree from now on (one-process reload)."""
+        assert self.site is not None
+        self.runtime, self.site.resource = tree
+
+
+def _cancel_then_pass(result: object, timer: Any) -> object:
+    if timer.active():
+        timer.cancel()
+    return result

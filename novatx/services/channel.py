@@ -1,0 +1,231 @@
+"""
+The HTTP channel and site of one API: its limits, its timeouts, and draining.
+
+Twisted's L{HTTPChannel} drops a connection whose request line or header line is
+longer than C{MAX_LENGTH}, and answers a bare 400 to too many headers: the
+client sees no reason. nova (under eventlet) answered 414 to a URL longer than
+the API's C{max_url_len} and 431 to oversized headers, so clients and operators
+could tell what happened. L{LimitedHTTPChannel} does the same, with the body in
+the API's own error format (L{novatx.resources.faults.render_fault}), then
+closes that connection; the server keeps serving.
+
+L{APISite} keeps the set of open channels so that a stopping service can
+I{drain}: close idle connections at once, close busy ones as soon as their
+response is written, and abort whatever is left when the grace period ends.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from twisted.internet.defer import Deferred, succeed
+from twisted.logger import Logger
+from twisted.web.http import RESPONSES, HTTPChannel
+from twisted.web.resource import IResource
+from twisted.web.server import Site
+
+from novatx.resources.faults import render_fault
+
+#: How long an answered, over-limit connection may keep sending before it is cut.
+LINGER_SECONDS = 2.0
+
+#: Reason phrases Twisted's table lacks.
+_REASONS = {431: b"Request Header Fields Too Large"}
+
+#: Most header lines in one request (as Python's C{http.client}, which nova's
+#: eventlet server used).
+MAX_HEADERS = 100
+
+
+class LimitedHTTPChannel(HTTPChannel):
+    """
+    An L{HTTPChannel} that answers over-limit requests instead of dropping them.
+
+    The limits come from the L{APISite} that built the channel: C{url_limit}
+    (414), C{max_header_line} and L{MAX_HEADERS} (431).
+    """
+
+    _log = Logger()
+    _first_line = True
+    _header_lines = 0
+    _refused = False
+    _draining = False
+    _linger = None
+
+    def connectionMade(self) -> None:
+        site = self.site
+        # Lines a little over the limits must still reach lineReceived, where
+        # they are answered; only absurd ones are cut by LineReceiver.
+        self.MAX_LENGTH = max(site.url_limit, site.max_header_line) + 1024
+        self.totalHeadersSize = site.url_limit + site.max_header_line * 4
+        self.maxHeaders = MAX_HEADERS + 1
+        super().connectionMade()
+        site.channel_opened(self)
+
+    def connectionLost(self, reason: Any) -> None:
+        if self._linger is not None and self._linger.active():
+            self._linger.cancel()
+        super().connectionLost(reason)
+        self.site.channel_closed(self)
+
+    def lineReceived(self, line: bytes) -> None:
+        if self._refused:
+            return
+        if self._first_line:
+            if line:
+                self._first_line = False
+                self._header_lines = 0
+                target = line.split(b" ")
+                if len(target) == 3 and len(target[1]) > self.site.url_limit:
+                    return self._refuse(
+                        414, "The request URI is longer than %d bytes." % self.site.url_limit
+                    )
+        elif line == b"":
+            self._first_line = True
+        elif len(line) > self.site.max_header_line:
+            return self._refuse(
+                431, "A request header line is longer than %d bytes." % self.site.max_header_line
+            )
+        elif self._receivedHeaderSize + len(line) > self.totalHeadersSize:
+            return self._refuse(431, "The request headers are too large.")
+        elif line[:1] not in (b" ", b"\t"):
+            self._header_lines += 1
+            if self._header_lines > MAX_HEADERS:
+                return self._refuse(431, "The request has more than %d headers." % MAX_HEADERS)
+        super().lineReceived(line)
+
+    def lineLengthExceeded(self, line: bytes) -> None:
+        if self._first_line:
+            self._refuse(414, "The request URI is longer than %d bytes." % self.site.url_limit)
+        else:
+            self._refuse(
+                431, "A request header line is longer than %d bytes." % self.site.max_header_line
+            )
+
+    def checkPersistence(self, request: Any, version: bytes) -> bool:
+        if self._draining or not self.site.keep_alive:
+            request.responseHeaders.setRawHeaders(b"Connection", [b"close"])
+            return False
+        return super().checkPersistence(request, version)
+
+    def _refuse(self, status: int, message: str) -> None:
+        """
+        Answer C{status} in the API's format and close once the client stops.
+
+        The rest of the request is read and discarded: closing a socket with
+        unread data makes the kernel reset it, and the client could lose the
+        answer.
+        """
+        self._refused = True
+        self.setRawMode()
+        self.rawDataReceived = lambda data: None
+        body, content_type = render_fault(
+            self.site.api_name, status, message, request_id="req-%s" % uuid.uuid4()
+        )
+        self._log.info(
+            "{api}: answered {status} to {peer}: {message}",
+            api=self.site.api_name,
+            status=status,
+            peer=str(self.transport.getPeer()),
+            message=message,
+        )
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
+            b"Connection: close\r\n\r\n%s"
+            % (status, _REASONS.get(status) or RESPONSES[status], content_type, len(body), body)
+        )
+        self.setTimeout(None)
+        self._linger = self.callLater(LINGER_SECONDS, self.transport.loseConnection)
+
+    def drain(self) -> None:
+        """
+        Close this connection as soon as it is idle: now if no request is in
+        flight, else once the current response is written.
+        """
+        self._draining = True
+        if not self.requests:
+            self.transport.loseConnection()
+            return
+        self.persistent = False
+        for request in self.requests:
+            if not request.startedWriting:
+                request.responseHeaders.setRawHeaders(b"Connection", [b"close"])
+
+    def requestDone(self, request: Any) -> None:
+        if self._draining:
+            self.persistent = False
+        super().requestDone(request)
+
+
+class APISite(Site):
+    """
+    The L{Site} of one API: its limits, and the channels it has open.
+
+    @ivar api_name: the API's name, for error bodies and logs.
+    @ivar url_limit: longest request target accepted (414 beyond).
+    @ivar max_header_line: longest header line accepted (431 beyond).
+    @ivar keep_alive: whether connections persist between requests.
+    """
+
+    protocol = LimitedHTTPChannel
+    noisy = False
+
+    def __init__(
+        self,
+        resource: IResource,
+        api_name: str,
+        url_limit: int,
+        max_header_line: int,
+        keep_alive: bool = True,
+        timeout: float | None = None,
+        reactor: Any = None,
+    ) -> None:
+        super().__init__(resource, timeout=timeout, reactor=reactor)
+        self.api_name = api_name
+        self.url_limit = url_limit
+        self.max_header_line = max_header_line
+        self.keep_alive = keep_alive
+        self._channels: set[LimitedHTTPChannel] = set()
+        self._drained: list[Deferred[None]] = []
+
+    def log(self, request: Any) -> None:
+        """
+        Write no access line here: the pipeline's access-log filter does, with
+        the request id that only it knows.
+        """
+
+    def channel_opened(self, channel: LimitedHTTPChannel) -> None:
+        """Track a new connection (called by the channel)."""
+        self._channels.add(channel)
+
+    def channel_closed(self, channel: LimitedHTTPChannel) -> None:
+        """Forget a closed connection; fire L{drain}'s Deferreds when none is left."""
+        self._channels.discard(channel)
+        if not self._channels:
+            drained, self._drained = self._drained, []
+            for d in drained:
+                d.callback(None)
+
+    def open_connections(self) -> int:
+        """How many client connections are open."""
+        return len(self._channels)
+
+    def drain(self) -> Deferred[None]:
+        """
+        Close every connection once its request in flight is answered.
+
+        @return: fires when no connection is left open.
+        """
+        if not self._channels:
+            return succeed(None)
+        d: Deferred[None] = Deferred()
+        self._drained.append(d)
+        for channel in list(self._channels):
+            channel.drain()
+        return d
+
+    def abort(self) -> None:
+        """Cut every connection still open (the grace period is over)."""
+        for channel in list(self._channels):
+            channel.transport.abortConnection()

@@ -1,0 +1,61 @@
+"""
+Paste factories for the daemon's tests: small resources that show which API
+and which process answered, a slow one for draining, and one that kills its
+process at start for the worker-restart tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from twisted.internet.task import deferLater
+from twisted.web.resource import Resource
+
+from novatx.resources.runtime import from_global_conf
+
+
+class _Hello(Resource):
+    """C{GET /} -> the API's name and the pid; C{GET /slow?seconds=N} answers after N s."""
+
+    isLeaf = True
+
+    def __init__(self, runtime: Any, greeting: str) -> None:
+        super().__init__()
+        self._runtime = runtime
+        self._greeting = greeting
+
+    def render_GET(self, request: Any) -> Any:
+        request.setHeader(b"content-type", b"application/json")
+        body = json.dumps(
+            {
+                "api": self._runtime.api_name,
+                "pid": os.getpid(),
+                "greeting": self._greeting,
+                "draining": self._runtime.draining,
+            }
+        ).encode()
+        if request.path == b"/slow":
+            seconds = float(request.args.get(b"seconds", [b"1"])[0])
+            d = deferLater(self._runtime.reactor, seconds, lambda: body)
+
+            def write(data: bytes) -> None:
+                request.write(data)
+                request.finish()
+
+            d.addCallback(write)
+            return 1
+        return body
+
+
+def hello_factory(global_conf: dict, greeting: str = "hello", **local_conf: str) -> _Hello:
+    """A resource greeting with C{greeting} (set in the paste file)."""
+    return _Hello(from_global_conf(global_conf), greeting)
+
+
+def dying_factory(global_conf: dict, **local_conf: str) -> _Hello:
+    """Exit the process at once when C{NOVATX_TEST_DIE} is set (workers only see it)."""
+    if os.environ.get("NOVATX_TEST_DIE"):
+        os._exit(3)
+    return _Hello(from_global_conf(global_conf), "alive")

@@ -1,0 +1,35 @@
+"""
+Building an API's resource tree: a L{Runtime} for the API, then its paste
+composite through L{novatx.resources.loader.load_api}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.web.resource import IResource
+
+from novatx.resources.loader import load_api
+from novatx.resources.runtime import Runtime
+from novatx.services.errors import StartupError
+
+
+def build_tree(
+    api_name: str, conf: Any, compute_api: Any, reactor: Any, threadpool: Any
+) -> tuple[Runtime, IResource]:
+    """
+    The runtime and resource tree of one API.
+
+    @raise StartupError: the paste file does not build; the message names the
+        API and the first line of the cause.
+    """
+    runtime = Runtime(api_name, conf, compute_api, reactor, threadpool=threadpool)
+    try:
+        tree = load_api(runtime)
+    except Exception as e:
+        first = (str(e).splitlines() or [""])[0]
+        raise StartupError(
+            "cannot build the %s API from %s: %s: %s"
+            % (api_name, conf.wsgi.api_paste_config, type(e).__name__, first)
+        ) from e
+    return runtime, tree

@@ -1,0 +1,96 @@
+"""
+A worker process: serves one API from the listening socket it inherited.
+
+The daemon starts it as C{python -m novatx.services.worker --api NAME
+--listen-fd 3 -- <config args>} (L{novatx.services.daemon.worker_command}). It
+reads the same configuration, builds the same tree as a one-process daemon
+would, adopts fd 3, and says C{ready} on fd 4. It stops (draining) on SIGTERM,
+and also when fd 0, a pipe from the daemon, ends: the daemon has died, and a
+worker must not outlive it. It ignores SIGHUP: reloading is the daemon's job.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import socket
+import sys
+from typing import Any, Sequence
+
+import attrs
+from twisted.internet.protocol import Protocol
+from twisted.internet.stdio import StandardIO
+from twisted.logger import FileLogObserver, Logger, eventAsText, globalLogBeginner
+
+from novatx.services.daemon import build_daemon
+from novatx.services.errors import StartupError
+from novatx.services.settings import read_settings
+from novatx.services.workers import LISTEN_FD, READY_FD
+
+_log = Logger()
+
+
+class _DaemonLink(Protocol):
+    """
+    The pipes to the daemon: fd 0 from it, fd 4 to it.
+
+    When fd 0 ends, the daemon is gone: stop.
+    """
+
+    def __init__(self, reactor: Any) -> None:
+        self._reactor = reactor
+
+    def connectionLost(self, reason: Any) -> None:
+        if self._reactor.running:
+            _log.info("The daemon is gone: stopping")
+            self._reactor.stop()
+
+
+def _format(event: dict) -> str:
+    text = eventAsText(event, includeTimestamp=False, includeSystem=False)
+    return "[%s#%s] %s\n" % (event.get("log_namespace", "-"), event["log_level"].name, text)
+
+
+def _parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(prog="novatx-worker")
+    parser.add_argument("--api", required=True)
+    parser.add_argument("--listen-fd", type=int, default=LISTEN_FD)
+    parser.add_argument("--enabled-apis")
+    argv = list(argv)
+    config_args = []
+    if "--" in argv:
+        config_args = argv[argv.index("--") + 1 :]
+        argv = argv[: argv.index("--")]
+    return parser.parse_args(argv), config_args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a worker; the exit status is 0 after a clean stop."""
+    from twisted.internet import reactor
+
+    options, config_args = _parse(sys.argv[1:] if argv is None else argv)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    globalLogBeginner.beginLoggingTo(
+        [FileLogObserver(sys.stdout, _format)], redirectStandardIO=False
+    )
+    enabled = options.enabled_apis.split(",") if options.enabled_apis else None
+    listener = socket.socket(fileno=options.listen_fd)
+    try:
+        settings = read_settings(config_args, enabled)
+        api = next(a for a in settings.apis if a.name == options.api)
+        settings = attrs.evolve(settings, apis=(attrs.evolve(api, workers=1),))
+        daemon = build_daemon(settings, reactor, sockets={api.name: listener})
+    except StartupError as e:
+        sys.stderr.write("novatx worker: %s\n" % e)
+        return 2
+    link = _DaemonLink(reactor)
+    StandardIO(link, stdin=0, stdout=READY_FD, reactor=reactor)
+    daemon.serving.addCallback(lambda _: link.transport.write(b"ready\n"))
+    reactor.callWhenRunning(daemon.startService)
+    reactor.addSystemEventTrigger("before", "shutdown", daemon.stopService)
+    reactor.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
