@@ -99,7 +99,7 @@ def network_info(instance: Instance, fixed_range: str) -> NetworkInfo | None:
     network = ipaddress.ip_network(fixed_range, strict=False)
     if address not in network:
         network = ipaddress.ip_network("%s/32" % address)
-    gateway = next(network.hosts(), address)
+    gateway = next(iter(network.hosts()), address)
     network_id = None
     if isinstance(instance.networks, tuple):
         network_id = next((n.get("uuid") for n in instance.networks if n.get("uuid")), None)
