@@ -1,4 +1,10 @@
 """The OpenStack Compute API's built-in resources, each an extension."""
 
 #: Aliases without which the compute API refuses to start.
-CORE_ALIASES: tuple[str, ...] = ()
+CORE_ALIASES: tuple[str, ...] = (
+    "flavors",
+    "image-service",
+    "limits",
+    "os-keypairs",
+    "versions",
+)
