@@ -12,8 +12,7 @@ Typical use, in a C{twisted.trial.unittest.TestCase}::
         )
         self.assertEqual(response.code, 200)
 
-(decorate C{async def} tests with C{twisted.internet.defer.ensureDeferred}
-wrappers as trial needs, or use C{inlineCallbacks}.)
+(trial runs C{async def} tests as they are.)
 
 L{serve_api} builds a fresh config (SQLite under C{testcase.mktemp()}, small
 pools; pass C{conf} to start from your own, e.g. with C{set_override}s made
@@ -23,6 +22,8 @@ config (the packaged one by default) and listens on a port the OS picks. It
 registers cleanups that close the client's connections, stop listening, close
 the server's connections and stop the compute service, so trial finds a clean
 reactor.
+
+L{serve_resource} does the serving part alone, for any resource.
 
 Use C{served.client} (a C{treq} client with its own connection pool) for
 requests: C{treq.get} and friends keep connections in a global pool that
@@ -72,28 +73,34 @@ class _TrackingSite(Site):
     def __init__(self, resource: Any, reactor: Any) -> None:
         super().__init__(resource, reactor=reactor)
         self._open: dict[Any, defer.Deferred] = {}
+        self._transports: dict[Any, Any] = {}
 
     def buildProtocol(self, addr: Any) -> Any:
         protocol = super().buildProtocol(addr)
         closed: defer.Deferred = defer.Deferred()
-        self._open[protocol] = closed
-        lost = protocol.connectionLost
+        make, lost = protocol.makeConnection, protocol.connectionLost
+
+        def make_connection(transport: Any) -> None:
+            self._open[protocol] = closed
+            self._transports[protocol] = transport
+            make(transport)
 
         def connection_lost(reason: Any) -> None:
             self._open.pop(protocol, None)
+            self._transports.pop(protocol, None)
             try:
                 lost(reason)
             finally:
                 closed.callback(None)
 
+        protocol.makeConnection = make_connection
         protocol.connectionLost = connection_lost
         return protocol
 
     def close_connections(self) -> defer.Deferred:
         waiting = list(self._open.values())
-        for protocol in list(self._open):
-            if protocol.transport is not None:
-                protocol.transport.loseConnection()
+        for transport in list(self._transports.values()):
+            transport.loseConnection()
         return defer.DeferredList(waiting)
 
 
@@ -112,6 +119,38 @@ def make_test_config(testcase: Any, conf: Any = None) -> Any:
     return conf
 
 
+@attrs.define
+class Listening:
+    """
+    A resource served on 127.0.0.1 for a test (see L{serve_resource}).
+
+    @ivar url: C{http://127.0.0.1:<port>}.
+    @ivar client: a C{treq} client whose connections are closed at cleanup.
+    @ivar port: the listening port.
+    """
+
+    url: str
+    client: Any
+    port: Any
+
+
+def serve_resource(testcase: Any, resource: Any, reactor: Any = None) -> Listening:
+    """
+    Serve C{resource} with a plain C{Site} on 127.0.0.1:0 until C{testcase}
+    ends (cleanups close the client's and the server's connections and stop
+    listening).
+    """
+    reactor = reactor or global_reactor
+    site = _TrackingSite(resource, reactor)
+    port = reactor.listenTCP(0, site, interface="127.0.0.1")
+    testcase.addCleanup(site.close_connections)
+    testcase.addCleanup(port.stopListening)
+    pool = HTTPConnectionPool(reactor, persistent=True)
+    testcase.addCleanup(pool.closeCachedConnections)
+    client = treq.client.HTTPClient(Agent(reactor, pool=pool))
+    return Listening("http://127.0.0.1:%d" % port.getHost().port, client, port)
+
+
 async def _serve(testcase: Any, api_name: str, conf: Any, reactor: Any) -> ServedAPI:
     conf = make_test_config(testcase, conf)
     service_module = importlib.import_module("novatx.compute.service")
@@ -120,20 +159,13 @@ async def _serve(testcase: Any, api_name: str, conf: Any, reactor: Any) -> Serve
     testcase.addCleanup(compute.stopService)
 
     runtime = Runtime(api_name, conf, compute.api, reactor)
-    site = _TrackingSite(load_api(runtime), reactor)
-    port = reactor.listenTCP(0, site, interface="127.0.0.1")
-    testcase.addCleanup(site.close_connections)
-    testcase.addCleanup(port.stopListening)
-
-    pool = HTTPConnectionPool(reactor, persistent=True)
-    testcase.addCleanup(pool.closeCachedConnections)
-    client = treq.client.HTTPClient(Agent(reactor, pool=pool))
+    listening = serve_resource(testcase, load_api(runtime), reactor)
     return ServedAPI(
-        url="http://127.0.0.1:%d" % port.getHost().port,
+        url=listening.url,
         runtime=runtime,
         compute=compute,
-        client=client,
-        port=port,
+        client=listening.client,
+        port=listening.port,
     )
 
 
