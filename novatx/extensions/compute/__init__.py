@@ -4,7 +4,11 @@
 CORE_ALIASES: tuple[str, ...] = (
     "flavors",
     "image-service",
+    "ips",
     "limits",
     "os-keypairs",
+    "server-actions",
+    "server-metadata",
+    "servers",
     "versions",
 )

@@ -1,0 +1,52 @@
+"""
+What the servers resource and the extensions around it share: nova's boolean
+strings, passwords, optional config, and soft policy checks.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from oslo_config import cfg
+
+from novatx.compute import exceptions
+from novatx.extensions.compute.schemas.servers import TRUE_STRINGS
+
+#: nova's C{utils.generate_password} alphabet: no look-alike characters.
+_PASSWORD_SYMBOLS = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def as_bool(value: Any) -> bool:
+    """A value that passed L{schemas.servers.boolean}, as a bool."""
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() in TRUE_STRINGS
+
+
+def generate_password(length: int = 12) -> str:
+    """A random admin password, as nova makes one when the request has none."""
+    return "".join(secrets.choice(_PASSWORD_SYMBOLS) for _ in range(length))
+
+
+def option(conf: Any, group: str, name: str, default: Any) -> Any:
+    """
+    An option another part registers (C{[api] max_limit}), or C{default}
+    when that part is not loaded.
+    """
+    try:
+        return getattr(getattr(conf, group), name)
+    except (cfg.NoSuchOptError, cfg.NoSuchGroupError, AttributeError):
+        return default
+
+
+def can(request: Any, rule: str, target: dict[str, Any] | None = None) -> bool:
+    """
+    Whether policy allows C{rule}: for what a response shows or hides
+    (extended attributes, host status), where a denial is no error.
+    """
+    try:
+        request.authorize(rule, target)
+    except exceptions.NotAuthorized:
+        return False
+    return True

@@ -1,0 +1,235 @@
+"""
+Servers: C{/servers}, C{/servers/detail} and C{/servers/{id}} (list, create,
+show, update, delete), as nova serves them at every microversion.
+
+The handlers turn requests into internal-API calls and records into documents
+(L{servers_views}); the listing's query rules live in L{server_filters}, the
+schemas in L{schemas.servers}, the policy defaults in L{policies.servers}. The
+actions on a server are other extensions (L{server_actions} and its siblings).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any, Iterable
+
+from twisted.internet.defer import maybeDeferred
+from zope.interface import implementer
+
+from novatx.compute import exceptions
+from novatx.compute.fields import ExtraField
+from novatx.compute.interfaces import CreateRequest
+from novatx.compute.records import Image, Instance
+from novatx.extensions.compute._extension import ComputeResource, deferred
+from novatx.extensions.compute.policies import servers as policies
+from novatx.extensions.compute.schemas import servers as schemas
+from novatx.extensions.compute.server_filters import build_query
+from novatx.extensions.compute.server_support import as_bool, can, generate_password, option
+from novatx.extensions.compute.servers_views import V2_19, V2_37, V2_52, V2_75, V2_90, V2_98, ServerViews, version_of
+from novatx.extensions.interfaces import IServerFieldProvider, Response, Route
+from novatx.extensions.loading import server_create_hooks
+
+#: The extension field that keeps a create's scheduler hints (shown from 2.100).
+SCHEDULER_HINTS = ExtraField(name="scheduler_hints", type="json", default=None, owner="servers")
+
+
+def check_base64(field: str, value: str | None) -> None:
+    """nova's C{base64} format, which the schema validator does not check."""
+    if value is None:
+        return
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise exceptions.Invalid(
+            "Invalid input for field/attribute %s. Value: %s. '%s' is not a 'base64'" % (field, value, value)
+        ) from None
+
+
+def networks_of(server: dict, version: Any) -> Any:
+    """The internal API's C{networks}: C{"auto"}, C{"none"} or a tuple of dicts."""
+    networks = server.get("networks")
+    if networks is None:
+        return "auto"
+    if isinstance(networks, str):
+        return networks
+    requested = []
+    for network in networks:
+        if not network.get("uuid") and not network.get("port"):
+            raise exceptions.Invalid("Bad networks format: network uuid is not in proper format (%s)" % network)
+        requested.append({k: v for k, v in network.items() if v is not None})
+    return tuple(requested)
+
+
+async def images_of(compute: Any, context: Any, instances: Iterable[Instance], version: Any) -> dict[str, Image]:
+    """The images of C{instances} by id, when the microversion shows their properties."""
+    if version < V2_98:
+        return {}
+    ids = sorted({i.image_id for i in instances if i.image_id})
+    if not ids:
+        return {}
+    page = await compute.list_images(context.elevated(), filters={"ids": ids})
+    items = getattr(page, "items", page)
+    return {image.id: image for image in items}
+
+
+#: One view builder serves every request.
+VIEWS = ServerViews()
+
+
+async def server_document(compute: Any, request: Any, instance: Instance, brief: bool = False) -> dict:
+    """
+    The document of one server (show, update, rebuild), with what it needs
+    beyond the record and what policy lets the caller see.
+    """
+    images = await images_of(compute, request.context, [instance], version_of(request))
+    return VIEWS.show(
+        request, instance, images, brief=brief,
+        extended=can(request, policies.EXTENDED_ATTRIBUTES),
+        show_host_status=can(request, policies.SERVERS % "show:host_status"),
+    )
+
+
+@implementer(IServerFieldProvider)
+class Servers(ComputeResource):
+    """The servers collection and its members."""
+
+    name = "Servers"
+    alias = "servers"
+    policy_defaults = policies.servers_rules()
+
+    def setup(self, context: Any) -> None:
+        super().setup(context)
+        self.context = context
+
+    def fields(self) -> list[ExtraField]:
+        return [SCHEDULER_HINTS]
+
+    def routes(self) -> list[Route]:
+        p = policies.SERVERS
+        return [
+            Route("/servers", ("GET",), self.index, "servers.index", policy=p % "index"),
+            Route("/servers/detail", ("GET",), self.detail, "servers.detail", policy=p % "detail"),
+            Route("/servers", ("POST",), self.create, "servers.create", schema=schemas.create,
+                  policy=p % "create", status=202),
+            Route("/servers/<server_id>", ("GET",), self.show, "servers.show", policy=p % "show"),
+            Route("/servers/<server_id>", ("PUT",), self.update, "servers.update", schema=schemas.update,
+                  policy=p % "update"),
+            Route("/servers/<server_id>", ("DELETE",), self.delete, "servers.delete", policy=p % "delete",
+                  status=204),
+        ]
+
+    def _max_limit(self) -> int:
+        return option(self.config, "api", "max_limit", 1000)
+
+    async def _list(self, request: Any, detail: bool) -> dict:
+        version = version_of(request)
+        query, limit = build_query(request.args, version, request.context, self._max_limit())
+        page = await self.compute.list_servers(request.context, query)
+        if not detail:
+            return VIEWS.index(request, page.items, limit)
+        images = await images_of(self.compute, request.context, page.items, version)
+        return VIEWS.detail(
+            request, page.items, limit, images,
+            extended=can(request, policies.EXTENDED_ATTRIBUTES),
+            show_host_status=can(request, policies.SERVERS % "show:host_status"),
+        )
+
+    @deferred
+    async def index(self, request: Any) -> dict:
+        """C{GET /servers}: ids, names and links."""
+        return await self._list(request, detail=False)
+
+    @deferred
+    async def detail(self, request: Any) -> dict:
+        """C{GET /servers/detail}: every field of every server."""
+        return await self._list(request, detail=True)
+
+    @deferred
+    async def show(self, request: Any, server_id: str) -> dict:
+        """C{GET /servers/{id}}."""
+        instance = await self.compute.get_server(request.context, server_id)
+        return {"server": await server_document(self.compute, request, instance)}
+
+    @deferred
+    async def create(self, request: Any) -> Response:
+        """C{POST /servers}: one server, or C{min_count..max_count} of them."""
+        version = version_of(request)
+        body = request.body
+        server = body["server"]
+        check_base64("user_data", server.get("user_data"))
+        min_count = int(server.get("min_count", 1))
+        max_count = int(server.get("max_count", min_count))
+        if min_count > max_count:
+            raise exceptions.Invalid("min_count must be <= max_count")
+        image_ref = server.get("imageRef") or None
+        bdms = tuple(server.get("block_device_mapping_v2") or server.get("block_device_mapping") or ())
+        if image_ref is None and not bdms:
+            raise exceptions.Invalid("Missing imageRef attribute")
+        if version >= V2_37 and "networks" not in server:
+            raise exceptions.Invalid("Invalid input for field/attribute networks. Value: None. 'networks' is a required property")
+        hints = body.get("os:scheduler_hints") or body.get("OS-SCH-HNT:scheduler_hints") or {}
+        admin_pass = server.get("adminPass") or generate_password()
+        fields: dict[str, Any] = {
+            "name": server["name"],
+            "flavor_id": str(server["flavorRef"]).rstrip("/").rsplit("/", 1)[-1],
+            "image_id": image_ref.rstrip("/").rsplit("/", 1)[-1] if image_ref else None,
+            "min_count": min_count,
+            "max_count": max_count,
+            "key_name": server.get("key_name"),
+            "user_data": server.get("user_data"),
+            "metadata": dict(server.get("metadata") or {}),
+            "availability_zone": server.get("availability_zone"),
+            "networks": networks_of(server, version),
+            "block_device_mapping": bdms,
+            "server_group": hints.get("group"),
+            "admin_password": admin_pass,
+            "access_ip_v4": server.get("accessIPv4"),
+            "access_ip_v6": server.get("accessIPv6"),
+            "config_drive": as_bool(server.get("config_drive", False)),
+            "extra": {SCHEDULER_HINTS.name: hints} if hints else {},
+        }
+        if version >= V2_19:
+            fields["description"] = server.get("description")
+        if version >= V2_52:
+            fields["tags"] = tuple(server.get("tags") or ())
+        if version >= V2_90:
+            fields["hostname"] = server.get("hostname")
+        for hook in server_create_hooks(self.context):
+            await maybeDeferred(hook.create_kwargs, request, server, fields)
+        try:
+            instances = await self.compute.create_servers(request.context, CreateRequest(**fields))
+        except exceptions.FlavorNotFound:
+            raise exceptions.Invalid("Invalid flavorRef provided.") from None
+        except exceptions.ImageNotFound:
+            raise exceptions.Invalid("Can not find requested image") from None
+        except exceptions.KeypairNotFound:
+            raise exceptions.Invalid("Invalid key_name provided.") from None
+        if as_bool(server.get("return_reservation_id", False)):
+            return Response({"reservation_id": instances[0].reservation_id}, status=202)
+        first = instances[0]
+        shown = admin_pass if option(self.config, "api", "enable_instance_password", True) else None
+        return Response(
+            VIEWS.create(request, first, shown),
+            status=202,
+            headers={"Location": request.project_url("servers", first.uuid)},
+        )
+
+    @deferred
+    async def update(self, request: Any, server_id: str) -> dict:
+        """C{PUT /servers/{id}}: name, description, hostname, access addresses."""
+        server = request.body["server"]
+        changes: dict[str, Any] = {}
+        for key, field in (("name", "name"), ("description", "description"), ("hostname", "hostname"),
+                           ("accessIPv4", "access_ip_v4"), ("accessIPv6", "access_ip_v6"),
+                           ("pinned_availability_zone", "pinned_availability_zone")):
+            if key in server:
+                changes[field] = server[key]
+        instance = await self.compute.update_server(request.context, server_id, **changes)
+        brief = version_of(request) < V2_75
+        return {"server": await server_document(self.compute, request, instance, brief=brief)}
+
+    @deferred
+    async def delete(self, request: Any, server_id: str) -> None:
+        """C{DELETE /servers/{id}}: 204; the server goes away in the background."""
+        await self.compute.delete_server(request.context, server_id)

@@ -1,0 +1,393 @@
+"""
+How a server looks in the compute API, at each microversion.
+
+The view builders take L{novatx.compute.records.Instance} records and an
+L{IAPIRequest} and return the documents nova returns: the same keys, renamed or
+dropped at the microversion nova does it, with links built from the request's
+Host. They never call the internal API: whatever a view needs beyond the record
+(image properties at 2.98) the handler fetches first and passes in.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import Any, Iterable, Mapping
+from urllib.parse import urlencode
+
+from novatx.compute.records import Image, Instance, InstanceAction
+from novatx.extensions.interfaces import APIVersion
+
+#: The name under which a server's fixed address is listed in C{addresses}.
+NETWORK_LABEL = "private"
+
+#: Statuses whose documents carry C{progress}, and those that carry C{fault}.
+PROGRESS_STATUSES = frozenset(("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"))
+FAULT_STATUSES = frozenset(("ERROR", "DELETED"))
+
+V2_1 = APIVersion(2, 1)
+V2_3 = APIVersion(2, 3)
+V2_9 = APIVersion(2, 9)
+V2_16 = APIVersion(2, 16)
+V2_19 = APIVersion(2, 19)
+V2_26 = APIVersion(2, 26)
+V2_37 = APIVersion(2, 37)
+V2_45 = APIVersion(2, 45)
+V2_51 = APIVersion(2, 51)
+V2_52 = APIVersion(2, 52)
+V2_54 = APIVersion(2, 54)
+V2_57 = APIVersion(2, 57)
+V2_47 = APIVersion(2, 47)
+V2_58 = APIVersion(2, 58)
+V2_62 = APIVersion(2, 62)
+V2_63 = APIVersion(2, 63)
+V2_71 = APIVersion(2, 71)
+V2_73 = APIVersion(2, 73)
+V2_75 = APIVersion(2, 75)
+V2_77 = APIVersion(2, 77)
+V2_90 = APIVersion(2, 90)
+V2_96 = APIVersion(2, 96)
+V2_98 = APIVersion(2, 98)
+V2_100 = APIVersion(2, 100)
+
+
+def version_of(request: Any) -> APIVersion:
+    """The request's microversion; the legacy C{/v2} root counts as 2.1's views."""
+    return request.version or V2_1
+
+
+def isotime(when: datetime.datetime | None) -> str | None:
+    """nova's C{utils.isotime}: seconds precision, C{Z} for UTC."""
+    if when is None:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def primitive_time(when: datetime.datetime | None) -> str | None:
+    """
+    How nova's JSON serializer writes a naive datetime (C{OS-SRV-USG:*},
+    instance actions): microseconds, no zone.
+    """
+    if when is None:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def host_id(project_id: str, host: str | None) -> str:
+    """nova's C{hostId}: a per-project hash of the host, empty when unscheduled."""
+    if not host:
+        return ""
+    return hashlib.sha224((project_id + host).encode("utf-8")).hexdigest()
+
+
+def resource_links(request: Any, collection: str, ident: str) -> list[dict[str, str]]:
+    """The C{self} and C{bookmark} links of one member of a collection."""
+    return [
+        {"rel": "self", "href": request.project_url(collection, ident)},
+        {"rel": "bookmark", "href": request.bookmark(collection, ident)},
+    ]
+
+
+def next_link(request: Any, collection: str, marker: str) -> dict[str, str]:
+    """
+    A C{next} link: the same query with C{marker} set to the last item shown,
+    as nova builds it.
+    """
+    params = [(k, v) for k, values in sorted(request.args.items()) if k != "marker" for v in values]
+    params.append(("marker", marker))
+    return {"rel": "next", "href": "%s?%s" % (request.project_url(*collection.split("/")), urlencode(params))}
+
+
+def addresses(instance: Instance, extended: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """The C{addresses} map: the fixed address under L{NETWORK_LABEL}."""
+    if not instance.fixed_ip:
+        return {}
+    entry: dict[str, Any] = {"version": 6 if ":" in instance.fixed_ip else 4, "addr": instance.fixed_ip}
+    if extended:
+        entry["OS-EXT-IPS:type"] = "fixed"
+        entry["OS-EXT-IPS-MAC:mac_addr"] = instance.mac_address
+    return {NETWORK_LABEL: [entry]}
+
+
+def _image(request: Any, instance: Instance, version: APIVersion, images: Mapping[str, Image]) -> Any:
+    if not instance.image_id:
+        return ""
+    document: dict[str, Any] = {
+        "id": instance.image_id,
+        "links": [{"rel": "bookmark", "href": request.bookmark("images", instance.image_id)}],
+    }
+    if version >= V2_98:
+        document["properties"] = image_properties(images.get(instance.image_id), instance.image_id)
+    return document
+
+
+def image_properties(image: Image | None, image_id: str) -> dict[str, str]:
+    """
+    The image properties nova keeps with an instance (2.98+): the image's own
+    properties and its formats and minimums, all as strings.
+    """
+    if image is None:
+        return {"base_image_ref": image_id}
+    properties = {k: str(v) for k, v in image.properties.items()}
+    properties["base_image_ref"] = image_id
+    if image.container_format:
+        properties["container_format"] = image.container_format
+    if image.disk_format:
+        properties["disk_format"] = image.disk_format
+    properties["min_disk"] = str(image.min_disk)
+    properties["min_ram"] = str(image.min_ram)
+    return properties
+
+
+def _flavor(request: Any, instance: Instance, version: APIVersion) -> dict[str, Any]:
+    flavor = instance.flavor
+    if version < V2_47:
+        return {
+            "id": flavor.flavorid,
+            "links": [{"rel": "bookmark", "href": request.bookmark("flavors", flavor.flavorid)}],
+        }
+    return {
+        "vcpus": flavor.vcpus,
+        "ram": flavor.memory_mb,
+        "disk": flavor.root_gb,
+        "ephemeral": flavor.ephemeral_gb,
+        "swap": flavor.swap,
+        "original_name": flavor.name,
+        "extra_specs": dict(flavor.extra_specs),
+    }
+
+
+def _fault(instance: Instance, is_admin: bool) -> dict[str, Any] | None:
+    fault = instance.fault
+    if fault is None:
+        return None
+    document: dict[str, Any] = {
+        "code": fault.code,
+        "created": isotime(fault.created_at or instance.updated_at or instance.created_at),
+        "message": fault.message,
+    }
+    if fault.details and (is_admin or fault.code != 500):
+        document["details"] = fault.details
+    return document
+
+
+def _volumes(instance: Instance, version: APIVersion) -> list[dict[str, Any]]:
+    attached = []
+    for bdm in instance.block_device_mapping:
+        volume_id = bdm.get("volume_id") or (
+            bdm.get("uuid") if bdm.get("destination_type") == "volume" else None
+        )
+        if not volume_id:
+            continue
+        entry: dict[str, Any] = {"id": volume_id}
+        if version >= V2_3:
+            entry["delete_on_termination"] = bool(bdm.get("delete_on_termination", False))
+        attached.append(entry)
+    return attached
+
+
+def host_status(instance: Instance) -> str:
+    """C{host_status} (2.16): the simulated host is always up once scheduled."""
+    return "UP" if instance.host else ""
+
+
+class ServerViews:
+    """
+    The documents of servers. One instance serves every request: it holds
+    nothing but the choices that do not depend on the request.
+    """
+
+    collection = "servers"
+
+    def basic(self, request: Any, instance: Instance) -> dict[str, Any]:
+        """An entry of C{GET /servers}: id, name, links."""
+        return {
+            "id": instance.uuid,
+            "name": instance.name,
+            "links": resource_links(request, self.collection, instance.uuid),
+        }
+
+    def create(self, request: Any, instance: Instance, admin_pass: str | None) -> dict[str, Any]:
+        """The body of a create's answer (C{adminPass} when passwords are shown)."""
+        server: dict[str, Any] = {
+            "id": instance.uuid,
+            "links": resource_links(request, self.collection, instance.uuid),
+            "OS-DCF:diskConfig": "MANUAL",
+        }
+        if instance.networks != "none":
+            server["security_groups"] = [{"name": "default"}]
+        if admin_pass is not None:
+            server["adminPass"] = admin_pass
+        return {"server": server}
+
+    def show(
+        self,
+        request: Any,
+        instance: Instance,
+        images: Mapping[str, Image] | None = None,
+        in_list: bool = False,
+        brief: bool = False,
+        extended: bool = False,
+        show_host_status: bool = False,
+    ) -> dict[str, Any]:
+        """
+        The full document of one server (C{GET /servers/{id}} and each entry of
+        C{/servers/detail}).
+
+        @param images: the images of the servers by id, for the image
+            properties shown from 2.98.
+        @param in_list: for C{/servers/detail}, which omits C{server_groups}.
+        @param brief: the answers of update and rebuild before 2.75, which
+            leave out the extension attributes.
+        @param extended: show the C{OS-EXT-SRV-ATTR} attributes (an admin's
+            policy by default).
+        @param show_host_status: show C{host_status} (2.16, admins by default).
+        """
+        version = version_of(request)
+        server: dict[str, Any] = {
+            "id": instance.uuid,
+            "name": instance.name,
+            "status": instance.status,
+            "tenant_id": instance.project_id or "",
+            "user_id": instance.user_id or "",
+            "metadata": dict(instance.metadata),
+            "hostId": host_id(instance.project_id, instance.host),
+            "image": _image(request, instance, version, images or {}),
+            "flavor": _flavor(request, instance, version),
+            "created": isotime(instance.created_at),
+            "updated": isotime(instance.updated_at or instance.created_at),
+            "addresses": addresses(instance, extended=not brief),
+            "accessIPv4": instance.access_ip_v4 or "",
+            "accessIPv6": instance.access_ip_v6 or "",
+            "links": resource_links(request, self.collection, instance.uuid),
+            "OS-DCF:diskConfig": "MANUAL",
+        }
+        if instance.status in FAULT_STATUSES:
+            fault = _fault(instance, extended)
+            if fault is not None:
+                server["fault"] = fault
+        if instance.status in PROGRESS_STATUSES:
+            server["progress"] = instance.progress
+        if not brief:
+            self._extended(server, instance, version, extended, show_host_status)
+        if version >= V2_9:
+            server["locked"] = bool(instance.locked)
+        if version >= V2_73:
+            server["locked_reason"] = instance.locked_reason
+        if version >= V2_19:
+            server["description"] = instance.description
+        if version >= V2_26:
+            server["tags"] = list(instance.tags)
+        if version >= V2_63:
+            server["trusted_image_certificates"] = None
+        if version >= V2_71 and not in_list:
+            server["server_groups"] = list(instance.server_groups)
+        if version >= V2_96:
+            server["pinned_availability_zone"] = instance.pinned_availability_zone
+        if version >= V2_100:
+            server["scheduler_hints"] = dict(instance.extra.get("scheduler_hints") or {})
+        return server
+
+    def _extended(
+        self, server: dict[str, Any], instance: Instance, version: APIVersion, extended: bool, show_host_status: bool
+    ) -> None:
+        """The attributes that were extensions in v2.0 (C{OS-EXT-*} and friends)."""
+        server["OS-EXT-AZ:availability_zone"] = instance.availability_zone or ""
+        server["config_drive"] = instance.config_drive
+        server["key_name"] = instance.key_name
+        server["OS-SRV-USG:launched_at"] = primitive_time(instance.launched_at)
+        server["OS-SRV-USG:terminated_at"] = primitive_time(instance.terminated_at)
+        if instance.networks != "none":
+            server["security_groups"] = [{"name": "default"}]
+        if extended:
+            server["OS-EXT-SRV-ATTR:host"] = instance.host
+            server["OS-EXT-SRV-ATTR:instance_name"] = "instance-%08x" % instance.id
+            server["OS-EXT-SRV-ATTR:hypervisor_hostname"] = instance.node
+            if version >= V2_3:
+                server["OS-EXT-SRV-ATTR:reservation_id"] = instance.reservation_id
+                server["OS-EXT-SRV-ATTR:launch_index"] = instance.launch_index
+                server["OS-EXT-SRV-ATTR:hostname"] = instance.hostname
+                server["OS-EXT-SRV-ATTR:kernel_id"] = ""
+                server["OS-EXT-SRV-ATTR:ramdisk_id"] = ""
+                server["OS-EXT-SRV-ATTR:root_device_name"] = "/dev/vda"
+                server["OS-EXT-SRV-ATTR:user_data"] = instance.user_data
+        elif version >= V2_90:
+            server["OS-EXT-SRV-ATTR:hostname"] = instance.hostname
+        server["OS-EXT-STS:task_state"] = instance.task_state
+        server["OS-EXT-STS:vm_state"] = instance.vm_state
+        server["OS-EXT-STS:power_state"] = instance.power_state
+        server["os-extended-volumes:volumes_attached"] = _volumes(instance, version)
+        if version >= V2_16 and show_host_status:
+            server["host_status"] = host_status(instance)
+
+    def index(self, request: Any, instances: Iterable[Instance], limit: int | None) -> dict[str, Any]:
+        """C{GET /servers}."""
+        servers = [self.basic(request, i) for i in instances]
+        return self._collection(request, servers, "servers", limit)
+
+    def detail(
+        self,
+        request: Any,
+        instances: Iterable[Instance],
+        limit: int | None,
+        images: Mapping[str, Image] | None = None,
+        extended: bool = False,
+        show_host_status: bool = False,
+    ) -> dict[str, Any]:
+        """C{GET /servers/detail}; the flags as for L{show}."""
+        servers = [
+            self.show(request, i, images, in_list=True, extended=extended, show_host_status=show_host_status)
+            for i in instances
+        ]
+        return self._collection(request, servers, "servers/detail", limit)
+
+    def _collection(self, request: Any, servers: list[dict[str, Any]], path: str, limit: int | None) -> dict[str, Any]:
+        document: dict[str, Any] = {"servers": servers}
+        if limit is not None and servers and len(servers) == limit:
+            document["servers_links"] = [next_link(request, path, servers[-1]["id"])]
+        return document
+
+
+def instance_action(
+    request: Any, action: InstanceAction, with_events: bool = False
+) -> dict[str, Any]:
+    """
+    One entry of C{os-instance-actions}: C{updated_at} from 2.58, events (with
+    C{host}/C{hostId} from 2.62, admins only for C{host} and C{traceback}).
+    """
+    version = version_of(request)
+    context = request.context
+    is_admin = bool(context is not None and context.is_admin)
+    document: dict[str, Any] = {
+        "action": action.action,
+        "instance_uuid": action.instance_uuid,
+        "request_id": action.request_id,
+        "user_id": action.user_id,
+        "project_id": action.project_id,
+        "start_time": primitive_time(action.start_time),
+        "message": action.message,
+    }
+    if version >= V2_58:
+        document["updated_at"] = primitive_time(action.updated_at or action.start_time)
+    if with_events:
+        events = []
+        for event in action.events:
+            entry: dict[str, Any] = {
+                "event": event.event,
+                "start_time": primitive_time(event.start_time),
+                "finish_time": primitive_time(event.finish_time),
+                "result": event.result,
+            }
+            if is_admin:
+                entry["traceback"] = None
+            if version >= V2_62:
+                if is_admin:
+                    entry["host"] = event.host
+                entry["hostId"] = host_id(action.project_id, event.host)
+            events.append(entry)
+        document["events"] = events
+    return document
