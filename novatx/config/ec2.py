@@ -1,0 +1,50 @@
+"""
+Options of the EC2 Query API (group C{[ec2]}).
+
+Nova kept its EC2 options in C{[DEFAULT]}; novatx gathers the ones the EC2 face
+reads under C{[ec2]}, keeping nova's names (C{ec2_timestamp_expiry}) where
+nova had one. The listening address and port
+(C{ec2_listen}, C{ec2_listen_port}) belong to the service options.
+"""
+
+from __future__ import annotations
+
+from oslo_config import cfg
+
+GROUP = "ec2"
+
+ec2_opts = [
+    cfg.StrOpt(
+        "region_name",
+        default="RegionOne",
+        help="The region this endpoint serves: the region a SigV4 signature must be "
+        "scoped to, and the one DescribeRegions lists.",
+    ),
+    cfg.IntOpt(
+        "ec2_timestamp_expiry",
+        default=300,
+        min=1,
+        help="How many seconds a signed request's timestamp (X-Amz-Date, Timestamp) may "
+        "lie away from the server's clock before it is refused as RequestExpired.",
+    ),
+    cfg.IntOpt(
+        "credential_cache_seconds",
+        default=30,
+        min=0,
+        help="How long a looked-up EC2 credential is kept in memory before it is read "
+        "from the store again (0: read it for every request). A deleted credential "
+        "stops working at most this long after its deletion.",
+    ),
+    cfg.IntOpt(
+        "terminated_instance_seconds",
+        default=3600,
+        min=0,
+        help="How long a terminated instance stays visible in DescribeInstances, as "
+        "AWS keeps them for about an hour.",
+    ),
+]
+
+
+def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
+    """The options of this module, for L{novatx.config.register_all}."""
+    return [(GROUP, ec2_opts)]

@@ -1,0 +1,120 @@
+"""
+Who signed an EC2 request: the stored credential behind a L{Claim}, the clock
+window, and the request context that results.
+
+Credentials live in the store (C{novatx-manage ec2-credentials create}); the
+internal API reads them off the reactor thread. A signed request is mostly a
+credential look-up, so L{Authenticator} keeps the ones it found for
+C{[ec2] credential_cache_seconds}. The clock is the reactor's (C{IReactorTime}),
+so tests move it instead of waiting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from twisted.internet.defer import Deferred, fail, inlineCallbacks, returnValue
+
+from novatx.compute.context import RequestContext
+from novatx.compute.exceptions import NotFound
+from novatx.compute.records import EC2Credential
+from novatx.extensions.ec2.errors import auth_failure, request_expired
+from novatx.extensions.ec2.signature import Claim, SignedRequest, missing_token, read_claim
+
+#: How many credentials the cache holds before it starts over.
+CACHE_SIZE = 10000
+
+
+@attrs.define
+class Authenticator:
+    """
+    Turns a signed request into the L{RequestContext} of its signer.
+
+    @ivar compute: the internal API (for C{get_ec2_credential}).
+    @ivar clock: an C{IReactorTime}.
+    @ivar region: the region SigV4 scopes must name (C{[ec2] region_name}).
+    @ivar window: C{[ec2] ec2_timestamp_expiry}, in seconds.
+    @ivar cache_seconds: how long a found credential is reused.
+    """
+
+    compute: Any
+    clock: Any
+    region: str
+    window: int = 300
+    cache_seconds: int = 30
+    _cache: dict[str, tuple[EC2Credential, float]] = attrs.field(factory=dict, init=False)
+
+    @classmethod
+    def from_config(cls, conf: Any, compute: Any, clock: Any) -> "Authenticator":
+        return cls(
+            compute=compute,
+            clock=clock,
+            region=conf.ec2.region_name,
+            window=conf.ec2.ec2_timestamp_expiry,
+            cache_seconds=conf.ec2.credential_cache_seconds,
+        )
+
+    def authenticate(self, request: SignedRequest, request_id: str) -> Deferred:
+        """
+        Fire with the signer's L{RequestContext}, or fail with an EC2 error:
+        C{MissingAuthenticationToken} (unsigned), C{AuthFailure} (anything wrong
+        with key, signature or scope), C{RequestExpired} (outside the window).
+
+        @param request_id: the request's id, carried by the context.
+        """
+        try:
+            claim = read_claim(request)
+        except Exception as e:
+            return fail(e)
+        if claim is None:
+            return fail(missing_token())
+        return self._authenticate(claim, request_id)
+
+    @inlineCallbacks
+    def _authenticate(self, claim: Claim, request_id: str) -> Any:
+        credential = yield self._credential(claim.access)
+        if credential is None or not claim.verify(credential.secret):
+            raise auth_failure()
+        if claim.version == 4 and (claim.region != self.region or claim.service != "ec2"):
+            raise auth_failure()
+        self._check_clock(claim)
+        returnValue(
+            RequestContext(
+                user_id=credential.user_id,
+                project_id=credential.project_id,
+                roles=("member",),
+                request_id=request_id,
+            )
+        )
+
+    def _check_clock(self, claim: Claim) -> None:
+        now = self.clock.seconds()
+        if claim.expires is not None:
+            if now > claim.expires:
+                raise request_expired()
+            return
+        assert claim.timestamp is not None
+        if claim.timestamp - now > self.window:
+            raise request_expired()
+        lifetime = self.window if claim.lifetime is None else claim.lifetime
+        if now - claim.timestamp > lifetime:
+            raise request_expired()
+
+    @inlineCallbacks
+    def _credential(self, access: str) -> Any:
+        now = self.clock.seconds()
+        cached = self._cache.get(access)
+        if cached is not None and now - cached[1] < self.cache_seconds:
+            returnValue(cached[0])
+        try:
+            credential = yield self.compute.get_ec2_credential(access)
+        except NotFound:
+            self._cache.pop(access, None)
+            returnValue(None)
+        if self.cache_seconds:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[access] = (credential, now)
+        returnValue(credential)
+

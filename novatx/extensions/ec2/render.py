@@ -1,0 +1,63 @@
+"""
+EC2's XML: a response element named after the action, in the API's namespace,
+with the C{requestId} first and the action's children after it.
+
+Actions return plain values and this module spells them: a dict is a sequence
+of child elements (in its order; C{None} values are left out), a list or tuple
+is a run of C{<item>} elements (AWS's C{...Set} shape), a bool is C{true}/C{false},
+a datetime is ISO 8601 in UTC with milliseconds. Strings are escaped; nothing
+else is accepted, so a record never leaks into a response by accident.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/"
+_PROLOGUE = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def timestamp(moment: datetime.datetime) -> str:
+    """AWS's timestamp form, e.g. C{2026-11-25T14:52:21.000Z}."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
+
+
+def _value(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(escape(value))
+    elif isinstance(value, dict):
+        for name, child in value.items():
+            if child is None:
+                continue
+            out.append("<%s>" % (name,))
+            _value(child, out)
+            out.append("</%s>" % (name,))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            out.append("<item>")
+            _value(item, out)
+            out.append("</item>")
+    elif isinstance(value, bool):
+        out.append("true" if value else "false")
+    elif isinstance(value, int):
+        out.append(str(value))
+    elif isinstance(value, datetime.datetime):
+        out.append(timestamp(value))
+    else:
+        raise TypeError("cannot render %r as EC2 XML" % (value,))
+
+
+def render_response(action: str, request_id: str, children: dict[str, Any]) -> bytes:
+    """The whole document of a successful C{action}."""
+    out = [
+        _PROLOGUE,
+        '<%sResponse xmlns="%s"><requestId>%s</requestId>'
+        % (action, NAMESPACE, escape(request_id)),
+    ]
+    _value(children, out)
+    out.append("</%sResponse>" % (action,))
+    return "".join(out).encode("utf-8")

@@ -1,0 +1,105 @@
+"""RunInstances: EC2's create, onto the internal API's C{create_servers}."""
+
+from __future__ import annotations
+
+import binascii
+import base64
+from typing import Any
+
+from twisted.internet.defer import inlineCallbacks, returnValue
+
+from novatx.compute.exceptions import ImageNotFound
+from novatx.compute.interfaces import CreateRequest
+from novatx.extensions.ec2 import errors, params as P
+from novatx.extensions.ec2.base import EC2Action
+from novatx.extensions.ec2.ids import parse_image_id, reservation_id
+from novatx.extensions.ec2.tagging import split_tags, tag_specifications
+from novatx.extensions.ec2.views import instance_item
+
+#: AWS's default instance type when RunInstances names none.
+DEFAULT_INSTANCE_TYPE = "m1.small"
+#: AWS's limit on ClientToken.
+CLIENT_TOKEN_LENGTH = 64
+
+
+def _user_data(params: dict[str, str]) -> str | None:
+    text = params.get("UserData")
+    if text is None:
+        return None
+    try:
+        base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise errors.EC2Error("InvalidParameterValue", "Invalid BASE64 encoding of user data.") from None
+    return text
+
+
+def _client_token(params: dict[str, str]) -> str | None:
+    token = params.get("ClientToken")
+    if token is not None and (len(token) > CLIENT_TOKEN_LENGTH or not token.isascii()):
+        raise errors.invalid_value(
+            "ClientToken", token, "It must be at most 64 ASCII characters."
+        )
+    return token or None
+
+
+class RunInstances(EC2Action):
+    action = "RunInstances"
+    name = "Run instances"
+
+    def __call__(self, request: Any, params: dict[str, str]) -> Any:
+        image_ec2_id = P.required(params, "ImageId")
+        image_number = parse_image_id(image_ec2_id)
+        P.required(params, "MinCount")
+        P.required(params, "MaxCount")
+        min_count = P.integer(params, "MinCount", minimum=1)
+        max_count = P.integer(params, "MaxCount", minimum=1)
+        assert min_count is not None and max_count is not None
+        if min_count > max_count:
+            raise errors.invalid_value(
+                "MinCount", min_count, "MinCount may not be greater than MaxCount (%d)." % max_count
+            )
+        tags = tag_specifications(params, "instance")
+        name, metadata = split_tags(tags)
+        fields = dict(
+            name=name,
+            min_count=min_count,
+            max_count=max_count,
+            key_name=params.get("KeyName") or None,
+            user_data=_user_data(params),
+            metadata=metadata,
+            availability_zone=params.get("Placement.AvailabilityZone") or None,
+            client_token=_client_token(params),
+        )
+        instance_type = params.get("InstanceType") or DEFAULT_INSTANCE_TYPE
+        return self._run(request.context, image_ec2_id, image_number, instance_type, fields)
+
+    @inlineCallbacks
+    def _run(self, context: Any, image_ec2_id: str, image_number: int, instance_type: str,
+             fields: dict[str, Any]) -> Any:
+        try:
+            image = yield self.compute.get_image_by_ec2_id(context, image_number)
+        except ImageNotFound:
+            raise errors.image_not_found(image_ec2_id) from None
+        flavor = yield self._flavor(context, instance_type)
+        instances = yield self.compute.create_servers(
+            context, CreateRequest(flavor_id=flavor.flavorid, image_id=image.id, **fields)
+        )
+        first = instances[0]
+        returnValue(
+            {
+                "reservationId": reservation_id(first),
+                "ownerId": first.project_id,
+                "groupSet": [],
+                "instancesSet": [instance_item(i, image.ec2_id) for i in instances],
+            }
+        )
+
+    @inlineCallbacks
+    def _flavor(self, context: Any, instance_type: str) -> Any:
+        page = yield self.compute.list_flavors(context)
+        for flavor in page.items:
+            if flavor.name == instance_type and not flavor.disabled:
+                returnValue(flavor)
+        raise errors.EC2Error(
+            "InvalidParameterValue", "Invalid value '%s' for InstanceType." % (instance_type,)
+        )

@@ -1,0 +1,135 @@
+"""
+How the store's records read in EC2: instances, their tags, their images' ids.
+
+An instance's C{Name} tag is the server's name; its other tags are the server's
+metadata items, so a tag set through EC2 shows in the compute API's metadata
+and the other way round. Images are referred to by UUID in the store and by
+C{ami-} id in EC2; the mapping never changes, so it is remembered.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from twisted.internet.defer import gatherResults, inlineCallbacks, returnValue
+
+from novatx.compute.exceptions import NotFound
+from novatx.compute.records import Instance
+from novatx.extensions.ec2.ids import reservation_id
+from novatx.extensions.ec2.states import ec2_state
+
+NAME_TAG = "Name"
+#: The zone an instance shows when the store recorded none.
+DEFAULT_ZONE = "nova"
+
+
+def instance_tags(instance: Instance) -> dict[str, str]:
+    """The instance's EC2 tags: C{Name} (when it has one) and its metadata."""
+    tags = dict(instance.metadata)
+    if instance.name:
+        tags[NAME_TAG] = instance.name
+    return tags
+
+
+def tag_set(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"key": key, "value": tags[key]} for key in sorted(tags)]
+
+
+def state_item(state: tuple[int, str]) -> dict[str, Any]:
+    return {"code": state[0], "name": state[1]}
+
+
+def zone(instance: Instance) -> str:
+    return instance.availability_zone or DEFAULT_ZONE
+
+
+def instance_item(instance: Instance, image_id: str | None) -> dict[str, Any]:
+    """One C{instancesSet} item, as DescribeInstances and RunInstances show it."""
+    private_dns = "ip-%s.ec2.internal" % instance.fixed_ip.replace(".", "-") if instance.fixed_ip else ""
+    state = ec2_state(instance)
+    item: dict[str, Any] = {
+        "instanceId": instance.ec2_id,
+        "imageId": image_id,
+        "instanceState": state_item(state),
+        "privateDnsName": private_dns,
+        "dnsName": "",
+        "reason": "",
+        "keyName": instance.key_name,
+        "amiLaunchIndex": instance.launch_index,
+        "productCodes": [],
+        "instanceType": instance.flavor.name,
+        "launchTime": instance.launched_at or instance.created_at,
+        "placement": {"availabilityZone": zone(instance), "groupName": "", "tenancy": "default"},
+        "monitoring": {"state": "disabled"},
+        "privateIpAddress": instance.fixed_ip,
+        "groupSet": [],
+        "architecture": "x86_64",
+        "rootDeviceType": "instance-store",
+        "rootDeviceName": "/dev/vda",
+        "blockDeviceMapping": [],
+        "virtualizationType": "hvm",
+        "hypervisor": "xen",
+        "tagSet": tag_set(instance_tags(instance)),
+        "ebsOptimized": False,
+        "cpuOptions": {"coreCount": instance.flavor.vcpus, "threadsPerCore": 1},
+        "hibernationOptions": {"configured": False},
+        "hostname": instance.hostname,
+    }
+    if state[1] == "terminated" and instance.vm_state == "error":
+        item["stateReason"] = {
+            "code": "Server.InternalError",
+            "message": "Server.InternalError: " + (instance.fault.message if instance.fault else "launch failed"),
+        }
+    return item
+
+
+def reservation_items(instances: Iterable[Instance], image_ids: dict[str, str]) -> list[dict[str, Any]]:
+    """
+    Instances grouped by reservation, in the order of their first instance, as
+    DescribeInstances' C{reservationSet}.
+    """
+    reservations: dict[str, dict[str, Any]] = {}
+    for instance in instances:
+        rid = reservation_id(instance)
+        reservation = reservations.get(rid)
+        if reservation is None:
+            reservation = reservations[rid] = {
+                "reservationId": rid,
+                "ownerId": instance.project_id,
+                "groupSet": [],
+                "instancesSet": [],
+            }
+        reservation["instancesSet"].append(
+            instance_item(instance, image_ids.get(instance.image_id or ""))
+        )
+    return list(reservations.values())
+
+
+class ImageIds:
+    """
+    The C{ami-} ids of image UUIDs, remembered once found (the mapping of a
+    UUID to its EC2 id never changes).
+    """
+
+    def __init__(self, compute: Any) -> None:
+        self._compute = compute
+        self._known: dict[str, str] = {}
+
+    @inlineCallbacks
+    def resolve(self, context: Any, uuids: Iterable[str | None]) -> Any:
+        """Fire with C{{uuid: ami-id}} for the UUIDs that still name an image."""
+        missing = {u for u in uuids if u and u not in self._known}
+        if missing:
+            found = yield gatherResults(
+                [self._lookup(context, u) for u in sorted(missing)], consumeErrors=True
+            )
+            for uuid, image in zip(sorted(missing), found):
+                if image is not None:
+                    self._known[uuid] = image.ec2_id
+        returnValue(self._known)
+
+    def _lookup(self, context: Any, uuid: str) -> Any:
+        d = self._compute.get_image(context.elevated(), uuid)
+        d.addErrback(lambda f: f.trap(NotFound) and None)
+        return d
+
