@@ -1,0 +1,113 @@
+"""
+The authenticator: stored credentials, the clock window, the region, the cache.
+Time is a L{Clock}; requests are signed by botocore at the clock's time.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from twisted.internet.defer import succeed, fail
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase
+
+from novatx.compute.exceptions import NotFound
+from novatx.compute.records import EC2Credential
+from novatx.extensions.ec2.auth import Authenticator
+from novatx.extensions.ec2.errors import EC2Error
+from novatx.extensions.ec2.test.signing import as_signed_request, sign
+
+PARAMS = {"Action": "DescribeRegions", "Version": "2016-11-15"}
+NOW = datetime.datetime(2026, 11, 25, 15, 0, 0, tzinfo=datetime.timezone.utc)
+
+
+class FakeCredentials:
+    """The credential half of the internal API, counting its look-ups."""
+
+    def __init__(self) -> None:
+        self.credentials = {"AKID": EC2Credential("AKID", "secret", "alice", "p1")}
+        self.lookups = 0
+
+    def get_ec2_credential(self, access: str):
+        self.lookups += 1
+        if access in self.credentials:
+            return succeed(self.credentials[access])
+        return fail(NotFound())
+
+
+class AuthenticatorTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.clock.advance(NOW.timestamp())
+        self.compute = FakeCredentials()
+        self.authenticator = Authenticator(self.compute, self.clock, "RegionOne", 300, 30)
+
+    def authenticate(self, prepared):
+        return self.authenticator.authenticate(as_signed_request(prepared), "req-x")
+
+    def assertError(self, d, code: str) -> None:
+        error = self.failureResultOf(d, EC2Error).value
+        self.assertEqual(error.code, code)
+
+    def test_context_of_signer(self) -> None:
+        for form in ("header", "query", "v2"):
+            context = self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, form=form, at=NOW)))
+            self.assertEqual((context.user_id, context.project_id, context.is_admin), ("alice", "p1", False))
+            self.assertEqual(context.request_id, "req-x")
+
+    def test_wrong_secret(self) -> None:
+        self.assertError(self.authenticate(sign("AKID", "wrong", PARAMS, at=NOW)), "AuthFailure")
+
+    def test_unknown_key_reads_like_wrong_secret(self) -> None:
+        unknown = self.failureResultOf(self.authenticate(sign("NOPE", "secret", PARAMS, at=NOW))).value
+        wrong = self.failureResultOf(self.authenticate(sign("AKID", "wrong", PARAMS, at=NOW))).value
+        self.assertEqual((unknown.code, unknown.message, unknown.status), (wrong.code, wrong.message, wrong.status))
+
+    def test_other_region(self) -> None:
+        self.assertError(self.authenticate(sign("AKID", "secret", PARAMS, region="us-east-1", at=NOW)), "AuthFailure")
+
+    def test_other_service(self) -> None:
+        self.assertError(self.authenticate(sign("AKID", "secret", PARAMS, service="s3", at=NOW)), "AuthFailure")
+
+    def test_window_edges(self) -> None:
+        for form in ("header", "v2"):
+            self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, form=form, at=NOW - datetime.timedelta(seconds=300))))
+            self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, form=form, at=NOW + datetime.timedelta(seconds=300))))
+            self.assertError(self.authenticate(sign("AKID", "secret", PARAMS, form=form, at=NOW - datetime.timedelta(seconds=301))), "RequestExpired")
+            self.assertError(self.authenticate(sign("AKID", "secret", PARAMS, form=form, at=NOW + datetime.timedelta(seconds=301))), "RequestExpired")
+
+    def test_replay_expires_with_the_clock(self) -> None:
+        prepared = sign("AKID", "secret", PARAMS, at=NOW)
+        self.successResultOf(self.authenticate(prepared))
+        self.clock.advance(301)
+        self.assertError(self.authenticate(prepared), "RequestExpired")
+
+    def test_presigned_lifetime(self) -> None:
+        prepared = sign("AKID", "secret", PARAMS, form="query", method="GET", at=NOW, expires=60)
+        self.clock.advance(60)
+        self.successResultOf(self.authenticate(prepared))
+        self.clock.advance(1)
+        self.assertError(self.authenticate(prepared), "RequestExpired")
+
+    def test_expired_but_wrong_secret_is_auth_failure(self) -> None:
+        self.assertError(self.authenticate(sign("AKID", "wrong", PARAMS, at=NOW - datetime.timedelta(hours=1))), "AuthFailure")
+
+    def test_unsigned(self) -> None:
+        prepared = sign("AKID", "secret", PARAMS, at=NOW)
+        del prepared.headers["Authorization"]
+        error = self.failureResultOf(self.authenticate(prepared), EC2Error).value
+        self.assertEqual((error.code, error.status), ("MissingAuthenticationToken", 403))
+
+    def test_credentials_are_cached_for_a_while(self) -> None:
+        for _ in range(3):
+            self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, at=NOW)))
+        self.assertEqual(self.compute.lookups, 1)
+        self.clock.advance(30)
+        self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, at=NOW + datetime.timedelta(seconds=30))))
+        self.assertEqual(self.compute.lookups, 2)
+
+    def test_deleted_credential_stops_after_cache(self) -> None:
+        self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, at=NOW)))
+        del self.compute.credentials["AKID"]
+        self.clock.advance(30)
+        self.assertError(self.authenticate(sign("AKID", "secret", PARAMS, at=NOW + datetime.timedelta(seconds=30))), "AuthFailure")
