@@ -68,15 +68,18 @@ def _content(request: Any) -> bytes:
     return data
 
 
-def _read_body(table: RouteTable, request: Any, method: str) -> Any:
-    """The JSON body of a compute request (other APIs read C{raw} themselves)."""
+def _read_body(table: RouteTable, request: Any, method: str) -> tuple[bool, Any]:
+    """
+    Whether a compute request has a body, and its JSON value (other APIs read
+    C{raw} themselves): a body of C{null} is there, an empty one is not.
+    """
     if table.api_name != "osapi_compute":
-        return None
+        return False, None
     content = _content(request)
     if not content and method not in _BODY_METHODS:
-        return None
+        return False, None
     try:
-        return validation.read_body(content, request.getHeader(b"content-type"))
+        return bool(content.strip()), validation.read_body(content, request.getHeader(b"content-type"))
     except validation.UnsupportedContentType as e:
         raise _FaultError(Fault(415, e.message)) from None
 
@@ -89,16 +92,14 @@ class _FaultError(Exception):
         self.fault = fault
 
 
-def _check(
-    table: RouteTable, state: Any, schema: Any, body: Any, owner: str, endpoint: str, require_object: bool
-) -> None:
+def _check(table: RouteTable, state: Any, schema: Any, present: bool, body: Any, owner: str, endpoint: str) -> None:
     chosen = validation.schema_for(schema, state.match_version)
     if chosen is not None:
         chosen = validation.merge_properties(
             chosen, table.schema_properties(owner, endpoint, state.match_version)
         )
         validation.validate(chosen, body, relaxed=state.legacy)
-    elif body is not None and require_object and not isinstance(body, dict):
+    elif present and not isinstance(body, dict):
         raise validation.ValidationError(detail=validation.MALFORMED)
 
 
@@ -174,8 +175,8 @@ async def _respond(
 async def _serve_route(table: RouteTable, request: Any, state: Any, entry: RouteEntry, kwargs: dict, method: str) -> bytes:
     route = entry.route
     context = _authenticate(request, state, route.auth)
-    body = _read_body(table, request, method)
-    _check(table, state, route.schema, body, entry.owner, route.endpoint, True)
+    present, body = _read_body(table, request, method)
+    _check(table, state, route.schema, present, body, entry.owner, route.endpoint)
     if route.policy is not None:
         table.policy.check(route.policy, context)
     apireq = _api_request(table, request, state, context, body, method)
@@ -185,7 +186,7 @@ async def _serve_route(table: RouteTable, request: Any, state: Any, entry: Route
 
 async def _serve_action(table: RouteTable, request: Any, state: Any, entry: RouteEntry, kwargs: dict) -> bytes:
     context = _authenticate(request, state, True)
-    body = _read_body(table, request, "POST")
+    _, body = _read_body(table, request, "POST")
     if not isinstance(body, dict) or len(body) != 1:
         raise validation.ValidationError(detail=validation.MALFORMED)
     (name,) = body
@@ -196,7 +197,7 @@ async def _serve_action(table: RouteTable, request: Any, state: Any, entry: Rout
     if chosen is None:
         raise _FaultError(Fault(404, "The resource could not be found."))
     action = chosen.action
-    _check(table, state, action.schema, body, chosen.owner, "%s.action.%s" % (entry.collection, name), True)
+    _check(table, state, action.schema, True, body, chosen.owner, "%s.action.%s" % (entry.collection, name))
     if action.policy is not None:
         table.policy.check(action.policy, context)
     apireq = _api_request(table, request, state, context, body, "POST")
