@@ -133,3 +133,23 @@ class NoValidHost(NovatxException):
 
 class DatabaseUnavailable(ServiceUnavailable):
     msg_fmt = "The database is unavailable: %(reason)s"
+
+
+class ImageNotActive(Invalid):
+    msg_fmt = "Image %(image_id)s is not active."
+
+
+class InvalidSortKey(Invalid):
+    msg_fmt = "Sort key supplied is invalid: %(sort_key)s"
+
+
+class InvalidKeypair(Invalid):
+    msg_fmt = "Keypair data is invalid: %(reason)s"
+
+
+class MetadataLimitExceeded(OverLimit):
+    msg_fmt = "Maximum number of metadata items exceeds %(allowed)d"
+
+
+class InstanceNotReady(Conflict):
+    msg_fmt = "Instance %(instance_id)s is not ready"

@@ -1,0 +1,321 @@
+"""
+The simulated compute driver: transitions that take time and leave a trace.
+
+An action's intention is written by the internal API with this worker's claim
+(L{SimulatedDriver.claim}); the driver then walks the transition's task states,
+writing each to the store when it is reached, and applies the end state. A
+worker that dies leaves its claim to expire: L{SimulatedDriver.resume_pending}
+(on start and periodically) claims such rows with a compare-and-set, so two
+live workers never both finish one, and carries them on from the step the
+store shows. Time comes from the injected clock.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any, Callable, Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.task import LoopingCall
+from twisted.logger import Logger
+from zope.interface import implementer
+
+from novatx.compute import actions, convert, network, states
+from novatx.compute.interfaces import IComputeDriver
+from novatx.compute.records import Instance
+from novatx.compute.transitions import DELETE, TRANSITIONS
+from novatx.db import tables as t
+from novatx.db.store import Store
+
+I = t.instances
+log = Logger()
+
+
+def _console_log(instance: Mapping[str, Any], host: str) -> str:
+    name = instance["hostname"] or "server"
+    address = instance["fixed_ip"] or "0.0.0.0"
+    lines = [
+        "[    0.000000] Linux version 5.15.0-simulated (novatx@%s) #1 SMP" % host,
+        "[    0.000000] Command line: BOOT_IMAGE=/vmlinuz root=LABEL=cirros-rootfs ro console=ttyS0",
+        "[    0.412345] Freeing unused kernel memory: 1024K",
+        "further output written to /dev/ttyS0",
+        "Starting network...",
+        "udhcpc: sending discover",
+        "udhcpc: lease of %s obtained, lease time 86400" % address,
+        "checking http://169.254.169.254/2009-04-04/instance-id",
+        "successful after 1/20 tries: up 2.10. iid=%s" % ("i-%08x" % instance["id"]),
+        "=== system information ===",
+        "Platform: OpenStack Foundation OpenStack Nova",
+        "Container: none",
+        "Arch: x86_64",
+        "=== cirros: current=0.6.2 uptime=3.21 ===",
+        "=== datasource: ec2 net ===",
+        "instance-id: i-%08x" % instance["id"],
+        "name: %s" % name,
+        "local-hostname: %s" % name,
+        "=== net: interfaces ===",
+        "eth0 %s %s" % (instance["mac_address"] or "fa:16:3e:00:00:00", address),
+        "  ____               ____  ____",
+        " / __/ __ ____ ____ / __ \\/ __/",
+        "/ /__ / // __// __// /_/ /\\ \\ ",
+        "\\___//_//_/  /_/   \\____/___/ ",
+        "   http://cirros-cloud.net",
+        "",
+        "login as 'cirros' user. default password: 'gocubsgo'. use 'sudo' for root.",
+        "%s login: " % name,
+    ]
+    return "\n".join(lines)
+
+
+@implementer(IComputeDriver)
+class SimulatedDriver:
+    """
+    A compute host that exists only in the store.
+
+    @ivar worker_id: what this worker writes in C{claimed_by}.
+    """
+
+    name = "simulated"
+
+    def __init__(self, conf: Any, store: Store, clock: Any, worker_id: str,
+                 notify: Callable[[str], None]) -> None:
+        self._conf = conf
+        self._store = store
+        self._clock = clock
+        self.worker_id = worker_id
+        self._notify = notify
+        self.host = conf.simulated.host or socket.gethostname()
+        self._calls: dict[str, Any] = {}
+        self._waiters: dict[str, list[Deferred]] = {}
+        self._loop: LoopingCall | None = None
+        self._running = False
+
+    # -- timing and claims --------------------------------------------------------
+
+    def duration(self, action: str) -> float:
+        """The total time of C{action}, from C{[simulated]}."""
+        return float(getattr(self._conf.simulated, TRANSITIONS[action].duration))
+
+    def _step_seconds(self, action: str) -> float:
+        steps = max(1, len(TRANSITIONS[action].steps))
+        return self.duration(action) / steps
+
+    def claim(self, action: str, now: float) -> dict[str, Any]:
+        """The columns that record C{action} as begun and claimed by this worker."""
+        return {
+            "pending_action": action,
+            "step_started": now,
+            "claimed_by": self.worker_id,
+            "claim_expires": now + self.duration(action) + self._conf.simulated.claim_seconds,
+        }
+
+    # -- IComputeDriver ----------------------------------------------------------------
+
+    def spawn(self, instance: Instance, extra_fields: Mapping[str, Any]) -> Deferred:
+        return self._follow(instance.uuid, "spawn")
+
+    def transition(self, instance: Instance, action: str, **params: Any) -> Deferred:
+        return self._follow(instance.uuid, action)
+
+    def destroy(self, instance: Instance) -> Deferred:
+        return self._follow(instance.uuid, "delete")
+
+    def get_console_output(self, instance: Instance) -> str:
+        return _console_log({"hostname": instance.hostname, "fixed_ip": instance.fixed_ip,
+                             "id": instance.id, "mac_address": instance.mac_address},
+                            instance.host or self.host)
+
+    def host_info(self) -> dict[str, Any]:
+        return {
+            "hypervisor_hostname": self.host, "hypervisor_type": "simulated",
+            "vcpus": 64, "memory_mb": 262144, "local_gb": 4096, "state": "up",
+            "status": "enabled", "host": self.host,
+            "availability_zone": self._conf.default_availability_zone,
+        }
+
+    # -- running transitions ------------------------------------------------------------
+
+    def start(self) -> None:
+        """Begin looking for abandoned transitions, now and every C{poll_interval}."""
+        self._running = True
+        self._loop = LoopingCall(self.resume_pending)
+        self._loop.clock = self._clock
+        self._loop.start(self._conf.simulated.poll_interval, now=True).addErrback(
+            lambda failure: log.failure("pending transitions poll stopped", failure))
+
+    def stop(self) -> None:
+        """Stop timers; transitions in flight are left to other workers' pick-up."""
+        self._running = False
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+        for call in self._calls.values():
+            if call.active():
+                call.cancel()
+        self._calls.clear()
+
+    def _follow(self, uuid: str, action: str) -> Deferred:
+        """Schedule the next step of C{uuid}; fires when this worker is done with it."""
+        waiter: Deferred = Deferred()
+        self._waiters.setdefault(uuid, []).append(waiter)
+        self._schedule(uuid, self._step_seconds(action))
+        return waiter
+
+    def _schedule(self, uuid: str, delay: float) -> None:
+        if not self._running:
+            return
+        old = self._calls.pop(uuid, None)
+        if old is not None and old.active():
+            old.cancel()
+        self._calls[uuid] = self._clock.callLater(max(0.0, delay), self._advance, uuid)
+
+    def _done(self, uuid: str) -> None:
+        self._calls.pop(uuid, None)
+        for waiter in self._waiters.pop(uuid, []):
+            waiter.callback(None)
+
+    def _advance(self, uuid: str) -> Deferred:
+        self._calls.pop(uuid, None)
+        now = self._clock.seconds()
+        d = self._store.write(self._step, uuid, now)
+
+        def stepped(delay: float | None) -> None:
+            self._notify(uuid)
+            if delay is None:
+                self._done(uuid)
+            else:
+                self._schedule(uuid, delay)
+
+        def failed(failure: Any) -> None:
+            log.failure("transition of {uuid} failed; retrying", failure, uuid=uuid)
+            self._schedule(uuid, 1.0)
+
+        return d.addCallbacks(stepped, failed)
+
+    def _step(self, connection: Connection, uuid: str, now: float) -> float | None:
+        """
+        One step of C{uuid}'s transition, if this worker holds its claim: enter
+        the next task state, or finish. Returns the delay to the next step, or
+        None when there is nothing more for this worker to do.
+        """
+        row = connection.execute(
+            sa.select(I).where(I.c.uuid == uuid).with_for_update()).mappings().first()
+        if row is None or row["claimed_by"] != self.worker_id or not row["pending_action"]:
+            return None
+        action = row["pending_action"]
+        transition = TRANSITIONS[action]
+        params = dict(row["pending_params"] or {})
+        stamp = convert.naive(now)
+        steps = transition.steps
+        index = steps.index(row["task_state"]) if row["task_state"] in steps else len(steps) - 1
+        if index + 1 < len(steps):
+            next_state = steps[index + 1]
+            changes = {"task_state": next_state, "step_started": now, "updated_at": stamp,
+                       "claim_expires": now + self.duration(action)
+                       + self._conf.simulated.claim_seconds}
+            error = self._enter(connection, row, action, next_state, params, stamp, changes)
+            if error is None:
+                connection.execute(sa.update(I).where(I.c.id == row["id"]).values(**changes))
+                return self._step_seconds(action)
+            return None
+        self._finish(connection, row, action, params, stamp)
+        return None
+
+    def _enter(self, connection: Connection, row: Mapping[str, Any], action: str,
+               task_state: str, params: dict, stamp: Any, changes: dict) -> str | None:
+        """Side effects of reaching a task state; returns an error when it failed."""
+        if action == "spawn" and task_state == states.NETWORKING:
+            changes.update(host=self.host, node=self.host)
+            try:
+                address = network.allocate(connection, self._conf.network.fixed_range,
+                                           row["uuid"], stamp)
+            except network.PoolExhausted:
+                reason = ("No valid host was found. There are not enough hosts available. "
+                          "(no free fixed IP address in %s)" % self._conf.network.fixed_range)
+                self._fail(connection, row, params, stamp, 500, reason)
+                return reason
+            changes.update(fixed_ip=address, mac_address=network.mac_for(address))
+        elif action == "snapshot" and task_state == states.IMAGE_UPLOADING:
+            connection.execute(sa.update(t.images).where(t.images.c.uuid == params["image_id"])
+                               .values(status="saving", updated_at=stamp))
+        elif action == "unshelve" and task_state == states.SPAWNING:
+            changes.update(host=self.host, node=self.host)
+        return None
+
+    def _fail(self, connection: Connection, row: Mapping[str, Any], params: dict, stamp: Any,
+              code: int, message: str) -> None:
+        connection.execute(sa.update(I).where(I.c.id == row["id"]).values(
+            vm_state=states.ERROR, task_state=None, power_state=states.NOSTATE,
+            pending_action=None, pending_params=None, claimed_by=None, claim_expires=None,
+            updated_at=stamp))
+        connection.execute(sa.insert(t.instance_faults).values(
+            instance_id=row["id"], code=code, message=message[:255], details=message,
+            created_at=stamp))
+        actions.finish(connection, params.get("action_id"), stamp, result="Error",
+                       message=message)
+
+    def _finish(self, connection: Connection, row: Mapping[str, Any], action: str,
+                params: dict, stamp: Any) -> None:
+        transition = TRANSITIONS[action]
+        changes = dict(transition.finish(row, params))
+        changes.update(task_state=None, pending_action=None, pending_params=None,
+                       step_started=None, claimed_by=None, claim_expires=None,
+                       updated_at=stamp)
+        if action in ("spawn", "unshelve", "rebuild"):
+            changes["launched_at"] = stamp
+        if action == "revert_resize":
+            changes["new_flavor"] = None
+        if action == "shelve" or action == "shelve_offload":
+            changes.update(host=None, node=None)
+        if action == "snapshot":
+            connection.execute(sa.update(t.images).where(t.images.c.uuid == params["image_id"])
+                               .values(status="active", updated_at=stamp))
+        if transition.duration == DELETE:
+            changes.update(deleted=True, deleted_at=stamp, terminated_at=stamp)
+            network.release(connection, row["uuid"])
+            connection.execute(sa.delete(t.server_group_members).where(
+                t.server_group_members.c.instance_uuid == row["uuid"]))
+        connection.execute(sa.update(I).where(I.c.id == row["id"]).values(**changes))
+        actions.finish(connection, params.get("action_id"), stamp)
+
+    # -- picking up what others left -----------------------------------------------------
+
+    def resume_pending(self, limit: int = 100) -> Deferred:
+        """Claim transitions whose worker is gone and carry them on; fires with their count."""
+        if not self._running:
+            return succeed(0)
+        now = self._clock.seconds()
+        d = self._store.write(self._claim_abandoned, now, limit)
+
+        def claimed(found: list[tuple[str, float]]) -> int:
+            for uuid, delay in found:
+                self._schedule(uuid, delay)
+            return len(found)
+
+        def unavailable(failure: Any) -> int:
+            log.failure("looking for pending transitions failed", failure)
+            return 0
+
+        return d.addCallbacks(claimed, unavailable)
+
+    def _claim_abandoned(self, connection: Connection, now: float,
+                         limit: int) -> list[tuple[str, float]]:
+        abandoned = sa.or_(I.c.claimed_by.is_(None), I.c.claim_expires < now)
+        rows = connection.execute(
+            sa.select(I.c.id, I.c.uuid, I.c.pending_action, I.c.step_started)
+            .where(I.c.pending_action.is_not(None), abandoned).limit(limit)
+        ).all()
+        found = []
+        for instance_id, uuid, action, step_started in rows:
+            if action not in TRANSITIONS:
+                continue
+            result = connection.execute(
+                sa.update(I).where(I.c.id == instance_id, I.c.pending_action == action, abandoned)
+                .values(claimed_by=self.worker_id,
+                        claim_expires=now + self.duration(action)
+                        + self._conf.simulated.claim_seconds))
+            if result.rowcount == 1:
+                elapsed = now - (step_started or now)
+                found.append((uuid, max(0.0, self._step_seconds(action) - elapsed)))
+        return found

@@ -1,0 +1,289 @@
+"""
+The instances' SQL: reading records, listing with nova's filters and paging,
+and the small writes the internal API makes. Every function takes a
+connection inside a transaction and runs on a database thread.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Iterable, Mapping, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from novatx.compute import convert, states
+from novatx.compute.context import RequestContext
+from novatx.compute.exceptions import InstanceNotFound, InvalidSortKey, MarkerNotFound
+from novatx.compute.interfaces import ServerQuery
+from novatx.compute.records import Instance, Page
+from novatx.db import tables as t
+
+I = t.instances
+_EPOCH = datetime.datetime(1970, 1, 1)
+
+#: Sort keys nova allows, by API name, with the value NULLs sort as.
+SORT_KEYS: dict[str, tuple[sa.Column, Any]] = {
+    "created_at": (I.c.created_at, None),
+    "updated_at": (I.c.updated_at, _EPOCH),
+    "display_name": (I.c.name, None),
+    "uuid": (I.c.uuid, None),
+    "vm_state": (I.c.vm_state, None),
+    "task_state": (I.c.task_state, ""),
+    "power_state": (I.c.power_state, None),
+    "launched_at": (I.c.launched_at, _EPOCH),
+    "terminated_at": (I.c.terminated_at, _EPOCH),
+    "availability_zone": (I.c.availability_zone, ""),
+    "hostname": (I.c.hostname, None),
+    "key_name": (I.c.key_name, ""),
+    "launch_index": (I.c.launch_index, None),
+    "reservation_id": (I.c.reservation_id, None),
+    "image_ref": (I.c.image_id, ""),
+    "instance_type_id": (I.c.flavor_id, None),
+    "host": (I.c.host, ""),
+    "node": (I.c.node, ""),
+    "locked": (I.c.locked, None),
+    "project_id": (I.c.project_id, None),
+    "user_id": (I.c.user_id, None),
+}
+
+
+def visible(context: RequestContext, read_deleted: bool = False) -> sa.ColumnElement:
+    """The rows C{context} may see: its project's, or all for admins."""
+    clauses = []
+    if not context.is_admin:
+        clauses.append(I.c.project_id == context.project_id)
+    if not read_deleted:
+        clauses.append(I.c.deleted == sa.false())
+    return sa.and_(sa.true(), *clauses)
+
+
+def get_row(connection: Connection, context: RequestContext, uuid: str,
+            for_update: bool = False, read_deleted: bool = False) -> Mapping[str, Any]:
+    """The instance's row, or L{InstanceNotFound} when absent or not visible."""
+    query = sa.select(I).where(I.c.uuid == uuid, visible(context, read_deleted))
+    if for_update:
+        query = query.with_for_update()
+    row = connection.execute(query).mappings().first()
+    if row is None:
+        raise InstanceNotFound(instance_id=uuid)
+    return row
+
+
+def records(connection: Connection, rows: Sequence[Mapping[str, Any]],
+            extra_defaults: Mapping[str, Any]) -> list[Instance]:
+    """Records for C{rows}: what hangs off them is read in one query per table."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    uuids = [row["uuid"] for row in rows]
+    metadata: dict[int, dict[str, str]] = {i: {} for i in ids}
+    tags: dict[int, list[str]] = {i: [] for i in ids}
+    faults: dict[int, Mapping[str, Any]] = {}
+    groups: dict[str, list[str]] = {u: [] for u in uuids}
+    for chunk in _chunks(ids):
+        for instance_id, key, value in connection.execute(
+            sa.select(t.instance_metadata.c.instance_id, t.instance_metadata.c.key,
+                      t.instance_metadata.c.value)
+            .where(t.instance_metadata.c.instance_id.in_(chunk))
+        ):
+            metadata[instance_id][key] = value
+        for instance_id, tag in connection.execute(
+            sa.select(t.tags.c.instance_id, t.tags.c.tag).where(t.tags.c.instance_id.in_(chunk))
+        ):
+            tags[instance_id].append(tag)
+        error_ids = [row["id"] for row in rows if row["id"] in chunk
+                     and row["vm_state"] == states.ERROR]
+        if error_ids:
+            for fault in connection.execute(
+                sa.select(t.instance_faults)
+                .where(t.instance_faults.c.instance_id.in_(error_ids))
+                .order_by(t.instance_faults.c.id)
+            ).mappings():
+                faults[fault["instance_id"]] = fault
+    for chunk in _chunks(uuids):
+        G, M = t.server_groups, t.server_group_members
+        for instance_uuid, group_uuid in connection.execute(
+            sa.select(M.c.instance_uuid, G.c.uuid)
+            .join(G, G.c.id == M.c.group_id)
+            .where(M.c.instance_uuid.in_(chunk))
+        ):
+            groups[instance_uuid].append(group_uuid)
+    return [
+        convert.instance(row, metadata[row["id"]], tags[row["id"]], faults.get(row["id"]),
+                         groups[row["uuid"]], extra_defaults)
+        for row in rows
+    ]
+
+
+def record(connection: Connection, row: Mapping[str, Any],
+           extra_defaults: Mapping[str, Any]) -> Instance:
+    return records(connection, [row], extra_defaults)[0]
+
+
+def reload(connection: Connection, instance_id: int,
+           extra_defaults: Mapping[str, Any]) -> Instance:
+    row = connection.execute(sa.select(I).where(I.c.id == instance_id)).mappings().one()
+    return record(connection, row, extra_defaults)
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _status_clause(status: str) -> sa.ColumnElement:
+    clauses = []
+    for vm_state, only, excluding in states.states_from_status(status):
+        if only is not None:
+            clauses.append(sa.and_(I.c.vm_state == vm_state, I.c.task_state.in_(only)))
+        elif excluding:
+            clauses.append(sa.and_(
+                I.c.vm_state == vm_state,
+                sa.or_(I.c.task_state.is_(None), I.c.task_state.not_in(excluding)),
+            ))
+        else:
+            clauses.append(I.c.vm_state == vm_state)
+    return sa.or_(sa.false(), *clauses)
+
+
+def _tag_exists(tag: str) -> sa.ColumnElement:
+    return sa.exists().where(t.tags.c.instance_id == I.c.id, t.tags.c.tag == tag)
+
+
+def filters(context: RequestContext, query: ServerQuery) -> list[sa.ColumnElement]:
+    """The WHERE clauses of C{query} for C{context}."""
+    clauses: list[sa.ColumnElement] = []
+    if not context.is_admin or not query.all_tenants:
+        clauses.append(I.c.project_id == context.project_id)
+    elif query.project_id:
+        clauses.append(I.c.project_id == query.project_id)
+    if query.changes_since is not None:
+        since = convert.to_store(query.changes_since)
+        clauses.append(sa.func.coalesce(I.c.updated_at, I.c.created_at) >= since)
+    if query.changes_before is not None:
+        before = convert.to_store(query.changes_before)
+        clauses.append(sa.func.coalesce(I.c.updated_at, I.c.created_at) <= before)
+    if query.deleted is not None:
+        clauses.append(I.c.deleted == (sa.true() if query.deleted else sa.false()))
+    elif query.changes_since is None and query.changes_before is None:
+        clauses.append(I.c.deleted == sa.false())
+    if query.name:
+        clauses.append(I.c.name.regexp_match(query.name))
+    if query.ip:
+        clauses.append(I.c.fixed_ip.regexp_match(query.ip))
+    if query.status:
+        clauses.append(_status_clause(query.status))
+    if query.vm_state:
+        clauses.append(I.c.vm_state == query.vm_state)
+    if query.flavor_id is not None:
+        clauses.append(I.c.flavor["flavorid"].as_string() == str(query.flavor_id))
+    if query.image_id:
+        clauses.append(I.c.image_id == query.image_id)
+    if query.reservation_id:
+        clauses.append(I.c.reservation_id == query.reservation_id)
+    if query.uuids:
+        clauses.append(I.c.uuid.in_(query.uuids))
+    if query.ec2_ids:
+        clauses.append(I.c.id.in_(query.ec2_ids))
+    if query.key_name:
+        clauses.append(I.c.key_name == query.key_name)
+    if query.availability_zone:
+        clauses.append(I.c.availability_zone == query.availability_zone)
+    if query.user_id:
+        clauses.append(I.c.user_id == query.user_id)
+    for tag in query.tags:
+        clauses.append(_tag_exists(tag))
+    if query.tags_any:
+        clauses.append(sa.or_(*[_tag_exists(tag) for tag in query.tags_any]))
+    if query.not_tags:
+        clauses.append(sa.not_(sa.and_(*[_tag_exists(tag) for tag in query.not_tags])))
+    for tag in query.not_tags_any:
+        clauses.append(sa.not_(_tag_exists(tag)))
+    return clauses
+
+
+def _sort_columns(query: ServerQuery) -> list[tuple[sa.ColumnElement, str]]:
+    dirs = list(query.sort_dirs) or ["desc"]
+    columns = []
+    for index, key in enumerate(query.sort_keys or ("created_at",)):
+        if key not in SORT_KEYS:
+            raise InvalidSortKey(sort_key=key)
+        column, null_as = SORT_KEYS[key]
+        direction = dirs[index] if index < len(dirs) else dirs[-1]
+        if direction not in ("asc", "desc"):
+            raise InvalidSortKey(message="Unknown sort direction, must be 'desc' or 'asc'")
+        expression = column if null_as is None else sa.func.coalesce(column, null_as)
+        columns.append((expression, direction))
+    columns.append((I.c.id, columns[0][1] if columns else "desc"))
+    return columns
+
+
+def list_page(connection: Connection, context: RequestContext, query: ServerQuery,
+              extra_defaults: Mapping[str, Any]) -> Page:
+    """One page of C{query}: keyset paging after the marker, nova's order."""
+    clauses = filters(context, query)
+    sort = _sort_columns(query)
+    if query.marker:
+        marker_query = sa.select(*[expression for expression, _ in sort]).where(
+            I.c.uuid == query.marker, visible(context, read_deleted=True)
+        )
+        marker = connection.execute(marker_query).first()
+        if marker is None:
+            raise MarkerNotFound(marker=query.marker)
+        after = []
+        for index, (expression, direction) in enumerate(sort):
+            equal = [sort[j][0] == marker[j] for j in range(index)]
+            beyond = expression > marker[index] if direction == "asc" else expression < marker[index]
+            after.append(sa.and_(*equal, beyond))
+        clauses.append(sa.or_(*after))
+    statement = sa.select(I).where(*clauses).order_by(
+        *[expression.asc() if direction == "asc" else expression.desc()
+          for expression, direction in sort]
+    )
+    if query.limit is not None:
+        statement = statement.limit(query.limit + 1)
+    rows = list(connection.execute(statement).mappings())
+    has_more = query.limit is not None and len(rows) > query.limit
+    if has_more:
+        rows = rows[: query.limit]
+    return Page(items=tuple(records(connection, rows, extra_defaults)), has_more=has_more)
+
+
+def touch(connection: Connection, instance_id: int, now: Any, **changes: Any) -> None:
+    """Update columns of one instance and its C{updated_at}."""
+    changes["updated_at"] = now
+    connection.execute(sa.update(I).where(I.c.id == instance_id).values(**changes))
+
+
+def set_metadata(connection: Connection, instance_id: int, items: Mapping[str, str],
+                 replace: bool) -> None:
+    M = t.instance_metadata
+    if replace:
+        connection.execute(sa.delete(M).where(M.c.instance_id == instance_id))
+    elif items:
+        connection.execute(sa.delete(M).where(M.c.instance_id == instance_id,
+                                              M.c.key.in_(list(items))))
+    if items:
+        connection.execute(sa.insert(M), [
+            {"instance_id": instance_id, "key": key, "value": value}
+            for key, value in items.items()
+        ])
+
+
+def metadata_of(connection: Connection, instance_id: int) -> dict[str, str]:
+    M = t.instance_metadata
+    return dict(connection.execute(
+        sa.select(M.c.key, M.c.value).where(M.c.instance_id == instance_id)).all())
+
+
+def tags_of(connection: Connection, instance_id: int) -> list[str]:
+    return sorted(connection.execute(
+        sa.select(t.tags.c.tag).where(t.tags.c.instance_id == instance_id)).scalars())
+
+
+def add_fault(connection: Connection, instance_id: int, code: int, message: str,
+              details: str, now: Any) -> None:
+    connection.execute(sa.insert(t.instance_faults).values(
+        instance_id=instance_id, code=code, message=message[:255], details=details,
+        created_at=now))

@@ -1,0 +1,156 @@
+"""
+Quotas: limits per project (and per user), defaults from C{[quota]}, and usage
+counted from the instances themselves.
+
+Counting is made atomic by a lock row per project: a create locks it
+(C{SELECT ... FOR UPDATE}; on SQLite the write lock already serialises), counts
+what is used, and records its instances before the lock is released, so twenty
+parallel creates past a limit never overshoot.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from novatx.compute.exceptions import Invalid, QuotaExceeded
+from novatx.db import tables as t
+
+Q, I = t.quotas, t.instances
+
+#: nova's quota resources, in nova's order.
+RESOURCES = ("instances", "cores", "ram", "metadata_items", "injected_files",
+             "injected_file_content_bytes", "injected_file_path_length", "key_pairs",
+             "server_groups", "server_group_members")
+
+
+def defaults(conf: Any) -> dict[str, int]:
+    return {name: getattr(conf.quota, name) for name in RESOURCES}
+
+
+def limits(connection: Connection, conf: Any, project_id: str,
+           user_id: str | None = None) -> dict[str, int]:
+    """The project's limits, with a user's own limits over them when asked."""
+    found = defaults(conf)
+    rows = connection.execute(
+        sa.select(Q.c.user_id, Q.c.resource, Q.c.hard_limit)
+        .where(Q.c.project_id == project_id, Q.c.user_id.in_(["", user_id or ""]))
+    ).all()
+    for owner, resource, hard_limit in sorted(rows, key=lambda row: row[0] != ""):
+        if resource in found:
+            found[resource] = hard_limit
+    return found
+
+
+def _user_limits(connection: Connection, project_id: str, user_id: str) -> dict[str, int]:
+    return dict(connection.execute(
+        sa.select(Q.c.resource, Q.c.hard_limit)
+        .where(Q.c.project_id == project_id, Q.c.user_id == user_id)
+    ).all())
+
+
+def usage(connection: Connection, project_id: str, user_id: str | None = None) -> dict[str, int]:
+    """Instances, cores and RAM in use by the project (or one of its users)."""
+    clauses = [I.c.project_id == project_id, I.c.deleted == sa.false()]
+    if user_id is not None:
+        clauses.append(I.c.user_id == user_id)
+    count, cores, ram = connection.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(I.c.vcpus), 0),
+                  sa.func.coalesce(sa.func.sum(I.c.memory_mb), 0)).where(*clauses)
+    ).one()
+    used = {"instances": int(count), "cores": int(cores), "ram": int(ram)}
+    if user_id is not None:
+        used["key_pairs"] = connection.execute(
+            sa.select(sa.func.count()).select_from(t.key_pairs)
+            .where(t.key_pairs.c.user_id == user_id)).scalar()
+    used["server_groups"] = connection.execute(
+        sa.select(sa.func.count()).select_from(t.server_groups)
+        .where(t.server_groups.c.project_id == project_id)).scalar()
+    return used
+
+
+def lock_project(connection: Connection, project_id: str) -> None:
+    """Hold the project's lock row until the transaction ends."""
+    P = t.project_locks
+    row = connection.execute(
+        sa.select(P.c.project_id).where(P.c.project_id == project_id).with_for_update()
+    ).first()
+    if row is None:
+        try:
+            with connection.begin_nested():
+                connection.execute(sa.insert(P).values(project_id=project_id))
+        except IntegrityError:
+            pass
+        connection.execute(
+            sa.select(P.c.project_id).where(P.c.project_id == project_id).with_for_update())
+
+
+def _headroom(limit: int, used: int, per_instance: int) -> int | None:
+    if limit < 0 or per_instance <= 0:
+        return None
+    return max(0, (limit - used) // per_instance)
+
+
+def instances_allowed(connection: Connection, conf: Any, project_id: str, user_id: str,
+                      vcpus: int, memory_mb: int, min_count: int, max_count: int) -> int:
+    """
+    How many of C{max_count} instances fit (at least C{min_count}, or
+    L{QuotaExceeded} in nova's words). Call with the project locked.
+    """
+    wanted = {"instances": 1, "cores": vcpus, "ram": memory_mb}
+    checks = [(limits(connection, conf, project_id), usage(connection, project_id))]
+    user_own = _user_limits(connection, project_id, user_id)
+    if user_own:
+        checks.append((user_own, usage(connection, project_id, user_id)))
+    allowed = max_count
+    overs: dict[str, tuple[int, int]] = {}
+    for limit_set, used in checks:
+        for resource, per_instance in wanted.items():
+            if resource not in limit_set:
+                continue
+            room = _headroom(limit_set[resource], used[resource], per_instance)
+            if room is None:
+                continue
+            allowed = min(allowed, room)
+            if room < min_count:
+                overs[resource] = (used[resource], limit_set[resource])
+    if overs:
+        names = sorted(overs)
+        raise QuotaExceeded(
+            overs=", ".join(names),
+            req=", ".join(str(wanted[name] * min_count) for name in names),
+            used=", ".join(str(overs[name][0]) for name in names),
+            allowed=", ".join(str(overs[name][1]) for name in names),
+        )
+    return allowed
+
+
+def set_limits(connection: Connection, conf: Any, project_id: str, new: Mapping[str, int],
+               user_id: str | None, force: bool) -> None:
+    """Set limits; one below what is in use is L{Invalid} unless C{force}."""
+    for resource in new:
+        if resource not in RESOURCES:
+            raise Invalid(reason="Unknown quota resource %s." % resource)
+    if not force:
+        used = usage(connection, project_id, user_id)
+        for resource, value in new.items():
+            if value >= 0 and used.get(resource, 0) > value:
+                raise Invalid(
+                    reason="Quota limit %s for %s must be greater than or equal to "
+                    "already used and reserved %s." % (value, resource, used[resource]))
+    owner = user_id or ""
+    for resource, value in new.items():
+        connection.execute(sa.delete(Q).where(
+            Q.c.project_id == project_id, Q.c.user_id == owner, Q.c.resource == resource))
+        connection.execute(sa.insert(Q).values(
+            project_id=project_id, user_id=owner, resource=resource, hard_limit=int(value)))
+
+
+def delete_limits(connection: Connection, project_id: str, user_id: str | None) -> None:
+    clauses = [Q.c.project_id == project_id]
+    if user_id is not None:
+        clauses.append(Q.c.user_id == user_id)
+    connection.execute(sa.delete(Q).where(*clauses))

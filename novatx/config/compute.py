@@ -1,0 +1,84 @@
+"""
+Options of the internal compute API: quotas (nova's names and defaults), the
+fixed IP pool, availability zones and the simulated driver's timing.
+"""
+
+from __future__ import annotations
+
+from oslo_config import cfg
+
+_DEFAULT_OPTS = [
+    cfg.StrOpt(
+        "default_availability_zone",
+        default="nova",
+        help="The availability zone of the simulated compute host.",
+    ),
+    cfg.StrOpt(
+        "default_schedule_zone",
+        help="The availability zone of servers created without one.",
+    ),
+    cfg.StrOpt(
+        "multi_instance_display_name_template",
+        default="%(name)s-%(count)d",
+        help="The name of each server of a multiple create "
+        "(keys: name, count, uuid).",
+    ),
+]
+
+_QUOTA_OPTS = [
+    cfg.IntOpt("instances", default=10, min=-1, help="Servers per project (-1: unlimited)."),
+    cfg.IntOpt("cores", default=20, min=-1, help="vCPUs per project."),
+    cfg.IntOpt("ram", default=50 * 1024, min=-1, help="MB of RAM per project."),
+    cfg.IntOpt("metadata_items", default=128, min=-1, help="Metadata items per server."),
+    cfg.IntOpt("injected_files", default=5, min=-1, help="Injected files per server."),
+    cfg.IntOpt(
+        "injected_file_content_bytes", default=10 * 1024, min=-1,
+        help="Bytes per injected file.",
+    ),
+    cfg.IntOpt(
+        "injected_file_path_length", default=255, min=-1,
+        help="Characters of an injected file's path.",
+    ),
+    cfg.IntOpt("key_pairs", default=100, min=-1, help="Key pairs per user."),
+    cfg.IntOpt("server_groups", default=10, min=-1, help="Server groups per project."),
+    cfg.IntOpt(
+        "server_group_members", default=10, min=-1, help="Servers per server group."
+    ),
+]
+
+_NETWORK_OPTS = [
+    cfg.StrOpt(
+        "fixed_range",
+        default="10.0.0.0/24",
+        help="The IPv4 network fixed IPs are given from (the first host address "
+        "is the gateway and never given).",
+    ),
+]
+
+_SIMULATED_OPTS = [
+    cfg.FloatOpt("boot_seconds", default=1.0, min=0, help="How long a boot takes."),
+    cfg.FloatOpt(
+        "action_seconds", default=0.5, min=0,
+        help="How long other transitions take (stop, reboot, resize, ...).",
+    ),
+    cfg.FloatOpt("delete_seconds", default=0.2, min=0, help="How long a teardown takes."),
+    cfg.FloatOpt(
+        "claim_seconds", default=10.0, min=0.1,
+        help="How long past its expected end a worker's claim on a transition "
+        "lasts: after that any live worker finishes it.",
+    ),
+    cfg.FloatOpt(
+        "poll_interval", default=5.0, min=0.05,
+        help="Seconds between looks for transitions that no live worker finishes.",
+    ),
+    cfg.StrOpt("host", help="The simulated compute host's name (default: this machine's)."),
+]
+
+
+def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
+    return [
+        (None, _DEFAULT_OPTS),
+        ("quota", _QUOTA_OPTS),
+        ("network", _NETWORK_OPTS),
+        ("simulated", _SIMULATED_OPTS),
+    ]

@@ -1,0 +1,1 @@
+"""The store's alembic migrations (C{script_location = novatx.db:migrations})."""

@@ -1,0 +1,110 @@
+"""
+The store's asynchronous face: database work in a thread pool, as Deferreds.
+
+The reactor thread never runs a query. L{Store.read} and L{Store.write} run a
+function with a connection inside one transaction on a pool thread and fire
+with its result; a lost or refused database becomes L{StoreUnavailable}, whose
+message names the URL without its password.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.threadpool import ThreadPool
+
+from novatx.db.engine import WRITE, safe_url
+
+T = TypeVar("T")
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached (or went away during the work)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__("cannot use the database at %s: %s" % (url, reason))
+
+
+def _is_unavailable(error: BaseException) -> bool:
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
+        text = str(error.orig if getattr(error, "orig", None) is not None else error).lower()
+        return not any(word in text for word in ("syntax", "no such table", "no such column",
+                                                 "doesn't exist", "does not exist", "locked"))
+    return isinstance(error, sa_exc.TimeoutError)
+
+
+def _reason(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__
+
+
+class Store:
+    """
+    An engine and the thread pool that uses it.
+
+    @ivar engine: the SQLAlchemy engine; only pool threads touch it.
+    @ivar url: the URL as text, password hidden.
+    """
+
+    def __init__(self, engine: Engine, reactor: Any, threads: int = 10) -> None:
+        self.engine = engine
+        self.url = safe_url(engine.url)
+        self.backend = engine.url.get_backend_name()
+        self._reactor = reactor
+        self._pool = ThreadPool(minthreads=0, maxthreads=threads, name="novatx-db")
+        self._started = False
+
+    def start(self) -> None:
+        """Start the thread pool (idempotent)."""
+        if not self._started:
+            self._started = True
+            self._pool.start()
+
+    def stop(self) -> Deferred:
+        """Stop the thread pool (waiting for running work) and close connections."""
+        if not self._started:
+            self.engine.dispose()
+            return succeed(None)
+        self._started = False
+        pool = self._pool
+        d = deferToThreadPool(self._reactor, pool, self.engine.dispose)
+        d.addBoth(lambda result: (pool.stop(), result)[1])
+        return d
+
+    def read(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> "Deferred[T]":
+        """Run C{function(connection, *args, **kwargs)} in a transaction, off the reactor."""
+        return deferToThreadPool(self._reactor, self._pool, self.run_sync, False,
+                                 function, *args, **kwargs)
+
+    def write(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> "Deferred[T]":
+        """The same, for work that writes (SQLite takes its write lock first)."""
+        return deferToThreadPool(self._reactor, self._pool, self.run_sync, True,
+                                 function, *args, **kwargs)
+
+    def run_sync(self, write: bool, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run C{function} in a transaction on the calling thread (pool threads, tools)."""
+        try:
+            with self.engine.connect() as connection:
+                if write:
+                    connection = connection.execution_options(**{WRITE: True})
+                with connection.begin():
+                    return function(connection, *args, **kwargs)
+        except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
+                sa_exc.DBAPIError) as e:
+            if _is_unavailable(e):
+                raise StoreUnavailable(self.url, _reason(e)) from e
+            raise
+
+    def check(self) -> "Deferred[None]":
+        """Fires when the database answers a trivial query; L{StoreUnavailable} if not."""
+        return self.read(lambda connection: connection.execute(sa.text("SELECT 1")).scalar())

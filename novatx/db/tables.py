@@ -1,0 +1,303 @@
+"""
+The store's tables, as SQLAlchemy Core metadata.
+
+One schema serves SQLite, PostgreSQL and MySQL/MariaDB: strings have lengths
+(MySQL indexes need them), JSON columns use the portable C{JSON} type, and
+timestamps are naive UTC (the compute layer makes them timezone-aware).
+The migrations in L{novatx.db.migrations} build exactly this schema; a test
+compares the two.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_UUID = sa.String(36)
+_ID = sa.String(255)
+
+
+def _timestamps() -> list[sa.Column]:
+    return [
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("updated_at", sa.DateTime),
+    ]
+
+
+flavors = sa.Table(
+    "flavors",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("flavorid", sa.String(255), nullable=False, unique=True),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+    sa.Column("memory_mb", sa.Integer, nullable=False),
+    sa.Column("vcpus", sa.Integer, nullable=False),
+    sa.Column("root_gb", sa.Integer, nullable=False),
+    sa.Column("ephemeral_gb", sa.Integer, nullable=False, default=0),
+    sa.Column("swap", sa.Integer, nullable=False, default=0),
+    sa.Column("rxtx_factor", sa.Float, nullable=False, default=1.0),
+    sa.Column("is_public", sa.Boolean, nullable=False, default=True),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("description", sa.Text),
+    *_timestamps(),
+)
+
+flavor_extra_specs = sa.Table(
+    "flavor_extra_specs",
+    metadata,
+    sa.Column(
+        "flavor_id", sa.Integer, sa.ForeignKey("flavors.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+)
+
+flavor_projects = sa.Table(
+    "flavor_projects",
+    metadata,
+    sa.Column(
+        "flavor_id", sa.Integer, sa.ForeignKey("flavors.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("project_id", _ID, primary_key=True),
+)
+
+images = sa.Table(
+    "images",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("name", sa.String(255)),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("disk_format", sa.String(32)),
+    sa.Column("container_format", sa.String(32)),
+    sa.Column("size", sa.BigInteger),
+    sa.Column("min_disk", sa.Integer, nullable=False, default=0),
+    sa.Column("min_ram", sa.Integer, nullable=False, default=0),
+    sa.Column("visibility", sa.String(32), nullable=False),
+    sa.Column("owner", _ID),
+    sa.Column("protected", sa.Boolean, nullable=False, default=False),
+    sa.Column("properties", sa.JSON, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False, default=False),
+    *_timestamps(),
+)
+
+key_pairs = sa.Table(
+    "key_pairs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("user_id", _ID, nullable=False),
+    sa.Column("type", sa.String(8), nullable=False),
+    sa.Column("public_key", sa.Text, nullable=False),
+    sa.Column("fingerprint", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("user_id", "name"),
+)
+
+instances = sa.Table(
+    "instances",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("hostname", sa.String(255), nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("project_id", _ID, nullable=False, index=True),
+    sa.Column("user_id", _ID, nullable=False),
+    sa.Column("flavor_id", sa.Integer, nullable=False),
+    # What quota counts: the flavor's size, kept here so a sum is one query.
+    sa.Column("vcpus", sa.Integer, nullable=False),
+    sa.Column("memory_mb", sa.Integer, nullable=False),
+    sa.Column("flavor", sa.JSON, nullable=False),
+    sa.Column("new_flavor", sa.JSON),
+    sa.Column("image_id", _UUID),
+    sa.Column("key_name", sa.String(255)),
+    sa.Column("key_data", sa.Text),
+    sa.Column("user_data", sa.Text),
+    sa.Column("admin_password", sa.String(255)),
+    sa.Column("availability_zone", sa.String(255)),
+    sa.Column("launch_index", sa.Integer, nullable=False, default=0),
+    sa.Column("reservation_id", sa.String(255), nullable=False, index=True),
+    sa.Column("fixed_ip", sa.String(64)),
+    sa.Column("mac_address", sa.String(32)),
+    sa.Column("host", sa.String(255)),
+    sa.Column("node", sa.String(255)),
+    sa.Column("vm_state", sa.String(255), nullable=False),
+    sa.Column("task_state", sa.String(255)),
+    sa.Column("power_state", sa.Integer, nullable=False, default=0),
+    sa.Column("locked", sa.Boolean, nullable=False, default=False),
+    sa.Column("locked_by", sa.String(16)),
+    sa.Column("locked_reason", sa.String(255)),
+    sa.Column("progress", sa.Integer, nullable=False, default=0),
+    sa.Column("config_drive", sa.String(255), nullable=False, default=""),
+    sa.Column("access_ip_v4", sa.String(64)),
+    sa.Column("access_ip_v6", sa.String(64)),
+    sa.Column("block_device_mapping", sa.JSON, nullable=False),
+    sa.Column("networks", sa.JSON, nullable=False),
+    sa.Column("extra", sa.JSON, nullable=False),
+    sa.Column("launched_at", sa.DateTime),
+    sa.Column("terminated_at", sa.DateTime),
+    sa.Column("deleted", sa.Boolean, nullable=False, default=False),
+    sa.Column("deleted_at", sa.DateTime),
+    # A transition in progress: what, with which parameters, and which worker
+    # finishes it until when (after that, any live worker may take it over).
+    sa.Column("pending_action", sa.String(32)),
+    sa.Column("pending_params", sa.JSON),
+    sa.Column("step_started", sa.Float),
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("claim_expires", sa.Float),
+    *_timestamps(),
+    sa.Index(None, "pending_action", "claim_expires"),
+)
+
+instance_metadata = sa.Table(
+    "instance_metadata",
+    metadata,
+    sa.Column(
+        "instance_id", sa.Integer, sa.ForeignKey("instances.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+)
+
+tags = sa.Table(
+    "tags",
+    metadata,
+    sa.Column(
+        "instance_id", sa.Integer, sa.ForeignKey("instances.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("tag", sa.String(80), primary_key=True),
+)
+
+instance_faults = sa.Table(
+    "instance_faults",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "instance_id", sa.Integer, sa.ForeignKey("instances.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column("code", sa.Integer, nullable=False),
+    sa.Column("message", sa.String(255), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+instance_passwords = sa.Table(
+    "instance_passwords",
+    metadata,
+    sa.Column("instance_uuid", _UUID, primary_key=True),
+    sa.Column("password", sa.Text, nullable=False),
+)
+
+instance_actions = sa.Table(
+    "instance_actions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("instance_uuid", _UUID, nullable=False, index=True),
+    sa.Column("request_id", sa.String(255), nullable=False),
+    sa.Column("action", sa.String(255), nullable=False),
+    sa.Column("user_id", _ID, nullable=False),
+    sa.Column("project_id", _ID, nullable=False),
+    sa.Column("start_time", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime),
+    sa.Column("message", sa.String(255)),
+)
+
+instance_action_events = sa.Table(
+    "instance_action_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "action_id", sa.Integer, sa.ForeignKey("instance_actions.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column("event", sa.String(255), nullable=False),
+    sa.Column("start_time", sa.DateTime, nullable=False),
+    sa.Column("finish_time", sa.DateTime),
+    sa.Column("result", sa.String(255)),
+    sa.Column("host", sa.String(255)),
+)
+
+server_groups = sa.Table(
+    "server_groups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("project_id", _ID, nullable=False, index=True),
+    sa.Column("user_id", _ID, nullable=False),
+    sa.Column("policy", sa.String(255), nullable=False),
+    sa.Column("rules", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+server_group_members = sa.Table(
+    "server_group_members",
+    metadata,
+    sa.Column(
+        "group_id", sa.Integer, sa.ForeignKey("server_groups.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("instance_uuid", _UUID, primary_key=True),
+)
+
+quotas = sa.Table(
+    "quotas",
+    metadata,
+    sa.Column("project_id", _ID, primary_key=True),
+    # "" for the project's own limit, a user id for a per-user one.
+    sa.Column("user_id", _ID, primary_key=True),
+    sa.Column("resource", sa.String(255), primary_key=True),
+    sa.Column("hard_limit", sa.Integer, nullable=False),
+)
+
+project_locks = sa.Table(
+    "project_locks",
+    metadata,
+    # One row per project, locked (SELECT ... FOR UPDATE, or SQLite's write
+    # lock) while its usage is counted and new instances are recorded, so that
+    # concurrent creates never overshoot a quota.
+    sa.Column("project_id", _ID, primary_key=True),
+)
+
+ec2_credentials = sa.Table(
+    "ec2_credentials",
+    metadata,
+    sa.Column("access", sa.String(64), primary_key=True),
+    sa.Column("secret", sa.String(64), nullable=False),
+    sa.Column("user_id", _ID, nullable=False, index=True),
+    sa.Column("project_id", _ID, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+ec2_client_tokens = sa.Table(
+    "ec2_client_tokens",
+    metadata,
+    sa.Column("project_id", _ID, primary_key=True),
+    sa.Column("client_token", sa.String(64), primary_key=True),
+    sa.Column("reservation_id", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+fixed_ips = sa.Table(
+    "fixed_ips",
+    metadata,
+    # The primary key is what makes an address impossible to give twice, even
+    # by two workers at once: the loser's INSERT fails and it tries the next.
+    sa.Column("address", sa.String(64), primary_key=True),
+    sa.Column("instance_uuid", _UUID, nullable=False, unique=True),
+    sa.Column("allocated_at", sa.DateTime, nullable=False),
+)
