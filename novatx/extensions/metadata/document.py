@@ -97,8 +97,8 @@ def network_info(instance: Instance, fixed_range: str) -> NetworkInfo | None:
         return None
     address = ipaddress.ip_address(instance.fixed_ip)
     network = ipaddress.ip_network(fixed_range, strict=False)
-    if address not in network:
-        network = ipaddress.ip_network("%s/32" % address)
+    if address.version != network.version or address not in network:
+        network = ipaddress.ip_network(address)
     gateway = next(iter(network.hosts()), address)
     network_id = None
     if isinstance(instance.networks, tuple):

@@ -100,6 +100,7 @@ def network_data(data: InstanceData) -> dict[str, Any]:
     if net is None:
         return {"links": [], "networks": [], "services": []}
     link_id = "tap" + net.port_id[:11]
+    anywhere = str(net.network.network_address.__class__(0))
     return {
         "links": [
             {
@@ -113,12 +114,12 @@ def network_data(data: InstanceData) -> dict[str, Any]:
         "networks": [
             {
                 "id": "network0",
-                "type": "ipv4",
+                "type": "ipv%d" % net.network.version,
                 "link": link_id,
                 "ip_address": net.address,
                 "netmask": str(net.network.netmask),
                 "routes": [
-                    {"network": "0.0.0.0", "netmask": "0.0.0.0", "gateway": net.gateway}
+                    {"network": anywhere, "netmask": anywhere, "gateway": net.gateway}
                 ],
                 "network_id": net.network_id,
                 "services": [],

@@ -396,3 +396,15 @@ class CacheTests(_Base):
         await self.get("/latest/meta-data/")
         await self.get("/latest/meta-data/")
         self.assertEqual(self.compute.address_lookups, 2)
+
+
+class IPv6Tests(TestCase):
+    @_async
+    async def test_ipv6_source_address_identifies(self) -> None:
+        compute = FakeCompute()
+        url = serve(self, config(), compute, interface="::1").replace("http://::1", "http://[::1]")
+        status, _, _ = await fetch("GET", (url + "/latest/meta-data/").encode())
+        self.assertEqual(status, 404)
+        server = compute.add(instance(fixed_ip="::1"))
+        status, _, body = await fetch("GET", (url + "/latest/meta-data/instance-id").encode())
+        self.assertEqual((status, body.decode()), (200, server.ec2_id))
