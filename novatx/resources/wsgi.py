@@ -156,7 +156,7 @@ class BridgedRequest(server.Request):
         self._forceSSL = environ.get("wsgi.url_scheme") == "https"
 
         for key, value in environ.items():
-            if key.startswith("HTTP_"):
+            if key.startswith("HTTP_") and isinstance(value, str):
                 name = key[5:].replace("_", "-").encode("latin-1")
                 self.requestHeaders.addRawHeader(name, value.encode("latin-1"))
         for key, name in (("CONTENT_TYPE", b"Content-Type"), ("CONTENT_LENGTH", b"Content-Length")):

@@ -43,6 +43,7 @@ from twisted.web.client import Agent, HTTPConnectionPool
 from twisted.web.server import Site
 
 from novatx.config import make_config
+from novatx.resources.filters.sizelimit import bounded_request_factory
 from novatx.resources.loader import load_api
 from novatx.resources.runtime import Runtime
 
@@ -160,6 +161,9 @@ async def _serve(testcase: Any, api_name: str, conf: Any, reactor: Any) -> Serve
 
     runtime = Runtime(api_name, conf, compute.api, reactor)
     listening = serve_resource(testcase, load_api(runtime), reactor)
+    listening.port.factory.requestFactory = bounded_request_factory(
+        conf.oslo_middleware.max_request_body_size
+    )
     return ServedAPI(
         url=listening.url,
         runtime=runtime,

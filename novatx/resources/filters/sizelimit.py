@@ -5,14 +5,22 @@ As oslo.middleware's C{RequestBodySizeLimiter}, with the answer in the API's
 own format. A C{Content-Length} over the limit is refused from the header
 alone; a chunked body by the size received. The next part never sees such a
 body.
+
+twisted.web receives the whole body before any resource runs. A C{Site} whose
+C{requestFactory} is L{bounded_request_factory} keeps no more of a body than
+the limit allows: past it the bytes are drained from the connection and
+dropped (so the connection stays usable for the 413 and the next request),
+never stored in memory or in a temporary file.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from typing import Any
 
 from twisted.web import http
+from twisted.web.server import Request
 
 from novatx.resources.filters.base import Filter
 from novatx.resources.pipeline import native_filter_factory
@@ -38,12 +46,49 @@ def body_size(request: Any) -> int:
     return size
 
 
+class BoundedBodyRequest(Request):
+    """
+    A request that stores at most C{max_body_size + 1} bytes of its body
+    (enough for L{SizeLimitFilter} to see it is too large).
+
+    @ivar max_body_size: the limit; None: unbounded.
+    @ivar body_too_large: set once more than the limit was received or declared.
+    """
+
+    max_body_size: int | None = None
+    body_too_large = False
+    _received = 0
+
+    def gotLength(self, length: int | None) -> None:
+        if self.max_body_size is not None and (length is None or length > self.max_body_size):
+            self.body_too_large = length is not None
+            self.content = io.BytesIO()
+            return
+        super().gotLength(length)
+
+    def handleContentChunk(self, data: bytes) -> None:
+        if self.max_body_size is None:
+            super().handleContentChunk(data)
+            return
+        room = self.max_body_size + 1 - self._received
+        self._received += len(data)
+        if self._received > self.max_body_size:
+            self.body_too_large = True
+        if room > 0:
+            self.content.write(data[:room])
+
+
+def bounded_request_factory(max_body_size: int) -> type[BoundedBodyRequest]:
+    """A C{Site.requestFactory} keeping at most C{max_body_size + 1} body bytes."""
+    return type("BoundedBodyRequest", (BoundedBodyRequest,), {"max_body_size": max_body_size})
+
+
 class SizeLimitFilter(Filter):
     """Refuses bodies over the configured limit with a 413."""
 
     def render(self, request: Any) -> Any:
         limit = self.runtime.config.oslo_middleware.max_request_body_size
-        if body_size(request) > limit:
+        if getattr(request, "body_too_large", False) or body_size(request) > limit:
             return self.fail(request, http.REQUEST_ENTITY_TOO_LARGE, TOO_LARGE_MESSAGE)
         return self.render_next(request)
 

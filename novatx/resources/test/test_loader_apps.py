@@ -245,6 +245,7 @@ paste.filter_factory = novatx.resources.filters.noauth:filter_factory
 
 [filter:authtoken]
 paste.filter_factory = novatx.resources.filters.keystone:authtoken_filter_factory
+www_authenticate_uri = http://keystone.example.com:5000
 
 [filter:keystonecontext]
 paste.filter_factory = novatx.resources.filters.keystone:filter_factory
