@@ -1,0 +1,129 @@
+"""
+Tests for L{novatx.resources.wsgi}: a WSGI middleware wrapping native parts,
+and native parts under it, both ways over real HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+
+from twisted.internet import reactor
+from twisted.trial.unittest import TestCase
+from twisted.web.resource import IResource
+from zope.interface.verify import verifyObject
+
+from novatx.resources.filters.faultwrap import FaultWrapFilter
+from novatx.resources.pipeline import NativeFilter, as_resource, as_wsgi, compose
+from novatx.resources.runtime import Runtime
+from novatx.resources.test.test_loader import started_pool
+from novatx.resources.test.test_loader_apps import (
+    TEST_PASTE,
+    Echo,
+    Failing,
+    paste_config,
+    serve_paste,
+    wsgi_echo_app_factory,
+    wsgi_header_filter_factory,
+)
+from novatx.resources.wsgi import NativeWSGIApplication
+from novatx.test.helpers import serve_resource
+
+TOKEN = {"X-Auth-Token": "alice:p1"}
+
+
+class BridgedPipelineTests(TestCase):
+    """C{compute_req_id faultwrap <WSGI middleware> noauth2 echo}."""
+
+    def serve(self):
+        self.pool = started_pool(self)
+        listening, _ = serve_paste(self, "osapi_compute", TEST_PASTE, threadpool=self.pool)
+        return listening
+
+    async def test_request_and_response_cross_the_middleware(self):
+        listening = self.serve()
+        response = await listening.client.get(listening.url + "/bridged/a/b", headers=TOKEN)
+        seen = json.loads(await response.content())
+        self.assertEqual(response.code, 200)
+        self.assertEqual(seen["wsgi_seen"], "yes")
+        self.assertEqual(response.headers.getRawHeaders("x-wsgi-filter"), ["yes"])
+        self.assertEqual((seen["prepath"], seen["postpath"]), (["bridged"], ["a", "b"]))
+        self.assertEqual(self.pool.calls, 1)
+
+    async def test_context_and_request_id_below_the_middleware(self):
+        listening = self.serve()
+        response = await listening.client.get(listening.url + "/bridged/x", headers=TOKEN)
+        seen = json.loads(await response.content())
+        [request_id] = response.headers.getRawHeaders("x-compute-request-id")
+        self.assertEqual(seen["request_id"], request_id)
+        self.assertEqual(seen["context"]["user_id"], "alice")
+        self.assertEqual(seen["context"]["request_id"], request_id)
+
+    async def test_body_crosses_the_middleware(self):
+        listening = self.serve()
+        response = await listening.client.post(
+            listening.url + "/bridged/x", data=b"y" * 5000, headers=TOKEN
+        )
+        seen = json.loads(await response.content())
+        self.assertEqual((seen["method"], seen["body_length"]), ("POST", 5000))
+
+    async def test_native_status_and_headers_come_back(self):
+        listening = self.serve()
+        response = await listening.client.get(
+            listening.url + "/bridged/x", headers={"X-Auth-Token": "a:b:c"}
+        )
+        body = json.loads(await response.content())
+        self.assertEqual(response.code, 401)
+        self.assertEqual(response.headers.getRawHeaders("content-type"), ["application/json"])
+        self.assertEqual(body["unauthorized"]["code"], 401)
+        self.assertEqual(response.headers.getRawHeaders("x-wsgi-filter"), ["yes"])
+
+    async def test_head_has_no_body(self):
+        listening = self.serve()
+        response = await listening.client.head(listening.url + "/bridged/x", headers=TOKEN)
+        self.assertEqual(response.code, 200)
+        self.assertEqual(await response.content(), b"")
+
+
+class NativeUnderWSGITests(TestCase):
+    """L{NativeWSGIApplication} renders a native resource for a WSGI caller."""
+
+    def runtime(self):
+        runtime = Runtime("osapi_compute", paste_config(self, TEST_PASTE), None, reactor)
+        runtime.threadpool = started_pool(self)
+        return runtime
+
+    async def test_failure_below_is_a_fault_in_the_api_format(self):
+        runtime = self.runtime()
+        middleware = wsgi_header_filter_factory({})
+        listening = serve_resource(self, as_resource(middleware(as_wsgi(Failing(), runtime)), runtime))
+        response = await listening.client.get(listening.url + "/")
+        body = json.loads(await response.content())
+        self.assertEqual(response.code, 500)
+        self.assertEqual(body["computeFault"]["code"], 500)
+        self.assertNotIn("secret", json.dumps(body))
+        self.assertEqual(len(self.flushLoggedErrors(ZeroDivisionError)), 1)
+
+    async def test_wsgi_filter_between_native_filters(self):
+        runtime = self.runtime()
+        faultwrap = NativeFilter(lambda app: FaultWrapFilter(app, runtime), runtime)
+        tree = compose([faultwrap, wsgi_header_filter_factory({})], Echo("inner"), runtime)
+        listening = serve_resource(self, as_resource(tree, runtime))
+        response = await listening.client.get(listening.url + "/x?q=1")
+        seen = json.loads(await response.content())
+        self.assertEqual((seen["app"], seen["wsgi_seen"], seen["postpath"]), ("inner", "yes", ["x"]))
+
+    def test_adapters_round_trip(self):
+        """A mounted WSGI app given back to WSGI is the app itself, not a double bridge."""
+        runtime = self.runtime()
+        app = wsgi_echo_app_factory({})
+        resource = as_resource(app, runtime)
+        self.assertTrue(verifyObject(IResource, resource))
+        self.assertIs(as_wsgi(resource, runtime), app)
+        native = Echo("n")
+        self.assertIsInstance(as_wsgi(native, runtime), NativeWSGIApplication)
+        self.assertIs(as_resource(native, runtime), native)
+
+    def test_neither_resource_nor_wsgi_is_refused(self):
+        runtime = self.runtime()
+        error = self.assertRaises(TypeError, as_resource, 42, runtime)
+        self.assertIn("42", str(error))
