@@ -75,8 +75,14 @@ class DaemonService(MultiService):
         pool: ThreadPoolService | None,
         compute: Any,
         apis: list[APIService],
+        handle_signals: bool = False,
     ) -> None:
+        """
+        @param handle_signals: install the daemon's signal handlers (see the
+            module docstring) when the reactor runs.
+        """
         super().__init__()
+        self._handle_signals = handle_signals
         self.settings = settings
         self._reactor = reactor
         self._pool = pool
@@ -93,10 +99,16 @@ class DaemonService(MultiService):
 
     def startService(self) -> None:
         """
-        Start the pool and the store first, then the APIs once the store is
-        ready (a request never meets a store that is still migrating).
+        Once the reactor runs: install the signal handlers (the daemon's only),
+        start the pool and the store, then the APIs once the store is ready (a
+        request never meets a store that is still migrating).
         """
         Service.startService(self)
+        self._reactor.callWhenRunning(self._start)
+
+    def _start(self) -> None:
+        if self._handle_signals:
+            self._install_signal_handlers()
         if self._pool is not None:
             self._pool.startService()
         if self._compute is not None:
@@ -145,11 +157,11 @@ class DaemonService(MultiService):
             return self._compute.stopService()
         return None
 
-    def install_signal_handlers(self) -> None:
+    def _install_signal_handlers(self) -> None:
         """
         Handle SIGHUP (reload) and SIGTERM/SIGINT (drain, then exit 0).
 
-        Call once the reactor runs: it installs its own SIGTERM handler when it
+        Done once the reactor runs: it installs its own SIGTERM handler when it
         starts, and that one would make twistd exit by the signal, not 0.
         """
 
@@ -249,6 +261,7 @@ def build_daemon(
     settings: DaemonSettings,
     reactor: Any,
     sockets: dict[str, socket.socket] | None = None,
+    handle_signals: bool = False,
 ) -> DaemonService:
     """
     Bind the sockets (unless given) and assemble the service tree.
@@ -257,6 +270,7 @@ def build_daemon(
         one); the others are bound here.
     @raise StartupError: a port is in use, a tree does not build, TLS files
         are unusable; sockets bound here are closed again.
+    @param handle_signals: the daemon's signal handling (not in workers).
     """
     os.makedirs(settings.conf.state_path, exist_ok=True)
     sockets = dict(sockets or {})
@@ -291,4 +305,4 @@ def build_daemon(
         for sock in bound:
             sock.close()
         raise
-    return DaemonService(settings, reactor, pool, compute, services)
+    return DaemonService(settings, reactor, pool, compute, services, handle_signals)

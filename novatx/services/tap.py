@@ -79,8 +79,6 @@ def makeService(options: Options) -> Any:
 
     try:
         settings = read_settings(options.config_args(), options.enabled_apis())
-        daemon = build_daemon(settings, reactor)
+        return build_daemon(settings, reactor, handle_signals=True)
     except StartupError as e:
         raise SystemExit("twistd nova: error: %s" % e) from None
-    reactor.callWhenRunning(daemon.install_signal_handlers)
-    return daemon

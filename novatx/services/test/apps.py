@@ -12,6 +12,7 @@ from typing import Any
 
 from twisted.internet.task import deferLater
 from twisted.web.resource import Resource
+from twisted.web.server import NOT_DONE_YET
 
 from novatx.resources.runtime import from_global_conf
 
@@ -28,7 +29,20 @@ class _Hello(Resource):
 
     def render_GET(self, request: Any) -> Any:
         request.setHeader(b"content-type", b"application/json")
-        body = json.dumps(
+        if request.path == b"/slow":
+            seconds = float(request.args.get(b"seconds", [b"1"])[0])
+            d = deferLater(self._runtime.reactor, seconds, self._document)
+
+            def write(data: bytes) -> None:
+                request.write(data)
+                request.finish()
+
+            d.addCallback(write)
+            return NOT_DONE_YET
+        return self._document()
+
+    def _document(self) -> bytes:
+        return json.dumps(
             {
                 "api": self._runtime.api_name,
                 "pid": os.getpid(),
@@ -36,17 +50,6 @@ class _Hello(Resource):
                 "draining": self._runtime.draining,
             }
         ).encode()
-        if request.path == b"/slow":
-            seconds = float(request.args.get(b"seconds", [b"1"])[0])
-            d = deferLater(self._runtime.reactor, seconds, lambda: body)
-
-            def write(data: bytes) -> None:
-                request.write(data)
-                request.finish()
-
-            d.addCallback(write)
-            return 1
-        return body
 
 
 def hello_factory(global_conf: dict, greeting: str = "hello", **local_conf: str) -> _Hello:

@@ -1,0 +1,347 @@
+"""
+C{twistd -n nova} as a real child process: the APIs answer, the limits are
+answered, workers are supervised, and signals reload and drain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import time
+
+from twisted.internet import reactor
+from twisted.internet.defer import inlineCallbacks
+from twisted.internet.task import deferLater
+from twisted.trial.unittest import TestCase
+
+from novatx.services.test.daemon import (
+    HTTP,
+    DaemonProcess,
+    config_file,
+    kill_if_running,
+    paste_file,
+    process_gone,
+    raw_exchange,
+    url,
+)
+
+
+def sleep(seconds: float):
+    return deferLater(reactor, seconds, lambda: None)
+
+
+class DaemonTestCase(TestCase):
+    """Starts a daemon on a fresh directory with the test apps' paste file."""
+
+    timeout = 90
+
+    def directory(self) -> str:
+        path = os.path.abspath(self.mktemp())
+        os.makedirs(path)
+        return path
+
+    def start(self, env=None, args=(), **options) -> DaemonProcess:
+        directory = self.directory()
+        paste = options.pop("paste", None) or paste_file(directory)
+        conf = config_file(directory, paste, **options)
+        self.conf_path = conf
+        self.paste_path = paste
+        return DaemonProcess(self, directory, ["--config-file", conf, *args], env=env)
+
+    @inlineCallbacks
+    def greeting(self, http, daemon, api, path="/"):
+        code, body = yield http.get(url(daemon, api, path))
+        self.assertEqual(code, 200, body)
+        return json.loads(body)
+
+
+class ServingTests(DaemonTestCase):
+    @inlineCallbacks
+    def test_every_api_answers_on_the_port_it_logged(self):
+        daemon = self.start()
+        yield daemon.serving()
+        http = HTTP(self)
+        for api, greeting in (("osapi_compute", "compute"), ("ec2", "ec2"), ("metadata", "metadata")):
+            document = yield self.greeting(http, daemon, api)
+            self.assertEqual((document["api"], document["greeting"]), (api, greeting))
+            self.assertEqual(document["pid"], daemon.pid)
+        self.assertEqual(len(set(daemon.ports.values())), 3)
+
+    @inlineCallbacks
+    def test_enabled_apis_option_overrides_the_file(self):
+        daemon = self.start(args=("--enabled-apis", "metadata"))
+        yield daemon.serving(("metadata",))
+        http = HTTP(self)
+        document = yield self.greeting(http, daemon, "metadata")
+        self.assertEqual(document["api"], "metadata")
+        self.assertEqual(list(daemon.ports), ["metadata"])
+
+    @inlineCallbacks
+    def test_sigterm_lets_a_slow_request_finish_then_exits_0(self):
+        daemon = self.start()
+        yield daemon.serving()
+        http = HTTP(self)
+        started = time.monotonic()
+        slow = http.get(url(daemon, "osapi_compute", "/slow?seconds=2"))
+        yield sleep(0.5)
+        daemon.signal("TERM")
+        code, body = yield slow
+        self.assertEqual(code, 200)
+        self.assertTrue(json.loads(body)["draining"])
+        status = yield daemon.ended(timeout=15)
+        self.assertEqual(status.exitCode, 0, daemon.text())
+        self.assertGreaterEqual(time.monotonic() - started, 2.0)
+
+    @inlineCallbacks
+    def test_drain_gives_up_after_graceful_shutdown_timeout(self):
+        daemon = self.start(graceful_shutdown_timeout=1)
+        yield daemon.serving()
+        http = HTTP(self)
+        slow = http.get(url(daemon, "osapi_compute", "/slow?seconds=30"))
+        yield sleep(0.5)
+        started = time.monotonic()
+        daemon.signal("TERM")
+        status = yield daemon.ended(timeout=15)
+        self.assertEqual(status.exitCode, 0)
+        self.assertLess(time.monotonic() - started, 10)
+        yield self.assertFailure(slow, Exception)
+
+    @inlineCallbacks
+    def test_tls_api_answers_over_tls(self):
+        from novatx.services.test.certs import self_signed
+
+        directory = self.directory()
+        cert, key, trust = self_signed(directory)
+        daemon = self.start(enabled_ssl_apis="metadata", ssl__cert_file=cert, ssl__key_file=key)
+        yield daemon.serving()
+        self.assertEqual(daemon.schemes["metadata"], "https")
+        from twisted.web.client import BrowserLikePolicyForHTTPS
+
+        http = HTTP(self, BrowserLikePolicyForHTTPS(trustRoot=trust))
+        document = yield self.greeting(http, daemon, "metadata")
+        self.assertEqual(document["api"], "metadata")
+        plain = yield raw_exchange(daemon.ports["metadata"], b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 5)
+        self.assertNotIn(b"200 OK", plain)
+
+
+class LimitTests(DaemonTestCase):
+    """Over-limit requests get an answer in the API's format; the next is served."""
+
+    @inlineCallbacks
+    def setUp(self):
+        self.daemon = self.start(wsgi__client_socket_timeout=2)
+        yield self.daemon.serving()
+        self.http = HTTP(self)
+
+    @inlineCallbacks
+    def assert_still_serving(self, api):
+        document = yield self.greeting(self.http, self.daemon, api)
+        self.assertEqual(document["api"], api)
+
+    @inlineCallbacks
+    def test_compute_url_of_8193_bytes_gets_414_in_nova_format(self):
+        port = self.daemon.ports["osapi_compute"]
+        ok = yield raw_exchange(port, b"GET /" + b"a" * 8191 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertTrue(ok.startswith(b"HTTP/1.1 200 "), ok[:200])
+        answer = yield raw_exchange(port, b"GET /" + b"a" * 8192 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        head, _, body = answer.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 414 "), head)
+        self.assertEqual(json.loads(body)["computeFault"]["code"], 414)
+        yield self.assert_still_serving("osapi_compute")
+
+    @inlineCallbacks
+    def test_ec2_url_of_16385_bytes_gets_414_in_ec2_format(self):
+        port = self.daemon.ports["ec2"]
+        ok = yield raw_exchange(port, b"GET /?" + b"a" * 16382 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertTrue(ok.startswith(b"HTTP/1.1 200 "), ok[:200])
+        answer = yield raw_exchange(port, b"GET /?" + b"a" * 16383 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertTrue(answer.startswith(b"HTTP/1.1 414 "), answer[:200])
+        self.assertIn(b"<Code>RequestURITooLong</Code>", answer)
+        yield self.assert_still_serving("ec2")
+
+    @inlineCallbacks
+    def test_header_line_of_16385_bytes_gets_431(self):
+        port = self.daemon.ports["osapi_compute"]
+        header = b"X-Big: " + b"b" * (16385 - 7)
+        answer = yield raw_exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\n" + header + b"\r\n\r\n")
+        self.assertTrue(answer.startswith(b"HTTP/1.1 431 "), answer[:200])
+        self.assertIn(b'"code": 431', answer)
+        yield self.assert_still_serving("osapi_compute")
+
+    @inlineCallbacks
+    def test_200_headers_get_431(self):
+        port = self.daemon.ports["metadata"]
+        headers = b"".join(b"X-H%d: v\r\n" % i for i in range(200))
+        answer = yield raw_exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
+        self.assertTrue(answer.startswith(b"HTTP/1.1 431 "), answer[:200])
+        self.assertIn(b"more than 100 headers", answer)
+        yield self.assert_still_serving("metadata")
+
+    @inlineCallbacks
+    def test_idle_connection_is_closed_after_client_socket_timeout(self):
+        port = self.daemon.ports["osapi_compute"]
+        started = time.monotonic()
+        answer = yield raw_exchange(port, b"", timeout=15)
+        elapsed = time.monotonic() - started
+        self.assertEqual(answer, b"")
+        self.assertGreaterEqual(elapsed, 1.5)
+        self.assertLess(elapsed, 10)
+
+
+class WorkerTests(DaemonTestCase):
+    @inlineCallbacks
+    def test_killed_worker_is_replaced_while_the_other_serves(self):
+        daemon = self.start(ec2_workers=2)
+        yield daemon.serving()
+        workers = daemon.worker_pids("ec2")
+        self.assertEqual(len(workers), 2)
+        for pid in workers:
+            self.addCleanup(kill_if_running, pid)
+        http = HTTP(self)
+        seen = set()
+        for _ in range(20):
+            document = yield self.greeting(http, daemon, "ec2")
+            seen.add(document["pid"])
+        self.assertTrue(seen <= set(workers) and seen, seen)
+        os.kill(workers[0], signal.SIGKILL)
+        for _ in range(10):
+            document = yield self.greeting(http, daemon, "ec2")
+            self.assertEqual(document["pid"], workers[1])
+        yield daemon.wait_for(r"ec2: started worker (?!%d|%d)" % tuple(workers))
+        replacement = daemon.worker_pids("ec2")[2]
+        self.addCleanup(kill_if_running, replacement)
+        yield daemon.wait_for(r"ec2\[%d\] .* ec2 serving on" % replacement)
+        answered = set()
+        for _ in range(40):
+            document = yield self.greeting(http, daemon, "ec2")
+            answered.add(document["pid"])
+        self.assertEqual(answered, {workers[1], replacement})
+
+    @inlineCallbacks
+    def test_workers_exit_when_the_daemon_is_killed(self):
+        daemon = self.start(osapi_compute_workers=2)
+        yield daemon.serving()
+        workers = daemon.worker_pids("osapi_compute")
+        for pid in workers:
+            self.addCleanup(kill_if_running, pid)
+        self.assertEqual(len(workers), 2)
+        daemon.signal("KILL")
+        yield daemon.ended()
+        deadline = time.monotonic() + 10
+        while not all(map(process_gone, workers)) and time.monotonic() < deadline:
+            yield sleep(0.1)
+        self.assertEqual([pid for pid in workers if not process_gone(pid)], [])
+
+    @inlineCallbacks
+    def test_worker_dying_at_start_is_restarted_no_faster_than_n_per_n_seconds(self):
+        directory = self.directory()
+        paste = paste_file(directory, factory="dying_factory")
+        daemon = self.start(
+            paste=paste,
+            metadata_workers=2,
+            env={"NOVATX_TEST_DIE": "1"},
+            args=("--enabled-apis", "metadata"),
+        )
+        yield daemon.wait_for(r"Forking too fast, sleeping")
+        started = time.monotonic()
+        yield sleep(3)
+        elapsed = time.monotonic() - started
+        starts = daemon.worker_pids("metadata")
+        # Two starts at once, then at most two in any two seconds.
+        self.assertLessEqual(len(starts), 2 + 2 + int(elapsed) + 1)
+        self.assertIn("exit status 3", daemon.text())
+        daemon.signal("TERM")
+        status = yield daemon.ended()
+        self.assertEqual(status.exitCode, 0)
+        for pid in starts:
+            self.assertTrue(process_gone(pid))
+
+
+class ReloadTests(DaemonTestCase):
+    @inlineCallbacks
+    def load(self, daemon, api, seconds, concurrency=4):
+        """Requests on fresh connections for C{seconds}: (answers, failures, greetings)."""
+        http = HTTP(self)
+        deadline = time.monotonic() + seconds
+        results = {"ok": 0, "failed": [], "greetings": set()}
+
+        @inlineCallbacks
+        def loop():
+            while time.monotonic() < deadline:
+                try:
+                    code, body = yield http.get(url(daemon, api))
+                except Exception as e:
+                    results["failed"].append(repr(e))
+                    continue
+                if code == 200:
+                    results["ok"] += 1
+                    results["greetings"].add(json.loads(body)["greeting"])
+                else:
+                    results["failed"].append(code)
+
+        from twisted.internet.defer import gatherResults
+
+        yield gatherResults([loop() for _ in range(concurrency)])
+        return results
+
+    @inlineCallbacks
+    def test_sighup_under_load_refuses_no_connection(self):
+        daemon = self.start(ec2_workers=2)
+        yield daemon.serving()
+        for pid in daemon.worker_pids("ec2"):
+            self.addCleanup(kill_if_running, pid)
+        paste_file(os.path.dirname(self.paste_path), greeting_suffix="-reloaded")
+        load = self.load(daemon, "ec2", 3)
+        yield sleep(0.5)
+        daemon.signal("HUP")
+        results = yield load
+        for pid in daemon.worker_pids("ec2"):
+            self.addCleanup(kill_if_running, pid)
+        yield daemon.wait_for(r"ec2: reloaded, 2 workers")
+        self.assertEqual(results["failed"], [])
+        self.assertGreater(results["ok"], 50)
+        self.assertIn("ec2-reloaded", results["greetings"])
+        http = HTTP(self)
+        document = yield self.greeting(http, daemon, "ec2")
+        self.assertEqual(document["greeting"], "ec2-reloaded")
+
+    @inlineCallbacks
+    def test_sighup_rebuilds_the_trees_of_a_single_process(self):
+        daemon = self.start()
+        yield daemon.serving()
+        paste_file(os.path.dirname(self.paste_path), greeting_suffix="-new")
+        daemon.signal("HUP")
+        yield daemon.wait_for(r"metadata: resource tree rebuilt")
+        http = HTTP(self)
+        document = yield self.greeting(http, daemon, "metadata")
+        self.assertEqual((document["greeting"], document["pid"]), ("metadata-new", daemon.pid))
+
+    @inlineCallbacks
+    def test_sighup_with_a_broken_config_keeps_serving_the_old_one(self):
+        daemon = self.start(ec2_workers=2)
+        yield daemon.serving()
+        for pid in daemon.worker_pids("ec2"):
+            self.addCleanup(kill_if_running, pid)
+        with open(self.conf_path, "a") as f:
+            f.write("[DEFAULT]\nec2_workers = abc\n")
+        daemon.signal("HUP")
+        yield daemon.wait_for(r"Reload failed, still serving the previous configuration: .*ec2_workers")
+        http = HTTP(self)
+        for api in ("osapi_compute", "ec2"):
+            document = yield self.greeting(http, daemon, api)
+            self.assertEqual(document["api"], api)
+        self.assertEqual(len(daemon.worker_pids("ec2")), 2)
+
+    @inlineCallbacks
+    def test_sighup_with_a_new_port_says_it_needs_a_restart(self):
+        daemon = self.start()
+        yield daemon.serving()
+        with open(self.conf_path, "a") as f:
+            f.write("[DEFAULT]\nmetadata_listen_port = 1\n")
+        daemon.signal("HUP")
+        yield daemon.wait_for(r"metadata: the new listen address, port or TLS files need a restart")
+        http = HTTP(self)
+        document = yield self.greeting(http, daemon, "metadata")
+        self.assertEqual(document["api"], "metadata")

@@ -1,0 +1,90 @@
+"""
+A configuration that cannot be served stops C{twistd nova} at once: one line
+naming the culprit, a non-zero exit status, no traceback, nothing left running.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from twisted.internet.defer import inlineCallbacks
+
+from novatx.services.test.daemon import paste_file
+from novatx.services.test.test_daemon import DaemonTestCase
+
+
+class StartupErrorTests(DaemonTestCase):
+    timeout = 60
+
+    @inlineCallbacks
+    def assert_refused(self, message, env=None, args=(), **options):
+        daemon = self.start(env=env, args=args, **options)
+        status = yield daemon.ended(timeout=30)
+        text = daemon.text()
+        self.assertNotEqual(status.exitCode, 0, text)
+        self.assertIn(message, "\n".join(daemon.stderr), text)
+        self.assertNotIn("Traceback", text)
+        self.assertEqual(daemon.ports, {})
+        return text
+
+    def test_zero_workers(self):
+        return self.assert_refused(
+            "osapi_compute_workers value of 0 is invalid, must be greater than 0",
+            osapi_compute_workers=0,
+        )
+
+    def test_negative_workers(self):
+        return self.assert_refused(
+            "metadata_workers value of -1 is invalid, must be greater than 0",
+            metadata_workers=-1,
+        )
+
+    def test_workers_not_a_number(self):
+        return self.assert_refused("ec2_workers", ec2_workers="abc")
+
+    @inlineCallbacks
+    def test_unknown_api_in_the_config_file_is_named(self):
+        text = yield self.assert_refused("enabled_apis", enabled_apis="osapi_compute,bogus")
+        self.assertIn("bogus", text)
+
+    def test_unknown_api_on_the_command_line_is_named(self):
+        return self.assert_refused(
+            "--enabled-apis: unknown API 'nope'", args=("--enabled-apis", "ec2,nope")
+        )
+
+    def test_port_in_use_names_the_api_and_the_port(self):
+        taken = socket.socket()
+        self.addCleanup(taken.close)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        return self.assert_refused(
+            "cannot listen for the ec2 API on 127.0.0.1 port %d: address already in use" % port,
+            ec2_listen_port=port,
+        )
+
+    def test_missing_paste_file(self):
+        missing = os.path.abspath(os.path.join(self.mktemp(), "api-paste.ini"))
+        return self.assert_refused("no paste file at %s" % missing, paste=missing)
+
+    def test_paste_file_without_a_section_for_an_enabled_api(self):
+        directory = self.directory()
+        path = paste_file(directory)
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.split("[app:ec2]")[0])
+        return self.assert_refused(
+            "has no section for the ec2 API ([composite:ec2])", paste=path
+        )
+
+    def test_ssl_api_without_a_certificate(self):
+        return self.assert_refused(
+            "ec2 is in enabled_ssl_apis but [ssl] cert_file is not set", enabled_ssl_apis="ec2"
+        )
+
+    def test_missing_config_file(self):
+        directory = self.directory()
+        missing = os.path.join(directory, "absent.conf")
+        return self.assert_refused("absent.conf", args=("--config-file", missing))
