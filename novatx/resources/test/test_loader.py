@@ -180,6 +180,44 @@ class URLMapTests(TestCase):
         self.assertEqual((seen["script_name"], seen["path_info"]), ("/wsgi", "/a/b"))
 
 
+EGG_PASTE = """
+[composite:metadata]
+use = egg:novatx#urlmap
+/: api
+/healthcheck: health
+
+[composite:api]
+use = egg:novatx#pipeline_factory
+pipeline = request_id noauth2 echo
+
+[filter:request_id]
+use = egg:novatx#request_id
+
+[filter:noauth2]
+use = egg:novatx#noauth2
+
+[app:health]
+use = egg:novatx#healthcheck
+
+[app:echo]
+paste.app_factory = novatx.resources.test.test_loader_apps:echo_app_factory
+"""
+
+
+class EntryPointTests(TestCase):
+    """An operator's paste file may name novatx's parts as C{egg:novatx#name}."""
+
+    async def test_egg_names(self):
+        listening, _ = serve_paste(self, "metadata", EGG_PASTE)
+        response, seen = await get_json(
+            listening.client, listening.url + "/x", headers={"X-Auth-Token": "alice"}
+        )
+        self.assertEqual(seen["context"]["user_id"], "alice")
+        self.assertTrue(response.headers.getRawHeaders("x-openstack-request-id"))
+        response = await listening.client.get(listening.url + "/healthcheck")
+        self.assertEqual(await response.content(), b"OK")
+
+
 class PipelineTests(TestCase):
     """pipeline_factory picks the pipeline by [api] auth_strategy."""
 
