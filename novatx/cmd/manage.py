@@ -1,0 +1,229 @@
+"""
+C{novatx-manage}: the operator's commands for the store.
+
+    novatx-manage [--config-file FILE] db sync [REVISION]
+    novatx-manage db version
+    novatx-manage flavor create NAME --ram MB --vcpus N --disk GB [--id ID] [--private]
+    novatx-manage flavor delete ID | flavor list
+    novatx-manage image create NAME [--disk-format F] [--container-format F] [--private]
+    novatx-manage image delete ID | image list
+    novatx-manage ec2-credentials create|list|delete --user-id U --project-id P [--access A]
+
+C{ec2-credentials create} prints C{AWS_ACCESS_KEY_ID=...} and
+C{AWS_SECRET_ACCESS_KEY=...} so that C{eval "$(novatx-manage ec2-credentials
+create ...)"} sets them. Commands act through the internal API (its checks
+and messages), with no driver running: they never take over transitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Sequence
+
+from twisted.internet.defer import ensureDeferred
+
+from novatx.compute.context import get_admin_context
+from novatx.compute.exceptions import NovatxException
+from novatx.config import make_config
+from novatx.db import engine as db_engine
+from novatx.db import migrate
+from novatx.db.store import StoreUnavailable
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="novatx-manage", description=__doc__.split("\n")[1])
+    parser.add_argument("--config-file", action="append", default=[],
+                        help="a nova.conf-style file (repeatable)")
+    parser.add_argument("--config-dir", action="append", default=[])
+    commands = parser.add_subparsers(dest="category", required=True)
+
+    db = commands.add_parser("db", help="the schema").add_subparsers(dest="action", required=True)
+    sync = db.add_parser("sync", help="create or upgrade the schema")
+    sync.add_argument("revision", nargs="?", default="head")
+    db.add_parser("version", help="print the schema revision")
+
+    flavor = commands.add_parser("flavor").add_subparsers(dest="action", required=True)
+    create = flavor.add_parser("create")
+    create.add_argument("name")
+    create.add_argument("--ram", type=int, required=True, help="MB")
+    create.add_argument("--vcpus", type=int, required=True)
+    create.add_argument("--disk", type=int, default=0, help="root disk, GB")
+    create.add_argument("--ephemeral", type=int, default=0)
+    create.add_argument("--swap", type=int, default=0)
+    create.add_argument("--id", dest="flavorid")
+    create.add_argument("--private", action="store_true")
+    create.add_argument("--description")
+    flavor.add_parser("delete").add_argument("flavorid")
+    flavor.add_parser("list")
+
+    image = commands.add_parser("image").add_subparsers(dest="action", required=True)
+    create = image.add_parser("create")
+    create.add_argument("name")
+    create.add_argument("--disk-format", default="qcow2")
+    create.add_argument("--container-format", default="bare")
+    create.add_argument("--min-disk", type=int, default=0)
+    create.add_argument("--min-ram", type=int, default=0)
+    create.add_argument("--size", type=int)
+    create.add_argument("--private", action="store_true")
+    create.add_argument("--property", action="append", default=[], metavar="KEY=VALUE")
+    image.add_parser("delete").add_argument("image_id")
+    image.add_parser("list")
+
+    creds = commands.add_parser("ec2-credentials").add_subparsers(dest="action", required=True)
+    for name in ("create", "list", "delete"):
+        sub = creds.add_parser(name)
+        sub.add_argument("--user-id", required=name == "create")
+        sub.add_argument("--project-id", required=name == "create")
+        if name == "delete":
+            sub.add_argument("--access", help="the access key (default: all of the user's)")
+    return parser
+
+
+def _table(rows: list[Sequence[Any]], header: Sequence[str]) -> str:
+    cells = [list(map(str, header))] + [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+                     for row in cells)
+
+
+async def _catalog(conf: Any, args: argparse.Namespace, out: Any) -> None:
+    from twisted.internet import reactor
+
+    from novatx.compute.api import ComputeAPI
+    from novatx.compute.driver import SimulatedDriver
+    from novatx.db.store import Store
+
+    url = db_engine.database_url(conf)
+    store = Store(db_engine.create_engine(url, pool_size=1), reactor, threads=1)
+    store.start()
+    driver = SimulatedDriver(conf, store, reactor, "novatx-manage", lambda uuid: None)
+    api = ComputeAPI(conf, store, reactor, driver)
+    context = get_admin_context()
+    try:
+        if args.category == "flavor":
+            await _flavor(api, context, args, out)
+        elif args.category == "image":
+            await _image(api, context, args, out)
+        else:
+            await _credentials(api, args, out)
+    finally:
+        await store.stop()
+
+
+async def _flavor(api: Any, context: Any, args: argparse.Namespace, out: Any) -> None:
+    if args.action == "create":
+        flavor = await api.create_flavor(
+            context, args.name, args.ram, args.vcpus, args.disk, flavorid=args.flavorid,
+            ephemeral_gb=args.ephemeral, swap=args.swap, is_public=not args.private,
+            description=args.description)
+        out.write("Created flavor %s (id %s)\n" % (flavor.name, flavor.flavorid))
+    elif args.action == "delete":
+        await api.delete_flavor(context, args.flavorid)
+        out.write("Deleted flavor %s\n" % args.flavorid)
+    else:
+        page = await api.list_flavors(context, is_public=None)
+        out.write(_table([(f.flavorid, f.name, f.memory_mb, f.vcpus, f.root_gb, f.is_public)
+                          for f in page.items],
+                         ("ID", "Name", "RAM", "VCPUs", "Disk", "Public")) + "\n")
+
+
+async def _image(api: Any, context: Any, args: argparse.Namespace, out: Any) -> None:
+    if args.action == "create":
+        properties = {}
+        for item in args.property:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise NovatxException("--property wants KEY=VALUE, not %r" % item)
+            properties[key] = value
+        image = await api.create_image_record(
+            context, args.name, disk_format=args.disk_format,
+            container_format=args.container_format,
+            visibility="private" if args.private else "public", properties=properties,
+            size=args.size, min_disk=args.min_disk, min_ram=args.min_ram)
+        out.write("Created image %s (id %s, %s)\n" % (image.name, image.id, image.ec2_id))
+    elif args.action == "delete":
+        await api.delete_image(context, args.image_id)
+        out.write("Deleted image %s\n" % args.image_id)
+    else:
+        page = await api.list_images(context)
+        out.write(_table([(i.id, i.ec2_id, i.name, i.status, i.visibility) for i in page.items],
+                         ("ID", "EC2 ID", "Name", "Status", "Visibility")) + "\n")
+
+
+async def _credentials(api: Any, args: argparse.Namespace, out: Any) -> None:
+    if args.action == "create":
+        credential = await api.create_ec2_credential(args.user_id, args.project_id)
+        out.write("AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n"
+                  % (credential.access, credential.secret))
+        return
+    found = [c for c in await api.list_ec2_credentials(args.user_id)
+             if args.project_id is None or c.project_id == args.project_id]
+    if args.action == "list":
+        out.write(_table([(c.access, c.secret, c.user_id, c.project_id) for c in found],
+                         ("Access", "Secret", "User", "Project")) + "\n")
+        return
+    if args.access is None and args.user_id is None:
+        raise NovatxException("ec2-credentials delete needs --access or --user-id")
+    if args.access is not None:
+        found = [c for c in found if c.access == args.access]
+        if not found:
+            raise NovatxException("EC2 access key %s not found." % args.access)
+    for credential in found:
+        await api.delete_ec2_credential(credential.access)
+        out.write("Deleted %s\n" % credential.access)
+
+
+def _db(conf: Any, args: argparse.Namespace, out: Any) -> None:
+    url = db_engine.database_url(conf)
+    engine = db_engine.create_engine(url, pool_size=1)
+    try:
+        if args.action == "sync":
+            migrate.upgrade(engine, args.revision)
+            out.write("Database at %s is at revision %s\n"
+                      % (db_engine.safe_url(url), migrate.current(engine)))
+        else:
+            out.write("%s\n" % (migrate.current(engine) or "None"))
+    finally:
+        engine.dispose()
+
+
+def run(argv: Sequence[str], out: Any = sys.stdout, err: Any = sys.stderr) -> int:
+    """Run one command; returns the exit status (0 done, 1 failed, 2 usage)."""
+    args = _parser().parse_args(list(argv))
+    conf_args = [a for path in args.config_file for a in ("--config-file", path)]
+    conf_args += [a for path in args.config_dir for a in ("--config-dir", path)]
+    conf = make_config(conf_args)
+    try:
+        if args.category == "db":
+            _db(conf, args, out)
+        else:
+            from twisted.internet import task
+            failures: list[BaseException] = []
+
+            def main(reactor: Any) -> Any:
+                d = ensureDeferred(_catalog(conf, args, out))
+                return d.addErrback(lambda f: failures.append(f.value))
+
+            try:
+                task.react(main)
+            except SystemExit as e:
+                if e.code:
+                    return int(e.code)
+            if failures:
+                raise failures[0]
+    except (NovatxException, StoreUnavailable) as e:
+        err.write("novatx-manage: %s\n" % e)
+        return 1
+    except Exception as e:
+        from novatx.db.store import _is_unavailable, _reason
+        if _is_unavailable(e):
+            err.write("novatx-manage: cannot use the database at %s: %s\n"
+                      % (db_engine.safe_url(db_engine.database_url(conf)), _reason(e)))
+            return 1
+        raise
+    return 0
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
