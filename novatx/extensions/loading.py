@@ -88,6 +88,12 @@ def _manager(group: str, names: list[str]) -> NamedExtensionManager:
     )
     if failures:
         raise ExtensionLoadError("Cannot load extensions of %s: %s" % (group, "; ".join(failures)))
+    unseen = [name for name in names if name not in manager.names()]
+    if unseen:
+        raise ExtensionLoadError(
+            "Entry points %s of %s are installed but stevedore did not find them; "
+            "its cache (~/.cache/python-entrypoints) is stale: delete it" % (", ".join(unseen), group)
+        )
     return manager
 
 

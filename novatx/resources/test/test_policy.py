@@ -1,0 +1,149 @@
+"""
+Policy: defaults in code, an operator's YAML overriding them, 403 in nova's
+words, and the oslo.policy tools finding novatx's rules.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from oslo_policy.policy import DocumentedRuleDefault, RuleDefault
+from twisted.internet.defer import inlineCallbacks
+from twisted.internet.utils import getProcessOutputAndValue
+from twisted.trial.unittest import TestCase
+from zope.interface import implementer
+
+from novatx.compute.context import RequestContext
+from novatx.config import make_config
+from novatx.extensions.interfaces import Action, IPolicyDefaultsProvider, Route
+from novatx.resources.policy import Policy, PolicyNotAuthorized, credentials
+from novatx.resources.test._routerkit import Resourceful, serve, user_headers
+
+
+@implementer(IPolicyDefaultsProvider)
+class Guarded(Resourceful):
+    """Routes and an action guarded by nova-style rules."""
+
+    def __init__(self):
+        def show(request, owner):
+            request.authorize("things:show", {"project_id": owner})
+            return {"owner": owner}
+
+        super().__init__(
+            "things",
+            [
+                Route("/things", ("GET",), lambda r: {"things": []}, "things.index", policy="things:index"),
+                Route("/things", ("POST",), lambda r: {"made": True}, "things.create", policy="things:create"),
+                Route("/things/<owner>", ("GET",), show, "things.show"),
+                Route("/admin", ("GET",), lambda r: {"admin": True}, "things.admin", policy="things:admin"),
+            ],
+            {"things": [Action("poke", lambda r, i, b: None, policy="things:poke")]},
+        )
+
+    def policies(self):
+        return [
+            DocumentedRuleDefault("things:index", "rule:project_reader_or_admin", "List things", [{"method": "GET", "path": "/things"}]),
+            RuleDefault("things:create", "rule:project_member_or_admin"),
+            RuleDefault("things:show", "rule:project_reader_or_admin"),
+            RuleDefault("things:admin", "rule:admin_api"),
+            RuleDefault("things:poke", "rule:project_member_or_admin"),
+        ]
+
+
+def _policy_file(testcase, text):
+    path = testcase.mktemp() + ".yaml"
+    with open(path, "w") as f:
+        f.write(text)
+    conf = make_config([])
+    conf.set_override("policy_file", os.path.abspath(path), group="oslo_policy")
+    return conf
+
+
+class DefaultsTests(TestCase):
+    @inlineCallbacks
+    def _code(self, served, method, path, roles="member", project="p1", body=None):
+        headers = user_headers(project=project, roles=roles, **{"Content-Type": "application/json"})
+        response = yield served.client.request(method, served.url + path, headers=headers, data=body)
+        content = yield response.json() if response.code != 202 else response.content()
+        return response.code, content
+
+    @inlineCallbacks
+    def test_members_pass_member_rules_and_not_admin_ones(self):
+        served = serve(self, [Guarded()])
+        self.assertEqual((yield self._code(served, "GET", "/v2.1/things"))[0], 200)
+        self.assertEqual((yield self._code(served, "POST", "/v2.1/things"))[0], 200)
+        code, body = yield self._code(served, "GET", "/v2.1/admin")
+        self.assertEqual(code, 403)
+        self.assertEqual(
+            body, {"forbidden": {"code": 403, "message": "Policy doesn't allow things:admin to be performed."}}
+        )
+        self.assertEqual((yield self._code(served, "GET", "/v2.1/admin", roles="admin"))[0], 200)
+
+    @inlineCallbacks
+    def test_handler_checks_a_target_it_loaded(self):
+        served = serve(self, [Guarded()])
+        self.assertEqual((yield self._code(served, "GET", "/v2.1/things/p1"))[0], 200)
+        code, body = yield self._code(served, "GET", "/v2.1/things/p2")
+        self.assertEqual(code, 403)
+        self.assertEqual(body["forbidden"]["message"], "Policy doesn't allow things:show to be performed.")
+        self.assertEqual((yield self._code(served, "GET", "/v2.1/things/p2", roles="admin"))[0], 200)
+
+    def test_roles_imply_as_keystone_does(self):
+        self.assertEqual(credentials(RequestContext("u", "p", roles=("member",)))["roles"], ["member", "reader"])
+        self.assertEqual(
+            credentials(RequestContext("u", "p", is_admin=True))["roles"], ["admin", "member", "reader"]
+        )
+
+    def test_check_raises_not_authorized(self):
+        policy = Policy(make_config([]), Guarded().policies())
+        reader = RequestContext("u", "p", roles=("reader",))
+        policy.check("things:index", reader)
+        error = self.assertRaises(PolicyNotAuthorized, policy.check, "things:create", reader)
+        self.assertEqual(str(error), "Policy doesn't allow things:create to be performed.")
+
+
+class PolicyFileTests(TestCase):
+    @inlineCallbacks
+    def test_operator_file_denies_a_rule(self):
+        conf = _policy_file(self, '"things:create": "!"\n"things:poke": "role:admin"\n')
+        served = serve(self, [Guarded()], conf=conf)
+        response = yield served.client.post(served.url + "/v2.1/things", headers=user_headers(roles="admin"))
+        body = yield response.json()
+        self.assertEqual(response.code, 403)
+        self.assertEqual(body["forbidden"]["message"], "Policy doesn't allow things:create to be performed.")
+        response = yield served.client.post(
+            served.url + "/v2.1/things/t1/action", data=b'{"poke": null}', headers=user_headers()
+        )
+        self.assertEqual(response.code, 403)
+        yield response.content()
+        response = yield served.client.post(
+            served.url + "/v2.1/things/t1/action", data=b'{"poke": null}', headers=user_headers(roles="admin")
+        )
+        self.assertEqual(response.code, 202)
+        yield response.content()
+        response = yield served.client.get(served.url + "/v2.1/things", headers=user_headers())
+        self.assertEqual(response.code, 200)
+        yield response.content()
+
+    @inlineCallbacks
+    def test_operator_file_opens_an_admin_rule(self):
+        conf = _policy_file(self, '"things:admin": "role:member"\n')
+        served = serve(self, [Guarded()], conf=conf)
+        response = yield served.client.get(served.url + "/v2.1/admin", headers=user_headers())
+        self.assertEqual(response.code, 200)
+        yield response.content()
+
+
+class ToolsTests(TestCase):
+    @inlineCallbacks
+    def test_sample_generator_lists_the_base_rules(self):
+        tool = os.path.join(os.path.dirname(sys.executable), "oslopolicy-sample-generator")
+        cwd = self.mktemp()
+        os.makedirs(cwd)
+        out, err, code = yield getProcessOutputAndValue(
+            tool, ["--namespace", "novatx"], env=dict(os.environ), path=cwd
+        )
+        self.assertEqual(code, 0, err)
+        self.assertIn(b'#"project_member_or_admin": "rule:project_member_api or rule:context_is_admin"', out)
+        self.assertIn(b'#"context_is_admin": "role:admin"', out)
