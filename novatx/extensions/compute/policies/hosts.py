@@ -1,0 +1,40 @@
+"""Policy defaults of the admin views of the deployment (nova's names)."""
+
+from __future__ import annotations
+
+from novatx.extensions.compute.policies._rules import ADMIN, PROJECT_READER_OR_ADMIN, rules
+
+HYPERVISORS_LIST = "os_compute_api:os-hypervisors:list"
+HYPERVISORS_LIST_DETAIL = "os_compute_api:os-hypervisors:list-detail"
+HYPERVISORS_SHOW = "os_compute_api:os-hypervisors:show"
+HYPERVISORS_STATISTICS = "os_compute_api:os-hypervisors:statistics"
+HYPERVISORS_UPTIME = "os_compute_api:os-hypervisors:uptime"
+HYPERVISORS_SEARCH = "os_compute_api:os-hypervisors:search"
+HYPERVISORS_SERVERS = "os_compute_api:os-hypervisors:servers"
+SERVICES_LIST = "os_compute_api:os-services:list"
+AZ_LIST = "os_compute_api:os-availability-zone:list"
+AZ_DETAIL = "os_compute_api:os-availability-zone:detail"
+USAGE_LIST = "os_compute_api:os-simple-tenant-usage:list"
+USAGE_SHOW = "os_compute_api:os-simple-tenant-usage:show"
+
+HYPERVISORS = rules(
+    (HYPERVISORS_LIST, ADMIN, "List hypervisors."),
+    (HYPERVISORS_LIST_DETAIL, ADMIN, "List hypervisors with details."),
+    (HYPERVISORS_SHOW, ADMIN, "Show a hypervisor."),
+    (HYPERVISORS_STATISTICS, ADMIN, "Show hypervisor statistics (up to 2.87)."),
+    (HYPERVISORS_UPTIME, ADMIN, "Show a hypervisor's uptime (up to 2.87)."),
+    (HYPERVISORS_SEARCH, ADMIN, "Search hypervisors by name (up to 2.52)."),
+    (HYPERVISORS_SERVERS, ADMIN, "List a hypervisor's servers (up to 2.52)."),
+)
+
+SERVICES = rules((SERVICES_LIST, ADMIN, "List the compute services."))
+
+AVAILABILITY_ZONES = rules(
+    (AZ_LIST, "@", "List availability zones."),
+    (AZ_DETAIL, ADMIN, "List availability zones with their hosts and services."),
+)
+
+USAGE = rules(
+    (USAGE_LIST, ADMIN, "List usage of every project."),
+    (USAGE_SHOW, PROJECT_READER_OR_ADMIN, "Show one project's usage."),
+)

@@ -1,0 +1,141 @@
+"""The admin views of the simulated deployment: hypervisors, services, zones, usage."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from novatx.extensions.compute.test._http import ComputeAPITestCase, async_test
+
+
+class HostsTestCase(ComputeAPITestCase):
+    async def boot(self, name: str = "vm", flavor: str = "2", user: str = "alice", project: str = "p1") -> dict:
+        images = await self.get("/image/v2/images?name=cirros", user=user, project=project)
+        body = {"server": {"name": name, "flavorRef": flavor, "imageRef": images.body["images"][0]["id"],
+                           "networks": "none"}}
+        created = await self.post("/v2.1/servers", body, user=user, project=project, version="2.37")
+        self.assertEqual(created.code, 202, created.text)
+        return created.body["server"]
+
+
+class HypervisorTests(HostsTestCase):
+    @async_test
+    async def test_list_and_detail_at_2_1_and_latest(self) -> None:
+        await self.start()
+        await self.boot()
+        old = await self.get("/v2.1/os-hypervisors/detail", user="admin")
+        self.assertEqual(old.code, 200, old.text)
+        (host,) = old.body["hypervisors"]
+        self.assertEqual((host["id"], host["state"], host["status"]), (1, "up", "enabled"))
+        self.assertEqual((host["running_vms"], host["vcpus_used"], host["memory_mb_used"]), (1, 1, 2048))
+        self.assertIsInstance(host["cpu_info"], str)
+        self.assertEqual(json.loads(host["cpu_info"])["arch"], "x86_64")
+        at_228 = (await self.get("/v2.1/os-hypervisors/detail", user="admin", version="2.28")).body
+        self.assertIsInstance(at_228["hypervisors"][0]["cpu_info"], dict)
+        new = await self.get("/v2.1/os-hypervisors/detail", user="admin", version="latest")
+        (latest,) = new.body["hypervisors"]
+        self.assertEqual(len(latest["id"]), 36)
+        self.assertNotIn("vcpus_used", latest)
+        self.assertIn("up", latest["uptime"])
+        shown = await self.get("/v2.1/os-hypervisors/%s?with_servers=true" % latest["id"], user="admin",
+                               version="latest")
+        self.assertEqual([s["name"] for s in shown.body["hypervisor"]["servers"]], ["vm"])
+        listed = await self.get("/v2.1/os-hypervisors", user="admin")
+        self.assertEqual(sorted(listed.body["hypervisors"][0]), ["hypervisor_hostname", "id", "state", "status"])
+
+    @async_test
+    async def test_statistics_uptime_and_search_until_their_microversions(self) -> None:
+        await self.start()
+        stats = await self.get("/v2.1/os-hypervisors/statistics", user="admin")
+        self.assertEqual(stats.body["hypervisor_statistics"]["count"], 1)
+        self.assertFault(await self.get("/v2.1/os-hypervisors/statistics", user="admin", version="2.88"),
+                         404, "itemNotFound")
+        uptime = await self.get("/v2.1/os-hypervisors/1/uptime", user="admin")
+        self.assertIn("load average", uptime.body["hypervisor"]["uptime"])
+        hostname = uptime.body["hypervisor"]["hypervisor_hostname"]
+        found = await self.get("/v2.1/os-hypervisors/%s/search" % hostname[:3], user="admin")
+        self.assertEqual(found.body["hypervisors"][0]["hypervisor_hostname"], hostname)
+        self.assertFault(await self.get("/v2.1/os-hypervisors/zzzz-none/search", user="admin"),
+                         404, "itemNotFound")
+        pattern = await self.get("/v2.1/os-hypervisors?hypervisor_hostname_pattern=" + hostname[:3],
+                                 user="admin", version="2.53")
+        self.assertEqual(len(pattern.body["hypervisors"]), 1)
+
+    @async_test
+    async def test_errors(self) -> None:
+        await self.start()
+        self.assertFault(await self.get("/v2.1/os-hypervisors"), 403, "forbidden")
+        self.assertFault(await self.get("/v2.1/os-hypervisors/99", user="admin"), 404, "itemNotFound")
+        self.assertFault(await self.get("/v2.1/os-hypervisors/99", user="admin", version="2.53"),
+                         400, "badRequest", "Invalid uuid")
+        self.assertFault(await self.get("/v2.1/os-hypervisors?marker=42", user="admin", version="2.33"),
+                         400, "badRequest")
+        self.assertFault(await self.get("/v2.1/os-hypervisors?limit=-1", user="admin", version="2.33"),
+                         400, "badRequest")
+
+
+class ServiceAndZoneTests(HostsTestCase):
+    @async_test
+    async def test_services(self) -> None:
+        await self.start()
+        self.assertFault(await self.get("/v2.1/os-services"), 403, "forbidden")
+        old = await self.get("/v2.1/os-services", user="admin")
+        self.assertEqual(old.code, 200, old.text)
+        binaries = {s["binary"]: s for s in old.body["services"]}
+        self.assertEqual(sorted(binaries), ["nova-compute", "nova-conductor", "nova-scheduler"])
+        self.assertEqual((binaries["nova-compute"]["zone"], binaries["nova-scheduler"]["zone"]), ("nova", "internal"))
+        self.assertNotIn("forced_down", binaries["nova-compute"])
+        new = await self.get("/v2.1/os-services?binary=nova-compute", user="admin", version="latest")
+        (compute,) = new.body["services"]
+        self.assertIs(compute["forced_down"], False)
+        self.assertEqual(len(compute["id"]), 36)
+
+    @async_test
+    async def test_availability_zones(self) -> None:
+        await self.start()
+        listed = await self.get("/v2.1/os-availability-zone")
+        self.assertEqual(listed.body, {"availabilityZoneInfo": [
+            {"zoneName": "nova", "zoneState": {"available": True}, "hosts": None}]})
+        self.assertFault(await self.get("/v2.1/os-availability-zone/detail"), 403, "forbidden")
+        detail = await self.get("/v2.1/os-availability-zone/detail", user="admin")
+        zones = {z["zoneName"]: z for z in detail.body["availabilityZoneInfo"]}
+        self.assertEqual(sorted(zones), ["internal", "nova"])
+        (compute_host,) = zones["nova"]["hosts"].values()
+        self.assertTrue(compute_host["nova-compute"]["available"])
+        (control,) = zones["internal"]["hosts"].values()
+        self.assertEqual(sorted(control), ["nova-conductor", "nova-scheduler"])
+
+
+class UsageTests(HostsTestCase):
+    @async_test
+    async def test_usage_of_a_project(self) -> None:
+        await self.start()
+        await self.boot()
+        await self.boot("other", user="bob", project="p2")
+        start = (datetime.datetime.utcnow() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+        end = (datetime.datetime.utcnow() + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+        mine = await self.get("/v2.1/os-simple-tenant-usage/p1?start=%s&end=%s" % (start, end))
+        self.assertEqual(mine.code, 200, mine.text)
+        usage = mine.body["tenant_usage"]
+        self.assertEqual(usage["tenant_id"], "p1")
+        self.assertEqual([s["name"] for s in usage["server_usages"]], ["vm"])
+        self.assertEqual(usage["server_usages"][0]["memory_mb"], 2048)
+        self.assertGreater(usage["total_hours"], 0)
+        self.assertFault(await self.get("/v2.1/os-simple-tenant-usage/p2"), 403, "forbidden")
+        self.assertFault(await self.get("/v2.1/os-simple-tenant-usage"), 403, "forbidden")
+        everyone = await self.get("/v2.1/os-simple-tenant-usage?detailed=1&start=%s&end=%s" % (start, end),
+                                  user="admin")
+        self.assertEqual(sorted(u["tenant_id"] for u in everyone.body["tenant_usages"]), ["p1", "p2"])
+        self.assertIn("server_usages", everyone.body["tenant_usages"][0])
+        brief = await self.get("/v2.1/os-simple-tenant-usage?start=%s&end=%s" % (start, end), user="admin")
+        self.assertNotIn("server_usages", brief.body["tenant_usages"][0])
+        empty = await self.get("/v2.1/os-simple-tenant-usage/p9?start=%s" % start, user="admin")
+        self.assertEqual(empty.body, {"tenant_usage": {}})
+
+    @async_test
+    async def test_bad_periods(self) -> None:
+        await self.start()
+        self.assertFault(await self.get("/v2.1/os-simple-tenant-usage/p1?start=yesterday"), 400,
+                         "badRequest", "invalid format")
+        backwards = "/v2.1/os-simple-tenant-usage/p1?start=2026-01-02T00:00:00&end=2026-01-01T00:00:00"
+        self.assertFault(await self.get(backwards), 400, "badRequest", "start time")
