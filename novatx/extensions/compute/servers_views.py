@@ -103,8 +103,11 @@ def next_link(request: Any, collection: str, marker: str) -> dict[str, str]:
 
 
 def addresses(instance: Instance, extended: bool = True) -> dict[str, list[dict[str, Any]]]:
-    """The C{addresses} map: the fixed address under L{NETWORK_LABEL}."""
-    if not instance.fixed_ip:
+    """
+    The C{addresses} map: the fixed address under L{NETWORK_LABEL}; none for a
+    server created with C{networks: "none"}, which has no port to hold one.
+    """
+    if not instance.fixed_ip or instance.networks == "none":
         return {}
     entry: dict[str, Any] = {"version": 6 if ":" in instance.fixed_ip else 4, "addr": instance.fixed_ip}
     if extended:

@@ -1,0 +1,309 @@
+"""
+Servers over real HTTP: create, list, show, update, delete, as nova answers
+them, with the bad inputs nova refuses and nothing created by a refused
+request.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from twisted.trial.unittest import TestCase
+
+from novatx.extensions.compute.test._servers_kit import SMALL, serve_compute
+
+
+class CreateTests(TestCase):
+    async def test_create_answers_202_with_location_and_password(self):
+        client = await serve_compute(self)
+        reply = await client.post("/servers", {"server": {
+            "name": "web", "flavorRef": "1", "imageRef": client.image_id,
+        }})
+        self.assertEqual(reply.code, 202)
+        server = reply.body["server"]
+        self.assertEqual(reply.header("Location"), client.served.url + "/v2.1/servers/" + server["id"])
+        self.assertEqual(len(server["adminPass"]), 12)
+        self.assertEqual(server["OS-DCF:diskConfig"], "MANUAL")
+        self.assertEqual(server["security_groups"], [{"name": "default"}])
+        self.assertEqual(server["links"][0], {"rel": "self", "href": reply.header("Location")})
+        shown = await client.wait_for(server["id"], "ACTIVE")
+        self.assertEqual(shown["name"], "web")
+        self.assertEqual(shown["user_id"], "alice")
+        self.assertEqual(shown["tenant_id"], "p1")
+        self.assertTrue(shown["addresses"]["private"][0]["addr"].startswith("10.0.0."))
+
+    async def test_create_keeps_every_field(self):
+        client = await serve_compute(self)
+        await client.post("/os-keypairs", {"keypair": {"name": "k1"}})
+        user_data = base64.b64encode(b"#!/bin/sh\necho hi\n").decode()
+        created = await client.at("2.90").create(
+            "db", key_name="k1", user_data=user_data, metadata={"role": "db"},
+            availability_zone="nova", description="the db", tags=["a", "b"], hostname="db-1",
+        )
+        admin = client.as_user("admin", "p1", version="latest")
+        server = (await admin.get("/servers/" + created["id"])).body["server"]
+        self.assertEqual(server["key_name"], "k1")
+        self.assertEqual(server["metadata"], {"role": "db"})
+        self.assertEqual(server["description"], "the db")
+        self.assertEqual(sorted(server["tags"]), ["a", "b"])
+        self.assertEqual(server["OS-EXT-SRV-ATTR:hostname"], "db-1")
+        self.assertEqual(server["OS-EXT-SRV-ATTR:user_data"], user_data)
+        self.assertEqual(server["OS-EXT-AZ:availability_zone"], "nova")
+
+    async def test_multi_create_makes_max_count_servers_with_one_reservation(self):
+        client = await serve_compute(self)
+        reply = await client.post("/servers", {"server": {
+            "name": "many", "flavorRef": "1", "imageRef": client.image_id,
+            "min_count": 2, "max_count": 3, "return_reservation_id": True,
+        }})
+        self.assertEqual(reply.code, 202)
+        reservation = reply.body["reservation_id"]
+        self.assertEqual(list(reply.body), ["reservation_id"])
+        listed = await client.get("/servers/detail?reservation_id=" + reservation)
+        self.assertEqual(len(listed.body["servers"]), 3)
+        self.assertEqual(sorted(s["name"] for s in listed.body["servers"]), ["many-1", "many-2", "many-3"])
+
+    async def test_networks_none_and_list(self):
+        client = await serve_compute(self)
+        none = await client.at("2.37").create("isolated", networks="none")
+        shown = await client.wait_for(none["id"], "ACTIVE")
+        self.assertEqual(shown["addresses"], {})
+        self.assertNotIn("security_groups", none)
+
+    async def test_networks_required_from_2_37(self):
+        client = await serve_compute(self)
+        body = {"server": {"name": "x", "flavorRef": "1", "imageRef": client.image_id}}
+        old = await client.at("2.36").post("/servers", body)
+        new = await client.at("2.37").post("/servers", body)
+        self.assertEqual(old.code, 202)
+        self.assertEqual(new.code, 400)
+        self.assertIn("networks", new.body["badRequest"]["message"])
+
+
+class BadCreateTests(TestCase):
+    """Each refused create is nova's fault, and nothing is created."""
+
+    async def _refused(self, client, fields, status=400, fault="badRequest", drop=()):
+        server = {"name": "bad", "flavorRef": "1", "imageRef": client.image_id}
+        for key in drop:
+            del server[key]
+        server.update(fields)
+        body = fields.pop("__body__", None) or {"server": server}
+        reply = await client.post("/servers", body)
+        self.assertEqual(reply.code, status, reply.body)
+        self.assertEqual(list(reply.body), [fault])
+        self.assertEqual(reply.body[fault]["code"], status)
+        listed = await client.get("/servers")
+        self.assertEqual(listed.body["servers"], [])
+        return reply.body[fault]["message"]
+
+    async def test_bad_inputs(self):
+        client = await serve_compute(self)
+        message = await self._refused(client, {"name": "x" * 256})
+        self.assertIn("Invalid input for field/attribute name", message)
+        self.assertIn("is too long", message)
+        self.assertEqual(await self._refused(client, {"flavorRef": "999"}), "Invalid flavorRef provided.")
+        message = await self._refused(client, {"imageRef": "not-a-uuid"})
+        self.assertIn("imageRef", message)
+        latest = client.at("latest")
+        message = await self._refused(latest, {"networks": [{"uuid": "not-a-uuid"}]})
+        self.assertIn("'not-a-uuid' is not a 'uuid'", message)
+        message = await self._refused(latest, {"networks": "some"})
+        self.assertIn("'some'", message)
+        message = await self._refused(client, {"networks": [{"fixed_ip": "10.0.0.9"}]})
+        self.assertIn("networks", message)
+        message = await self._refused(client, {"min_count": 0})
+        self.assertIn("min_count", message)
+        self.assertIn("less than the minimum of 1", message)
+        self.assertEqual(await self._refused(client, {"min_count": 3, "max_count": 2}),
+                         "min_count must be <= max_count")
+        message = await self._refused(client, {"user_data": "%%% not base64 %%%"})
+        self.assertIn("user_data", message)
+        self.assertEqual(await self._refused(client, {"key_name": "nope"}), "Invalid key_name provided.")
+        message = await self._refused(client, {"bogus": 1})
+        self.assertIn("Additional properties are not allowed", message)
+        message = await self._refused(client, {"__body__": {"server": {"name": "x", "flavorRef": "1"}, "extra": 1}})
+        self.assertIn("Additional properties are not allowed", message)
+        message = await self._refused(client, {"__body__": {"servers": {}}})
+        self.assertIn("server", message)
+
+    async def test_too_many_metadata_items(self):
+        client = await serve_compute(self)
+        metadata = {"k%d" % i: "v" for i in range(129)}
+        reply = await client.post("/servers", {"server": {
+            "name": "meta", "flavorRef": "1", "imageRef": client.image_id,
+            "metadata": metadata,
+        }})
+        self.assertIn(reply.code, (400, 403))
+        self.assertIn("128", str(reply.body))
+        self.assertEqual((await client.get("/servers")).body["servers"], [])
+
+    async def test_quota_exceeded_is_403_and_nothing_is_created(self):
+        client = await serve_compute(self)
+        reply = await client.post("/servers", {"server": {
+            "name": "lots", "flavorRef": "1", "imageRef": client.image_id,
+            "min_count": 11,
+        }})
+        self.assertEqual(reply.code, 403)
+        self.assertIn("Quota exceeded", reply.body["forbidden"]["message"])
+        self.assertEqual((await client.get("/servers")).body["servers"], [])
+
+    async def test_the_server_keeps_serving_after_bad_input(self):
+        client = await serve_compute(self)
+        reply = await client.request("POST", "/servers", raw=b"{not json")
+        self.assertEqual(reply.code, 400)
+        await client.create_active("fine")
+        self.assertEqual(len((await client.get("/servers")).body["servers"]), 1)
+
+
+class ShowUpdateDeleteTests(TestCase):
+    async def test_show_differs_by_microversion(self):
+        client = await serve_compute(self)
+        created = await client.create_active("v")
+        old = (await client.get("/servers/" + created["id"])).body["server"]
+        new = (await client.at("latest").get("/servers/" + created["id"])).body["server"]
+        self.assertEqual(set(old["flavor"]), {"id", "links"})
+        self.assertEqual(new["flavor"]["original_name"], "m1.tiny")
+        for key in ("locked", "locked_reason", "description", "tags", "server_groups",
+                    "trusted_image_certificates", "pinned_availability_zone", "scheduler_hints"):
+            self.assertNotIn(key, old)
+            self.assertIn(key, new)
+        self.assertIn("properties", new["image"])
+        self.assertEqual(new["OS-EXT-SRV-ATTR:hostname"], "v")
+        self.assertNotIn("OS-EXT-SRV-ATTR:hostname", old)
+
+    async def test_links_follow_the_host_header(self):
+        client = await serve_compute(self)
+        created = await client.create("linked")
+        response = await client.served.client.get(
+            client.served.url + "/v2.1/servers/" + created["id"],
+            headers={"X-Auth-Token": "alice:p1", "Host": "cloud.example:9999"},
+        )
+        body = await response.json()
+        self.assertEqual(body["server"]["links"][0]["href"],
+                         "http://cloud.example:9999/v2.1/servers/" + created["id"])
+
+    async def test_update_name_and_description(self):
+        client = await serve_compute(self)
+        created = await client.create_active("before")
+        reply = await client.at("2.19").put("/servers/" + created["id"],
+                                            {"server": {"name": "after", "description": "d"}})
+        self.assertEqual(reply.code, 200)
+        self.assertEqual(reply.body["server"]["name"], "after")
+        self.assertEqual(reply.body["server"]["description"], "d")
+        self.assertNotIn("OS-EXT-STS:vm_state", reply.body["server"])
+        full = await client.at("2.75").put("/servers/" + created["id"], {"server": {"name": "again"}})
+        self.assertIn("OS-EXT-STS:vm_state", full.body["server"])
+        bad = await client.put("/servers/" + created["id"], {"server": {"flavorRef": "2"}})
+        self.assertEqual(bad.code, 400)
+
+    async def test_delete_is_204_then_gone(self):
+        client = await serve_compute(self)
+        created = await client.create_active("doomed")
+        reply = await client.delete("/servers/" + created["id"])
+        self.assertEqual(reply.code, 204)
+        self.assertIsNone(reply.body)
+        await client.wait_for(created["id"], "DELETED")
+        gone = await client.get("/servers/" + created["id"])
+        self.assertEqual(gone.code, 404)
+        self.assertEqual(list(gone.body), ["itemNotFound"])
+
+    async def test_unknown_server_is_404(self):
+        client = await serve_compute(self)
+        for method in ("GET", "DELETE"):
+            reply = await client.request(method, "/servers/3d5a4a0e-0000-4000-8000-000000000000")
+            self.assertEqual(reply.code, 404)
+            self.assertIn("could not be found", reply.body["itemNotFound"]["message"])
+
+
+class ListTests(TestCase):
+    async def test_index_and_detail(self):
+        client = await serve_compute(self)
+        created = await client.create_active("listed")
+        index = await client.get("/servers")
+        self.assertEqual(index.body["servers"], [{
+            "id": created["id"], "name": "listed", "links": created["links"],
+        }])
+        detail = await client.get("/servers/detail")
+        (server,) = detail.body["servers"]
+        self.assertEqual(server["status"], "ACTIVE")
+        self.assertEqual(server["OS-EXT-STS:vm_state"], "active")
+
+    async def test_paging_with_next_links(self):
+        client = await serve_compute(self)
+        for i in range(5):
+            await client.create("p%d" % i)
+        seen = []
+        path = "/servers?limit=2"
+        for _ in range(5):
+            reply = await client.get(path)
+            seen.extend(s["id"] for s in reply.body["servers"])
+            links = reply.body.get("servers_links")
+            if not links:
+                break
+            path = links[0]["href"].split("/v2.1", 1)[1]
+        self.assertEqual(len(seen), 5)
+        self.assertEqual(len(set(seen)), 5)
+
+    async def test_filters(self):
+        client = await serve_compute(self)
+        await client.create("alpha")
+        await client.create("beta", flavorRef=SMALL)
+        by_name = await client.get("/servers?name=alp")
+        self.assertEqual([s["name"] for s in by_name.body["servers"]], ["alpha"])
+        by_flavor = await client.get("/servers?flavor=" + SMALL)
+        self.assertEqual([s["name"] for s in by_flavor.body["servers"]], ["beta"])
+        ordered = await client.get("/servers?sort_key=display_name&sort_dir=asc")
+        self.assertEqual([s["name"] for s in ordered.body["servers"]], ["alpha", "beta"])
+        ignored = await client.get("/servers?host=anything")
+        self.assertEqual(len(ignored.body["servers"]), 2)
+
+    async def test_bad_queries_are_400(self):
+        client = await serve_compute(self)
+        for query, words in (
+            ("marker=3d5a4a0e-0000-4000-8000-000000000000", "3d5a4a0e-0000-4000-8000-000000000000"),
+            ("limit=-1", "limit"),
+            ("limit=lots", "limit"),
+            ("sort_key=password", "sort_key"),
+            ("sort_dir=sideways", "sort_dir"),
+            ("changes-since=yesterday", "changes-since"),
+        ):
+            reply = await client.get("/servers/detail?" + query)
+            self.assertEqual(reply.code, 400, query)
+            self.assertIn(words, reply.body["badRequest"]["message"])
+
+    async def test_changes_since_shows_deleted_servers(self):
+        client = await serve_compute(self)
+        created = await client.create_active("old")
+        await client.delete("/servers/" + created["id"])
+        await client.wait_for(created["id"], "DELETED")
+        reply = await client.get("/servers/detail?changes-since=2000-01-01T00:00:00Z")
+        (server,) = reply.body["servers"]
+        self.assertEqual(server["status"], "DELETED")
+
+
+class IsolationTests(TestCase):
+    """Another project's servers do not exist for a user; admins see all with all_tenants."""
+
+    async def test_projects_see_only_their_servers(self):
+        alice = await serve_compute(self)
+        bob = alice.as_user("bob", "p2")
+        admin = alice.as_user("admin", "admin")
+        mine = await alice.create_active("alices")
+        self.assertEqual((await bob.get("/servers")).body["servers"], [])
+        for reply in (
+            await bob.get("/servers/" + mine["id"]),
+            await bob.delete("/servers/" + mine["id"]),
+            await bob.put("/servers/" + mine["id"], {"server": {"name": "mine"}}),
+            await bob.action(mine["id"], {"os-stop": None}),
+            await bob.get("/servers/%s/metadata" % mine["id"]),
+            await bob.get("/servers/%s/ips" % mine["id"]),
+        ):
+            self.assertEqual(reply.code, 404, reply.body)
+        self.assertEqual((await admin.get("/servers")).body["servers"], [])
+        everyone = await admin.get("/servers?all_tenants=1")
+        self.assertEqual([s["id"] for s in everyone.body["servers"]], [mine["id"]])
+        refused = await bob.get("/servers?all_tenants=1")
+        self.assertEqual(refused.code, 403)
+        shown = await alice.get("/servers/" + mine["id"])
+        self.assertEqual(shown.body["server"]["name"], "alices")
