@@ -61,8 +61,10 @@ def _ip(*args: str) -> None:
 class Namespace:
     """
     A network namespace joined to the host by a veth pair, both ends on a /24
-    of its own: the host end is C{.1} (the server listens there), the guest end
-    C{.5}. Names are unique per run; L{destroy} removes everything.
+    of its own, free on this host: the host end is C{.1} (the gateway; the
+    server listens there), the guest end the address given to L{create} (an
+    instance's fixed IP). Names are unique per run; L{destroy} removes
+    everything.
     """
 
     def __init__(self) -> None:
@@ -77,13 +79,14 @@ class Namespace:
                 break
         self.network = prefix + ".0/24"
         self.host_address = prefix + ".1"
-        self.guest_address = prefix + ".5"
+        self.guest_address = ""
 
-    def create(self) -> None:
+    def create(self, guest_address: str) -> None:
         if os.geteuid() != 0 or shutil.which("ip") is None:
             if os.environ.get("NOVATX_TEST_SKIP_NETNS") == "1":
                 raise SkipTest("NOVATX_TEST_SKIP_NETNS=1: no network namespace test")
             raise RuntimeError("network namespaces need root and iproute2 (NOVATX_TEST_SKIP_NETNS=1 skips)")
+        self.guest_address = guest_address
         _ip("netns", "add", self.name)
         _ip("link", "add", self._host_link, "type", "veth", "peer", "name", self._guest_link)
         _ip("link", "set", self._guest_link, "netns", self.name)
