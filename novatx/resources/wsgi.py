@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, quote
 
 from twisted.internet.defer import Deferred
+from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.internet.threads import blockingCallFromThread
 from twisted.logger import Logger
 from twisted.python.components import Componentized
@@ -124,7 +125,12 @@ class BridgedRequest(server.Request):
     @ivar api_name: the API it is served by, for the format of its errors.
     """
 
-    def __init__(self, environ: dict, api_name: str) -> None:
+    def __init__(self, environ: dict, body: bytes, api_name: str) -> None:
+        """
+        @param environ: the WSGI environ, as the middleware above left it.
+        @param body: the request body, read from C{wsgi.input} already.
+        @param api_name: the API serving it.
+        """
         Componentized.__init__(self)
         self.api_name = api_name
         self.notifications: list[Deferred[None]] = []
@@ -176,20 +182,27 @@ class BridgedRequest(server.Request):
         }
         self.prepath = _segments(script_name)
         self.postpath = _segments(path_info)
-        self.content = io.BytesIO(self._read_body(environ))
+        self.content = io.BytesIO(body)
+        if outer is not None:
+            outer.notifyFinish().addErrback(self.abort)
 
-    @staticmethod
-    def _read_body(environ: dict) -> bytes:
-        stream = environ.get("wsgi.input")
-        if stream is None:
-            return b""
-        length = environ.get("CONTENT_LENGTH")
-        if length:
-            return stream.read(int(length))
-        return stream.read()
+    def abort(self, reason: Failure) -> None:
+        """
+        The client of the outer request went away: tell whoever waits on this
+        one (a handler's C{notifyFinish}, the pool thread on L{done}).
+        """
+        if self.finished or self._disconnected:
+            return
+        self._disconnected = True
+        notifications, self.notifications = self.notifications, []
+        for waiter in notifications:
+            waiter.errback(reason)
+        self.done.errback(reason)
 
     def write(self, data: bytes) -> None:
         """Collect C{data}; nothing of a C{HEAD} response's body is kept."""
+        if self._disconnected:
+            return
         if self.finished:
             raise RuntimeError("Request.write called on a request after Request.finish was called.")
         self.startedWriting = 1
@@ -199,7 +212,7 @@ class BridgedRequest(server.Request):
 
     def finish(self) -> None:
         """Hand the collected response to L{done} and notify finish waiters."""
-        if self.finished:
+        if self.finished or self._disconnected:
             return
         self.finished = 1
         self.startedWriting = 1
@@ -223,6 +236,17 @@ class BridgedRequest(server.Request):
         self.finish()
 
 
+def _read_body(environ: dict) -> bytes:
+    """The request body, read in the pool thread (the stream may be a file)."""
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    length = environ.get("CONTENT_LENGTH")
+    if length:
+        return stream.read(int(length))
+    return stream.read()
+
+
 class NativeWSGIApplication:
     """
     A native resource as a WSGI application, for a WSGI middleware to wrap.
@@ -234,8 +258,8 @@ class NativeWSGIApplication:
         self.resource = resource
         self._runtime = runtime
 
-    def _render(self, environ: dict) -> Deferred:
-        request = BridgedRequest(environ, self._runtime.api_name)
+    def _render(self, environ: dict, body: bytes) -> Deferred:
+        request = BridgedRequest(environ, body, self._runtime.api_name)
         try:
             request.render(getChildForRequest(self.resource, request))
         except BaseException:
@@ -243,8 +267,13 @@ class NativeWSGIApplication:
         return request.done
 
     def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
-        code, message, headers, body = blockingCallFromThread(
-            self._runtime.reactor, self._render, environ)
+        try:
+            code, message, headers, body = blockingCallFromThread(
+                self._runtime.reactor, self._render, environ, _read_body(environ)
+            )
+        except (ConnectionDone, ConnectionLost):
+            start_response("503 Service Unavailable", [])
+            return []
         if environ["REQUEST_METHOD"] != "HEAD" and code not in http.NO_BODY_CODES:
             headers.setRawHeaders(b"Content-Length", [b"%d" % len(body)])
         start_response(

@@ -8,8 +8,13 @@ from __future__ import annotations
 import json
 
 from twisted.internet import reactor
+from twisted.internet.defer import Deferred
+from twisted.internet.error import ConnectionDone, ConnectionLost
+from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
-from twisted.web.resource import IResource
+from twisted.web.client import ResponseNeverReceived
+from twisted.web.resource import IResource, Resource
+from twisted.web.server import NOT_DONE_YET
 from zope.interface.verify import verifyObject
 
 from novatx.resources.filters.faultwrap import FaultWrapFilter
@@ -127,3 +132,37 @@ class NativeUnderWSGITests(TestCase):
         runtime = self.runtime()
         error = self.assertRaises(TypeError, as_resource, 42, runtime)
         self.assertIn("42", str(error))
+
+
+class Hanging(Resource):
+    """A native app that never answers, and records when its client leaves."""
+
+    isLeaf = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rendering = Deferred()
+        self.gone = Deferred()
+
+    def render(self, request):
+        request.notifyFinish().addErrback(lambda reason: self.gone.callback(reason.value))
+        self.rendering.callback(None)
+        return NOT_DONE_YET
+
+
+class DisconnectTests(TestCase):
+    async def test_client_leaving_frees_the_pool_thread(self):
+        runtime = Runtime("osapi_compute", paste_config(self, TEST_PASTE), None, reactor)
+        pool = runtime.threadpool = started_pool(self)
+        hanging = Hanging()
+        tree = compose([wsgi_header_filter_factory({})], hanging, runtime)
+        listening = serve_resource(self, as_resource(tree, runtime))
+        request = listening.client.get(listening.url + "/")
+        await hanging.rendering
+        self.assertEqual(len(pool.working), 1)
+        request.cancel()
+        await self.assertFailure(request, ResponseNeverReceived)
+        reason = await hanging.gone
+        self.assertIsInstance(reason, (ConnectionDone, ConnectionLost))
+        while pool.working:
+            await deferLater(reactor, 0.01, lambda: None)
