@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import binascii
 import base64
+import binascii
 from typing import Any
 
-from twisted.internet.defer import inlineCallbacks, returnValue
+from twisted.internet.defer import gatherResults, inlineCallbacks, returnValue, succeed
 
 from novatx.compute.exceptions import ImageNotFound
 from novatx.compute.interfaces import CreateRequest
 from novatx.extensions.ec2 import errors, params as P
 from novatx.extensions.ec2.base import EC2Action
 from novatx.extensions.ec2.ids import parse_image_id, reservation_id
+from novatx.extensions.ec2.lookup import first_error
 from novatx.extensions.ec2.tagging import split_tags, tag_specifications
 from novatx.extensions.ec2.views import instance_item
 
 #: AWS's default instance type when RunInstances names none.
 DEFAULT_INSTANCE_TYPE = "m1.small"
+#: The name a server has between its creation and its renaming to its EC2 id,
+#: when RunInstances gave it no C{Name} tag.
+PLACEHOLDER_NAME = "ec2-instance"
 #: AWS's limit on ClientToken.
 CLIENT_TOKEN_LENGTH = 64
 
@@ -81,9 +85,17 @@ class RunInstances(EC2Action):
         except ImageNotFound:
             raise errors.image_not_found(image_ec2_id) from None
         flavor = yield self._flavor(context, instance_type)
+        name = fields.pop("name")
         instances = yield self.compute.create_servers(
-            context, CreateRequest(flavor_id=flavor.flavorid, image_id=image.id, **fields)
+            context,
+            CreateRequest(
+                name=name or PLACEHOLDER_NAME, flavor_id=flavor.flavorid, image_id=image.id, **fields
+            ),
         )
+        if name is None:
+            instances = yield gatherResults(
+                [self._name_after_id(context, i) for i in instances], consumeErrors=True
+            ).addErrback(first_error)
         first = instances[0]
         returnValue(
             {
@@ -93,6 +105,11 @@ class RunInstances(EC2Action):
                 "instancesSet": [instance_item(i, image.ec2_id) for i in instances],
             }
         )
+
+    def _name_after_id(self, context: Any, instance: Any) -> Any:
+        if instance.name == instance.ec2_id:
+            return succeed(instance)
+        return self.compute.update_server(context, instance.uuid, name=instance.ec2_id)
 
     @inlineCallbacks
     def _flavor(self, context: Any, instance_type: str) -> Any:

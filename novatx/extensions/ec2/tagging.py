@@ -46,9 +46,9 @@ def tag_specifications(params: Mapping[str, str], resource_type: str) -> list[tu
     return tags
 
 
-def split_tags(tags: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
-    """The server name (C{Name}'s value, or empty) and the metadata items."""
-    name = ""
+def split_tags(tags: list[tuple[str, str]]) -> tuple[str | None, dict[str, str]]:
+    """The server name (C{Name}'s value, or None) and the metadata items."""
+    name = None
     metadata = {}
     for key, value in tags:
         if key == NAME_TAG:

@@ -70,7 +70,7 @@ class DeleteTags(EC2Action):
             ]
             for key in doomed:
                 if key == NAME_TAG:
-                    yield self.compute.update_server(context, instance.uuid, name="")
+                    yield self.compute.update_server(context, instance.uuid, name=instance.ec2_id)
                 else:
                     yield self.compute.delete_metadata_item(context, instance.uuid, key)
         returnValue({"return": True})

@@ -24,9 +24,13 @@ DEFAULT_ZONE = "nova"
 
 
 def instance_tags(instance: Instance) -> dict[str, str]:
-    """The instance's EC2 tags: C{Name} (when it has one) and its metadata."""
+    """
+    The instance's EC2 tags: C{Name} and its metadata. A server always has a
+    name; one started through EC2 without a C{Name} tag is named after its EC2
+    id, and that name is no tag.
+    """
     tags = dict(instance.metadata)
-    if instance.name:
+    if instance.name and instance.name != instance.ec2_id:
         tags[NAME_TAG] = instance.name
     return tags
 

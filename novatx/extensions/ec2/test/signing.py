@@ -30,15 +30,20 @@ def sign(
     service: str = "ec2",
     at: datetime.datetime | None = None,
     expires: int = 300,
+    body: bytes | None = None,
+    content_type: str = FORM_TYPE,
 ):
     """
     A botocore-prepared request carrying C{params}, signed with SigV4 in the
     C{header} or C{query} form, or with SigV2 (C{form="v2"}).
 
     @param at: when to sign (UTC); now by default.
+    @param body: a raw body to send (and sign) instead of C{params}.
     """
     credentials = Credentials(access, secret)
-    if method == "POST":
+    if body is not None:
+        request = AWSRequest(method=method, url=url, data=body, headers={"Content-Type": content_type})
+    elif method == "POST":
         request = AWSRequest(
             method=method, url=url, data=dict(params), headers={"Content-Type": FORM_TYPE}
         )
