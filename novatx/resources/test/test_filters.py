@@ -9,13 +9,26 @@ import io
 import json
 import re
 
+from treq.testing import StubTreq
+from twisted.internet import reactor
 from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import TestCase
 from twisted.web.client import FileBodyProducer
 from twisted.web.iweb import UNKNOWN_LENGTH
+from twisted.web.resource import IResource
+from zope.interface.verify import verifyObject
 
-from novatx.resources.filters.sizelimit import bounded_request_factory
-from novatx.resources.test.test_loader_apps import TEST_PASTE, Echo, serve_paste
+from novatx.resources.filters.cors import CORSFilter
+from novatx.resources.filters.faultwrap import FaultWrapFilter
+from novatx.resources.filters.http_proxy_to_wsgi import HTTPProxyToWSGIFilter
+from novatx.resources.filters.keystone import AuthTokenFilter, KeystoneContextFilter
+from novatx.resources.filters.noauth import NoAuthFilter
+from novatx.resources.filters.request_id import ComputeRequestIdFilter, RequestIdFilter
+from novatx.resources.filters.request_log import RequestLogFilter
+from novatx.resources.filters.sizelimit import SizeLimitFilter, bounded_request_factory
+from novatx.resources.loader import load_api
+from novatx.resources.runtime import Runtime
+from novatx.resources.test.test_loader_apps import TEST_PASTE, Echo, paste_config, serve_paste
 from novatx.test.helpers import serve_resource
 
 REQUEST_ID = re.compile(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -331,3 +344,40 @@ class AccessLogTests(TestCase):
         )
         await response.content()
         self.assertEqual(events[0]["client"], "203.0.113.9")
+
+
+class FilterShapeTests(TestCase):
+    """Every native filter is an IResource that passes the walk on."""
+
+    def test_filters_provide_iresource(self):
+        runtime = Runtime("osapi_compute", paste_config(self, TEST_PASTE), None, reactor)
+        for cls in (
+            RequestIdFilter,
+            ComputeRequestIdFilter,
+            FaultWrapFilter,
+            SizeLimitFilter,
+            HTTPProxyToWSGIFilter,
+            RequestLogFilter,
+            NoAuthFilter,
+            KeystoneContextFilter,
+            CORSFilter,
+            AuthTokenFilter,
+        ):
+            self.assertTrue(verifyObject(IResource, cls(Echo("x"), runtime)), cls)
+
+    def test_tree_without_sockets(self):
+        """The same tree answers through treq's StubTreq, in memory."""
+        runtime = Runtime("osapi_compute", paste_config(self, TEST_PASTE), None, reactor)
+        stub = StubTreq(load_api(runtime))
+        response = self.successResultOf(
+            stub.get("http://nova.example/v2.1/x", headers={"X-Auth-Token": "a:b:c"})
+        )
+        body = json.loads(self.successResultOf(stub.content(response)))
+        self.assertEqual(response.code, 401)
+        self.assertEqual(body["unauthorized"]["code"], 401)
+        response = self.successResultOf(stub.get("http://nova.example/v2.1/x"))
+        self.assertEqual(response.code, 204)
+        self.assertEqual(
+            response.headers.getRawHeaders("x-server-management-url"),
+            ["http://nova.example/v2.1/x"],
+        )
