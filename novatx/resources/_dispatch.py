@@ -13,6 +13,7 @@ C{processingFailed} (where C{faultwrap} answers 500).
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
@@ -149,14 +150,14 @@ async def _extend(table: RouteTable, owner: str, endpoint: str, apireq: APIReque
         return
     for ext in table.controllers.get(owner, ()):
         result = ext.extend_response(apireq, endpoint, document)
-        if isinstance(result, Deferred):
+        if inspect.isawaitable(result):
             await result
 
 
 async def _respond(
     table: RouteTable, request: Any, apireq: APIRequest, result: Any, status: int, owner: str, endpoint: str
 ) -> bytes:
-    if isinstance(result, Deferred):
+    if inspect.isawaitable(result):
         result = await result
     headers: dict[str, str] = {}
     content_type = "application/json"

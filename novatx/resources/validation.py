@@ -81,8 +81,10 @@ def schema_for(schema: Any, version: APIVersion | None) -> dict | None:
 
 def merge_properties(schema: dict, properties: Mapping[str, Any]) -> dict:
     """
-    A copy of C{schema} with C{properties} added: under the body's single
-    wrapper object when it has one (C{{"server": {...}}}), else at the top.
+    A copy of C{schema} with C{properties} added: under the body's wrapper
+    object when it has one (the single required top-level property that is an
+    object, as C{"server"} in C{{"server": {...}, "os:scheduler_hints": ...}}),
+    else at the top.
     """
     if not properties:
         return schema
@@ -90,10 +92,13 @@ def merge_properties(schema: dict, properties: Mapping[str, Any]) -> dict:
     top = merged.setdefault("properties", {})
     wrappers = [
         value
-        for value in top.values()
-        if isinstance(value, dict) and value.get("type") == "object" and "properties" in value
+        for name, value in top.items()
+        if name in merged.get("required", ())
+        and isinstance(value, dict)
+        and value.get("type") == "object"
+        and "properties" in value
     ]
-    target = wrappers[0] if len(top) == 1 and len(wrappers) == 1 else merged
+    target = wrappers[0] if len(wrappers) == 1 else merged
     target.setdefault("properties", {}).update(properties)
     return merged
 

@@ -229,6 +229,15 @@ class RoutingTests(TestCase):
         self.assertEqual(response.code, 204)
         self.assertEqual((yield response.content()), b"")
 
+    @inlineCallbacks
+    def test_coroutine_handlers_are_awaited(self):
+        async def show(request):
+            return Response({"late": True}, 201)
+
+        served = serve(self, [Resourceful("late", [Route("/late", ("GET",), show, "late.get")])])
+        response, body = yield self._get(served.url + "/v2.1/late")
+        self.assertEqual((response.code, body), (201, {"late": True}))
+
     def test_setup_gets_the_runtime_and_extensions_are_listed(self):
         things = _things()
         served = serve(self, [things])

@@ -1,0 +1,216 @@
+"""
+The example plugin (C{examples/novatx-example}) through real entry points and
+the real pipeline (paste, noauth2, the internal API over SQLite): its resource,
+its server field (accepted at create, stored, shown), its action, and all of it
+gone when the operator lists it out. Also: a broken plugin installed on the
+path stops the start, named.
+
+The plugin must be installed in the venv (CI: C{pip install
+./examples/novatx-example}); if it is not, the first test installs it with pip.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+import shutil
+import sys
+import textwrap
+
+from stevedore import _cache as stevedore_cache
+from twisted.internet.defer import Deferred, inlineCallbacks
+from twisted.internet.utils import getProcessOutputAndValue
+from twisted.trial.unittest import TestCase
+
+from novatx.compute.context import RequestContext
+from novatx.config import make_config
+from novatx.extensions import compute as compute_extensions
+from novatx.extensions.loading import ExtensionLoadError
+from novatx.test.helpers import noauth_headers, serve_api
+
+EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "novatx-example")
+PLUGIN_ALIASES = ["example-colours", "example-server-colour"]
+
+
+def _installed() -> bool:
+    try:
+        importlib.metadata.distribution("novatx-example")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+@inlineCallbacks
+def ensure_installed(testcase: TestCase) -> Deferred:
+    """Install the example plugin into this venv with pip unless it is there."""
+    if _installed():
+        return
+    source = os.path.join(testcase.mktemp(), "novatx-example")
+    shutil.copytree(EXAMPLE, source)
+    out, err, code = yield getProcessOutputAndValue(
+        sys.executable,
+        ["-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", source],
+        env=dict(os.environ),
+    )
+    if code != 0:
+        testcase.fail("pip could not install the example plugin: %s" % err.decode(errors="replace"))
+    importlib.invalidate_caches()
+    # stevedore memoizes entry points per sys.path for the life of the
+    # process; forget them so this process sees the plugin just installed.
+    stevedore_cache._c._internal.clear()
+
+
+def _create_body(name, **extra):
+    return {"server": {"name": name, "flavorRef": "1", "imageRef": "", "networks": "none", **extra}}
+
+
+class ExamplePluginTests(TestCase):
+    timeout = 60
+
+    @inlineCallbacks
+    def _serve(self, conf=None):
+        yield ensure_installed(self)
+        served = yield serve_api(self, "osapi_compute", conf)
+        images = yield served.compute.api.list_images(RequestContext("alice", "p1"))
+        self.image_id = images.items[0].id
+        return served
+
+    @inlineCallbacks
+    def _call(self, served, method, path, body=None, version="2.37"):
+        if body is not None and "server" in body:
+            body["server"]["imageRef"] = self.image_id
+        data = None if body is None else __import__("json").dumps(body).encode()
+        response = yield served.client.request(
+            method, served.url + path, data=data, headers=noauth_headers("alice", "p1", version)
+        )
+        content = yield response.content()
+        return response.code, (__import__("json").loads(content) if content else None)
+
+    @inlineCallbacks
+    def test_resource_appears(self):
+        served = yield self._serve()
+        code, body = yield self._call(served, "GET", "/v2.1/example-colours")
+        self.assertEqual(code, 200)
+        self.assertEqual([c["name"] for c in body["colours"]], ["blue", "green", "grey", "red"])
+        self.assertEqual(body["colours"][0]["links"][0]["href"], served.url + "/v2.1/example-colours/blue")
+        code, body = yield self._call(served, "GET", "/v2.1/example-colours/pink")
+        self.assertEqual((code, body["itemNotFound"]["message"]), (404, "Colour pink could not be found."))
+
+    @inlineCallbacks
+    def test_field_is_accepted_stored_and_shown(self):
+        served = yield self._serve()
+        code, created = yield self._call(served, "POST", "/v2.1/servers", _create_body("red-one", **{"example:colour": "red"}))
+        self.assertEqual(code, 202, created)
+        server_id = created["server"]["id"]
+        code, shown = yield self._call(served, "GET", "/v2.1/servers/" + server_id)
+        self.assertEqual((code, shown["server"]["example:colour"]), (200, "red"))
+        stored = yield served.compute.api.get_server(RequestContext("alice", "p1"), server_id)
+        self.assertEqual(stored.extra["example:colour"], "red")
+        code, plain = yield self._call(served, "POST", "/v2.1/servers", _create_body("plain"))
+        code, detail = yield self._call(served, "GET", "/v2.1/servers/detail")
+        colours = {s["name"]: s["example:colour"] for s in detail["servers"]}
+        self.assertEqual(colours, {"red-one": "red", "plain": "grey"})
+
+    @inlineCallbacks
+    def test_field_is_validated_by_the_hook_schema(self):
+        served = yield self._serve()
+        code, body = yield self._call(served, "POST", "/v2.1/servers", _create_body("pink", **{"example:colour": "pink"}))
+        self.assertEqual(code, 400)
+        self.assertTrue(
+            body["badRequest"]["message"].startswith("Invalid input for field/attribute example:colour. Value: pink."),
+            body,
+        )
+
+    @inlineCallbacks
+    def test_action_appears(self):
+        served = yield self._serve()
+        _, created = yield self._call(served, "POST", "/v2.1/servers", _create_body("b", **{"example:colour": "blue"}))
+        code, body = yield self._call(
+            served, "POST", "/v2.1/servers/%s/action" % created["server"]["id"], {"example:describeColour": None}
+        )
+        self.assertEqual(code, 200)
+        self.assertEqual(body, {"colour": {"name": "blue", "rgb": "#0000ff", "complement": "#ffff00"}})
+
+    @inlineCallbacks
+    def test_listing_it_out_makes_it_disappear(self):
+        yield ensure_installed(self)
+        blacklisted = make_config([])
+        blacklisted.set_override("extensions_blacklist", PLUGIN_ALIASES, "osapi_v21")
+        whitelisted = make_config([])
+        whitelisted.set_override("extensions_whitelist", list(compute_extensions.CORE_ALIASES), "osapi_v21")
+        for conf in (blacklisted, whitelisted):
+            served = yield self._serve(conf)
+            code, _ = yield self._call(served, "GET", "/v2.1/example-colours")
+            self.assertEqual(code, 404)
+            code, body = yield self._call(served, "POST", "/v2.1/servers", _create_body("x", **{"example:colour": "red"}))
+            self.assertEqual(code, 400)
+            self.assertIn("'example:colour' was unexpected", body["badRequest"]["message"])
+            code, created = yield self._call(served, "POST", "/v2.1/servers", _create_body("x"))
+            server_id = created["server"]["id"]
+            code, shown = yield self._call(served, "GET", "/v2.1/servers/" + server_id)
+            self.assertNotIn("example:colour", shown["server"])
+            code, body = yield self._call(
+                served, "POST", "/v2.1/servers/%s/action" % server_id, {"example:describeColour": None}
+            )
+            self.assertEqual((code, body["badRequest"]["message"]), (400, "There is no such action: example:describeColour"))
+
+
+BROKEN_MODULE = '''
+from zope.interface import implementer
+from novatx.extensions.interfaces import IResourceExtension
+
+
+@implementer(IResourceExtension)
+class HalfDone:
+    name = "Half done"
+    version = 1
+    api = "osapi_compute"
+
+    def setup(self, context):
+        pass
+
+    def routes(self):
+        return []
+
+    def actions(self):
+        return {}
+'''
+
+
+class BrokenPluginTests(TestCase):
+    def _install_broken(self):
+        """A distribution on sys.path whose extension lacks its alias."""
+        root = os.path.abspath(self.mktemp())
+        os.makedirs(os.path.join(root, "novatx_broken_plugin-1.0.dist-info"))
+        with open(os.path.join(root, "novatx_broken_plugin.py"), "w") as f:
+            f.write(BROKEN_MODULE)
+        info = os.path.join(root, "novatx_broken_plugin-1.0.dist-info")
+        with open(os.path.join(info, "METADATA"), "w") as f:
+            f.write("Metadata-Version: 2.1\nName: novatx-broken-plugin\nVersion: 1.0\n")
+        with open(os.path.join(info, "entry_points.txt"), "w") as f:
+            f.write(textwrap.dedent("""\
+                [novatx.api.osapi_compute.extensions]
+                half-done = novatx_broken_plugin:HalfDone
+                """))
+        sys.path.insert(0, root)
+        self.addCleanup(sys.modules.pop, "novatx_broken_plugin", None)
+        self.addCleanup(sys.path.remove, root)
+        importlib.invalidate_caches()
+
+    @inlineCallbacks
+    def test_broken_plugin_stops_the_start_naming_it(self):
+        self._install_broken()
+        error = yield self.assertFailure(serve_api(self, "osapi_compute"), ExtensionLoadError)
+        self.assertIn("Extension 'half-done' (novatx_broken_plugin:HalfDone) is broken", str(error))
+        self.assertIn("alias", str(error))
+
+    @inlineCallbacks
+    def test_blacklisted_broken_plugin_is_not_loaded(self):
+        self._install_broken()
+        conf = make_config([])
+        conf.set_override("extensions_blacklist", ["half-done"], "osapi_v21")
+        served = yield serve_api(self, "osapi_compute", conf)
+        response = yield served.client.get(served.url + "/v2.1/flavors", headers=noauth_headers())
+        self.assertEqual(response.code, 200)
+        yield response.content()
