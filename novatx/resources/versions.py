@@ -16,6 +16,7 @@ from twisted.web import http
 from twisted.web.resource import Resource
 
 from novatx.resources.faults import render_fault
+from novatx.resources.origin import origin
 from novatx.resources.requestid import get_request_id
 
 #: The versions the compute port serves, as nova 34 describes them.
@@ -40,14 +41,9 @@ VERSIONS = (
 
 
 def base_url(request: Any) -> str:
-    """C{scheme://host[:port]/} of C{request}, as the client addressed it."""
-    scheme = "https" if request.isSecure() else "http"
-    host = request.getHeader(b"host")
-    if host is None:
-        address = request.getHost()
-        host = b"%s:%d" % (address.host.encode("ascii"), address.port)
+    """Where the versions document is mounted, as the client addressed it, with a slash."""
     mounted_at = "".join(segment.decode("latin-1") + "/" for segment in request.prepath)
-    return "%s://%s/%s" % (scheme, host.decode("latin-1"), mounted_at)
+    return "%s/%s" % (origin(request), mounted_at)
 
 
 def versions_document(request: Any) -> dict:

@@ -35,6 +35,9 @@ class Filter:
 
     @ivar next: the next part of the pipeline.
     @ivar runtime: the API's runtime (config, reactor...).
+
+    The options of the filter's paste section arrive as C{local_conf}; the
+    native filters read the config instead and ignore them.
     """
 
     isLeaf = True
@@ -42,7 +45,6 @@ class Filter:
     def __init__(self, next: IResource, runtime: Runtime, **local_conf: str) -> None:
         self.next = next
         self.runtime = runtime
-        self.local_conf = local_conf
 
     def getChildWithDefault(self, name: bytes, request: Any) -> IResource:
         """Never called for a leaf; here for C{IResource}."""

@@ -20,6 +20,7 @@ from twisted.web import http
 
 from novatx.compute.context import RequestContext
 from novatx.resources.filters.base import Filter, is_api_root
+from novatx.resources.origin import origin
 from novatx.resources.pipeline import native_filter_factory
 from novatx.resources.requestid import get_request_id
 from novatx.resources.runtime import set_request_context
@@ -43,16 +44,6 @@ def parse_token(token: str) -> tuple[str, str]:
     if not user:
         raise InvalidToken("Invalid X-Auth-Token %r: the user is empty." % (token,))
     return user, project
-
-
-def request_url(request: Any) -> str:
-    """The URL C{request} came to, from its scheme and C{Host}, without the query."""
-    scheme = "https" if request.isSecure() else "http"
-    host = request.getHeader(b"host")
-    if host is None:
-        address = request.getHost()
-        host = b"%s:%d" % (address.host.encode("ascii"), address.port)
-    return "%s://%s%s" % (scheme, host.decode("latin-1"), request.path.decode("latin-1"))
 
 
 class NoAuthFilter(Filter):
@@ -90,7 +81,8 @@ class NoAuthFilter(Filter):
         request.setResponseCode(http.NO_CONTENT)
         request.setHeader(b"X-Auth-Token", user + b":" + project)
         request.setHeader(
-            b"X-Server-Management-Url", request_url(request).rstrip("/").encode("latin-1")
+            b"X-Server-Management-Url",
+            (origin(request) + request.path.decode("latin-1")).rstrip("/").encode("latin-1"),
         )
         request.setHeader(b"Content-Type", b"text/plain; charset=UTF-8")
         return b""
