@@ -160,12 +160,12 @@ class ComputeAPI:
             if image["deleted"] or image["status"] != "active":
                 raise ImageNotActive(image_id=request.image_id)
             if flavor_row["memory_mb"] < (image["min_ram"] or 0):
-                raise Invalid(reason="Flavor's memory is too small for requested image.")
+                raise Invalid("Flavor's memory is too small for requested image.")
             if flavor_row["root_gb"] and flavor_row["root_gb"] < (image["min_disk"] or 0):
-                raise Invalid(reason="Flavor's disk is too small for requested image.")
+                raise Invalid("Flavor's disk is too small for requested image.")
             image_id = image["uuid"]
         elif not request.block_device_mapping:
-            raise Invalid(reason="Block Device Mapping is Invalid: Boot sequence for the "
+            raise Invalid("Block Device Mapping is Invalid: Boot sequence for the "
                           "instance and image/block device mapping combination is not valid.")
         key_data = None
         if request.key_name:
@@ -191,7 +191,7 @@ class ComputeAPI:
             flavor_row["vcpus"], flavor_row["memory_mb"], min_count, max_count)
         if count > validation.MAX_COUNT:
             if min_count > validation.MAX_COUNT:
-                raise Invalid(reason="min_count may not exceed %d." % validation.MAX_COUNT)
+                raise Invalid("min_count may not exceed %d." % validation.MAX_COUNT)
             count = validation.MAX_COUNT
         if group is not None:
             members = connection.execute(sa.select(sa.func.count()).select_from(
@@ -305,7 +305,7 @@ class ComputeAPI:
         allowed = {"name", "description", "hostname", "access_ip_v4", "access_ip_v6"}
         unknown = set(changes) - allowed
         if unknown:
-            return fail(Invalid(reason="Cannot update %s." % ", ".join(sorted(unknown))))
+            return fail(Invalid("Cannot update %s." % ", ".join(sorted(unknown))))
         try:
             if "name" in changes:
                 validation.name(changes["name"])
@@ -366,7 +366,7 @@ class ComputeAPI:
         except Invalid:
             return fail()
         if len(wanted) > 50:
-            return fail(Invalid(reason="The number of tags exceeded the per-server limit 50"))
+            return fail(Invalid("The number of tags exceeded the per-server limit 50"))
 
         def run(connection: Connection) -> list[str]:
             row = instances.get_row(connection, context, server_uuid, for_update=True)
@@ -389,7 +389,7 @@ class ComputeAPI:
             current = instances.tags_of(connection, row["id"])
             if tag not in current:
                 if len(current) >= 50:
-                    raise Invalid(reason="The number of tags exceeded the per-server limit 50")
+                    raise Invalid("The number of tags exceeded the per-server limit 50")
                 connection.execute(sa.insert(t.tags).values(instance_id=row["id"], tag=tag))
                 instances.touch(connection, row["id"], self._now())
             return instances.tags_of(connection, row["id"])
@@ -518,7 +518,7 @@ class ComputeAPI:
         def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
             new = catalog.flavor_row(connection, context, flavor_id)
             if str(new["flavorid"]) == str(row["flavor"]["flavorid"]):
-                raise Invalid(reason="When resizing, instances must change flavor!")
+                raise Invalid("When resizing, instances must change flavor!")
             extra = {"vcpus": new["vcpus"] - row["vcpus"], "memory_mb": new["memory_mb"]
                      - row["memory_mb"]}
             if extra["vcpus"] > 0 or extra["memory_mb"] > 0:
@@ -564,7 +564,7 @@ class ComputeAPI:
                    "access_ip_v4", "access_ip_v6", "admin_password"}
         unknown = set(changes) - allowed
         if unknown:
-            return fail(Invalid(reason="Cannot rebuild with %s." % ", ".join(sorted(unknown))))
+            return fail(Invalid("Cannot rebuild with %s." % ", ".join(sorted(unknown))))
         try:
             if "name" in changes:
                 validation.name(changes["name"])
@@ -634,7 +634,7 @@ class ComputeAPI:
         def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
             if availability_zone is not None:
                 if availability_zone != self._conf.default_availability_zone:
-                    raise Invalid(reason="The requested availability zone is not available")
+                    raise Invalid("The requested availability zone is not available")
                 return {"availability_zone": availability_zone}, {}
             return {}, {}
         return self._act(context, server_uuid, "unshelve", prepare)
@@ -665,10 +665,10 @@ class ComputeAPI:
             validation.name(name)
             for field, value in (("ram", memory_mb), ("vcpus", vcpus)):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                    raise Invalid(reason="Invalid input for field/attribute %s." % field)
+                    raise Invalid("Invalid input for field/attribute %s." % field)
             for field, value in (("disk", root_gb), ("ephemeral", ephemeral_gb), ("swap", swap)):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise Invalid(reason="Invalid input for field/attribute %s." % field)
+                    raise Invalid("Invalid input for field/attribute %s." % field)
         except Exception:
             return fail()
         values = {"name": name, "memory_mb": memory_mb, "vcpus": vcpus, "root_gb": root_gb,
@@ -703,7 +703,7 @@ class ComputeAPI:
         for key, value in specs.items():
             if not isinstance(key, str) or not 1 <= len(key) <= 255 or \
                     not isinstance(value, str) or len(value) > 255:
-                return fail(Invalid(reason="Invalid extra spec %r." % (key,)))
+                return fail(Invalid("Invalid extra spec %r." % (key,)))
         X = t.flavor_extra_specs
 
         def work(connection: Connection, row: Mapping[str, Any]) -> dict[str, str]:
@@ -789,7 +789,7 @@ class ComputeAPI:
                             min_disk: int = 0, min_ram: int = 0,
                             status: str = "active") -> Deferred:
         if visibility not in ("public", "private", "shared", "community"):
-            return fail(Invalid(reason="Invalid visibility value: %s" % visibility))
+            return fail(Invalid("Invalid visibility value: %s" % visibility))
         if visibility == "public" and not context.is_admin:
             return fail(NotAuthorized("Only admins may publicize images."))
         values = {"name": name, "status": status, "disk_format": disk_format,
@@ -837,10 +837,10 @@ class ComputeAPI:
         if not isinstance(name, str) or not 1 <= len(name) <= 255 or any(
             not (char.isalnum() or char in " _-@.") for char in name
         ):
-            raise Invalid(reason="Keypair data is invalid: Keypair name contains unsafe "
+            raise Invalid("Keypair data is invalid: Keypair name contains unsafe "
                           "characters")
         if name != name.strip():
-            raise Invalid(reason="Keypair data is invalid: Keypair name must be string and "
+            raise Invalid("Keypair data is invalid: Keypair name must be string and "
                           "between 1 and 255 characters long")
 
     def _insert_key(self, connection: Connection, context: RequestContext, owner: str, name: str,
@@ -868,7 +868,7 @@ class ComputeAPI:
             owner = self._key_owner(context, user_id)
             self._check_key_name(name)
             if key_type not in keys.KEY_TYPES:
-                raise Invalid(reason="Invalid key type %s." % key_type)
+                raise Invalid("Invalid key type %s." % key_type)
         except Exception:
             return fail()
 
@@ -884,7 +884,7 @@ class ComputeAPI:
             owner = self._key_owner(context, user_id)
             self._check_key_name(name)
             if key_type not in keys.KEY_TYPES:
-                raise Invalid(reason="Invalid key type %s." % key_type)
+                raise Invalid("Invalid key type %s." % key_type)
             fingerprint = keys.fingerprint(public_key, key_type)
         except Exception:
             return fail()
@@ -979,7 +979,7 @@ class ComputeAPI:
             catalog.admin_only(context)
             for name, value in limits.items():
                 if isinstance(value, bool) or not isinstance(value, int) or value < -1:
-                    raise Invalid(reason="Quota limit %s for %s must be -1 or greater."
+                    raise Invalid("Quota limit %s for %s must be -1 or greater."
                                   % (value, name))
         except Exception:
             return fail()
@@ -1015,7 +1015,7 @@ class ComputeAPI:
         try:
             validation.name(name)
             if policy not in SERVER_GROUP_POLICIES:
-                raise Invalid(reason="Invalid input for field/attribute policy. Value: %s."
+                raise Invalid("Invalid input for field/attribute policy. Value: %s."
                               % policy)
         except Exception:
             return fail()
@@ -1086,7 +1086,7 @@ class ComputeAPI:
             return fail(NotAuthorized("Policy doesn't allow this operation to be performed."))
         begin, finish = convert.to_store(start), convert.to_store(end)
         if finish < begin:
-            return fail(Invalid(reason="Invalid start time. The start time cannot occur after "
+            return fail(Invalid("Invalid start time. The start time cannot occur after "
                                 "the end time."))
 
         def run(connection: Connection) -> list[dict[str, Any]]:

@@ -61,7 +61,7 @@ def list_flavors(connection: Connection, context: RequestContext, is_public: boo
                  min_ram: int | None, min_disk: int | None, sort_key: str, sort_dir: str,
                  limit: int | None, marker: str | None) -> Page:
     if sort_key not in FLAVOR_SORT_KEYS or sort_dir not in ("asc", "desc"):
-        raise Invalid(reason="Invalid sort key %s or direction %s." % (sort_key, sort_dir))
+        raise Invalid("Invalid sort key %s or direction %s." % (sort_key, sort_dir))
     clauses = [_flavor_access(context), F.c.disabled == sa.false()]
     if is_public is not None and (context.is_admin or is_public is False):
         clauses.append(F.c.is_public == (sa.true() if is_public else sa.false()))
@@ -145,7 +145,7 @@ def image_row_by_id(connection: Connection, context: RequestContext, internal_id
 def list_images(connection: Connection, context: RequestContext, filters: Mapping[str, Any],
                 limit: int | None, marker: str | None, sort_key: str, sort_dir: str) -> Page:
     if sort_key not in IMAGE_SORT_KEYS or sort_dir not in ("asc", "desc"):
-        raise Invalid(reason="Invalid sort key %s or direction %s." % (sort_key, sort_dir))
+        raise Invalid("Invalid sort key %s or direction %s." % (sort_key, sort_dir))
     clauses = [_image_visible(context), IM.c.deleted == sa.false()]
     for key in ("name", "status", "visibility", "owner", "disk_format", "container_format"):
         if filters.get(key) is not None:

@@ -171,7 +171,6 @@ class SimulatedDriver:
         self._calls[uuid] = self._clock.callLater(max(0.0, delay), self._advance, uuid)
 
     def _done(self, uuid: str) -> None:
-        self._calls.pop(uuid, None)
         for waiter in self._waiters.pop(uuid, []):
             waiter.callback(None)
 

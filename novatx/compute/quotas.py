@@ -133,13 +133,13 @@ def set_limits(connection: Connection, conf: Any, project_id: str, new: Mapping[
     """Set limits; one below what is in use is L{Invalid} unless C{force}."""
     for resource in new:
         if resource not in RESOURCES:
-            raise Invalid(reason="Unknown quota resource %s." % resource)
+            raise Invalid("Unknown quota resource %s." % resource)
     if not force:
         used = usage(connection, project_id, user_id)
         for resource, value in new.items():
             if value >= 0 and used.get(resource, 0) > value:
                 raise Invalid(
-                    reason="Quota limit %s for %s must be greater than or equal to "
+                    "Quota limit %s for %s must be greater than or equal to "
                     "already used and reserved %s." % (value, resource, used[resource]))
     owner = user_id or ""
     for resource, value in new.items():

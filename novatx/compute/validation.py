@@ -22,14 +22,14 @@ MAX_COUNT = 1000
 def name(value: Any, field: str = "name") -> str:
     """A server name: 1..255 printable characters, no surrounding whitespace."""
     if not isinstance(value, str):
-        raise Invalid(reason="Invalid input for field/attribute %s." % field)
+        raise Invalid("Invalid input for field/attribute %s." % field)
     if len(value) > 255:
-        raise Invalid(reason="Invalid input for field/attribute %s. Value: %s. "
+        raise Invalid("Invalid input for field/attribute %s. Value: %s. "
                       "'%s' is too long" % (field, value, value))
     if not value or value != value.strip() or any(
         unicodedata.category(char).startswith("C") for char in value
     ):
-        raise Invalid(reason="An invalid '%s' value was provided. The name must be: "
+        raise Invalid("An invalid '%s' value was provided. The name must be: "
                       "printable characters. Can not start or end with whitespace." % field)
     return value
 
@@ -46,19 +46,19 @@ def hostname(value: str) -> str:
 def metadata(items: Any, limit: int) -> dict[str, str]:
     """Metadata items: at most C{limit}, keys 1..255, values up to 255."""
     if not isinstance(items, Mapping):
-        raise Invalid(reason="Metadata must be a dictionary of strings.")
+        raise Invalid("Metadata must be a dictionary of strings.")
     if 0 <= limit < len(items):
         raise MetadataLimitExceeded(allowed=limit)
     checked = {}
     for key, value in items.items():
         if not isinstance(key, str) or not isinstance(value, str):
-            raise Invalid(reason="Metadata property key and value must be strings.")
+            raise Invalid("Metadata property key and value must be strings.")
         if not key:
-            raise Invalid(reason="Metadata property key blank.")
+            raise Invalid("Metadata property key blank.")
         if len(key) > 255:
-            raise Invalid(reason="Metadata property key greater than 255 characters.")
+            raise Invalid("Metadata property key greater than 255 characters.")
         if len(value) > 255:
-            raise Invalid(reason="Metadata property value greater than 255 characters.")
+            raise Invalid("Metadata property value greater than 255 characters.")
         checked[key] = value
     return checked
 
@@ -70,9 +70,9 @@ def user_data(value: str | None) -> str | None:
     try:
         decoded = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError, TypeError) as e:
-        raise Invalid(reason="User data needs to be valid base 64.") from e
+        raise Invalid("User data needs to be valid base 64.") from e
     if len(decoded) > MAX_USER_DATA_BYTES:
-        raise Invalid(reason="User data too large. User data must be no larger than %d "
+        raise Invalid("User data too large. User data must be no larger than %d "
                       "bytes once base64 decoded. Your data is %d bytes"
                       % (MAX_USER_DATA_BYTES, len(decoded)))
     return value
@@ -81,16 +81,16 @@ def user_data(value: str | None) -> str | None:
 def counts(min_count: Any, max_count: Any) -> tuple[int, int]:
     for field, value in (("min_count", min_count), ("max_count", max_count)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise Invalid(reason="Invalid input for field/attribute %s. Value: %s. "
+            raise Invalid("Invalid input for field/attribute %s. Value: %s. "
                           "%s is less than the minimum of 1" % (field, value, value))
     if min_count > max_count:
-        raise Invalid(reason="min_count must be <= max_count")
+        raise Invalid("min_count must be <= max_count")
     return min_count, max_count
 
 
 def tag(value: Any) -> str:
     if not isinstance(value, str) or not value or len(value) > 60 or "/" in value or "," in value:
-        raise Invalid(reason="Invalid tag: '%s'. Tags must be 1..60 characters, "
+        raise Invalid("Invalid tag: '%s'. Tags must be 1..60 characters, "
                       "without '/' or ','." % (value,))
     return value
 
@@ -101,11 +101,11 @@ def extra_fields(declared: Mapping[str, ExtraField], values: Mapping[str, Any]) 
     for key, value in values.items():
         field = declared.get(key)
         if field is None:
-            raise Invalid(reason="Unknown extension field %s." % key)
+            raise Invalid("Unknown extension field %s." % key)
         wanted = FIELD_TYPES[field.type]
         if value is not None and wanted is not object and (
             not isinstance(value, wanted) or (wanted is int and isinstance(value, bool))
         ):
-            raise Invalid(reason="Extension field %s must be of type %s." % (key, field.type))
+            raise Invalid("Extension field %s must be of type %s." % (key, field.type))
         checked[key] = value
     return checked

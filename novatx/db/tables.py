@@ -11,6 +11,7 @@ compares the two.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 metadata = sa.MetaData(
     naming_convention={
@@ -22,6 +23,8 @@ metadata = sa.MetaData(
 )
 
 _UUID = sa.String(36)
+#: Up to 16 MB on MySQL, whose TEXT stops at 64 KB (user data is 87 KB in base64).
+MEDIUM_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 _ID = sa.String(255)
 
 
@@ -123,7 +126,7 @@ instances = sa.Table(
     sa.Column("image_id", _UUID),
     sa.Column("key_name", sa.String(255)),
     sa.Column("key_data", sa.Text),
-    sa.Column("user_data", sa.Text),
+    sa.Column("user_data", MEDIUM_TEXT),
     sa.Column("admin_password", sa.String(255)),
     sa.Column("availability_zone", sa.String(255)),
     sa.Column("launch_index", sa.Integer, nullable=False, default=0),
@@ -153,9 +156,9 @@ instances = sa.Table(
     # finishes it until when (after that, any live worker may take it over).
     sa.Column("pending_action", sa.String(32)),
     sa.Column("pending_params", sa.JSON),
-    sa.Column("step_started", sa.Float),
+    sa.Column("step_started", sa.Double),
     sa.Column("claimed_by", sa.String(64)),
-    sa.Column("claim_expires", sa.Float),
+    sa.Column("claim_expires", sa.Double),
     *_timestamps(),
     sa.Index(None, "pending_action", "claim_expires"),
 )

@@ -7,6 +7,7 @@ Create Date: 2026-11-25
 
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 
 revision = '0001'
@@ -116,7 +117,8 @@ def upgrade() -> None:
     sa.Column('image_id', sa.String(length=36), nullable=True),
     sa.Column('key_name', sa.String(length=255), nullable=True),
     sa.Column('key_data', sa.Text(), nullable=True),
-    sa.Column('user_data', sa.Text(), nullable=True),
+    sa.Column('user_data', sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql', 'mariadb'),
+              nullable=True),
     sa.Column('admin_password', sa.String(length=255), nullable=True),
     sa.Column('availability_zone', sa.String(length=255), nullable=True),
     sa.Column('launch_index', sa.Integer(), nullable=False),
@@ -144,9 +146,9 @@ def upgrade() -> None:
     sa.Column('deleted_at', sa.DateTime(), nullable=True),
     sa.Column('pending_action', sa.String(length=32), nullable=True),
     sa.Column('pending_params', sa.JSON(), nullable=True),
-    sa.Column('step_started', sa.Float(), nullable=True),
+    sa.Column('step_started', sa.Double(), nullable=True),
     sa.Column('claimed_by', sa.String(length=64), nullable=True),
-    sa.Column('claim_expires', sa.Float(), nullable=True),
+    sa.Column('claim_expires', sa.Double(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_instances')),
