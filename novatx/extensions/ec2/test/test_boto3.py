@@ -1,0 +1,283 @@
+"""
+boto3, unchanged, against the EC2 API over real HTTP: key pairs, the instance
+lifecycle with boto3's own waiters, filters, tags, paging, ClientToken,
+servers made through the compute API, and isolation between projects. boto3
+calls run in threads (C{deferToThread}) so the reactor keeps serving them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from twisted.internet.threads import deferToThread
+from twisted.trial.unittest import TestCase
+
+from novatx.compute.context import RequestContext
+from novatx.compute.interfaces import CreateRequest
+from novatx.extensions.ec2.test.served import client_for, serve_ec2
+
+
+class Boto3Tests(TestCase):
+    timeout = 120
+
+    async def setUp(self) -> None:
+        self.served = await serve_ec2(self)
+        self.ec2 = await client_for(self.served, "alice", "p1")
+        images = await self.ec2.call("describe_images")
+        self.ami = images["Images"][0]["ImageId"]
+
+    async def assertClientError(self, code: str, method: str, **kwargs) -> ClientError:
+        try:
+            await self.ec2.call(method, **kwargs)
+        except ClientError as e:
+            self.assertEqual(e.response["Error"]["Code"], code)
+            return e
+        self.fail("%s did not fail with %s" % (method, code))
+
+    async def run_instances(self, count: int = 1, **kwargs) -> list[dict]:
+        kwargs.setdefault("InstanceType", "m1.tiny")
+        reply = await self.ec2.call("run_instances", ImageId=self.ami, MinCount=count, MaxCount=count, **kwargs)
+        return reply["Instances"]
+
+    async def describe(self, **kwargs) -> list[dict]:
+        reply = await self.ec2.call("describe_instances", **kwargs)
+        return [i for r in reply["Reservations"] for i in r["Instances"]]
+
+    async def test_key_pair_lifecycle(self) -> None:
+        created = await self.ec2.call("create_key_pair", KeyName="k1")
+        private = serialization.load_pem_private_key(created["KeyMaterial"].encode(), None)
+        der = private.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        digest = hashlib.md5(der).hexdigest()
+        self.assertEqual(created["KeyFingerprint"], ":".join(digest[i:i + 2] for i in range(0, 32, 2)))
+        await self.assertClientError("InvalidKeyPair.Duplicate", "create_key_pair", KeyName="k1")
+
+        rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        rsa_line = rsa_key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        imported = await self.ec2.call("import_key_pair", KeyName="k2", PublicKeyMaterial=rsa_line)
+        der = rsa_key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        digest = hashlib.md5(der).hexdigest()
+        self.assertEqual(imported["KeyFingerprint"], ":".join(digest[i:i + 2] for i in range(0, 32, 2)))
+
+        ed_line = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        )
+        imported = await self.ec2.call("import_key_pair", KeyName="k3", PublicKeyMaterial=ed_line)
+        blob = base64.b64decode(ed_line.split()[1])
+        self.assertEqual(imported["KeyFingerprint"], base64.b64encode(hashlib.sha256(blob).digest()).decode())
+        await self.assertClientError("InvalidKey.Format", "import_key_pair", KeyName="k4", PublicKeyMaterial=b"ssh-rsa garbage")
+
+        described = await self.ec2.call("describe_key_pairs")
+        self.assertEqual(sorted(k["KeyName"] for k in described["KeyPairs"]), ["k1", "k2", "k3"])
+        only = await self.ec2.call("describe_key_pairs", KeyNames=["k3"])
+        self.assertEqual(only["KeyPairs"][0]["KeyType"], "ed25519")
+        filtered = await self.ec2.call("describe_key_pairs", Filters=[{"Name": "key-name", "Values": ["k?"]}])
+        self.assertEqual(len(filtered["KeyPairs"]), 3)
+        await self.assertClientError("InvalidKeyPair.NotFound", "describe_key_pairs", KeyNames=["nope"])
+
+        await self.ec2.call("delete_key_pair", KeyName="k1")
+        await self.ec2.call("delete_key_pair", KeyName="k1")
+        described = await self.ec2.call("describe_key_pairs")
+        self.assertEqual(sorted(k["KeyName"] for k in described["KeyPairs"]), ["k2", "k3"])
+
+    async def test_instance_lifecycle_with_waiters(self) -> None:
+        await self.ec2.call("create_key_pair", KeyName="k1")
+        user_data = base64.b64encode(b"#!/bin/sh\necho hi\n").decode()
+        (instance,) = await self.run_instances(
+            KeyName="k1",
+            UserData=user_data,
+            Placement={"AvailabilityZone": "nova"},
+            TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web"}, {"Key": "env", "Value": "prod"}]}],
+        )
+        instance_id = instance["InstanceId"]
+        self.assertRegex(instance_id, r"^i-[0-9a-f]{8}$")
+        self.assertEqual(instance["State"], {"Code": 0, "Name": "pending"})
+        self.assertEqual(instance["KeyName"], "k1")
+        await self.ec2.wait("instance_running", InstanceIds=[instance_id])
+        (running,) = await self.describe(InstanceIds=[instance_id])
+        self.assertEqual(running["State"], {"Code": 16, "Name": "running"})
+        self.assertEqual(sorted((t["Key"], t["Value"]) for t in running["Tags"]), [("Name", "web"), ("env", "prod")])
+        self.assertEqual(running["ImageId"], self.ami)
+        self.assertEqual(running["Placement"]["AvailabilityZone"], "nova")
+        self.assertRegex(running["PrivateIpAddress"], r"^10\.0\.0\.\d+$")
+
+        status = await self.ec2.call("describe_instance_status", InstanceIds=[instance_id])
+        self.assertEqual(status["InstanceStatuses"][0]["InstanceState"]["Name"], "running")
+        console = await self.ec2.call("get_console_output", InstanceId=instance_id)
+        self.assertTrue(console["Output"])
+
+        stopped = await self.ec2.call("stop_instances", InstanceIds=[instance_id])
+        self.assertEqual(stopped["StoppingInstances"][0]["PreviousState"]["Name"], "running")
+        self.assertEqual(stopped["StoppingInstances"][0]["CurrentState"]["Name"], "stopping")
+        await self.ec2.wait("instance_stopped", InstanceIds=[instance_id])
+        await self.assertClientError("IncorrectInstanceState", "reboot_instances", InstanceIds=[instance_id])
+        status = await self.ec2.call("describe_instance_status", InstanceIds=[instance_id])
+        self.assertEqual(status["InstanceStatuses"], [])
+        status = await self.ec2.call("describe_instance_status", InstanceIds=[instance_id], IncludeAllInstances=True)
+        self.assertEqual(status["InstanceStatuses"][0]["InstanceState"]["Name"], "stopped")
+
+        started = await self.ec2.call("start_instances", InstanceIds=[instance_id])
+        self.assertEqual(started["StartingInstances"][0]["CurrentState"]["Name"], "pending")
+        await self.ec2.wait("instance_running", InstanceIds=[instance_id])
+        await self.ec2.call("reboot_instances", InstanceIds=[instance_id])
+
+        terminated = await self.ec2.call("terminate_instances", InstanceIds=[instance_id])
+        self.assertEqual(terminated["TerminatingInstances"][0]["CurrentState"]["Name"], "shutting-down")
+        await self.ec2.wait("instance_terminated", InstanceIds=[instance_id])
+        (gone,) = await self.describe(InstanceIds=[instance_id])
+        self.assertEqual(gone["State"], {"Code": 48, "Name": "terminated"})
+        again = await self.ec2.call("terminate_instances", InstanceIds=[instance_id])
+        self.assertEqual(again["TerminatingInstances"][0]["CurrentState"]["Name"], "terminated")
+        await self.assertClientError("IncorrectInstanceState", "start_instances", InstanceIds=[instance_id])
+
+    async def test_filters(self) -> None:
+        await self.ec2.call("create_key_pair", KeyName="k1")
+        small = await self.run_instances(2, InstanceType="m1.small", KeyName="k1")
+        tiny = await self.run_instances(1, TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "role", "Value": "db"}]}])
+        await self.ec2.wait("instance_running", InstanceIds=[i["InstanceId"] for i in small + tiny])
+
+        def ids(instances):
+            return sorted(i["InstanceId"] for i in instances)
+
+        cases = [
+            ([{"Name": "instance-type", "Values": ["m1.small"]}], small),
+            ([{"Name": "instance-type", "Values": ["m1.*"]}], small + tiny),
+            ([{"Name": "key-name", "Values": ["k1"]}], small),
+            ([{"Name": "instance-state-name", "Values": ["running"]}], small + tiny),
+            ([{"Name": "instance-state-code", "Values": ["80"]}], []),
+            ([{"Name": "instance-id", "Values": [tiny[0]["InstanceId"]]}], tiny),
+            ([{"Name": "image-id", "Values": [self.ami]}], small + tiny),
+            ([{"Name": "availability-zone", "Values": ["nova"]}], small + tiny),
+            ([{"Name": "reservation-id", "Values": ["r-00000000"]}], []),
+            ([{"Name": "tag:role", "Values": ["db"]}], tiny),
+            ([{"Name": "tag-key", "Values": ["role"]}], tiny),
+            ([{"Name": "instance-type", "Values": ["m1.small"]}, {"Name": "tag-key", "Values": ["role"]}], []),
+        ]
+        for filters, expected in cases:
+            self.assertEqual(ids(await self.describe(Filters=filters)), ids(expected), filters)
+        reservations = (await self.ec2.call("describe_instances"))["Reservations"]
+        by_reservation = {r["ReservationId"]: ids(r["Instances"]) for r in reservations}
+        self.assertIn(ids(small), by_reservation.values())
+        small_reservation = [k for k, v in by_reservation.items() if v == ids(small)][0]
+        self.assertRegex(small_reservation, r"^r-[0-9a-f]{8}$")
+        self.assertEqual(ids(await self.describe(Filters=[{"Name": "reservation-id", "Values": [small_reservation]}])), ids(small))
+        addresses = [i["PrivateIpAddress"] for i in await self.describe(InstanceIds=[tiny[0]["InstanceId"]])]
+        self.assertEqual(ids(await self.describe(Filters=[{"Name": "private-ip-address", "Values": addresses}])), ids(tiny))
+        await self.assertClientError("InvalidParameterValue", "describe_instances", Filters=[{"Name": "colour", "Values": ["red"]}])
+
+    async def test_tags(self) -> None:
+        (instance,) = await self.run_instances()
+        instance_id = instance["InstanceId"]
+        self.assertEqual(instance["Tags"], [])
+        await self.ec2.call("create_tags", Resources=[instance_id], Tags=[{"Key": "Name", "Value": "db-1"}, {"Key": "tier", "Value": "back"}])
+        (tagged,) = await self.describe(InstanceIds=[instance_id])
+        self.assertEqual(sorted((t["Key"], t["Value"]) for t in tagged["Tags"]), [("Name", "db-1"), ("tier", "back")])
+        server = await self.served.compute.api.get_server_by_ec2_id(RequestContext("alice", "p1"), int(instance_id[2:], 16))
+        self.assertEqual((server.name, server.metadata), ("db-1", {"tier": "back"}))
+
+        tags = await self.ec2.call("describe_tags", Filters=[{"Name": "resource-id", "Values": [instance_id]}])
+        self.assertEqual(
+            sorted((t["Key"], t["Value"], t["ResourceType"]) for t in tags["Tags"]),
+            [("Name", "db-1", "instance"), ("tier", "back", "instance")],
+        )
+        await self.ec2.call("delete_tags", Resources=[instance_id], Tags=[{"Key": "tier", "Value": "other"}])
+        self.assertEqual(len((await self.describe(InstanceIds=[instance_id]))[0]["Tags"]), 2)
+        await self.ec2.call("delete_tags", Resources=[instance_id], Tags=[{"Key": "tier"}, {"Key": "Name"}])
+        self.assertEqual((await self.describe(InstanceIds=[instance_id]))[0]["Tags"], [])
+        await self.assertClientError("InvalidID", "create_tags", Resources=["vol-1"], Tags=[{"Key": "a", "Value": "b"}])
+        await self.assertClientError("InvalidInstanceID.NotFound", "create_tags", Resources=["i-0000abcd"], Tags=[{"Key": "a", "Value": "b"}])
+
+    async def test_pagination(self) -> None:
+        created = await self.run_instances(7)
+        paginator = self.ec2.boto.get_paginator("describe_instances")
+        pages = await deferToThread(lambda: list(paginator.paginate(PaginationConfig={"PageSize": 5})))
+        sizes = [sum(len(r["Instances"]) for r in page["Reservations"]) for page in pages]
+        self.assertEqual(sizes, [5, 2])
+        seen = [i["InstanceId"] for page in pages for r in page["Reservations"] for i in r["Instances"]]
+        self.assertEqual(sorted(seen), sorted(i["InstanceId"] for i in created))
+        first = await self.ec2.call("describe_instances", MaxResults=5)
+        await self.assertClientError(
+            "InvalidPaginationToken", "describe_instances", MaxResults=5, NextToken=first["NextToken"],
+            Filters=[{"Name": "instance-type", "Values": ["m1.tiny"]}],
+        )
+
+    async def test_quota(self) -> None:
+        error = await self.assertClientError("InstanceLimitExceeded", "run_instances", ImageId=self.ami, MinCount=11, MaxCount=11)
+        self.assertIn("instances", error.response["Error"]["Message"])
+        self.assertEqual(await self.describe(), [])
+
+    async def test_client_token(self) -> None:
+        first = await self.run_instances(2, ClientToken="token-1")
+        again = await self.run_instances(2, ClientToken="token-1")
+        self.assertEqual([i["InstanceId"] for i in first], [i["InstanceId"] for i in again])
+        other = await self.run_instances(1, ClientToken="token-2")
+        self.assertEqual(len(await self.describe()), 3)
+        self.assertNotIn(other[0]["InstanceId"], [i["InstanceId"] for i in first])
+
+    async def test_compute_server_shows_with_name_tag(self) -> None:
+        context = RequestContext("alice", "p1")
+        image = (await self.served.compute.api.list_images(context)).items[0]
+        (server,) = await self.served.compute.api.create_servers(
+            context, CreateRequest(name="from-compute", flavor_id="1", image_id=image.id, metadata={"team": "a"})
+        )
+        (shown,) = await self.describe(Filters=[{"Name": "tag:Name", "Values": ["from-compute"]}])
+        self.assertEqual(shown["InstanceId"], server.ec2_id)
+        self.assertEqual(shown["InstanceType"], "m1.tiny")
+        self.assertEqual(shown["ImageId"], image.ec2_id)
+        self.assertEqual(sorted((t["Key"], t["Value"]) for t in shown["Tags"]), [("Name", "from-compute"), ("team", "a")])
+
+    async def test_projects_are_isolated(self) -> None:
+        (mine,) = await self.run_instances()
+        bob = await client_for(self.served, "bob", "p2")
+        reply = await bob.call("describe_instances")
+        self.assertEqual(reply["Reservations"], [])
+        for method in ("terminate_instances", "stop_instances", "describe_instances"):
+            try:
+                await bob.call(method, InstanceIds=[mine["InstanceId"]])
+            except ClientError as e:
+                self.assertEqual(e.response["Error"]["Code"], "InvalidInstanceID.NotFound")
+            else:
+                self.fail(method)
+        await bob.call("create_key_pair", KeyName="bobs")
+        self.assertEqual((await self.ec2.call("describe_key_pairs"))["KeyPairs"], [])
+        self.assertEqual(len(await self.describe()), 1)
+
+    async def test_images(self) -> None:
+        (instance,) = await self.run_instances()
+        await self.ec2.wait("instance_running", InstanceIds=[instance["InstanceId"]])
+        created = await self.ec2.call("create_image", InstanceId=instance["InstanceId"], Name="snap-1")
+        self.assertRegex(created["ImageId"], r"^ami-[0-9a-f]{8}$")
+        mine = await self.ec2.call("describe_images", Owners=["self"])
+        self.assertEqual([i["ImageId"] for i in mine["Images"]], [created["ImageId"]])
+        self.assertEqual(mine["Images"][0]["Name"], "snap-1")
+        self.assertIs(mine["Images"][0]["Public"], False)
+        public = await self.ec2.call("describe_images", Filters=[{"Name": "is-public", "Values": ["true"]}])
+        self.assertEqual([i["ImageId"] for i in public["Images"]], [self.ami])
+        await self.ec2.call("deregister_image", ImageId=created["ImageId"])
+        after = await self.ec2.call("describe_images", Filters=[{"Name": "state", "Values": ["available"]}])
+        self.assertNotIn(created["ImageId"], [i["ImageId"] for i in after["Images"]])
+        await self.assertClientError("InvalidAMIID.NotFound", "deregister_image", ImageId="ami-0000abcd")
+
+    async def test_zones_types_regions_attributes(self) -> None:
+        zones = await self.ec2.call("describe_availability_zones")
+        self.assertIn("nova", [z["ZoneName"] for z in zones["AvailabilityZones"]])
+        self.assertEqual({z["RegionName"] for z in zones["AvailabilityZones"]}, {"RegionOne"})
+        regions = await self.ec2.call("describe_regions")
+        self.assertEqual([r["RegionName"] for r in regions["Regions"]], ["RegionOne"])
+        types = await self.ec2.call("describe_instance_types", InstanceTypes=["m1.small"])
+        (small,) = types["InstanceTypes"]
+        self.assertEqual((small["VCpuInfo"]["DefaultVCpus"], small["MemoryInfo"]["SizeInMiB"]), (1, 2048))
+        everything = await self.ec2.call("describe_instance_types")
+        self.assertEqual(
+            sorted(t["InstanceType"] for t in everything["InstanceTypes"]),
+            ["m1.large", "m1.medium", "m1.small", "m1.tiny", "m1.xlarge"],
+        )
+        await self.assertClientError("InvalidInstanceType", "describe_instance_types", InstanceTypes=["m9.huge"])
+        attributes = await self.ec2.call("describe_account_attributes", AttributeNames=["max-instances"])
+        (attribute,) = attributes["AccountAttributes"]
+        self.assertEqual(attribute["AttributeValues"][0]["AttributeValue"], "10")
