@@ -2,16 +2,23 @@
 C{http_proxy_to_wsgi}: behind a TLS-terminating proxy, links follow the client.
 
 As oslo.middleware's C{HTTPProxyToWSGI}, when C{[oslo_middleware]
-enable_proxy_headers_parsing} is on: the scheme and host of the request become
-the ones the proxy says the client used (C{Forwarded: proto=...;host=...}, or
-C{X-Forwarded-Proto} and C{X-Forwarded-Host}), so C{request.isSecure()}, the
-C{Host} header and every link built from them name the proxy. Off (the
-default), the headers are ignored: a client could otherwise forge its links.
+enable_proxy_headers_parsing} is on: the request takes the scheme, host and
+client address the proxy reports, from the first element of C{Forwarded}
+(C{proto=...;host=...;for=...}) or, without that header, from
+C{X-Forwarded-Proto}, C{X-Forwarded-Host} and C{X-Forwarded-For};
+C{X-Forwarded-Prefix} (a proxy serving the API under a path) goes in front of
+the request's C{prepath}. So C{request.isSecure()}, the C{Host} header,
+C{request.getClientAddress()} and every link built from them name what the
+client used. Off (the default), the headers are ignored: a client could
+otherwise forge its links and its address.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
+
+from twisted.internet.address import IPv4Address, IPv6Address
 
 from novatx.resources.filters.base import Filter
 from novatx.resources.pipeline import native_filter_factory
@@ -36,6 +43,29 @@ def _split_host(host: str, default_port: int) -> tuple[str, int]:
     return host, default_port
 
 
+def _client_address(value: str) -> IPv4Address | IPv6Address:
+    """
+    A C{for} value (C{1.2.3.4}, C{1.2.3.4:5}, C{[v6]:5}, C{v6}) as an address.
+
+    @raise ValueError: it is not an IP address (e.g. RFC 7239's C{unknown}).
+    """
+    value = value.split(",")[0].strip()
+    if value.startswith("["):
+        host, _, rest = value[1:].partition("]")
+        port = rest[1:]
+    elif value.count(":") > 1:
+        host, port = value, ""
+    else:
+        host, _, port = value.partition(":")
+    ip = ipaddress.ip_address(host)
+    address_type = IPv6Address if ip.version == 6 else IPv4Address
+    return address_type("TCP", str(ip), int(port) if port.isdigit() else 0)
+
+
+def _header(request: Any, name: bytes) -> str:
+    return (request.getHeader(name) or b"").decode("latin-1")
+
+
 class HTTPProxyToWSGIFilter(Filter):
     """Applies the proxy's C{Forwarded}/C{X-Forwarded-*} headers to the request."""
 
@@ -47,22 +77,26 @@ class HTTPProxyToWSGIFilter(Filter):
     @staticmethod
     def _apply(request: Any) -> None:
         forwarded = request.getHeader(b"forwarded")
-        fields = _forwarded(forwarded) if forwarded else {}
-        proto = fields.get("proto") or (request.getHeader(b"x-forwarded-proto") or b"").decode(
-            "latin-1"
-        )
-        host = fields.get("host") or (request.getHeader(b"x-forwarded-host") or b"").decode(
-            "latin-1"
-        )
-        if not proto and not host:
-            return
-        secure = proto.lower() == "https" if proto else request.isSecure()
-        if not host:
-            host = (request.getHeader(b"host") or b"").decode("latin-1")
-            if not host:
-                host = request.getHost().host
-        name, port = _split_host(host.split(",")[0].strip(), 443 if secure else 80)
-        request.setHost(name.encode("latin-1"), port, secure)
+        if forwarded:
+            fields = _forwarded(forwarded)
+            proto, host, client = fields.get("proto"), fields.get("host"), fields.get("for")
+        else:
+            proto = _header(request, b"x-forwarded-proto")
+            host = _header(request, b"x-forwarded-host")
+            client = _header(request, b"x-forwarded-for")
+        if proto or host:
+            secure = proto.lower() == "https" if proto else request.isSecure()
+            host = host or _header(request, b"host") or request.getHost().host
+            name, port = _split_host(host.split(",")[0].strip(), 443 if secure else 80)
+            request.setHost(name.encode("latin-1"), port, secure)
+        if client:
+            try:
+                request.client = _client_address(client)
+            except ValueError:
+                pass
+        prefix = _header(request, b"x-forwarded-prefix").strip("/")
+        if prefix:
+            request.prepath[:0] = prefix.encode("latin-1").split(b"/")
 
 
 filter_factory = native_filter_factory(HTTPProxyToWSGIFilter)

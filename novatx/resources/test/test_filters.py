@@ -43,6 +43,19 @@ class UnsizedProducer(FileBodyProducer):
         self.length = UNKNOWN_LENGTH
 
 
+def capture_access_log(testcase):
+    """The access log events logged until C{testcase} ends."""
+    events = []
+
+    def observer(event):
+        if event.get("novatx_access"):
+            events.append(event)
+
+    globalLogPublisher.addObserver(observer)
+    testcase.addCleanup(globalLogPublisher.removeObserver, observer)
+    return events
+
+
 class RequestIdTests(TestCase):
     async def test_compute_pipeline_sends_both_headers(self):
         listening, _ = serve_paste(self, "osapi_compute", TEST_PASTE)
@@ -249,6 +262,48 @@ class ProxyHeadersTests(TestCase):
         self.assertEqual((seen["secure"], seen["host"]), (True, "nova.example:8443"))
 
 
+    async def test_prefix_goes_in_front_of_links(self):
+        listening, _ = serve_paste(
+            self, "osapi_compute", **{"oslo_middleware.enable_proxy_headers_parsing": True}
+        )
+        response = await listening.client.get(
+            listening.url + "/", headers=dict(self.FORWARDED, **{"X-Forwarded-Prefix": "/compute"})
+        )
+        document = json.loads(await response.content())
+        self.assertEqual(
+            document["versions"][1]["links"][0]["href"], "https://nova.example.com/compute/v2.1/"
+        )
+
+    async def test_client_address_from_the_proxy(self):
+        events = capture_access_log(self)
+        listening, _ = serve_paste(
+            self, "osapi_compute", TEST_PASTE, **{"oslo_middleware.enable_proxy_headers_parsing": True}
+        )
+        for headers in (
+            {"X-Forwarded-For": "203.0.113.7"},
+            {"Forwarded": 'for="[2001:db8::1]:4711";proto=http'},
+            {"X-Forwarded-For": "not an address"},
+        ):
+            response = await listening.client.get(
+                listening.url + "/v2.1/x", headers=dict(TOKEN, **headers)
+            )
+            await response.content()
+        self.assertEqual(
+            [event["client"] for event in events], ["203.0.113.7", "2001:db8::1", "127.0.0.1"]
+        )
+
+    async def test_forwarded_header_wins_over_x_forwarded(self):
+        listening, _ = serve_paste(
+            self, "osapi_compute", TEST_PASTE, **{"oslo_middleware.enable_proxy_headers_parsing": True}
+        )
+        response = await listening.client.get(
+            listening.url + "/v2.1/x",
+            headers=dict(TOKEN, Forwarded="host=a.example", **{"X-Forwarded-Proto": "https"}),
+        )
+        seen = json.loads(await response.content())
+        self.assertEqual((seen["secure"], seen["host"]), (False, "a.example"))
+
+
 class CORSTests(TestCase):
     ORIGIN = "https://dashboard.example.com"
 
@@ -302,15 +357,7 @@ class CORSTests(TestCase):
 
 class AccessLogTests(TestCase):
     def capture(self):
-        events = []
-
-        def observer(event):
-            if event.get("novatx_access"):
-                events.append(event)
-
-        globalLogPublisher.addObserver(observer)
-        self.addCleanup(globalLogPublisher.removeObserver, observer)
-        return events
+        return capture_access_log(self)
 
     async def test_one_line_per_request(self):
         events = self.capture()
