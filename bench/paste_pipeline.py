@@ -134,7 +134,9 @@ def wait_for(url: str, timeout: float = 30.0) -> tuple[Message, bytes]:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=HEADERS), timeout=2) as r:
+            with urllib.request.urlopen(
+                urllib.request.Request(url, headers=HEADERS), timeout=2
+            ) as r:
                 return r.headers, r.read()
         except OSError:
             if time.monotonic() > deadline:
@@ -192,7 +194,9 @@ def main() -> None:
             for process in processes:
                 process.terminate()
                 process.wait(timeout=15)
-    print("GET / (%d bytes), wrk -t1 -c%d -d%ds" % (len(BODY), options.connections, options.duration))
+    print(
+        "GET / (%d bytes), wrk -t1 -c%d -d%ds" % (len(BODY), options.connections, options.duration)
+    )
     for name, rate in rates.items():
         print("%-10s %10.1f req/s   ratio to bare %5.2f" % (name, rate, rate / rates["bare"]))
 

@@ -58,7 +58,9 @@ def _check_section(path: str, api_name: str) -> None:
         with open(path, encoding="utf-8") as f:
             parser.read_file(f)
     except FileNotFoundError:
-        raise PasteConfigError("paste config file %s not found (API %s)" % (path, api_name)) from None
+        raise PasteConfigError(
+            "paste config file %s not found (API %s)" % (path, api_name)
+        ) from None
     except (OSError, configparser.Error) as e:
         first_line = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise PasteConfigError("paste config file %s unreadable: %s" % (path, first_line)) from None
@@ -83,9 +85,7 @@ def load_api(runtime: Runtime) -> IResource:
     _check_section(path, runtime.api_name)
     key = runtime.register()
     try:
-        app = loadapp(
-            "config:" + path, name=runtime.api_name, global_conf={GLOBAL_CONF_KEY: key}
-        )
+        app = loadapp("config:" + path, name=runtime.api_name, global_conf={GLOBAL_CONF_KEY: key})
     except LookupError as e:
         raise PasteConfigError("paste config file %s: %s" % (path, str(e).splitlines()[0])) from e
     finally:

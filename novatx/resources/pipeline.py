@@ -67,7 +67,10 @@ def native_filter_factory(cls: Callable[..., IResource]) -> Callable[..., Native
         runtime = from_global_conf(global_conf)
         return NativeFilter(lambda app: cls(app, runtime, **local_conf), runtime)
 
-    filter_factory.__doc__ = "Paste filter factory of L{%s.%s}." % (cls.__module__, cls.__qualname__)
+    filter_factory.__doc__ = "Paste filter factory of L{%s.%s}." % (
+        cls.__module__,
+        cls.__qualname__,
+    )
     return filter_factory
 
 

@@ -219,7 +219,9 @@ class BridgedRequest(server.Request):
         notifications, self.notifications = self.notifications, []
         for waiter in notifications:
             waiter.callback(None)
-        self.done.callback((self.code, self.code_message, self.responseHeaders, b"".join(self._body)))
+        self.done.callback(
+            (self.code, self.code_message, self.responseHeaders, b"".join(self._body))
+        )
 
     def processingFailed(self, reason: Failure) -> None:
         """An error while rendering: log it, answer a 500 in the API's format."""

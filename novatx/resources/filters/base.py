@@ -71,4 +71,3 @@ class Filter:
         for name, value in (headers or {}).items():
             request.setHeader(name, value)
         return body
-

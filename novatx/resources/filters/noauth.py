@@ -36,9 +36,7 @@ def parse_token(token: str) -> tuple[str, str]:
         raise InvalidToken("Empty X-Auth-Token: expected 'user' or 'user:project'.")
     parts = token.split(":")
     if len(parts) > 2:
-        raise InvalidToken(
-            "Invalid X-Auth-Token %r: expected 'user' or 'user:project'." % (token,)
-        )
+        raise InvalidToken("Invalid X-Auth-Token %r: expected 'user' or 'user:project'." % (token,))
     user = parts[0]
     project = parts[1] if len(parts) == 2 and parts[1] else user
     if not user:

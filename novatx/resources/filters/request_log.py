@@ -19,7 +19,7 @@ from novatx.resources.pipeline import native_filter_factory
 from novatx.resources.requestid import get_request_id
 
 ACCESS_LOG_FORMAT = (
-    "{api} pid={pid} {request_id} {client} \"{method} {path}\" "
+    '{api} pid={pid} {request_id} {client} "{method} {path}" '
     "status: {status} len: {length} time: {ms:.1f}ms"
 )
 

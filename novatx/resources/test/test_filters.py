@@ -31,7 +31,9 @@ from novatx.resources.runtime import Runtime
 from novatx.resources.test.test_loader_apps import TEST_PASTE, Echo, paste_config, serve_paste
 from novatx.test.helpers import serve_resource
 
-REQUEST_ID = re.compile(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+REQUEST_ID = re.compile(
+    r"^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+)
 TOKEN = {"X-Auth-Token": "alice:p1"}
 
 
@@ -142,7 +144,10 @@ class SizeLimitTests(TestCase):
 
     def serve(self):
         listening, _ = serve_paste(
-            self, "osapi_compute", TEST_PASTE, **{"oslo_middleware.max_request_body_size": self.LIMIT}
+            self,
+            "osapi_compute",
+            TEST_PASTE,
+            **{"oslo_middleware.max_request_body_size": self.LIMIT},
         )
         return listening
 
@@ -223,9 +228,7 @@ class BoundedBodyTests(TestCase):
         )
         self.assertEqual(response.code, 413)
         await response.content()
-        response = await listening.client.post(
-            listening.url + "/v2.1/x", data=b"{}", headers=TOKEN
-        )
+        response = await listening.client.post(listening.url + "/v2.1/x", data=b"{}", headers=TOKEN)
         seen = json.loads(await response.content())
         self.assertEqual((response.code, seen["body_length"]), (200, 2))
 
@@ -252,7 +255,10 @@ class ProxyHeadersTests(TestCase):
 
     async def test_forwarded_header_applied_when_enabled(self):
         listening, _ = serve_paste(
-            self, "osapi_compute", TEST_PASTE, **{"oslo_middleware.enable_proxy_headers_parsing": True}
+            self,
+            "osapi_compute",
+            TEST_PASTE,
+            **{"oslo_middleware.enable_proxy_headers_parsing": True},
         )
         response = await listening.client.get(
             listening.url + "/v2.1/x",
@@ -260,7 +266,6 @@ class ProxyHeadersTests(TestCase):
         )
         seen = json.loads(await response.content())
         self.assertEqual((seen["secure"], seen["host"]), (True, "nova.example:8443"))
-
 
     async def test_prefix_goes_in_front_of_links(self):
         listening, _ = serve_paste(
@@ -277,7 +282,10 @@ class ProxyHeadersTests(TestCase):
     async def test_client_address_from_the_proxy(self):
         events = capture_access_log(self)
         listening, _ = serve_paste(
-            self, "osapi_compute", TEST_PASTE, **{"oslo_middleware.enable_proxy_headers_parsing": True}
+            self,
+            "osapi_compute",
+            TEST_PASTE,
+            **{"oslo_middleware.enable_proxy_headers_parsing": True},
         )
         for headers in (
             {"X-Forwarded-For": "203.0.113.7"},
@@ -294,7 +302,10 @@ class ProxyHeadersTests(TestCase):
 
     async def test_forwarded_header_wins_over_x_forwarded(self):
         listening, _ = serve_paste(
-            self, "osapi_compute", TEST_PASTE, **{"oslo_middleware.enable_proxy_headers_parsing": True}
+            self,
+            "osapi_compute",
+            TEST_PASTE,
+            **{"oslo_middleware.enable_proxy_headers_parsing": True},
         )
         response = await listening.client.get(
             listening.url + "/v2.1/x",
@@ -385,9 +396,12 @@ class AccessLogTests(TestCase):
 
     async def test_forwarded_for_when_trusted(self):
         events = self.capture()
-        listening, _ = serve_paste(self, "osapi_compute", TEST_PASTE, **{"api.use_forwarded_for": True})
+        listening, _ = serve_paste(
+            self, "osapi_compute", TEST_PASTE, **{"api.use_forwarded_for": True}
+        )
         response = await listening.client.get(
-            listening.url + "/v2.1/x", headers=dict(TOKEN, **{"X-Forwarded-For": "203.0.113.9, 10.0.0.1"})
+            listening.url + "/v2.1/x",
+            headers=dict(TOKEN, **{"X-Forwarded-For": "203.0.113.9, 10.0.0.1"}),
         )
         await response.content()
         self.assertEqual(events[0]["client"], "203.0.113.9")

@@ -51,7 +51,9 @@ class NoAuthTests(TestCase):
 
     async def test_user_only(self):
         _, seen = await context_of(self.serve(), {"X-Auth-Token": "bob"})
-        self.assertEqual((seen["context"]["user_id"], seen["context"]["project_id"]), ("bob", "bob"))
+        self.assertEqual(
+            (seen["context"]["user_id"], seen["context"]["project_id"]), ("bob", "bob")
+        )
 
     async def test_admin(self):
         _, seen = await context_of(self.serve(), {"X-Auth-Token": "admin:p2"})
@@ -157,9 +159,7 @@ class KeystoneTests(TestCase):
             self.listening,
             {"X-Auth-Token": token, "X-User-Id": "admin", "X-Roles": "admin"},
         )
-        self.assertEqual(
-            (seen["context"]["user_id"], seen["context"]["is_admin"]), ("u-3", False)
-        )
+        self.assertEqual((seen["context"]["user_id"], seen["context"]["is_admin"]), ("u-3", False))
 
     async def test_api_root_needs_no_token(self):
         response, seen = await context_of(self.listening, {}, "/v2.1/")

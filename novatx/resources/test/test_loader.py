@@ -145,7 +145,9 @@ class URLMapTests(TestCase):
 
     async def test_prefix_is_consumed(self):
         listening, _ = serve_paste(self, "osapi_compute", TEST_PASTE)
-        _, seen = await get_json(listening.client, listening.url + "/v2.1/servers/x", headers={"X-Auth-Token": "u"})
+        _, seen = await get_json(
+            listening.client, listening.url + "/v2.1/servers/x", headers={"X-Auth-Token": "u"}
+        )
         self.assertEqual((seen["prepath"], seen["postpath"]), (["v2.1"], ["servers", "x"]))
 
     async def test_longest_multi_segment_prefix(self):

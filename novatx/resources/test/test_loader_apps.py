@@ -46,16 +46,18 @@ class Echo(Resource):
             "host": (request.getHeader(b"host") or b"").decode("latin-1"),
             "request_id": get_request_id(request),
             "wsgi_seen": (request.getHeader(b"x-wsgi-seen") or b"").decode("latin-1"),
-            "context": None
-            if context is None
-            else {
-                "user_id": context.user_id,
-                "project_id": context.project_id,
-                "is_admin": context.is_admin,
-                "roles": list(context.roles),
-                "request_id": context.request_id,
-                "auth_token": context.auth_token,
-            },
+            "context": (
+                None
+                if context is None
+                else {
+                    "user_id": context.user_id,
+                    "project_id": context.project_id,
+                    "is_admin": context.is_admin,
+                    "roles": list(context.roles),
+                    "request_id": context.request_id,
+                    "auth_token": context.auth_token,
+                }
+            ),
         }
         request.setHeader(b"Content-Type", b"application/json")
         return json.dumps(document).encode("utf-8")

@@ -85,7 +85,9 @@ class KeystoneServeTests(TestCase):
     async def test_valid_token_is_served_invalid_is_401(self):
         fixture, served = await self.serve()
         token = uuid.uuid4().hex
-        fixture.add_token_data(token_id=token, user_id="u-1", project_id="p-1", role_list=["member"])
+        fixture.add_token_data(
+            token_id=token, user_id="u-1", project_id="p-1", role_list=["member"]
+        )
         response = await served.client.get(
             served.url + "/v2.1/flavors", headers={"X-Auth-Token": token}
         )

@@ -100,7 +100,9 @@ class NativeUnderWSGITests(TestCase):
     async def test_failure_below_is_a_fault_in_the_api_format(self):
         runtime = self.runtime()
         middleware = wsgi_header_filter_factory({})
-        listening = serve_resource(self, as_resource(middleware(as_wsgi(Failing(), runtime)), runtime))
+        listening = serve_resource(
+            self, as_resource(middleware(as_wsgi(Failing(), runtime)), runtime)
+        )
         response = await listening.client.get(listening.url + "/")
         body = json.loads(await response.content())
         self.assertEqual(response.code, 500)
@@ -115,7 +117,9 @@ class NativeUnderWSGITests(TestCase):
         listening = serve_resource(self, as_resource(tree, runtime))
         response = await listening.client.get(listening.url + "/x?q=1")
         seen = json.loads(await response.content())
-        self.assertEqual((seen["app"], seen["wsgi_seen"], seen["postpath"]), ("inner", "yes", ["x"]))
+        self.assertEqual(
+            (seen["app"], seen["wsgi_seen"], seen["postpath"]), ("inner", "yes", ["x"])
+        )
 
     def test_adapters_round_trip(self):
         """A mounted WSGI app given back to WSGI is the app itself, not a double bridge."""
