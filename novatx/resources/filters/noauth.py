@@ -8,7 +8,8 @@ the API's root (C{/v2.1}, C{/v2.1/}: version discovery) needs no token, as in
 nova, whose version documents had their own pipelines. Other requests without a
 token get nova's legacy auth reply: 204 with C{X-Auth-Token} (from
 C{X-Auth-User} and C{X-Auth-Project-Id}, both defaulting to C{admin}) and
-C{X-Server-Management-Url}, the URL the request came to. A token with more
+C{X-Server-Management-Url}, the URL the request came to followed by the
+project (nova's C{NoAuthMiddleware} puts the project in the path). A token with more
 than one colon, or an empty user, is refused with a 401 fault.
 """
 
@@ -78,10 +79,8 @@ class NoAuthFilter(Filter):
         project = request.getHeader(b"x-auth-project-id") or b"admin"
         request.setResponseCode(http.NO_CONTENT)
         request.setHeader(b"X-Auth-Token", user + b":" + project)
-        request.setHeader(
-            b"X-Server-Management-Url",
-            (origin(request) + request.path.decode("latin-1")).rstrip("/").encode("latin-1"),
-        )
+        url = (origin(request) + request.path.decode("latin-1")).rstrip("/")
+        request.setHeader(b"X-Server-Management-Url", url.encode("latin-1") + b"/" + project)
         request.setHeader(b"Content-Type", b"text/plain; charset=UTF-8")
         return b""
 

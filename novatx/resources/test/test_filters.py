@@ -440,5 +440,5 @@ class FilterShapeTests(TestCase):
         self.assertEqual(response.code, 204)
         self.assertEqual(
             response.headers.getRawHeaders("x-server-management-url"),
-            ["http://nova.example/v2.1/x"],
+            ["http://nova.example/v2.1/x/admin"],
         )

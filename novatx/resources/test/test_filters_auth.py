@@ -87,7 +87,7 @@ class NoAuthTests(TestCase):
         self.assertEqual(response.headers.getRawHeaders("x-auth-token"), ["carol:p3"])
         self.assertEqual(
             response.headers.getRawHeaders("x-server-management-url"),
-            ["http://nova.example.com:8774/v2.1/servers"],
+            ["http://nova.example.com:8774/v2.1/servers/p3"],
         )
 
     async def test_no_token_defaults_to_admin(self):

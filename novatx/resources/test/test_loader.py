@@ -309,5 +309,5 @@ class PackagedPasteTests(TestCase):
         self.assertEqual(response.headers.getRawHeaders("x-auth-token"), ["alice:p1"])
         self.assertEqual(
             response.headers.getRawHeaders("x-server-management-url"),
-            ["http://nova.example:80/v2.1/servers"],
+            ["http://nova.example:80/v2.1/servers/p1"],
         )
