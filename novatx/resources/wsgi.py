@@ -86,13 +86,13 @@ class _WSGIBridgeResource(Resource):
 
     def render(self, request: server.Request) -> Any:
         application = self.application
+        state = {ENVIRON_REQUEST: request, ENVIRON_REQUEST_ID: get_request_id(request)}
+        context = get_request_context(request)
+        if context is not None:
+            state[ENVIRON_CONTEXT] = context
 
         def with_request_state(environ: dict, start_response: Callable) -> Iterable[bytes]:
-            environ[ENVIRON_REQUEST] = request
-            context = get_request_context(request)
-            if context is not None:
-                environ[ENVIRON_CONTEXT] = context
-            environ[ENVIRON_REQUEST_ID] = get_request_id(request)
+            environ.update(state)
             return application(environ, start_response)
 
         return WSGIResource(
