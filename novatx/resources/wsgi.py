@@ -173,7 +173,7 @@ class BridgedRequest(server.Request):
         self.clientproto = environ.get("SERVER_PROTOCOL", "HTTP/1.1").encode("latin-1")
         script_name = environ.get("SCRIPT_NAME", "")
         path_info = environ.get("PATH_INFO", "")
-        self.path = quote(script_name + path_info, safe="/;:@&=+$,%").encode("latin-1") or b"/"
+        self.path = quote(script_name + path_info, safe="/;:@&=+$,").encode("latin-1") or b"/"
         query = environ.get("QUERY_STRING", "")
         self.uri = self.path + (b"?" + query.encode("latin-1") if query else b"")
         self.args = {

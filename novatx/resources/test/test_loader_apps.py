@@ -39,6 +39,7 @@ class Echo(Resource):
         document = {
             "app": self.name,
             "method": request.method.decode("ascii"),
+            "uri": request.uri.decode("latin-1"),
             "prepath": [s.decode("latin-1") for s in request.prepath],
             "postpath": [s.decode("latin-1") for s in request.postpath],
             "body_length": len(body),

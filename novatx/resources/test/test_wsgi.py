@@ -63,6 +63,15 @@ class BridgedPipelineTests(TestCase):
         self.assertEqual(seen["context"]["user_id"], "alice")
         self.assertEqual(seen["context"]["request_id"], request_id)
 
+    async def test_quoted_path_and_query_cross_the_middleware(self):
+        listening = self.serve()
+        response = await listening.client.get(
+            listening.url + "/bridged/a%20b/c%25d?x=1&y=%2F", headers=TOKEN
+        )
+        seen = json.loads(await response.content())
+        self.assertEqual(seen["postpath"], ["a b", "c%d"])
+        self.assertEqual(seen["uri"], "/bridged/a%20b/c%25d?x=1&y=%2F")
+
     async def test_body_crosses_the_middleware(self):
         listening = self.serve()
         response = await listening.client.post(
