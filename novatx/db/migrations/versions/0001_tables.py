@@ -258,42 +258,24 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Dropping a table drops its indexes (MySQL refuses to drop an index a
+    # foreign key needs before the table goes).
     op.drop_table('tags')
     op.drop_table('server_group_members')
     op.drop_table('instance_metadata')
-    with op.batch_alter_table('instance_faults', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_instance_faults_instance_id'))
-
     op.drop_table('instance_faults')
-    with op.batch_alter_table('instance_action_events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_instance_action_events_action_id'))
-
     op.drop_table('instance_action_events')
     op.drop_table('flavor_projects')
     op.drop_table('flavor_extra_specs')
-    with op.batch_alter_table('server_groups', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_server_groups_project_id'))
-
     op.drop_table('server_groups')
     op.drop_table('quotas')
     op.drop_table('project_locks')
     op.drop_table('key_pairs')
-    with op.batch_alter_table('instances', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_instances_reservation_id'))
-        batch_op.drop_index(batch_op.f('ix_instances_project_id'))
-        batch_op.drop_index(batch_op.f('ix_instances_pending_action_claim_expires'))
-
     op.drop_table('instances')
     op.drop_table('instance_passwords')
-    with op.batch_alter_table('instance_actions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_instance_actions_instance_uuid'))
-
     op.drop_table('instance_actions')
     op.drop_table('images')
     op.drop_table('flavors')
     op.drop_table('fixed_ips')
-    with op.batch_alter_table('ec2_credentials', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_ec2_credentials_user_id'))
-
     op.drop_table('ec2_credentials')
     op.drop_table('ec2_client_tokens')
