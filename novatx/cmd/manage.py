@@ -227,3 +227,7 @@ def run(argv: Sequence[str], out: Any = sys.stdout, err: Any = sys.stderr) -> in
 
 def main() -> None:
     sys.exit(run(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()

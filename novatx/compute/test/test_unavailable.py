@@ -1,0 +1,100 @@
+"""
+A database that is down: at start the service refuses with a message naming
+the URL without its password; during a request the internal API raises
+L{DatabaseUnavailable} (503) and serves again once the database is back.
+
+The outage is real: the store talks to PostgreSQL through a TCP proxy in this
+process, and the test stops and restarts the proxy.
+"""
+
+from __future__ import annotations
+
+from twisted.internet import reactor
+from twisted.protocols.portforward import ProxyFactory
+from twisted.trial.unittest import TestCase
+
+from novatx.compute import exceptions as exc
+from novatx.compute.interfaces import ServerQuery
+from novatx.compute.service import ComputeService
+from novatx.compute.test.support import ALICE, ServiceMixin, fast_config
+from novatx.db.test.backends import temporary_database
+
+
+class _Proxy(ProxyFactory):
+    """A port forwarder that can cut every connection it carries."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(host, port)
+        self.open: list = []
+
+    def buildProtocol(self, addr):
+        protocol = super().buildProtocol(addr)
+        self.open.append(protocol)
+        return protocol
+
+    def cut(self) -> None:
+        for protocol in self.open:
+            if protocol.transport is not None:
+                protocol.transport.abortConnection()
+            if protocol.peer is not None and protocol.peer.transport is not None:
+                protocol.peer.transport.abortConnection()
+        self.open.clear()
+
+
+class StartTests(TestCase):
+    async def test_a_database_down_at_start_is_named_without_password(self):
+        conf = fast_config("postgresql://bob:s3cret@127.0.0.1:1/nova")
+        service = ComputeService(conf, reactor)
+        with self.assertRaises(exc.DatabaseUnavailable) as caught:
+            await service.startService()
+        await service.stopService()
+        message = str(caught.exception)
+        self.assertIn("postgresql+psycopg://bob:***@127.0.0.1:1/nova", message)
+        self.assertNotIn("s3cret", message)
+        self.assertIn("refused", message.lower())
+
+    async def test_construction_does_no_io(self):
+        conf = fast_config("postgresql://bob:s3cret@127.0.0.1:1/nova")
+        service = ComputeService(conf, reactor)
+        self.assertFalse(service.running)
+        await service.stopService()
+
+    async def test_a_stale_schema_without_auto_migrate_says_to_sync(self):
+        conf = fast_config(temporary_database(self, "sqlite"))
+        conf.set_override("auto_migrate", False, "database")
+        service = ComputeService(conf, reactor)
+        with self.assertRaises(Exception) as caught:
+            await service.startService()
+        await service.stopService()
+        self.assertIn("novatx-manage db sync", str(caught.exception))
+
+
+class OutageTests(ServiceMixin, TestCase):
+    backend = "postgresql"
+
+    async def test_requests_fail_with_503_during_an_outage_and_recover(self):
+        from sqlalchemy.engine import make_url
+        url = make_url(self.database_url())
+        proxy = _Proxy(url.host, url.port)
+        port = reactor.listenTCP(0, proxy, interface="127.0.0.1")
+        number = port.getHost().port
+        listening = [port]
+        self.addCleanup(lambda: listening[0].stopListening())
+        self.addCleanup(proxy.cut)
+        conf = fast_config(url.set(port=number).render_as_string(hide_password=False))
+        conf.set_override("connect_timeout", 2, "database")
+        service = await self.start_service(conf)
+        instance = await self.boot(service)
+
+        await listening[0].stopListening()
+        proxy.cut()
+        with self.assertRaises(exc.DatabaseUnavailable) as caught:
+            await service.api.list_servers(ALICE, ServerQuery())
+        self.assertIsInstance(caught.exception, exc.ServiceUnavailable)
+        self.assertIn("127.0.0.1:%d" % number, str(caught.exception))
+        with self.assertRaises(exc.DatabaseUnavailable):
+            await service.api.get_server(ALICE, instance.uuid)
+
+        listening[0] = reactor.listenTCP(number, proxy, interface="127.0.0.1")
+        page = await service.api.list_servers(ALICE, ServerQuery())
+        self.assertEqual([instance.uuid], [i.uuid for i in page.items])
