@@ -9,6 +9,7 @@ C{X-Instance-ID}, signed with the shared secret.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -48,6 +49,31 @@ class Asker:
     forwarded: bool = False
 
 
+@attrs.frozen
+class IdentifySettings:
+    """
+    The options identification reads, taken from the config once (reading
+    oslo.config options costs more than the rest of the identification).
+
+    @ivar use_forwarded_for: C{[api] use_forwarded_for}.
+    @ivar service_metadata_proxy: C{[neutron] service_metadata_proxy}.
+    @ivar shared_secret: C{[neutron] metadata_proxy_shared_secret}.
+    """
+
+    use_forwarded_for: bool = False
+    service_metadata_proxy: bool = False
+    shared_secret: str = ""
+
+    @classmethod
+    def from_config(cls, conf: Any) -> "IdentifySettings":
+        return cls(
+            use_forwarded_for=conf.api.use_forwarded_for,
+            service_metadata_proxy=conf.neutron.service_metadata_proxy,
+            shared_secret=conf.neutron.metadata_proxy_shared_secret or "",
+        )
+
+
+@functools.lru_cache(maxsize=4096)
 def canonical_address(text: str) -> str | None:
     """C{text} as an IP address in canonical form (IPv4-mapped IPv6 as IPv4), or None."""
     try:
@@ -102,17 +128,19 @@ def _from_address(request: Any, use_forwarded_for: bool) -> Asker:
             raise Refused(400, "Invalid X-Forwarded-For header.")
         return Asker(address=address, forwarded=True)
     host = getattr(request.getClientAddress(), "host", None)
-    address = canonical_address(host) if host else None
+    # A socket's IPv4 address is canonical already; only IPv6 (perhaps an
+    # IPv4-mapped one) needs parsing.
+    address = canonical_address(host) if host and ":" in host else host
     if address is None:
         raise Refused(404, "The resource could not be found.")
     return Asker(address=address, forwarded=forwarded is not None)
 
 
-def identify(request: Any, conf: Any) -> Asker:
+def identify(request: Any, settings: IdentifySettings) -> Asker:
     """
     Who sent the twisted.web C{request}; L{Refused} with nova's status when the
     proxy headers are missing (400) or badly signed (403).
     """
-    if conf.neutron.service_metadata_proxy:
-        return _from_proxy(request, conf.neutron.metadata_proxy_shared_secret or "")
-    return _from_address(request, conf.api.use_forwarded_for)
+    if settings.service_metadata_proxy:
+        return _from_proxy(request, settings.shared_secret)
+    return _from_address(request, settings.use_forwarded_for)

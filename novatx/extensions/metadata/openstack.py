@@ -62,12 +62,12 @@ def dedicated_cpus(data: InstanceData) -> list[int]:
     return []
 
 
-def meta_data(data: InstanceData, version: str, random_seed: bytes | None = None) -> dict[str, Any]:
+def meta_data(data: InstanceData, version: str, random_seed: str | None = None) -> dict[str, Any]:
     """
     C{meta_data.json} at C{version} (dated).
 
-    @param random_seed: 512 bytes for C{random_seed} (fresh from C{os.urandom}
-        when None, as nova draws one for every request).
+    @param random_seed: the text of C{random_seed} (default: 512 bytes fresh
+        from C{os.urandom}, base64-encoded, as nova draws for every request).
     """
     instance = data.instance
     document: dict[str, Any] = {"uuid": instance.uuid}
@@ -83,8 +83,9 @@ def meta_data(data: InstanceData, version: str, random_seed: bytes | None = None
     document["launch_index"] = instance.launch_index
     document["availability_zone"] = data.availability_zone
     if _at_least(v.GRIZZLY, version):
-        seed = os.urandom(512) if random_seed is None else random_seed
-        document["random_seed"] = base64.b64encode(seed).decode("ascii")
+        if random_seed is None:
+            random_seed = base64.b64encode(os.urandom(512)).decode("ascii")
+        document["random_seed"] = random_seed
     if _at_least(v.LIBERTY, version):
         document["project_id"] = instance.project_id
     if _at_least(v.NEWTON_ONE, version):

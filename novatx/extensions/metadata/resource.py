@@ -10,12 +10,15 @@ through the internal API, whose calls run off the reactor thread.
 
 from __future__ import annotations
 
+import base64
 import datetime
+import os
 from typing import Any
 
 from stevedore import NamedExtensionManager
-from twisted.internet.defer import inlineCallbacks, succeed
+from twisted.internet.defer import CancelledError, Deferred, inlineCallbacks, succeed
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
@@ -33,7 +36,7 @@ from novatx.extensions.metadata import versions as v
 from novatx.extensions.metadata.cache import MetadataCache
 from novatx.extensions.metadata.document import collect
 from novatx.extensions.metadata.ec2tree import ec2_tree
-from novatx.extensions.metadata.identify import Asker, Refused, identify
+from novatx.extensions.metadata.identify import Asker, IdentifySettings, Refused, identify
 from novatx.extensions.metadata.tokens import InvalidTTL, TokenSigner, parse_ttl
 from novatx.extensions.metadata.tree import find, json_bytes, render, split_path
 from novatx.resources.faults import render_fault
@@ -50,6 +53,10 @@ TEXT = "text/plain; charset=UTF-8"
 JSON = "application/json"
 TOKEN_HEADER = b"x-aws-ec2-metadata-token"
 TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
+
+#: Stands for C{random_seed} in a rendered C{meta_data.json}.
+_SEED_MARK = "\0seed\0"
+_SEED_MARK_JSON = b'"\\u0000seed\\u0000"'
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 _READ = ("GET", "HEAD")
@@ -126,6 +133,8 @@ class MetadataAPI:
                 "by the process that issued them"
             )
         self._tokens = TokenSigner(conf.metadata.token_secret)
+        self._identify = IdentifySettings.from_config(conf)
+        self._require_token = conf.metadata.require_token
         self._provider_names = list(conf.api.vendordata_providers)
         self._providers = load_vendordata_providers(self._provider_names, context)
 
@@ -139,17 +148,29 @@ class MetadataAPI:
         return {}
 
     def serve(self, request: Any, path: str = ""):
-        """Answer one request (a Deferred of a L{Response})."""
-        return self._serve(request.raw).addErrback(self._unexpected)
+        """
+        Answer one request: a L{Response}, or a Deferred of one when the store
+        must be asked (a cache miss, a password, vendordata).
+        """
+        try:
+            result = self._serve(request.raw)
+        except Exception:
+            return self._unexpected(Failure())
+        if isinstance(result, Deferred):
+            return result.addErrback(self._unexpected)
+        return result
 
-    def _unexpected(self, failure: Any) -> Response:
+    def _unexpected(self, failure: Failure) -> Response | None:
+        if failure.check(CancelledError):
+            return None
+        if failure.check(Refused):
+            return _error(failure.value.status, failure.value.message)
         if failure.check(ServiceUnavailable):
             return _error(503, "The service is temporarily unavailable. Please try again.")
         log.failure("Metadata request failed", failure)
         return _error(500, "An unknown error has occurred. Please try your request again.")
 
-    @inlineCallbacks
-    def _serve(self, raw: Any):
+    def _serve(self, raw: Any) -> Response | Deferred:
         segments = split_path(raw.path)
         method = raw.method.decode("ascii", "replace")
         if not segments:
@@ -161,8 +182,7 @@ class MetadataAPI:
                 return _not_allowed(("PUT",))
             if segments[0] != v.LATEST:
                 return _not_found()
-            response = yield self._issue_token(raw)
-            return response
+            return self._issue_token(raw)
         posting_password = (
             method == "POST"
             and len(segments) == 3
@@ -171,20 +191,40 @@ class MetadataAPI:
         )
         if method not in _READ and not posting_password:
             return _not_allowed(_READ)
-        try:
-            asker = identify(raw, self._conf)
-            data = yield self._instance_data(asker)
-        except Refused as e:
-            return _error(e.status, e.message)
+        asker = identify(raw, self._identify)
+        data = self._cached_data(asker)
+        if data is None:
+            return self._instance_data(asker).addCallback(self._answer, raw, method, segments, asker)
+        return self._answer(data, raw, method, segments, asker)
+
+    def _answer(
+        self, data: Any, raw: Any, method: str, segments: list[str], asker: Asker
+    ) -> Response | Deferred:
         refusal = self._check_token(raw, data.instance.uuid)
         if refusal is not None:
             return refusal
         if segments[0] == "openstack":
-            response = yield self._openstack(raw, method, data, segments[1:])
-            return response
+            return self._openstack(raw, method, data, segments[1:])
         return self._ec2(data, segments, asker)
 
     # -- who is asking ------------------------------------------------------
+
+    def _check_tenant(self, asker: Asker, data: Any) -> Any:
+        if asker.tenant_id is not None and data.instance.project_id != asker.tenant_id:
+            log.warn(
+                "Tenant {tenant} does not own instance {uuid}",
+                tenant=asker.tenant_id, uuid=data.instance.uuid,
+            )
+            raise Refused(404, "The resource could not be found.")
+        return data
+
+    def _cached_data(self, asker: Asker) -> Any:
+        """The asker's instance data if the cache holds it, else None."""
+        instance_uuid = asker.instance_uuid or self._cache.uuid_for(asker.address)
+        if instance_uuid is None:
+            return None
+        data = self._cache.get(instance_uuid, "data")
+        return None if data is None else self._check_tenant(asker, data)
 
     @inlineCallbacks
     def _instance_data(self, asker: Asker):
@@ -211,20 +251,13 @@ class MetadataAPI:
                 raise Refused(404, "The resource could not be found.")
             data = yield collect(self._compute, self._conf, instance)
             self._cache.put(instance_uuid, "data", data)
-        if asker.tenant_id is not None and data.instance.project_id != asker.tenant_id:
-            log.warn(
-                "Tenant {tenant} does not own instance {uuid}",
-                tenant=asker.tenant_id, uuid=instance_uuid,
-            )
-            raise Refused(404, "The resource could not be found.")
-        return data
+        return self._check_tenant(asker, data)
 
     # -- IMDSv2 -------------------------------------------------------------
 
     @inlineCallbacks
     def _issue_token(self, raw: Any):
-        conf = self._conf
-        trusted_proxy = conf.api.use_forwarded_for or conf.neutron.service_metadata_proxy
+        trusted_proxy = self._identify.use_forwarded_for or self._identify.service_metadata_proxy
         if raw.getHeader(b"x-forwarded-for") is not None and not trusted_proxy:
             return _error(403, "A token request may not come through a proxy.")
         try:
@@ -233,17 +266,14 @@ class MetadataAPI:
             return _error(
                 400, "%s must be a whole number of seconds from 1 to 21600." % TTL_HEADER
             )
-        try:
-            data = yield self._instance_data(identify(raw, conf))
-        except Refused as e:
-            return _error(e.status, e.message)
+        data = yield self._instance_data(identify(raw, self._identify))
         token = self._tokens.issue(data.instance.uuid, self._clock.seconds(), ttl)
         return Response(body=token.encode("ascii"), headers={TTL_HEADER: str(ttl)}, content_type=TEXT)
 
     def _check_token(self, raw: Any, instance_uuid: str) -> Response | None:
         token = raw.getHeader(TOKEN_HEADER)
         if token is None:
-            if self._conf.metadata.require_token:
+            if self._require_token:
                 return _error(401, "A session token (X-aws-ec2-metadata-token) is required.")
             return None
         if not self._tokens.valid(token, instance_uuid, self._clock.seconds()):
@@ -271,8 +301,7 @@ class MetadataAPI:
         ).strftime("%Y-%m-%d")
         return [version for version in v.OPENSTACK_VERSIONS if version <= today] + [v.LATEST]
 
-    @inlineCallbacks
-    def _openstack(self, raw: Any, method: str, data: Any, segments: list[str]):
+    def _openstack(self, raw: Any, method: str, data: Any, segments: list[str]) -> Response | Deferred:
         if not segments:
             return _text(render(self._openstack_versions()))
         version = v.resolve(segments[0], v.OPENSTACK_VERSIONS, v.OPENSTACK_VERSIONS[-1])
@@ -284,7 +313,7 @@ class MetadataAPI:
         if not os_tree.served(name, version):
             return _not_found()
         if name == os_tree.MD_JSON:
-            return _text(json_bytes(os_tree.meta_data(data, version)), JSON)
+            return _text(self._meta_data(data, version), JSON)
         if name == os_tree.NW_JSON:
             return _text(json_bytes(os_tree.network_data(data)), JSON)
         if name == os_tree.USER_DATA:
@@ -292,13 +321,27 @@ class MetadataAPI:
                 return _not_found()
             return _text(data.user_data, "application/octet-stream")
         if name == os_tree.PASSWORD:
-            response = yield self._password(raw, method, data.instance.uuid)
-            return response
+            return self._password(raw, method, data.instance.uuid)
         if name == os_tree.VD_JSON:
-            document = yield self._vendor_data(data)
-            return _text(json_bytes(document), JSON)
-        document = yield self._vendor_data2(data)
-        return _text(json_bytes(document), JSON)
+            vendor_data = self._vendor_data(data)
+        else:
+            vendor_data = self._vendor_data2(data)
+        return vendor_data.addCallback(lambda document: _text(json_bytes(document), JSON))
+
+    def _meta_data(self, data: Any, version: str) -> bytes:
+        """
+        C{meta_data.json}, rendered once per instance and version: only its
+        C{random_seed}, fresh for every request as nova's, is filled in each time.
+        """
+        uuid = data.instance.uuid
+        parts = self._cache.get(uuid, ("meta_data", version))
+        if parts is None:
+            parts = json_bytes(os_tree.meta_data(data, version, _SEED_MARK)).split(_SEED_MARK_JSON)
+            self._cache.put(uuid, ("meta_data", version), parts)
+        if len(parts) == 1:
+            return parts[0]
+        seed = base64.b64encode(os.urandom(512))
+        return parts[0] + b'"' + seed + b'"' + parts[1]
 
     @inlineCallbacks
     def _password(self, raw: Any, method: str, instance_uuid: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 from twisted.internet.defer import ensureDeferred
@@ -187,6 +188,16 @@ class OpenStackTreeTests(_Base):
             self.assertEqual(document["hostname"], "web.novalocal")
             self.assertEqual("project_id" in document, version >= v.LIBERTY)
             self.assertEqual("devices" in document, version >= v.NEWTON_ONE)
+
+    @_async
+    async def test_random_seed_is_fresh_for_every_request(self) -> None:
+        seeds = set()
+        for _ in range(3):
+            _, _, body = await self.get("/openstack/latest/meta_data.json")
+            seed = json.loads(body)["random_seed"]
+            self.assertEqual(len(base64.b64decode(seed)), 512)
+            seeds.add(seed)
+        self.assertEqual(len(seeds), 3)
 
     @_async
     async def test_every_listed_file_resolves(self) -> None:

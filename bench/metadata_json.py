@@ -1,0 +1,230 @@
+"""
+Benchmark: C{GET /openstack/latest/meta_data.json} from the metadata API.
+
+Single-process servers on 127.0.0.1, driven in turn by C{wrk} with the same
+connections and duration:
+
+  - bare: a one-leaf twisted.web C{Site} answering the bytes novatx answered
+    for the first instance, the baseline;
+  - one instance: novatx's metadata pipeline (C{api-paste.ini}, the store in
+    SQLite), every request for one instance, from its cache once warm;
+  - 200 instances, cache warm: the requests name 200 instances in turn
+    (C{X-Forwarded-For}, with C{[api] use_forwarded_for}), each already cached;
+  - 200 instances, cache cold: the same with C{[api] metadata_cache_expiration}
+    0, so every request reads the store.
+
+The ratios against bare are printed (the goal for one instance: >= 0.5).
+
+    /work/venv/bin/python bench/metadata_json.py [--duration 5] [--connections 10]
+
+A bounded run: about 4 x (1 s warm-up + C{--duration}) plus the servers'
+creation (a few seconds); the servers are stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+PATH = "/openstack/latest/meta_data.json"
+INSTANCES = 200
+
+
+def _config(state: str, cache_expiration: int):
+    from novatx.config import make_config
+
+    conf = make_config([])
+    conf.set_override("state_path", state)
+    conf.set_override("connection", "sqlite:///" + os.path.join(state, "nova.sqlite"), "database")
+    conf.set_override("use_forwarded_for", True, "api")
+    conf.set_override("metadata_cache_expiration", cache_expiration, "api")
+    conf.set_override("fixed_range", "10.0.0.0/23", "network")
+    conf.set_override("boot_seconds", 0.0, "simulated")
+    for quota in ("instances", "cores", "ram"):
+        conf.set_override(quota, -1, "quota")
+    return conf
+
+
+async def _create(api, count: int) -> list[str]:
+    """Make C{count} servers with a key pair and metadata; their fixed IPs."""
+    from twisted.internet import reactor
+    from twisted.internet.task import deferLater
+
+    from novatx.compute.context import RequestContext
+    from novatx.compute.interfaces import CreateRequest
+
+    context = RequestContext(user_id="bench", project_id="bench")
+    await api.create_key_pair(context, "bench")
+    image = (await api.list_images(context)).items[0]
+    created = await api.create_servers(
+        context,
+        CreateRequest(
+            name="bench", flavor_id="1", image_id=image.id, min_count=count, max_count=count,
+            key_name="bench", metadata={"role": "bench", "tier": "web"},
+        ),
+    )
+    addresses: dict[str, str] = {}
+    while len(addresses) < count:
+        for server in created:
+            if server.uuid not in addresses:
+                record = await api.get_server(context, server.uuid)
+                if record.fixed_ip:
+                    addresses[server.uuid] = record.fixed_ip
+        await deferLater(reactor, 0.05, lambda: None)
+    return [addresses[server.uuid] for server in created]
+
+
+def serve_novatx(state: str, cache_expiration: int, create: bool) -> None:
+    """Child: serve the metadata API over the store in C{state}."""
+    from twisted.internet import defer, reactor
+    from twisted.web.server import Site
+
+    from novatx.compute.service import ComputeService
+    from novatx.resources.loader import load_api
+    from novatx.resources.runtime import Runtime
+
+    async def start():
+        conf = _config(state, cache_expiration)
+        service = ComputeService(conf, reactor)
+        await service.startService()
+        if create:
+            addresses = await _create(service.api, INSTANCES)
+            with open(os.path.join(state, "addresses.json"), "w") as f:
+                json.dump(addresses, f)
+        port = reactor.listenTCP(0, Site(load_api(Runtime("metadata", conf, service.api, reactor))),
+                                 interface="127.0.0.1", backlog=1024)
+        print(port.getHost().port, flush=True)
+
+    def failed(failure):
+        failure.printTraceback()
+        reactor.stop()
+
+    reactor.callWhenRunning(lambda: defer.ensureDeferred(start()).addErrback(failed))
+    reactor.run()
+
+
+def serve_bare(body_file: str) -> None:
+    """Child: serve the bytes in C{body_file} at every path."""
+    from twisted.internet import reactor
+    from twisted.web import resource, server
+
+    with open(body_file, "rb") as f:
+        body = f.read()
+
+    class Bare(resource.Resource):
+        isLeaf = True
+
+        def render_GET(self, request):
+            request.setHeader(b"Content-Type", b"application/json")
+            return body
+
+    port = reactor.listenTCP(0, server.Site(Bare()), interface="127.0.0.1", backlog=1024)
+    print(port.getHost().port, flush=True)
+    reactor.run()
+
+
+def _start(args: list[str], timeout: float = 120.0) -> tuple[subprocess.Popen, int]:
+    child = subprocess.Popen([sys.executable, os.path.abspath(__file__)] + args,
+                             stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + timeout
+    line = child.stdout.readline()
+    if not line.strip().isdigit() or time.monotonic() > deadline:
+        child.kill()
+        raise SystemExit("server did not start: %r" % line)
+    return child, int(line)
+
+
+def _stop(child: subprocess.Popen) -> None:
+    child.terminate()
+    try:
+        child.wait(10)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
+def _rotation_script(directory: str, addresses: list[str]) -> str:
+    path = os.path.join(directory, "rotate.lua")
+    with open(path, "w") as f:
+        f.write("local addresses = {%s}\n" % ", ".join('"%s"' % a for a in addresses))
+        f.write("local n = 0\n")
+        f.write("request = function()\n")
+        f.write("  n = n % #addresses + 1\n")
+        f.write('  return wrk.format("GET", "%s", {["X-Forwarded-For"] = addresses[n]})\n' % PATH)
+        f.write("end\n")
+    return path
+
+
+def _wrk(url: str, duration: int, connections: int, extra: list[str]) -> tuple[float, int]:
+    """Requests per second and the count of non-2xx answers."""
+    command = ["wrk", "-t1", "-c%d" % connections, "-d%ds" % duration] + extra + [url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return rate, int(errors.group(1)) if errors else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=10)
+    options = parser.parse_args()
+    state = tempfile.mkdtemp(prefix="novatx-bench-md-")
+    results: list[tuple[str, float, int]] = []
+    children: list[subprocess.Popen] = []
+    try:
+        warm, warm_port = _start(["--serve", state, "15", "create"])
+        children.append(warm)
+        with open(os.path.join(state, "addresses.json")) as f:
+            addresses = json.load(f)
+        first = {"X-Forwarded-For": addresses[0]}
+        request = urllib.request.Request("http://127.0.0.1:%d%s" % (warm_port, PATH), headers=first)
+        body = urllib.request.urlopen(request).read()
+        body_file = os.path.join(state, "meta_data.json")
+        with open(body_file, "wb") as f:
+            f.write(body)
+        bare, bare_port = _start(["--serve-bare", body_file])
+        children.append(bare)
+        rotate = _rotation_script(state, addresses)
+        one = ["-H", "X-Forwarded-For: %s" % addresses[0]]
+        runs = [
+            ("bare twisted.web", bare_port, []),
+            ("novatx, one instance", warm_port, one),
+            ("novatx, %d instances, cache warm" % INSTANCES, warm_port, ["-s", rotate]),
+        ]
+        for name, port, extra in runs:
+            url = "http://127.0.0.1:%d%s" % (port, PATH)
+            _wrk(url, 1, options.connections, extra)
+            results.append((name,) + _wrk(url, options.duration, options.connections, extra))
+        _stop(warm)
+        cold, cold_port = _start(["--serve", state, "0", "reuse"])
+        children.append(cold)
+        url = "http://127.0.0.1:%d%s" % (cold_port, PATH)
+        _wrk(url, 1, options.connections, ["-s", rotate])
+        name = "novatx, %d instances, cache cold" % INSTANCES
+        results.append((name,) + _wrk(url, options.duration, options.connections, ["-s", rotate]))
+    finally:
+        for child in children:
+            if child.poll() is None:
+                _stop(child)
+    baseline = results[0][1]
+    print("%-40s %10s %8s %8s" % ("server", "req/s", "ratio", "non-2xx"))
+    for name, rate, errors in results:
+        print("%-40s %10.0f %8.2f %8d" % (name, rate, rate / baseline, errors))
+    print("(%d bytes per answer, %d connections, %d s each)" % (len(body), options.connections, options.duration))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve"]:
+        serve_novatx(sys.argv[2], int(sys.argv[3]), sys.argv[4] == "create")
+    elif sys.argv[1:2] == ["--serve-bare"]:
+        serve_bare(sys.argv[2])
+    else:
+        main()
