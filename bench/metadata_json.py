@@ -173,7 +173,7 @@ def _wrk(url: str, duration: int, connections: int, extra: list[str]) -> tuple[f
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=4)
     parser.add_argument("--connections", type=int, default=10)
     options = parser.parse_args()
     state = tempfile.mkdtemp(prefix="novatx-bench-md-")

@@ -54,7 +54,7 @@ class InstanceData:
 
     @ivar instance: the record.
     @ivar ami_id: its image's EC2 id (C{ami-00000000} when the image is gone).
-    @ivar key_type: the type of its key pair (C{ssh} when the pair was deleted).
+    @ivar key_type: the type of its key pair, C{ssh} or C{x509}.
     @ivar hostname: the hostname with C{[api] dhcp_domain}.
     @ivar availability_zone: its zone, or the default zone.
     @ivar region: the region the EC2 face serves.
@@ -113,6 +113,17 @@ def network_info(instance: Instance, fixed_range: str) -> NetworkInfo | None:
     )
 
 
+def key_type(public_key: str | None) -> str:
+    """
+    A key pair's type, told by its public key: an x509 pair's is a PEM
+    certificate, anything else is an SSH key. The instance keeps its own copy
+    of the key, which outlives the pair, so no lookup is needed.
+    """
+    if public_key and public_key.lstrip().startswith("-----BEGIN CERTIFICATE"):
+        return "x509"
+    return "ssh"
+
+
 @inlineCallbacks
 def collect(compute: Any, conf: Any, instance: Instance):
     """
@@ -129,14 +140,6 @@ def collect(compute: Any, conf: Any, instance: Instance):
             ami_id = image.ec2_id
         except NotFound:
             pass
-    key_type = "ssh"
-    if instance.key_name:
-        try:
-            pair = yield compute.get_key_pair(admin, instance.key_name, user_id=instance.user_id)
-            if pair.public_key == instance.key_data:
-                key_type = pair.type
-        except NotFound:
-            pass
     domain = conf.api.dhcp_domain
     hostname = instance.hostname or instance.name
     if domain:
@@ -144,7 +147,7 @@ def collect(compute: Any, conf: Any, instance: Instance):
     return InstanceData(
         instance=instance,
         ami_id=ami_id,
-        key_type=key_type,
+        key_type=key_type(instance.key_data),
         hostname=hostname,
         availability_zone=instance.availability_zone
         or _option(conf, None, "default_availability_zone", "nova"),

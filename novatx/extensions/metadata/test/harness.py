@@ -17,8 +17,8 @@ from twisted.web.client import Agent, FileBodyProducer, HTTPConnectionPool
 from twisted.web.http_headers import Headers
 from twisted.web.server import Site
 
-from novatx.compute.exceptions import Conflict, ImageNotFound, InstanceNotFound, KeypairNotFound
-from novatx.compute.records import Image, Instance, KeyPair
+from novatx.compute.exceptions import Conflict, ImageNotFound, InstanceNotFound
+from novatx.compute.records import Image, Instance
 from novatx.config import make_config
 from novatx.resources.router import build_app, table_for
 from novatx.resources.runtime import Runtime
@@ -34,7 +34,6 @@ class FakeCompute:
     def __init__(self) -> None:
         self.instances: dict[str, Instance] = {}
         self.images: dict[str, Image] = {}
-        self.key_pairs: dict[tuple[str, str], KeyPair] = {}
         self.passwords: dict[str, str] = {}
         self.observers: list[Any] = []
         self.address_lookups = 0
@@ -44,14 +43,6 @@ class FakeCompute:
         if instance.image_id:
             self.images.setdefault(
                 instance.image_id, Image(id=instance.image_id, internal_id=1, name="cirros", status="active")
-            )
-        if instance.key_name:
-            self.key_pairs[(instance.user_id, instance.key_name)] = KeyPair(
-                name=instance.key_name,
-                user_id=instance.user_id,
-                type="ssh",
-                public_key=instance.key_data or "",
-                fingerprint="00",
             )
         return instance
 
@@ -79,12 +70,6 @@ class FakeCompute:
         if image_id not in self.images:
             return fail(ImageNotFound(image_id=image_id))
         return succeed(self.images[image_id])
-
-    def get_key_pair(self, context: Any, name: str, user_id: str | None = None):
-        pair = self.key_pairs.get((user_id, name))
-        if pair is None:
-            return fail(KeypairNotFound(name=name, user_id=user_id))
-        return succeed(pair)
 
     def get_password(self, server_uuid: str):
         return succeed(self.passwords.get(server_uuid, ""))

@@ -8,6 +8,7 @@ from twisted.trial.unittest import TestCase
 
 from novatx.extensions.metadata import openstack as os_tree
 from novatx.extensions.metadata import versions as v
+from novatx.extensions.metadata.document import key_type
 from novatx.extensions.metadata.ec2tree import ec2_tree
 from novatx.extensions.metadata.test.fixtures import instance_data
 from novatx.extensions.metadata.tree import find, render, split_path
@@ -107,6 +108,13 @@ class EC2TreeTests(TestCase):
         document = json.loads(ec2_tree(data, "2009-04-04")["dynamic"]["instance-identity"]["document"])
         self.assertEqual(document["instanceId"], data.instance.ec2_id)
         self.assertEqual(document["privateIp"], data.instance.fixed_ip)
+
+
+class KeyTypeTests(TestCase):
+    def test_type_is_told_by_the_key(self) -> None:
+        self.assertEqual(key_type("ssh-ed25519 AAAA x"), "ssh")
+        self.assertEqual(key_type("-----BEGIN CERTIFICATE-----\nMIIB\n"), "x509")
+        self.assertEqual(key_type(None), "ssh")
 
 
 class OpenStackTreeTests(TestCase):
