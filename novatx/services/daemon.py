@@ -29,6 +29,7 @@ from twisted.application.service import MultiService, Service
 from twisted.internet.defer import Deferred, DeferredList, maybeDeferred, succeed
 from twisted.logger import Logger
 
+from novatx.compute.service import ComputeService
 from novatx.services.api import APIService
 from novatx.services.errors import StartupError
 from novatx.services.pool import ThreadPoolService
@@ -45,17 +46,6 @@ def worker_command(settings: DaemonSettings, api_name: str) -> list[str]:
     if settings.enabled_apis is not None:
         argv += ["--enabled-apis", ",".join(settings.enabled_apis)]
     return argv + ["--", *settings.args]
-
-
-def _compute_service(conf: Any, reactor: Any) -> Any:
-    """The store and internal API of this process, or None before it exists."""
-    try:
-        from novatx.compute.service import ComputeService
-    except ModuleNotFoundError as e:
-        if e.name != "novatx.compute.service":
-            raise
-        return None
-    return ComputeService(conf, reactor)
 
 
 class DaemonService(MultiService):
@@ -123,9 +113,7 @@ class DaemonService(MultiService):
         With every API in workers, open (migrate, seed) the store once here,
         so that workers starting together do not race to create it.
         """
-        compute = _compute_service(self.settings.conf, self._reactor)
-        if compute is None:
-            return succeed(None)
+        compute = ComputeService(self.settings.conf, self._reactor)
         started = maybeDeferred(compute.startService)
         return started.addCallback(lambda _: compute.stopService())
 
@@ -284,7 +272,7 @@ def build_daemon(
         pool = compute = None
         if in_process:
             pool = ThreadPoolService(settings.pool_size)
-            compute = _compute_service(settings.conf, reactor)
+            compute = ComputeService(settings.conf, reactor)
         compute_api = getattr(compute, "api", None)
         services = []
         for api in settings.apis:

@@ -126,6 +126,36 @@ class ServingTests(DaemonTestCase):
         self.assertNotIn(b"200 OK", plain)
 
 
+class PackagedPasteTests(DaemonTestCase):
+    """The daemon on its defaults: the packaged paste file, the SQLite store."""
+
+    @inlineCallbacks
+    def test_every_api_answers_in_its_own_format(self):
+        directory = self.directory()
+        conf = os.path.join(directory, "nova.conf")
+        with open(conf, "w") as f:
+            f.write(
+                "[DEFAULT]\nstate_path = %s\nosapi_compute_listen_port = 0\n"
+                "ec2_listen_port = 0\nmetadata_listen_port = 0\nosapi_compute_workers = 1\n"
+                "ec2_workers = 2\nmetadata_workers = 1\n" % os.path.join(directory, "state")
+            )
+        daemon = DaemonProcess(self, directory, ["--config-file", conf])
+        yield daemon.serving()
+        for pid in daemon.worker_pids("ec2"):
+            self.addCleanup(kill_if_running, pid)
+        http = HTTP(self)
+        code, body = yield http.get(url(daemon, "osapi_compute"))
+        self.assertEqual(code, 200)
+        versions = json.loads(body)["versions"]
+        self.assertIn("v2.1", [v["id"] for v in versions])
+        code, body = yield http.get(url(daemon, "ec2"))
+        self.assertIn(b"<Response><Errors><Error><Code>", body)
+        code, body = yield http.get(url(daemon, "metadata"))
+        self.assertEqual(code, 200)
+        self.assertIn(b"latest", body)
+        self.assertTrue(os.path.exists(os.path.join(directory, "state")))
+
+
 class LimitTests(DaemonTestCase):
     """Over-limit requests get an answer in the API's format; the next is served."""
 
