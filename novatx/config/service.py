@@ -38,6 +38,7 @@ def _api_opts(api: str, port: int) -> list[cfg.Opt]:
         ),
         cfg.IntOpt(
             "%s_workers" % api,
+            sample_default="<number of CPUs>",
             help="Number of worker processes for %s. 1 serves it in the daemon "
             "process itself; more makes the daemon bind the socket once and "
             "supervise that many worker processes sharing it. The default is "
