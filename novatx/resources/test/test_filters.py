@@ -128,6 +128,21 @@ class FaultWrapTests(TestCase):
         self.assertNotIn("secret internals", body)
         self.assertEqual(len(self.flushLoggedErrors(ZeroDivisionError)), 1)
 
+    async def test_escaped_internal_api_exceptions_get_their_faults(self):
+        listening, _ = serve_paste(self, "osapi_compute", TEST_PASTE)
+        for kind, status, name in (
+            ("NotFound", 404, "itemNotFound"),
+            ("Invalid", 400, "badRequest"),
+            ("Conflict", 409, "conflictingRequest"),
+        ):
+            response = await listening.client.get(listening.url + "/failing?raise=" + kind)
+            body = json.loads(await response.content())
+            self.assertEqual((kind, response.code), (kind, status))
+            self.assertEqual(
+                body, {name: {"code": status, "message": "the %s the handler meant" % kind}}
+            )
+        self.assertEqual(self.flushLoggedErrors(), [])
+
     async def test_server_keeps_serving_after_an_error(self):
         listening, _ = serve_paste(self, "osapi_compute", TEST_PASTE)
         for _ in range(2):

@@ -15,6 +15,7 @@ from typing import Any
 from twisted.internet import reactor
 from twisted.web.resource import Resource
 
+from novatx.compute import exceptions
 from novatx.config import make_config
 from novatx.resources.loader import PACKAGED_PASTE_CONFIG, load_api
 from novatx.resources.requestid import get_request_id
@@ -65,11 +66,17 @@ class Echo(Resource):
 
 
 class Failing(Resource):
-    """A native app whose rendering fails."""
+    """
+    A native app whose rendering fails: with a bug, or with the internal-API
+    exception named by the query's C{raise} argument (C{?raise=NotFound}).
+    """
 
     isLeaf = True
 
     def render(self, request: Any) -> bytes:
+        kind = request.args.get(b"raise", [b""])[0].decode("ascii")
+        if kind:
+            raise getattr(exceptions, kind)("the %s the handler meant" % kind)
         raise ZeroDivisionError("the secret internals of a failure")
 
 
