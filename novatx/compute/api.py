@@ -215,6 +215,7 @@ class ComputeAPI:
             hostname = validation.hostname(request.hostname or name)
             if request.hostname and count > 1:
                 hostname = validation.hostname("%s-%d" % (request.hostname, index + 1))
+            action_id = actions.start(connection, context, uuid, "spawn", now, None)
             instance_id = connection.execute(sa.insert(I).values(
                 uuid=uuid, name=name, hostname=hostname, description=request.description,
                 project_id=context.project_id, user_id=context.user_id,
@@ -231,18 +232,18 @@ class ComputeAPI:
                 networks=(request.networks if isinstance(request.networks, str)
                           else list(request.networks)),
                 extra=extra, deleted=False, created_at=now, updated_at=now,
-                pending_params=None, **claim,
+                pending_params={"action_id": action_id}, **claim,
             )).inserted_primary_key[0]
-            instances.set_metadata(connection, instance_id, metadata, replace=True)
+            if metadata:
+                connection.execute(sa.insert(t.instance_metadata), [
+                    {"instance_id": instance_id, "key": key, "value": value}
+                    for key, value in metadata.items()])
             if tags:
                 connection.execute(sa.insert(t.tags), [
                     {"instance_id": instance_id, "tag": tag} for tag in sorted(set(tags))])
             if group is not None:
                 connection.execute(sa.insert(t.server_group_members).values(
                     group_id=group["id"], instance_uuid=uuid))
-            action_id = actions.start(connection, context, uuid, "spawn", now, None)
-            connection.execute(sa.update(I).where(I.c.id == instance_id).values(
-                pending_params={"action_id": action_id}))
             created.append(instance_id)
         if request.client_token:
             connection.execute(sa.insert(t.ec2_client_tokens).values(

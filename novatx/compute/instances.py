@@ -81,6 +81,14 @@ def records(connection: Connection, rows: Sequence[Mapping[str, Any]],
     tags: dict[int, list[str]] = {i: [] for i in ids}
     faults: dict[int, Mapping[str, Any]] = {}
     groups: dict[str, list[str]] = {u: [] for u in uuids}
+    errors = [row["id"] for row in rows if row["vm_state"] == states.ERROR]
+    for chunk in _chunks(errors):
+        for fault in connection.execute(
+            sa.select(t.instance_faults)
+            .where(t.instance_faults.c.instance_id.in_(chunk))
+            .order_by(t.instance_faults.c.id)
+        ).mappings():
+            faults[fault["instance_id"]] = fault
     for chunk in _chunks(ids):
         for instance_id, key, value in connection.execute(
             sa.select(t.instance_metadata.c.instance_id, t.instance_metadata.c.key,
@@ -92,15 +100,6 @@ def records(connection: Connection, rows: Sequence[Mapping[str, Any]],
             sa.select(t.tags.c.instance_id, t.tags.c.tag).where(t.tags.c.instance_id.in_(chunk))
         ):
             tags[instance_id].append(tag)
-        error_ids = [row["id"] for row in rows if row["id"] in chunk
-                     and row["vm_state"] == states.ERROR]
-        if error_ids:
-            for fault in connection.execute(
-                sa.select(t.instance_faults)
-                .where(t.instance_faults.c.instance_id.in_(error_ids))
-                .order_by(t.instance_faults.c.id)
-            ).mappings():
-                faults[fault["instance_id"]] = fault
     for chunk in _chunks(uuids):
         G, M = t.server_groups, t.server_group_members
         for instance_uuid, group_uuid in connection.execute(
