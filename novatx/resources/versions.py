@@ -1,10 +1,12 @@
 """
 The compute API's root document: which API versions the port serves.
 
-C{GET /} answers nova's versions document: v2.0 (DEPRECATED) and v2.1
-(CURRENT, microversions 2.1 to 2.104), each with a C{self} link built from the
-request's scheme and C{Host} (so it names what the client used, a proxy
-included when C{http_proxy_to_wsgi} applies C{X-Forwarded-*}).
+C{/} answers nova's versions document: v2.0 (DEPRECATED) and v2.1 (CURRENT,
+microversions 2.1 to 2.104), each with a C{self} link built from the request's
+scheme and C{Host} (so it names what the client used, a proxy included when
+C{http_proxy_to_wsgi} applies C{X-Forwarded-*}). Any other path that reaches
+it (one no version serves, e.g. C{/servers}) gets what nova's C{Versions.multi}
+answers: 300 Multiple Choices, each version's link to that path.
 """
 
 from __future__ import annotations
@@ -15,15 +17,14 @@ from typing import Any
 from twisted.web import http
 from twisted.web.resource import Resource
 
-from novatx.resources.faults import render_fault
 from novatx.resources.origin import origin
-from novatx.resources.requestid import get_request_id
 
 #: The versions the compute port serves, as nova 34 describes them.
 VERSIONS = (
     {
         "id": "v2.0",
         "path": "v2/",
+        "media_type": "application/vnd.openstack.compute+json;version=2",
         "status": "DEPRECATED",
         "version": "",
         "min_version": "",
@@ -32,6 +33,7 @@ VERSIONS = (
     {
         "id": "v2.1",
         "path": "v2.1/",
+        "media_type": "application/vnd.openstack.compute+json;version=2.1",
         "status": "CURRENT",
         "version": "2.104",
         "min_version": "2.1",
@@ -64,26 +66,34 @@ def versions_document(request: Any) -> dict:
     }
 
 
+def choices_document(request: Any) -> dict:
+    """The C{{"choices": [...]}} document for a path no version serves."""
+    root = base_url(request)
+    path = "/".join(segment.decode("latin-1") for segment in request.postpath)
+    return {
+        "choices": [
+            {
+                "id": version["id"],
+                "status": version["status"],
+                "links": [{"href": root + version["path"] + path, "rel": "self"}],
+                "media-types": [{"base": "application/json", "type": version["media_type"]}],
+            }
+            for version in VERSIONS
+        ]
+    }
+
+
 class Versions(Resource):
-    """The compute port's C{/}: the versions document; nothing below it."""
+    """The compute port's C{/}: the versions document, or the choices below it."""
 
     isLeaf = True
 
     def render(self, request: Any) -> bytes:
-        if request.postpath not in ([], [b""]):
-            return self._fault(request, http.NOT_FOUND, "Not Found")
-        if request.method not in (b"GET", b"HEAD"):
-            request.setHeader(b"Allow", b"GET, HEAD")
-            return self._fault(request, http.NOT_ALLOWED, "Method Not Allowed")
         request.setHeader(b"Content-Type", b"application/json")
-        return json.dumps(versions_document(request)).encode("utf-8")
-
-    @staticmethod
-    def _fault(request: Any, status: int, message: str) -> bytes:
-        body, content_type = render_fault("osapi_compute", status, message, get_request_id(request))
-        request.setResponseCode(status)
-        request.setHeader(b"Content-Type", content_type)
-        return body
+        if request.postpath in ([], [b""]):
+            return json.dumps(versions_document(request)).encode("utf-8")
+        request.setResponseCode(http.MULTIPLE_CHOICE)
+        return json.dumps(choices_document(request)).encode("utf-8")
 
 
 def versions_app_factory(global_conf: dict, **local_conf: str) -> Versions:

@@ -292,12 +292,48 @@ class PackagedPasteTests(TestCase):
             },
         )
 
-    async def test_versions_document_refuses_other_methods(self):
+    async def test_versions_document_whatever_the_method(self):
         listening, _ = serve_paste(self, "osapi_compute")
         response = await listening.client.post(listening.url + "/", data=b"{}")
         body = json.loads(await response.content())
-        self.assertEqual(response.code, 405)
-        self.assertEqual(body["badMethod"]["code"], 405)
+        self.assertEqual(response.code, 200)
+        self.assertEqual([v["id"] for v in body["versions"]], ["v2.0", "v2.1"])
+
+    async def test_unserved_path_gets_the_choices(self):
+        listening, _ = serve_paste(self, "osapi_compute")
+        response, document = await get_json(
+            listening.client, listening.url + "/servers/detail", headers={"Host": "h.example"}
+        )
+        self.assertEqual(response.code, 300)
+        self.assertEqual(
+            document,
+            {
+                "choices": [
+                    {
+                        "id": "v2.0",
+                        "status": "DEPRECATED",
+                        "links": [{"href": "http://h.example/v2/servers/detail", "rel": "self"}],
+                        "media-types": [
+                            {
+                                "base": "application/json",
+                                "type": "application/vnd.openstack.compute+json;version=2",
+                            }
+                        ],
+                    },
+                    {
+                        "id": "v2.1",
+                        "status": "CURRENT",
+                        "links": [{"href": "http://h.example/v2.1/servers/detail", "rel": "self"}],
+                        "media-types": [
+                            {
+                                "base": "application/json",
+                                "type": "application/vnd.openstack.compute+json;version=2.1",
+                            }
+                        ],
+                    },
+                ]
+            },
+        )
 
     async def test_compute_api_without_token_gets_legacy_auth_reply(self):
         listening, _ = serve_paste(self, "osapi_compute")
