@@ -18,6 +18,7 @@ Signals (installed only by the daemon process, once the reactor runs):
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -26,10 +27,11 @@ from typing import Any
 
 import attrs
 from twisted.application.service import MultiService, Service
-from twisted.internet.defer import Deferred, DeferredList, maybeDeferred, succeed
+from twisted.internet.defer import Deferred, DeferredList, FirstError, maybeDeferred, succeed
 from twisted.logger import Logger
 
-from novatx.compute.service import ComputeService
+from novatx.compute.exceptions import ServiceUnavailable
+from novatx.compute.service import ComputeService, SchemaNotCurrent
 from novatx.services.api import APIService
 from novatx.services.errors import StartupError
 from novatx.services.pool import ThreadPoolService
@@ -37,6 +39,10 @@ from novatx.services.settings import APISettings, DaemonSettings, read_settings
 from novatx.services.sockets import bind
 from novatx.services.trees import build_tree
 from novatx.services.workers import LISTEN_FD
+
+
+#: Start failures that are the environment's, not a bug: logged in one line.
+_EXPECTED_START_ERRORS = (StartupError, ServiceUnavailable, SchemaNotCurrent)
 
 
 def worker_command(settings: DaemonSettings, api_name: str) -> list[str]:
@@ -126,9 +132,21 @@ class DaemonService(MultiService):
         return started.addCallback(lambda _: self.serving.callback(None))
 
     def _start_failed(self, failure: Any) -> None:
-        error = getattr(failure.value, "subFailure", failure).value
-        self._log.failure("novatx cannot start: {error}", failure, error=error)
-        self._reactor.addSystemEventTrigger("after", "shutdown", _exit_failed)
+        """
+        The store or an API could not start: say why, stop, exit non-zero.
+
+        Expected failures (an unreachable or outdated store) are one line;
+        anything else is logged with its traceback.
+        """
+        error = failure.value
+        if isinstance(error, FirstError):
+            failure = error.subFailure
+            error = failure.value
+        if isinstance(error, _EXPECTED_START_ERRORS):
+            self._log.critical("novatx cannot start: {error}", error=error)
+        else:
+            self._log.failure("novatx cannot start: {error}", failure, error=error)
+        atexit.register(_exit_failed)
         self._reactor.stop()
 
     def stopService(self) -> Deferred[Any]:
@@ -241,7 +259,14 @@ class DaemonService(MultiService):
 
 
 def _exit_failed() -> None:
-    """After a failed start has shut the reactor down: exit non-zero."""
+    """
+    At interpreter exit after a failed start: exit with status 1.
+
+    twistd exits 0 whenever its reactor stops; this runs once it has shut
+    down and removed its pid file.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
     os._exit(1)
 
 

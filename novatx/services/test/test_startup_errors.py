@@ -88,3 +88,18 @@ class StartupErrorTests(DaemonTestCase):
         directory = self.directory()
         missing = os.path.join(directory, "absent.conf")
         return self.assert_refused("absent.conf", args=("--config-file", missing))
+
+    @inlineCallbacks
+    def test_unreachable_database_stops_the_start_with_one_line(self):
+        daemon = self.start(
+            database__connection="postgresql+psycopg://nova:secret@127.0.0.1:1/nova",
+            database__connect_timeout=2,
+        )
+        status = yield daemon.ended(timeout=30)
+        text = daemon.text()
+        self.assertEqual(status.exitCode, 1, text)
+        self.assertIn("novatx cannot start: ", text)
+        self.assertIn("127.0.0.1:1", text)
+        self.assertNotIn("secret", text)
+        self.assertEqual(daemon.ports, {})
+        self.assertNotIn("Traceback", text)
