@@ -90,3 +90,27 @@ class PostgreSQLMigrationTests(MigrationTestsMixin, TestCase):
 
 class MariaDBMigrationTests(MigrationTestsMixin, TestCase):
     backend = "mysql"
+
+
+class PackagingTests(TestCase):
+    def test_every_migration_file_ships_as_package_data(self):
+        import fnmatch
+        import os
+        import tomllib
+
+        import novatx
+        root = os.path.dirname(novatx.__file__)
+        with open(os.path.join(os.path.dirname(root), "pyproject.toml"), "rb") as f:
+            patterns = tomllib.load(f)["tool"]["setuptools"]["package-data"]["novatx"]
+        migrations = os.path.join(root, "db", "migrations")
+        shipped = []
+        for directory, subdirectories, files in os.walk(migrations):
+            subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
+            for name in files:
+                relative = os.path.relpath(os.path.join(directory, name), root)
+                if not any(fnmatch.fnmatch(relative, pattern) for pattern in patterns):
+                    self.assertTrue(name.endswith(".py") and os.path.exists(
+                        os.path.join(directory, "__init__.py")), relative)
+                shipped.append(relative)
+        self.assertIn(os.path.join("db", "migrations", "versions", "0001_tables.py"), shipped)
+        self.assertIn(os.path.join("db", "migrations", "script.py.mako"), shipped)
