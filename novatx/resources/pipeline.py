@@ -19,7 +19,7 @@ import attrs
 from twisted.web.resource import IResource
 
 from novatx.resources.runtime import Runtime, from_global_conf
-from novatx.resources.wsgi import NativeWSGIApplication, _WSGIBridgeResource, wsgi_resource
+from novatx.resources.wsgi import NativeWSGIApplication, WSGIApplicationResource, wsgi_resource
 
 
 def as_resource(app: Any, runtime: Runtime) -> IResource:
@@ -33,7 +33,7 @@ def as_resource(app: Any, runtime: Runtime) -> IResource:
 
 def as_wsgi(app: Any, runtime: Runtime) -> Callable:
     """C{app} as a WSGI application: itself, or a native resource bridged."""
-    if isinstance(app, _WSGIBridgeResource):
+    if isinstance(app, WSGIApplicationResource):
         return app.application
     if IResource.providedBy(app):
         return NativeWSGIApplication(app, runtime)

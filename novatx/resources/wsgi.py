@@ -69,7 +69,7 @@ def thread_pool(runtime: Runtime) -> Any:
     return runtime.reactor.getThreadPool()
 
 
-class _WSGIBridgeResource(Resource):
+class WSGIApplicationResource(Resource):
     """
     A WSGI application as a leaf of the tree; see L{wsgi_resource}.
 
@@ -102,7 +102,7 @@ class _WSGIBridgeResource(Resource):
 
 def wsgi_resource(application: WSGIApplication, runtime: Runtime) -> IResource:
     """Mount the WSGI callable C{application} as a leaf resource."""
-    return _WSGIBridgeResource(application, runtime)
+    return WSGIApplicationResource(application, runtime)
 
 
 def _segments(path: str) -> list[bytes]:

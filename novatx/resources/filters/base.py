@@ -61,13 +61,11 @@ class Filter:
     def render(self, request: Any) -> Any:
         return self.render_next(request)
 
-    def fail(self, request: Any, status: int, message: str, headers: dict | None = None) -> bytes:
+    def fail(self, request: Any, status: int, message: str) -> bytes:
         """Answer an error in the API's own format instead of going on."""
         body, content_type = render_fault(
             self.runtime.api_name, status, message, get_request_id(request)
         )
         request.setResponseCode(status)
         request.setHeader(b"Content-Type", content_type)
-        for name, value in (headers or {}).items():
-            request.setHeader(name, value)
         return body
