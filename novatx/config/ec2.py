@@ -35,6 +35,16 @@ ec2_opts = [
         "from the store again (0: read it for every request). A deleted credential "
         "stops working at most this long after its deletion.",
     ),
+    cfg.FloatOpt(
+        "describe_cache_seconds",
+        default=1.0,
+        min=0,
+        help="How long DescribeInstances, DescribeInstanceStatus and DescribeTags "
+        "reuse what the store answered for a project. Any change to an instance "
+        "made in the same process is seen at once; one made by another worker "
+        "process within this many seconds (EC2's Describe calls are eventually "
+        "consistent, as AWS documents them). 0: read the store every time.",
+    ),
     cfg.IntOpt(
         "terminated_instance_seconds",
         default=3600,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-from twisted.internet.defer import Deferred, fail, inlineCallbacks, returnValue
+from twisted.internet.defer import Deferred, fail, maybeDeferred
 
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import NotFound
@@ -69,23 +69,22 @@ class Authenticator:
             return fail(e)
         if claim is None:
             return fail(missing_token())
-        return self._authenticate(claim, request_id)
+        cached = self._cache.get(claim.access)
+        if cached is not None and self.clock.seconds() - cached[1] < self.cache_seconds:
+            return maybeDeferred(self._check, claim, cached[0], request_id)
+        return self._look_up(claim.access).addCallback(lambda found: self._check(claim, found, request_id))
 
-    @inlineCallbacks
-    def _authenticate(self, claim: Claim, request_id: str) -> Any:
-        credential = yield self._credential(claim.access)
+    def _check(self, claim: Claim, credential: EC2Credential | None, request_id: str) -> RequestContext:
         if credential is None or not claim.verify(credential.secret):
             raise auth_failure()
         if claim.version == 4 and (claim.region != self.region or claim.service != "ec2"):
             raise auth_failure()
         self._check_clock(claim)
-        returnValue(
-            RequestContext(
-                user_id=credential.user_id,
-                project_id=credential.project_id,
-                roles=("member",),
-                request_id=request_id,
-            )
+        return RequestContext(
+            user_id=credential.user_id,
+            project_id=credential.project_id,
+            roles=("member",),
+            request_id=request_id,
         )
 
     def _check_clock(self, claim: Claim) -> None:
@@ -101,20 +100,20 @@ class Authenticator:
         if now - claim.timestamp > lifetime:
             raise request_expired()
 
-    @inlineCallbacks
-    def _credential(self, access: str) -> Any:
+    def _look_up(self, access: str) -> Deferred:
+        """Fire with the stored credential of C{access} (remembered), or None."""
         now = self.clock.seconds()
-        cached = self._cache.get(access)
-        if cached is not None and now - cached[1] < self.cache_seconds:
-            returnValue(cached[0])
-        try:
-            credential = yield self.compute.get_ec2_credential(access)
-        except NotFound:
-            self._cache.pop(access, None)
-            returnValue(None)
-        if self.cache_seconds:
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            self._cache[access] = (credential, now)
-        returnValue(credential)
 
+        def found(credential: EC2Credential) -> EC2Credential:
+            if self.cache_seconds:
+                if len(self._cache) >= CACHE_SIZE:
+                    self._cache.clear()
+                self._cache[access] = (credential, now)
+            return credential
+
+        def missing(failure: Any) -> None:
+            failure.trap(NotFound)
+            self._cache.pop(access, None)
+            return None
+
+        return self.compute.get_ec2_credential(access).addCallbacks(found, missing)

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet.defer import inlineCallbacks, returnValue
+from twisted.internet.defer import Deferred
+
+from novatx.compute.records import Instance
 
 from novatx.extensions.ec2 import params as P
 from novatx.extensions.ec2.base import EC2Action
 from novatx.extensions.ec2.filters import compile_filters, one
 from novatx.extensions.ec2.ids import reservation_id
-from novatx.extensions.ec2.lookup import named_instances, parse_ids, visible_instances
+from novatx.extensions.ec2.lookup import parse_ids, pick_named, visible_instances
 from novatx.extensions.ec2.paging import Paging
+from novatx.extensions.ec2.snapshot import Snapshots
 from novatx.extensions.ec2.states import ec2_state
-from novatx.extensions.ec2.views import ImageIds, instance_tags, reservation_items, state_item, zone
+from novatx.extensions.ec2.views import (
+    ImageIds,
+    InstanceFragments,
+    instance_tags,
+    reservation_items,
+    state_item,
+    zone,
+)
 
 
 class _InstanceFilters:
@@ -34,59 +44,73 @@ class _InstanceFilters:
         }
 
 
-def _select_instances(action: EC2Action, request: Any, params: dict[str, str], exclusive: tuple):
+def _select_instances(action: "_DescribeAction", request: Any, params: dict[str, str], exclusive: tuple) -> Deferred:
     """
     The instances a Describe request selects: C{InstanceId.N} (all must exist),
     then C{Filter.N}, then one page. Fires with C{(page, next_token, image_ids)}.
     """
     context = request.context
     ids = P.member_list(params, "InstanceId")
-    parse_ids(ids)
+    numbers = parse_ids(ids)
     requested = P.filters(params)
     paging = Paging.read(action.action, context.project_id, params, exclusive=exclusive)
-    compile_filters(requested, _InstanceFilters({}).getters, instance_tags)
+    if requested:
+        compile_filters(requested, _InstanceFilters({}).getters, instance_tags)
 
-    @inlineCallbacks
-    def run() -> Any:
+    def with_images(instances: list[Instance]) -> Deferred:
         if ids:
-            instances = yield named_instances(action, context, ids)
-            instances = sorted(instances, key=lambda i: i.id)
-        else:
-            instances = yield visible_instances(action, context)
-        image_ids = yield action.image_ids.resolve(context, [i.image_id for i in instances])
-        matches = compile_filters(requested, _InstanceFilters(image_ids).getters, instance_tags)
-        selected = [i for i in instances if matches(i)]
-        page, token = paging.page(selected, key=lambda i: i.id)
-        returnValue((page, token, image_ids))
+            named = {i.id: i for i in pick_named(instances, ids, numbers)}
+            instances = [named[key] for key in sorted(named)]
+        resolved = action.image_ids.resolve(context, [i.image_id for i in instances])
+        return resolved.addCallback(select, instances)
 
-    return run()
+    def select(image_ids: dict[str, str], instances: list[Instance]) -> tuple:
+        if requested:
+            matches = compile_filters(requested, _InstanceFilters(image_ids).getters, instance_tags)
+            instances = [i for i in instances if matches(i)]
+        page, token = paging.page(instances, key=_by_id)
+        return page, token, image_ids
+
+    return action.snapshots.instances(context).addCallback(with_images)
 
 
-class DescribeInstances(EC2Action):
-    action = "DescribeInstances"
-    name = "Describe instances"
+def _by_id(instance: Instance) -> int:
+    return instance.id
+
+
+class _DescribeAction(EC2Action):
+    """An action reading recent snapshots of the caller's instances."""
 
     def setup(self, context: Any) -> None:
         super().setup(context)
         self.image_ids = ImageIds(self.compute)
+        self.snapshots = Snapshots(
+            lambda ctx: visible_instances(self, ctx),
+            self.clock,
+            self.config.ec2.describe_cache_seconds,
+        )
+        self.compute.add_observer(self.snapshots.changed)
+        self.fragments = InstanceFragments()
+        self.compute.add_observer(self.fragments.clear)
+
+
+class DescribeInstances(_DescribeAction):
+    action = "DescribeInstances"
+    name = "Describe instances"
 
     def __call__(self, request: Any, params: dict[str, str]) -> Any:
         d = _select_instances(self, request, params, exclusive=("InstanceId",))
         return d.addCallback(
             lambda result: {
-                "reservationSet": reservation_items(result[0], result[2]),
+                "reservationSet": reservation_items(result[0], result[2], self.fragments),
                 "nextToken": result[1],
             }
         )
 
 
-class DescribeInstanceStatus(EC2Action):
+class DescribeInstanceStatus(_DescribeAction):
     action = "DescribeInstanceStatus"
     name = "Describe instance status"
-
-    def setup(self, context: Any) -> None:
-        super().setup(context)
-        self.image_ids = ImageIds(self.compute)
 
     def __call__(self, request: Any, params: dict[str, str]) -> Any:
         include_all = P.boolean(params, "IncludeAllInstances")

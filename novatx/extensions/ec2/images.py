@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet.defer import inlineCallbacks, returnValue
+from twisted.internet.defer import inlineCallbacks
 
 from novatx.compute.exceptions import ImageNotFound
 from novatx.compute.records import Image
@@ -93,7 +93,7 @@ class DescribeImages(EC2Action):
             images = [image for image in images if image.owner in wanted]
         images = sorted((image for image in images if matches(image)), key=lambda i: i.internal_id)
         selected, token = paging.page(images, key=lambda i: i.internal_id)
-        returnValue({"imagesSet": [image_item(image) for image in selected], "nextToken": token})
+        return {"imagesSet": [image_item(image) for image in selected], "nextToken": token}
 
 
 class CreateImage(EC2Action):
@@ -113,7 +113,7 @@ class CreateImage(EC2Action):
         (instance,) = yield named_instances(self, context, [instance_id])
         metadata = {"description": description} if description else None
         image = yield self.compute.create_image(context, instance.uuid, name, metadata)
-        returnValue({"imageId": image.ec2_id})
+        return {"imageId": image.ec2_id}
 
 
 class DeregisterImage(EC2Action):
@@ -131,4 +131,4 @@ class DeregisterImage(EC2Action):
         except ImageNotFound:
             raise errors.image_not_found(image_id) from None
         yield self.compute.delete_image(context, image.id)
-        returnValue({"return": True})
+        return {"return": True}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet.defer import inlineCallbacks, returnValue
+from twisted.internet.defer import inlineCallbacks
 
 from novatx.extensions.ec2 import errors, params as P
 from novatx.extensions.ec2.base import EC2Action
@@ -73,7 +73,7 @@ class DescribeAvailabilityZones(EC2Action):
                 if name not in known:
                     raise errors.invalid_value("ZoneName", name, "Invalid availability zone.")
             items = [item for item in items if item["zoneName"] in names]
-        returnValue({"availabilityZoneInfo": [item for item in items if matches(item)]})
+        return {"availabilityZoneInfo": [item for item in items if matches(item)]}
 
 
 def _instance_type_item(flavor: Any) -> dict[str, Any]:
@@ -123,7 +123,7 @@ class DescribeInstanceTypes(EC2Action):
             flavors = [f for f in flavors if f.name in names]
         flavors = sorted((f for f in flavors if matches(f)), key=lambda f: f.name)
         selected, token = paging.page(flavors, key=lambda f: f.name)
-        returnValue({"instanceTypeSet": [_instance_type_item(f) for f in selected], "nextToken": token})
+        return {"instanceTypeSet": [_instance_type_item(f) for f in selected], "nextToken": token}
 
 
 class DescribeAccountAttributes(EC2Action):
@@ -148,14 +148,13 @@ class DescribeAccountAttributes(EC2Action):
             if name not in attributes:
                 raise errors.invalid_value("AttributeName", name)
         chosen = names or list(attributes)
-        returnValue(
-            {
-                "accountAttributeSet": [
-                    {
-                        "attributeName": name,
-                        "attributeValueSet": [{"attributeValue": v} for v in attributes[name]],
-                    }
-                    for name in chosen
-                ]
-            }
-        )
+        return {
+            "accountAttributeSet": [
+                {
+                    "attributeName": name,
+                    "attributeValueSet": [{"attributeValue": v} for v in attributes[name]],
+                }
+                for name in chosen
+            ]
+        }
+

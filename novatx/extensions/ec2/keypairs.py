@@ -18,7 +18,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from twisted.internet.defer import inlineCallbacks, returnValue
+from twisted.internet.defer import inlineCallbacks
 
 from novatx.compute.exceptions import Invalid, KeyPairExists, KeypairNotFound
 from novatx.compute.records import KeyPair
@@ -81,14 +81,13 @@ class CreateKeyPair(EC2Action):
             key_pair = yield self.compute.create_key_pair(context, name)
         except KeyPairExists:
             raise _duplicate(name) from None
-        returnValue(
-            {
-                "keyName": key_pair.name,
-                "keyFingerprint": fingerprint(key_pair.public_key),
-                "keyMaterial": key_pair.private_key,
-                "keyPairId": key_pair_id(key_pair),
-            }
-        )
+        return {
+            "keyName": key_pair.name,
+            "keyFingerprint": fingerprint(key_pair.public_key),
+            "keyMaterial": key_pair.private_key,
+            "keyPairId": key_pair_id(key_pair),
+        }
+
 
 
 def _public_key(params: dict[str, str]) -> str:
@@ -125,13 +124,12 @@ class ImportKeyPair(EC2Action):
             raise errors.EC2Error(
                 "InvalidKey.Format", "Key is not in valid OpenSSH public key format"
             ) from None
-        returnValue(
-            {
-                "keyName": key_pair.name,
-                "keyFingerprint": fingerprint(key_pair.public_key),
-                "keyPairId": key_pair_id(key_pair),
-            }
-        )
+        return {
+            "keyName": key_pair.name,
+            "keyFingerprint": fingerprint(key_pair.public_key),
+            "keyPairId": key_pair_id(key_pair),
+        }
+
 
 
 _FILTERS = {
@@ -170,22 +168,21 @@ class DescribeKeyPairs(EC2Action):
                     "InvalidKeyPair.NotFound", "The key pair ID '%s' does not exist" % (missing[0],)
                 )
             key_pairs = [by_id[i] for i in dict.fromkeys(ids)]
-        returnValue(
-            {
-                "keySet": [
-                    {
-                        "keyPairId": key_pair_id(k),
-                        "keyName": k.name,
-                        "keyFingerprint": fingerprint(k.public_key),
-                        "keyType": key_type(k.public_key),
-                        "createTime": k.created_at,
-                        "tagSet": [],
-                    }
-                    for k in key_pairs
-                    if matches(k)
-                ]
-            }
-        )
+        return {
+            "keySet": [
+                {
+                    "keyPairId": key_pair_id(k),
+                    "keyName": k.name,
+                    "keyFingerprint": fingerprint(k.public_key),
+                    "keyType": key_type(k.public_key),
+                    "createTime": k.created_at,
+                    "tagSet": [],
+                }
+                for k in key_pairs
+                if matches(k)
+            ]
+        }
+
 
 
 class DeleteKeyPair(EC2Action):
@@ -210,4 +207,4 @@ class DeleteKeyPair(EC2Action):
                 yield self.compute.delete_key_pair(context, name)
             except KeypairNotFound:
                 pass
-        returnValue({"return": True})
+        return {"return": True}

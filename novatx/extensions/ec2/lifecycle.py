@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from twisted.internet.defer import gatherResults, inlineCallbacks, returnValue
+from twisted.internet.defer import gatherResults, inlineCallbacks
 
 from novatx.compute.exceptions import InstanceInvalidState
 from novatx.compute.records import Instance
@@ -58,18 +58,18 @@ class _StateChange(EC2Action):
         results = yield gatherResults(
             [self._one(context, instance) for instance in instances], consumeErrors=True
         ).addErrback(first_error)
-        returnValue(self.render(results))
+        return self.render(results)
 
     @inlineCallbacks
     def _one(self, context: Any, instance: Instance) -> Any:
         before = ec2_state(instance)
         if before[1] in self.noop:
-            returnValue((instance, before, before))
+            return (instance, before, before)
         try:
             after = yield self.call(context, instance)
         except InstanceInvalidState:
             raise incorrect_state(instance, self.verb) from None
-        returnValue((instance, before, after))
+        return (instance, before, after)
 
     def render(self, results: list[tuple[Instance, tuple, tuple]]) -> dict[str, Any]:
         return {
@@ -148,11 +148,10 @@ class GetConsoleOutput(EC2Action):
     def _output(self, context: Any, instance_id: str) -> Any:
         (instance,) = yield named_instances(self, context, [instance_id])
         text = yield self.compute.get_console_output(context, instance.uuid)
-        returnValue(
-            {
-                "instanceId": instance.ec2_id,
-                "timestamp": instance.updated_at or instance.created_at,
-                "output": base64.b64encode(text.encode("utf-8")).decode("ascii"),
-            }
-        )
+        return {
+            "instanceId": instance.ec2_id,
+            "timestamp": instance.updated_at or instance.created_at,
+            "output": base64.b64encode(text.encode("utf-8")).decode("ascii"),
+        }
+
 

@@ -61,21 +61,28 @@ def parse_ids(ids: Sequence[str]) -> list[int]:
 
 def named_instances(action: Any, context: Any, ids: Sequence[str]) -> Deferred:
     """
-    Fire with the instances C{ids} name, in the order named; fail with
-    C{InvalidInstanceID.NotFound} naming those that are not visible.
+    Fire with the instances C{ids} name, in the order named, as the store has
+    them now; fail with C{InvalidInstanceID.NotFound} naming those that are not
+    visible.
     """
     numbers = parse_ids(ids)
+    found = visible_instances(action, context, ec2_ids=tuple(set(numbers)))
+    return found.addCallback(pick_named, ids, numbers)
 
-    def check(instances: list[Instance]) -> list[Instance]:
-        by_id = {instance.id: instance for instance in instances}
-        missing = [text for text, number in zip(ids, numbers) if number not in by_id]
-        if missing:
-            raise EC2Error(
-                "InvalidInstanceID.NotFound",
-                "The instance IDs '%s' do not exist" % (", ".join(missing),)
-                if len(missing) > 1
-                else "The instance ID '%s' does not exist" % (missing[0],),
-            )
-        return [by_id[number] for number in numbers]
 
-    return visible_instances(action, context, ec2_ids=tuple(set(numbers))).addCallback(check)
+def pick_named(instances: Sequence[Instance], ids: Sequence[str], numbers: Sequence[int]) -> list[Instance]:
+    """
+    The instances C{ids} (whose integers are C{numbers}) name among
+    C{instances}, in the order named; C{InvalidInstanceID.NotFound} for the
+    missing ones.
+    """
+    by_id = {instance.id: instance for instance in instances}
+    missing = [text for text, number in zip(ids, numbers) if number not in by_id]
+    if missing:
+        raise EC2Error(
+            "InvalidInstanceID.NotFound",
+            "The instance IDs '%s' do not exist" % (", ".join(missing),)
+            if len(missing) > 1
+            else "The instance ID '%s' does not exist" % (missing[0],),
+        )
+    return [by_id[number] for number in numbers]

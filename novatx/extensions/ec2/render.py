@@ -5,8 +5,9 @@ with the C{requestId} first and the action's children after it.
 Actions return plain values and this module spells them: a dict is a sequence
 of child elements (in its order; C{None} values are left out), a list or tuple
 is a run of C{<item>} elements (AWS's C{...Set} shape), a bool is C{true}/C{false},
-a datetime is ISO 8601 in UTC with milliseconds. Strings are escaped; nothing
-else is accepted, so a record never leaks into a response by accident.
+a datetime is ISO 8601 in UTC with milliseconds. Strings are escaped, except an
+L{XML} fragment rendered before; nothing else is accepted, so a record never
+leaks into a response by accident.
 """
 
 from __future__ import annotations
@@ -26,8 +27,14 @@ def timestamp(moment: datetime.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
 
 
+class XML(str):
+    """Text that is already XML (a fragment rendered before), written as it is."""
+
+
 def _value(value: Any, out: list[str]) -> None:
-    if isinstance(value, str):
+    if type(value) is XML:
+        out.append(value)
+    elif isinstance(value, str):
         out.append(escape(value))
     elif isinstance(value, dict):
         for name, child in value.items():
@@ -49,6 +56,13 @@ def _value(value: Any, out: list[str]) -> None:
         out.append(timestamp(value))
     else:
         raise TypeError("cannot render %r as EC2 XML" % (value,))
+
+
+def render_fragment(value: Any) -> XML:
+    """C{value} rendered once, to be placed in responses as it is."""
+    out: list[str] = []
+    _value(value, out)
+    return XML("".join(out))
 
 
 def render_response(action: str, request_id: str, children: dict[str, Any]) -> bytes:

@@ -6,7 +6,7 @@ import base64
 import binascii
 from typing import Any
 
-from twisted.internet.defer import gatherResults, inlineCallbacks, returnValue, succeed
+from twisted.internet.defer import gatherResults, inlineCallbacks, succeed
 
 from novatx.compute.exceptions import ImageNotFound
 from novatx.compute.interfaces import CreateRequest
@@ -97,14 +97,13 @@ class RunInstances(EC2Action):
                 [self._name_after_id(context, i) for i in instances], consumeErrors=True
             ).addErrback(first_error)
         first = instances[0]
-        returnValue(
-            {
-                "reservationId": reservation_id(first),
-                "ownerId": first.project_id,
-                "groupSet": [],
-                "instancesSet": [instance_item(i, image.ec2_id) for i in instances],
-            }
-        )
+        return {
+            "reservationId": reservation_id(first),
+            "ownerId": first.project_id,
+            "groupSet": [],
+            "instancesSet": [instance_item(i, image.ec2_id) for i in instances],
+        }
+
 
     def _name_after_id(self, context: Any, instance: Any) -> Any:
         if instance.name == instance.ec2_id:
@@ -116,7 +115,7 @@ class RunInstances(EC2Action):
         page = yield self.compute.list_flavors(context)
         for flavor in page.items:
             if flavor.name == instance_type and not flavor.disabled:
-                returnValue(flavor)
+                return flavor
         raise errors.EC2Error(
             "InvalidParameterValue", "Invalid value '%s' for InstanceType." % (instance_type,)
         )

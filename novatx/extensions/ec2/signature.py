@@ -22,11 +22,9 @@ was wrong.
 from __future__ import annotations
 
 import base64
-import calendar
 import datetime
 import hashlib
 import hmac
-import time
 from email.utils import parsedate_to_datetime
 from typing import Callable, Mapping, Sequence
 from urllib.parse import quote, unquote_to_bytes
@@ -152,22 +150,42 @@ def _hmac(key: bytes, message: str) -> bytes:
     return hmac.new(key, message.encode("utf-8"), hashlib.sha256).digest()
 
 
+#: Derived SigV4 keys by secret, day, region and service (one per key and day).
+_signing_keys: dict[tuple[str, str, str, str], bytes] = {}
+_SIGNING_KEYS_LIMIT = 1000
+
+
 def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
-    """SigV4's derived key for one day, region and service."""
-    key = _hmac(("AWS4" + secret).encode("utf-8"), date)
-    key = _hmac(key, region)
-    key = _hmac(key, service)
-    return _hmac(key, "aws4_request")
+    """SigV4's derived key for one day, region and service (remembered)."""
+    cache_key = (secret, date, region, service)
+    key = _signing_keys.get(cache_key)
+    if key is None:
+        key = _hmac(("AWS4" + secret).encode("utf-8"), date)
+        key = _hmac(key, region)
+        key = _hmac(key, service)
+        key = _hmac(key, "aws4_request")
+        if len(_signing_keys) >= _SIGNING_KEYS_LIMIT:
+            _signing_keys.clear()
+        _signing_keys[cache_key] = key
+    return key
 
 
 def _parse_amz_date(text: str | None) -> float:
-    if not text:
+    """C{20261125T145221Z} as POSIX seconds."""
+    if not text or len(text) != 16 or text[8] != "T" or text[15] != "Z":
+        raise auth_failure()
+    digits = text[:8] + text[9:15]
+    if not digits.isdigit() or not digits.isascii():
         raise auth_failure()
     try:
-        parsed = time.strptime(text, "%Y%m%dT%H%M%SZ")
+        moment = datetime.datetime(
+            int(text[0:4]), int(text[4:6]), int(text[6:8]),
+            int(text[9:11]), int(text[11:13]), int(text[13:15]),
+            tzinfo=datetime.timezone.utc,
+        )
     except ValueError:
         raise auth_failure() from None
-    return float(calendar.timegm(parsed))
+    return moment.timestamp()
 
 
 def _scope(credential: str) -> tuple[str, str, str, str]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet.defer import inlineCallbacks, returnValue
+from twisted.internet.defer import inlineCallbacks
 
 from novatx.extensions.ec2 import errors, params as P
 from novatx.extensions.ec2.base import EC2Action
 from novatx.extensions.ec2.filters import compile_filters, one
 from novatx.extensions.ec2.lookup import named_instances, visible_instances
 from novatx.extensions.ec2.paging import Paging
+from novatx.extensions.ec2.snapshot import Snapshots
 from novatx.extensions.ec2.tagging import check_tag
 from novatx.extensions.ec2.views import NAME_TAG, instance_tags
 
@@ -47,7 +48,7 @@ class CreateTags(EC2Action):
                 yield self.compute.update_server(context, instance.uuid, name=name)
             if metadata:
                 yield self.compute.set_metadata(context, instance.uuid, metadata)
-        returnValue({"return": True})
+        return {"return": True}
 
 
 class DeleteTags(EC2Action):
@@ -73,7 +74,7 @@ class DeleteTags(EC2Action):
                     yield self.compute.update_server(context, instance.uuid, name=instance.ec2_id)
                 else:
                     yield self.compute.delete_metadata_item(context, instance.uuid, key)
-        returnValue({"return": True})
+        return {"return": True}
 
 
 _FILTERS = {
@@ -88,6 +89,15 @@ class DescribeTags(EC2Action):
     action = "DescribeTags"
     name = "Describe tags"
 
+    def setup(self, context: Any) -> None:
+        super().setup(context)
+        self.snapshots = Snapshots(
+            lambda ctx: visible_instances(self, ctx),
+            self.clock,
+            self.config.ec2.describe_cache_seconds,
+        )
+        self.compute.add_observer(self.snapshots.changed)
+
     def __call__(self, request: Any, params: dict[str, str]) -> Any:
         matches = compile_filters(P.filters(params), _FILTERS)
         paging = Paging.read(self.action, request.context.project_id, params)
@@ -95,7 +105,7 @@ class DescribeTags(EC2Action):
 
     @inlineCallbacks
     def _describe(self, context: Any, matches: Any, paging: Paging) -> Any:
-        instances = yield visible_instances(self, context)
+        instances = yield self.snapshots.instances(context)
         rows = [
             (instance.ec2_id, key, value, instance.id)
             for instance in instances
@@ -103,12 +113,11 @@ class DescribeTags(EC2Action):
         ]
         rows = [row for row in rows if matches(row)]
         page, token = paging.page(rows, key=lambda row: [row[3], row[1]])
-        returnValue(
-            {
-                "tagSet": [
-                    {"resourceId": rid, "resourceType": "instance", "key": key, "value": value}
-                    for rid, key, value, _ in page
-                ],
-                "nextToken": token,
-            }
-        )
+        return {
+            "tagSet": [
+                {"resourceId": rid, "resourceType": "instance", "key": key, "value": value}
+                for rid, key, value, _ in page
+            ],
+            "nextToken": token,
+        }
+

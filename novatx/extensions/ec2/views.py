@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from twisted.internet.defer import gatherResults, inlineCallbacks, returnValue
+from twisted.internet.defer import Deferred, gatherResults, succeed
 
 from novatx.compute.exceptions import NotFound
 from novatx.compute.records import Instance
 from novatx.extensions.ec2.ids import reservation_id
+from novatx.extensions.ec2.lookup import first_error
+from novatx.extensions.ec2.render import XML, render_fragment
 from novatx.extensions.ec2.states import ec2_state
 
 NAME_TAG = "Name"
@@ -87,10 +89,43 @@ def instance_item(instance: Instance, image_id: str | None) -> dict[str, Any]:
     return item
 
 
-def reservation_items(instances: Iterable[Instance], image_ids: dict[str, str]) -> list[dict[str, Any]]:
+class InstanceFragments:
+    """
+    The rendered C{instancesSet} item of each instance record, kept while the
+    record is: a Describe answered from a snapshot renders each instance once,
+    not once per request.
+    """
+
+    #: How many fragments are kept before starting over.
+    LIMIT = 5000
+
+    def __init__(self) -> None:
+        self._kept: dict[int, tuple[Instance, str | None, XML]] = {}
+
+    def clear(self, instance_uuid: str = "") -> None:
+        self._kept.clear()
+
+    def item(self, instance: Instance, image_id: str | None) -> XML:
+        kept = self._kept.get(id(instance))
+        if kept is not None and kept[0] is instance and kept[1] == image_id:
+            return kept[2]
+        if len(self._kept) >= self.LIMIT:
+            self._kept.clear()
+        fragment = render_fragment(instance_item(instance, image_id))
+        self._kept[id(instance)] = (instance, image_id, fragment)
+        return fragment
+
+
+def reservation_items(
+    instances: Iterable[Instance],
+    image_ids: dict[str, str],
+    fragments: InstanceFragments | None = None,
+) -> list[dict[str, Any]]:
     """
     Instances grouped by reservation, in the order of their first instance, as
     DescribeInstances' C{reservationSet}.
+
+    @param fragments: where rendered items are kept, if anywhere.
     """
     reservations: dict[str, dict[str, Any]] = {}
     for instance in instances:
@@ -103,8 +138,9 @@ def reservation_items(instances: Iterable[Instance], image_ids: dict[str, str]) 
                 "groupSet": [],
                 "instancesSet": [],
             }
+        image_id = image_ids.get(instance.image_id or "")
         reservation["instancesSet"].append(
-            instance_item(instance, image_ids.get(instance.image_id or ""))
+            fragments.item(instance, image_id) if fragments else instance_item(instance, image_id)
         )
     return list(reservations.values())
 
@@ -119,18 +155,20 @@ class ImageIds:
         self._compute = compute
         self._known: dict[str, str] = {}
 
-    @inlineCallbacks
-    def resolve(self, context: Any, uuids: Iterable[str | None]) -> Any:
+    def resolve(self, context: Any, uuids: Iterable[str | None]) -> Deferred:
         """Fire with C{{uuid: ami-id}} for the UUIDs that still name an image."""
-        missing = {u for u in uuids if u and u not in self._known}
-        if missing:
-            found = yield gatherResults(
-                [self._lookup(context, u) for u in sorted(missing)], consumeErrors=True
-            )
-            for uuid, image in zip(sorted(missing), found):
+        missing = sorted({u for u in uuids if u and u not in self._known})
+        if not missing:
+            return succeed(self._known)
+
+        def found(images: list[Any]) -> dict[str, str]:
+            for uuid, image in zip(missing, images):
                 if image is not None:
                     self._known[uuid] = image.ec2_id
-        returnValue(self._known)
+            return self._known
+
+        looked_up = [self._lookup(context, u) for u in missing]
+        return gatherResults(looked_up, consumeErrors=True).addCallbacks(found, first_error)
 
     def _lookup(self, context: Any, uuid: str) -> Any:
         d = self._compute.get_image(context.elevated(), uuid)
