@@ -55,14 +55,18 @@ def server_tls(files: TLSFiles) -> IOpenSSLServerConnectionCreator:
             verify=True, caCerts=[c.original for c in authorities], requireCertificate=True
         )
     try:
-        return CertificateOptions(
+        options = CertificateOptions(
             privateKey=key.original,
             certificate=chain[0].original,
             extraCertChain=[c.original for c in chain[1:]],
             **verification,
         )
+        # The context is made lazily; make it now, so a key that does not
+        # match its certificate stops the start rather than every handshake.
+        options.getContext()
     except Exception as e:
         raise StartupError(
             "[ssl] cert_file %s and key_file %s do not make a TLS identity: %s"
             % (files.cert_file, files.key_file, e)
         ) from None
+    return options

@@ -104,7 +104,8 @@ class WorkerSupervisor:
     """
     Keeps one API's worker processes running.
 
-    @ivar workers: the worker processes now running (including retiring ones).
+    @ivar workers: the worker processes now running (including retiring
+        ones), oldest first.
     """
 
     _log = Logger()
@@ -128,7 +129,7 @@ class WorkerSupervisor:
         self._reactor = reactor
         self._wanted = api.workers
         self._starts: collections.deque[float] = collections.deque()
-        self.workers: set[_Worker] = set()
+        self.workers: dict[_Worker, None] = {}
         self._stopping = False
         self._replacing = False
         self._sleeping: Any = None
@@ -159,7 +160,7 @@ class WorkerSupervisor:
             env=dict(os.environ),
             childFDs={0: "w", 1: "r", 2: "r", LISTEN_FD: self._fd, READY_FD: "r"},
         )
-        self.workers.add(worker)
+        self.workers[worker] = None
         self._log.info("{api}: started worker {pid}", api=self.api.name, pid=worker.pid)
         worker.ready.addCallback(self._worker_ready, worker)
         return worker
@@ -199,7 +200,7 @@ class WorkerSupervisor:
 
     def ended(self, worker: _Worker, status: Any) -> None:
         """A worker exited: replace it unless it was asked to stop."""
-        self.workers.discard(worker)
+        self.workers.pop(worker, None)
         if worker.retired or self._stopping:
             self._log.info(
                 "{api}: worker {pid} stopped ({how})",

@@ -124,6 +124,16 @@ class SupervisorTests(TestCase):
         self.die(1, 0)
         self.assertEqual(len(self.clock.spawned), 4)
 
+    def test_reload_to_more_workers_starts_the_extra_ones(self):
+        self.supervisor.start()
+        self.ready(0)
+        self.ready(1)
+        done = self.supervisor.replace(None, _api(workers=3))
+        for index in (2, 3, 4):
+            self.ready(index)
+        self.successResultOf(done)
+        self.assertEqual([t.signals for t, _, _ in self.clock.spawned], [["TERM"], ["TERM"], [], [], []])
+
     def test_reload_whose_new_worker_dies_keeps_the_old_workers(self):
         self.supervisor.start()
         self.ready(0)
