@@ -48,13 +48,13 @@ class APIService(Service):
         settings: DaemonSettings,
         listener: socket.socket,
         reactor: Any,
+        worker_command: Callable[[DaemonSettings, str], list[str]],
         tree: tuple[Runtime, IResource] | None = None,
-        worker_command: Callable[[DaemonSettings, str], list[str]] | None = None,
     ) -> None:
         """
+        @param worker_command: the command line of a worker process for
+            C{(settings, api_name)}, used when C{tree} is None.
         @param tree: the runtime and resource tree, to serve in this process.
-        @param worker_command: for workers: the command line of a worker
-            process for C{(settings, api_name)}.
         """
         self.name = api.name
         self.api = api
@@ -65,7 +65,9 @@ class APIService(Service):
         self.runtime: Runtime | None = None
         self.site: APISite | None = None
         self.supervisor: WorkerSupervisor | None = None
-        self._tls = None
+        # Made here in workers' daemon too: unusable TLS files stop the start
+        # instead of killing every worker.
+        self._tls = server_tls(api.tls) if api.tls else None
         if tree is not None:
             self.runtime, resource = tree
             self.site = APISite(
@@ -77,9 +79,7 @@ class APIService(Service):
                 timeout=settings.client_socket_timeout or None,
                 reactor=reactor,
             )
-            self._tls = server_tls(api.tls) if api.tls else None
         else:
-            assert worker_command is not None
             self.supervisor = WorkerSupervisor(
                 api, settings, listener.fileno(), worker_command, reactor
             )

@@ -310,8 +310,8 @@ def build_daemon(
                     settings,
                     sockets[api.name],
                     reactor,
+                    worker_command,
                     tree=tree,
-                    worker_command=worker_command,
                 )
             )
     except BaseException:
