@@ -1,0 +1,190 @@
+"""
+Issue 6's benchmark: a SigV4-signed C{DescribeInstances} of 12 instances under
+wrk, novatx's EC2 API against moto_server, in the same run.
+
+Runs, in one go (about 45 s):
+ 1. C{twistd -n nova --enabled-apis ec2} over a fresh SQLite store, an EC2
+    credential from C{novatx-manage ec2-credentials create}, 12 instances made
+    with boto3 (waited to C{running});
+ 2. C{moto_server} with 12 C{m1.small} instances in C{us-east-1};
+ 3. one C{GET /?Action=DescribeInstances&Version=2016-11-15} per server, signed
+    once with botocore (SigV4, headers) and replayed by wrk inside the 300 s
+    window: requests/s of both and their ratio (goal >= 50);
+ 4. the cost per extra instance: both again with more instances, as the extra
+    milliseconds per request divided by the extra instances.
+
+Usage: C{python bench/ec2_describe.py [--duration 5] [--connections 10] [--workers 1]}
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import boto3
+from botocore import auth as botocore_auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+QUERY = "Action=DescribeInstances&Version=2016-11-15"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("%s exited with %s" % (what, process.returncode))
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("%s did not listen on %d" % (what, port))
+
+
+def start_novatx(directory: str, workers: int) -> tuple[subprocess.Popen, int, str, str]:
+    port = free_port()
+    conf = os.path.join(directory, "nova.conf")
+    with open(conf, "w") as f:
+        f.write(
+            "[DEFAULT]\nstate_path = %s\nec2_listen_port = %d\nec2_workers = %d\n"
+            "[quota]\ninstances = -1\ncores = -1\nram = -1\n"
+            "[simulated]\nboot_seconds = 0.05\n" % (os.path.join(directory, "state"), port, workers)
+        )
+    os.makedirs(os.path.join(directory, "state"))
+    manage = os.path.join(BIN, "novatx-manage")
+    subprocess.run([manage, "--config-file", conf, "db", "sync"], check=True, capture_output=True)
+    output = subprocess.run(
+        [manage, "--config-file", conf, "ec2-credentials", "create", "--user-id", "bench", "--project-id", "bench"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    values = dict(line.split("=", 1) for line in output.split() if "=" in line)
+    process = subprocess.Popen(
+        [os.path.join(BIN, "twistd"), "-n", "--pidfile=", "--logfile", os.path.join(directory, "twistd.log"),
+         "nova", "--config-file", conf, "--enabled-apis", "ec2"],
+        cwd=directory,
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")])),
+    )
+    wait_for_port(port, process, "twistd nova")
+    return process, port, values["AWS_ACCESS_KEY_ID"], values["AWS_SECRET_ACCESS_KEY"]
+
+
+def start_moto() -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [os.path.join(BIN, "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port, process, "moto_server")
+    return process, port
+
+
+def client(port: int, region: str, access: str, secret: str):
+    return boto3.session.Session().client(
+        "ec2", endpoint_url="http://127.0.0.1:%d" % port, region_name=region,
+        aws_access_key_id=access, aws_secret_access_key=secret,
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+
+
+def add_instances(ec2, count: int, instance_type: str) -> None:
+    image = ec2.describe_images()["Images"][0]["ImageId"]
+    while count > 0:
+        batch = min(count, 50)
+        run = ec2.run_instances(ImageId=image, MinCount=batch, MaxCount=batch, InstanceType=instance_type)
+        ids = [i["InstanceId"] for i in run["Instances"]]
+        ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+        count -= batch
+
+
+def signed_headers(port: int, region: str, access: str, secret: str) -> dict[str, str]:
+    request = AWSRequest(method="GET", url="http://127.0.0.1:%d/?%s" % (port, QUERY))
+    botocore_auth.SigV4Auth(Credentials(access, secret), "ec2", region).add_auth(request)
+    return {k: v for k, v in request.headers.items() if k in ("Authorization", "X-Amz-Date")}
+
+
+def count_instances(port: int, headers: dict[str, str]) -> int:
+    request = urllib.request.Request("http://127.0.0.1:%d/?%s" % (port, QUERY), headers=headers)
+    with urllib.request.urlopen(request) as response:
+        return response.read().count(b"<instanceId>")
+
+
+def wrk(port: int, headers: dict[str, str], duration: int, connections: int, directory: str) -> float:
+    script = os.path.join(directory, "headers-%d.lua" % port)
+    with open(script, "w") as f:
+        for name, value in headers.items():
+            f.write('wrk.headers["%s"] = "%s"\n' % (name, value))
+    output = subprocess.run(
+        ["wrk", "-t1", "-c%d" % connections, "-d%ds" % duration, "-s", script,
+         "http://127.0.0.1:%d/?%s" % (port, QUERY)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise SystemExit("wrk saw %s non-2xx answers:\n%s" % (errors.group(1), output))
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def measure(name, port, region, access, secret, instances, args, directory) -> float:
+    headers = signed_headers(port, region, access, secret)
+    seen = count_instances(port, headers)
+    if seen != instances:
+        raise SystemExit("%s described %d instances, not %d" % (name, seen, instances))
+    wrk(port, headers, 1, args.connections, directory)
+    return wrk(port, headers, args.duration, args.connections, directory)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--extra", type=int, default=88, help="instances added for the per-instance cost")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        novatx, port, access, secret = start_novatx(directory, args.workers)
+        moto, moto_port = start_moto()
+        try:
+            ours = client(port, "RegionOne", access, secret)
+            theirs = client(moto_port, "us-east-1", "testing", "testing")
+            add_instances(ours, 12, "m1.tiny")
+            add_instances(theirs, 12, "m1.small")
+            rps = measure("novatx", port, "RegionOne", access, secret, 12, args, directory)
+            moto_rps = measure("moto_server", moto_port, "us-east-1", "testing", "testing", 12, args, directory)
+            add_instances(ours, args.extra, "m1.tiny")
+            rps_more = measure("novatx", port, "RegionOne", access, secret, 12 + args.extra, args, directory)
+            add_instances(theirs, 12, "m1.small")
+            moto_more = measure("moto_server", moto_port, "us-east-1", "testing", "testing", 24, args, directory)
+        finally:
+            for process in (novatx, moto):
+                process.terminate()
+                process.wait()
+    print("SigV4 GET DescribeInstances, wrk -t1 -c%d -d%ds, ec2_workers = %d"
+          % (args.connections, args.duration, args.workers))
+    print("novatx      12 instances: %8.1f req/s" % rps)
+    print("moto_server 12 instances: %8.1f req/s" % moto_rps)
+    print("ratio novatx / moto_server: %.1fx (goal >= 50x)" % (rps / moto_rps))
+    print("novatx      %3d instances: %8.1f req/s -> %.3f ms per extra instance"
+          % (12 + args.extra, rps_more, (1000 / rps_more - 1000 / rps) / args.extra))
+    print("moto_server  24 instances: %8.1f req/s -> %.3f ms per extra instance"
+          % (moto_more, (1000 / moto_more - 1000 / moto_rps) / 12))
+
+
+if __name__ == "__main__":
+    main()
