@@ -11,7 +11,7 @@ Runs, in one go (well under a minute):
  4. the daemon again with C{osapi_compute_workers = 2}: RSS of each worker
     (goal < 80 MB) after some load.
 
-Usage: C{python bench/daemon_root.py [--duration 5] [--connections 10]}
+Usage: C{python bench/daemon_root.py [--duration 4] [--rounds 2] [--connections 10]}
 """
 
 from __future__ import annotations
@@ -131,7 +131,8 @@ def stop(process: subprocess.Popen) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--connections", type=int, default=10)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
@@ -147,8 +148,12 @@ def main() -> None:
             try:
                 bare_port = int(bare.stdout.readline().split()[1])
                 wrk(port, 1, args.connections)
-                novatx_rps = wrk(port, args.duration, args.connections)
-                bare_rps = wrk(bare_port, args.duration, args.connections)
+                # Alternate, and keep each one's best: the machine's other
+                # load then weighs on both alike.
+                novatx_rps = bare_rps = 0.0
+                for _ in range(args.rounds):
+                    novatx_rps = max(novatx_rps, wrk(port, args.duration, args.connections))
+                    bare_rps = max(bare_rps, wrk(bare_port, args.duration, args.connections))
             finally:
                 stop(bare)
             single_rss = rss_mb(daemon.pid)
@@ -162,8 +167,8 @@ def main() -> None:
             parent_rss = rss_mb(daemon.pid)
         finally:
             stop(daemon)
-    print("GET / of osapi_compute, wrk -t1 -c%d -d%ds, %d bytes"
-          % (args.connections, args.duration, len(body)))
+    print("GET / of osapi_compute, wrk -t1 -c%d -d%ds, best of %d alternated runs, %d bytes"
+          % (args.connections, args.duration, args.rounds, len(body)))
     print("  novatx (one process)     %9.1f req/s" % novatx_rps)
     print("  bare twisted.web Resource %8.1f req/s" % bare_rps)
     print("  ratio                     %8.2f  (goal >= 0.5)" % (novatx_rps / bare_rps))
