@@ -14,6 +14,7 @@ from novatx.extensions.ec2.filters import compile_filters, one
 from novatx.extensions.ec2.ids import reservation_id
 from novatx.extensions.ec2.lookup import parse_ids, pick_named, visible_instances
 from novatx.extensions.ec2.paging import Paging
+from novatx.extensions.ec2.render import XML, render_fragment
 from novatx.extensions.ec2.snapshot import Snapshots
 from novatx.extensions.ec2.states import ec2_state
 from novatx.extensions.ec2.views import (
@@ -98,14 +99,34 @@ class DescribeInstances(_DescribeAction):
     action = "DescribeInstances"
     name = "Describe instances"
 
+    def setup(self, context: Any) -> None:
+        super().setup(context)
+        self._answers: dict[str, tuple[list[Instance], XML]] = {}
+        self.compute.add_observer(lambda instance_uuid: self._answers.clear())
+
     def __call__(self, request: Any, params: dict[str, str]) -> Any:
         d = _select_instances(self, request, params, exclusive=("InstanceId",))
+        project = request.context.project_id
         return d.addCallback(
             lambda result: {
-                "reservationSet": reservation_items(result[0], result[2], self.fragments),
+                "reservationSet": self._reservations(project, result[0], result[2]),
                 "nextToken": result[1],
             }
         )
+
+    def _reservations(self, project: str, page: list[Instance], image_ids: dict[str, str]) -> XML:
+        """
+        The rendered C{reservationSet} of C{page}; the same records as the
+        project's last answer (a poll of an unchanged snapshot) reuse it.
+        """
+        last = self._answers.get(project)
+        if last is not None and len(last[0]) == len(page) and all(a is b for a, b in zip(last[0], page)):
+            return last[1]
+        rendered = render_fragment(reservation_items(page, image_ids, self.fragments))
+        if len(self._answers) >= InstanceFragments.LIMIT:
+            self._answers.clear()
+        self._answers[project] = (page, rendered)
+        return rendered
 
 
 class DescribeInstanceStatus(_DescribeAction):
