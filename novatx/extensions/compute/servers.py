@@ -26,12 +26,22 @@ from novatx.extensions.compute.policies import servers as policies
 from novatx.extensions.compute.schemas import servers as schemas
 from novatx.extensions.compute.server_filters import build_query
 from novatx.extensions.compute.server_support import as_bool, can, generate_password, option
-from novatx.extensions.compute.servers_views import V2_19, V2_37, V2_52, V2_75, V2_90, V2_98, ServerViews, version_of
+from novatx.extensions.compute.servers_views import (
+    SCHEDULER_HINTS_FIELD,
+    V2_19,
+    V2_37,
+    V2_52,
+    V2_75,
+    V2_90,
+    V2_98,
+    ServerViews,
+    version_of,
+)
 from novatx.extensions.interfaces import IServerFieldProvider, Response, Route
 from novatx.extensions.loading import server_create_hooks
 
 #: The extension field that keeps a create's scheduler hints (shown from 2.100).
-SCHEDULER_HINTS = ExtraField(name="scheduler_hints", type="json", default=None, owner="servers")
+SCHEDULER_HINTS = ExtraField(name=SCHEDULER_HINTS_FIELD, type="json", default=None, owner="servers")
 
 
 def check_base64(field: str, value: str | None) -> None:

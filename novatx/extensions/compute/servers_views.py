@@ -21,6 +21,10 @@ from novatx.extensions.interfaces import APIVersion
 #: The name under which a server's fixed address is listed in C{addresses}.
 NETWORK_LABEL = "private"
 
+#: The extension field in which servers keep a create's scheduler hints
+#: (shown as C{scheduler_hints} from 2.100, never under its field name).
+SCHEDULER_HINTS_FIELD = "scheduler_hints"
+
 #: Statuses whose documents carry C{progress}, and those that carry C{fault}.
 PROGRESS_STATUSES = frozenset(("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"))
 FAULT_STATUSES = frozenset(("ERROR", "DELETED"))
@@ -249,6 +253,9 @@ class ServerViews:
         @param extended: show the C{OS-EXT-SRV-ATTR} attributes (an admin's
             policy by default).
         @param show_host_status: show C{host_status} (2.16, admins by default).
+
+        Fields that other extensions declared (L{IServerFieldProvider}) appear
+        under their names, as the store keeps them.
         """
         version = version_of(request)
         server: dict[str, Any] = {
@@ -292,7 +299,10 @@ class ServerViews:
         if version >= V2_96:
             server["pinned_availability_zone"] = instance.pinned_availability_zone
         if version >= V2_100:
-            server["scheduler_hints"] = dict(instance.extra.get("scheduler_hints") or {})
+            server["scheduler_hints"] = dict(instance.extra.get(SCHEDULER_HINTS_FIELD) or {})
+        for name, value in instance.extra.items():
+            if name != SCHEDULER_HINTS_FIELD:
+                server[name] = value
         return server
 
     def _extended(

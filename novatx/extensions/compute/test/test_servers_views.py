@@ -117,6 +117,12 @@ class ShowTests(TestCase):
         self.assertEqual(server["image"]["properties"]["base_image_ref"], server["image"]["id"])
         self.assertEqual(server["OS-EXT-SRV-ATTR:hostname"], "web")
 
+    def test_extension_fields_appear_under_their_names(self):
+        server = self.views.show(make_request("2.100"), make_instance(
+            extra={"example:colour": "red", "scheduler_hints": {"group": "g"}}))
+        self.assertEqual(server["example:colour"], "red")
+        self.assertEqual(server["scheduler_hints"], {"group": "g"})
+
     def test_detail_entries_leave_out_server_groups(self):
         server = self.views.show(make_request("2.71"), make_instance(), in_list=True)
         self.assertNotIn("server_groups", server)
