@@ -59,6 +59,8 @@ class EC2Request:
     """
     The request as an action sees it: the signer's context, the parameters as
     C{args}, and the twisted.web request for the rare action that needs it.
+
+    @ivar policy: the router's policy check, C{policy(rule, context, target)}.
     """
 
     context: RequestContext
@@ -67,8 +69,18 @@ class EC2Request:
     path: str
     headers: Any
     raw: Any
+    policy: Any
     version: None = None
     body: None = None
+
+    def authorize(self, rule: str, target: dict[str, Any] | None = None) -> None:
+        """
+        Check oslo.policy rule C{rule} for the signer on C{target} (default:
+        the signer's own project and user).
+
+        @raise novatx.compute.exceptions.NotAuthorized: the policy denies it.
+        """
+        self.policy(rule, self.context, target)
 
     def url(self, *segments: str) -> str:
         """An absolute URL on this endpoint, from the request's own Host."""

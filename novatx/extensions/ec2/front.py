@@ -150,6 +150,7 @@ class EC2Front:
                 path="/",
                 headers=request.raw.requestHeaders,
                 raw=request.raw,
+                policy=request.policy,
             )
             return maybeDeferred(action, ec2_request, params).addCallback(
                 lambda children: Response(
