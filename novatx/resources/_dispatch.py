@@ -42,6 +42,17 @@ def write_fault(request: Any, api_name: str, fault: Fault) -> bytes:
     request.setHeader(b"Content-Type", content_type)
     for name, value in headers.items():
         request.setHeader(name, value)
+    return _sized(request, body)
+
+
+def _sized(request: Any, body: bytes) -> bytes:
+    """
+    Declare the body's length: klein writes the body, then finishes; without a
+    length twisted.web sends it chunked in two writes, and the client's
+    delayed ACK holds the second back (tens of milliseconds per request).
+    """
+    if request.code not in (204, 304):
+        request.setHeader(b"Content-Length", b"%d" % len(body))
     return body
 
 
@@ -170,7 +181,7 @@ async def _respond(
         request.setHeader(b"Content-Type", content_type_used.encode("latin-1"))
     for name, value in headers.items():
         request.setHeader(name.encode("latin-1"), str(value).encode("latin-1"))
-    return body
+    return _sized(request, body)
 
 
 async def _serve_route(table: RouteTable, request: Any, state: Any, entry: RouteEntry, kwargs: dict, method: str) -> bytes:

@@ -75,19 +75,23 @@ class RouteEntry:
 
 @attrs.define
 class RouteGroup:
-    """The routes sharing one path shape (one klein rule)."""
+    """
+    The routes sharing one path shape (one klein rule).
+
+    @ivar params: the parameter names as the group's klein rule spells them.
+    """
 
     path: str
     entries: list[RouteEntry] = attrs.field(factory=list)
+    params: tuple[str, ...] = attrs.field(init=False)
+
+    @params.default
+    def _params_default(self) -> tuple[str, ...]:
+        return tuple(_params(self.path))
 
     @property
     def endpoint(self) -> str:
         return "|".join(sorted(e.route.endpoint for e in self.entries))
-
-    @property
-    def params(self) -> tuple[str, ...]:
-        """The parameter names as the group's klein rule spells them."""
-        return tuple(_params(self.path))
 
     @property
     def methods(self) -> list[str]:
@@ -114,6 +118,8 @@ class RouteTable:
     @ivar hooks: the server-create hooks.
     @ivar top_segments: by root: the first static path segments of its routes
         (never taken for a project id).
+    @ivar trust_proxy_headers: C{[oslo_middleware] enable_proxy_headers_parsing}
+        (read once: config lookups cost more than a request's routing).
     """
 
     runtime: Any
@@ -124,16 +130,13 @@ class RouteTable:
     hooks: list[Any]
     top_segments: dict[str, frozenset[str]]
     project_id_regex: re.Pattern
+    trust_proxy_headers: bool = False
     apps: dict[str, Any] = attrs.field(factory=dict)
 
     @property
     def api_name(self) -> str:
         return self.runtime.api_name
 
-    @property
-    def trust_proxy_headers(self) -> bool:
-        """C{[oslo_middleware] enable_proxy_headers_parsing}."""
-        return bool(self.runtime.config.oslo_middleware.enable_proxy_headers_parsing)
 
     def schema_properties(self, owner: str, endpoint: str, version: APIVersion | None) -> dict[str, Any]:
         """Body properties controller extensions (and, for C{servers.create}, hooks) add."""
@@ -170,7 +173,7 @@ def _policy(runtime: Any, providers: Iterable[Any]) -> Policy:
     defaults = []
     for provider in providers:
         defaults.extend(provider.policies())
-    return Policy(runtime.config, defaults)
+    return Policy(runtime.config, defaults, runtime.reactor)
 
 
 def _collect_actions(extensions: list[Any]) -> dict[str, dict[str, list[ActionEntry]]]:
@@ -311,4 +314,5 @@ def build_table(runtime: Any, manager: Any = None, hook_manager: Any = None) -> 
         hooks=hooks,
         top_segments={root: _top_segments(g) for root, g in groups.items()},
         project_id_regex=re.compile(regex),
+        trust_proxy_headers=bool(conf.oslo_middleware.enable_proxy_headers_parsing),
     )

@@ -16,6 +16,7 @@ those roles passes.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Iterable
 
 from oslo_policy import policy as oslo_policy
@@ -66,13 +67,42 @@ class Policy:
     """
     The rules of one API, enforced from config.
 
+    oslo.policy looks for the policy file and re-reads it on every check, and
+    inspects each check function's signature each time: a millisecond a
+    request. Here the file is looked at again at most every
+    L{REFRESH_SECONDS} (an operator's change applies within that), and
+    decisions are remembered until then, keyed by the rule, the caller's
+    credentials and the target.
+
     @ivar enforcer: the C{oslo_policy.policy.Enforcer}, defaults registered.
     """
 
-    def __init__(self, conf: Any, defaults: Iterable[oslo_policy.RuleDefault]) -> None:
+    #: How often the policy file is looked at for changes.
+    REFRESH_SECONDS = 1.0
+
+    #: Decisions remembered at most (the memory is cleared when full).
+    MAX_DECISIONS = 10000
+
+    def __init__(self, conf: Any, defaults: Iterable[oslo_policy.RuleDefault], clock: Any = None) -> None:
         self.enforcer = oslo_policy.Enforcer(conf)
         self.enforcer.register_defaults(BASE_RULES)
         self.enforcer.register_defaults(list(defaults))
+        self._clock = clock
+        self._loaded_at: float | None = None
+        self._decisions: dict[Any, bool] = {}
+
+    def _now(self) -> float:
+        return self._clock.seconds() if self._clock is not None else time.monotonic()
+
+    def _refresh(self) -> None:
+        now = self._now()
+        if self._loaded_at is not None and now - self._loaded_at < self.REFRESH_SECONDS:
+            return
+        self.enforcer.use_conf = True
+        self.enforcer.load_rules()
+        self.enforcer.use_conf = False
+        self._loaded_at = now
+        self._decisions.clear()
 
     def is_registered(self, rule: str) -> bool:
         """Whether an extension (or the base) defined C{rule}."""
@@ -87,7 +117,21 @@ class Policy:
         """
         if target is None:
             target = {"project_id": context.project_id, "user_id": context.user_id}
-        if not self.enforcer.enforce(rule, target, credentials(context)):
+        self._refresh()
+        try:
+            key: Any = (rule, context.user_id, context.project_id, context.roles, context.is_admin,
+                        tuple(sorted(target.items())))
+            hash(key)
+        except TypeError:
+            key = None
+        allowed = self._decisions.get(key) if key is not None else None
+        if allowed is None:
+            allowed = bool(self.enforcer.enforce(rule, target, credentials(context)))
+            if key is not None:
+                if len(self._decisions) >= self.MAX_DECISIONS:
+                    self._decisions.clear()
+                self._decisions[key] = allowed
+        if not allowed:
             raise PolicyNotAuthorized(action=rule)
 
 

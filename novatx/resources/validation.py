@@ -71,7 +71,7 @@ def read_body(content: bytes, content_type: bytes | None) -> Any:
 
 def schema_for(schema: Any, version: APIVersion | None) -> dict | None:
     """The schema of C{schema} that applies at C{version}, or C{None}."""
-    if schema is None or isinstance(schema, Mapping):
+    if schema is None or type(schema) is dict or isinstance(schema, Mapping):
         return schema
     for min_version, max_version, candidate in schema:
         if version is None or version.matches(min_version, max_version):

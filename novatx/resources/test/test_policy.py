@@ -10,6 +10,7 @@ import sys
 
 from oslo_policy.policy import DocumentedRuleDefault, RuleDefault
 from twisted.internet.defer import inlineCallbacks
+from twisted.internet.task import Clock
 from twisted.internet.utils import getProcessOutputAndValue
 from twisted.trial.unittest import TestCase
 from zope.interface import implementer
@@ -133,6 +134,22 @@ class PolicyFileTests(TestCase):
         response = yield served.client.get(served.url + "/v2.1/admin", headers=user_headers())
         self.assertEqual(response.code, 200)
         yield response.content()
+
+
+class RefreshTests(TestCase):
+    def test_a_changed_file_applies_after_the_refresh_interval(self):
+        conf = _policy_file(self, '"things:index": "@"\n')
+        clock = Clock()
+        policy = Policy(conf, Guarded().policies(), clock)
+        caller = RequestContext("u", "p", roles=("member",))
+        policy.check("things:index", caller)
+        with open(conf.oslo_policy.policy_file, "w") as f:
+            f.write('"things:index": "!"\n')
+        later = os.stat(conf.oslo_policy.policy_file).st_mtime + 10
+        os.utime(conf.oslo_policy.policy_file, (later, later))
+        policy.check("things:index", caller)
+        clock.advance(Policy.REFRESH_SECONDS)
+        self.assertRaises(PolicyNotAuthorized, policy.check, "things:index", caller)
 
 
 class ToolsTests(TestCase):

@@ -1,0 +1,183 @@
+"""
+Benchmark: a klein route of the extension router, returning a small JSON,
+through the full noauth2 pipeline, against a bare twisted.web resource serving
+the same bytes.
+
+Three single-process servers on 127.0.0.1, each in its own process:
+
+  - bare: a one-leaf twisted.web C{Site} answering C{{"ok": true}}, the baseline;
+  - router: the compute API's router alone (L{novatx.resources.router}), mounted
+    at C{/v2.1}: microversion negotiation, klein routing, dispatch, JSON
+    encoding, for a route with C{auth=False};
+  - pipeline: the packaged C{api-paste.ini}'s C{osapi_compute} composite with
+    C{[api] auth_strategy = noauth2} (cors, http_proxy_to_wsgi, compute_req_id,
+    faultwrap, request_log, sizelimit, noauth2, then the router), a route
+    checked against a policy rule, called with a noauth2 token.
+
+The router serves one test extension (the route under test) and no core
+extensions, so only the framework is measured, not the store. C{wrk} drives
+each server in turn with the same connections and duration; the ratio of each
+to bare is printed (the issue's goal: pipeline/bare >= 0.5).
+
+    /work/venv/bin/python bench/router_json.py [--duration 5] [--connections 10]
+
+A bounded run: 3 x (2 s warm-up + C{--duration}), about 25 s; the servers are
+stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BODY = b'{"ok": true}'
+HEADERS = {"X-Auth-Token": "bench:bench"}
+
+SERVER = r"""
+import sys
+from twisted.internet import reactor
+from twisted.web import resource, server
+
+BODY = b'{"ok": true}'
+
+
+class Bare(resource.Resource):
+    isLeaf = True
+
+    def render_GET(self, request):
+        request.setHeader(b"Content-Type", b"application/json")
+        return BODY
+
+
+def router_tree(mode):
+    from oslo_policy.policy import RuleDefault
+    from stevedore.extension import Extension, ExtensionManager
+    from zope.interface import implementer
+
+    from novatx.config import make_config
+    from novatx.extensions import compute
+    from novatx.extensions.interfaces import IPolicyDefaultsProvider, IResourceExtension, Route
+    from novatx.resources import router, runtime as runtime_module
+    from novatx.resources.loader import load_api
+
+    compute.CORE_ALIASES = ()
+
+    @implementer(IResourceExtension, IPolicyDefaultsProvider)
+    class Bench:
+        name = alias = "bench"
+        version = 1
+        api = "osapi_compute"
+
+        def setup(self, context):
+            pass
+
+        def routes(self):
+            ok = lambda request: {"ok": True}
+            return [
+                Route("/open", ("GET",), ok, "bench.open", auth=False),
+                Route("/bench", ("GET",), ok, "bench.get", policy="bench:get"),
+            ]
+
+        def actions(self):
+            return {}
+
+        def policies(self):
+            return [RuleDefault("bench:get", "rule:project_reader_or_admin")]
+
+    conf = make_config([])
+    conf.set_override("auth_strategy", "noauth2", "api")
+    rt = runtime_module.Runtime("osapi_compute", conf, None, reactor)
+    empty = ExtensionManager.make_test_instance([])
+    router.table_for(
+        rt,
+        manager=ExtensionManager.make_test_instance([Extension("bench", None, Bench, Bench())]),
+        hook_manager=empty,
+    )
+    if mode == "pipeline":
+        return load_api(rt)
+    key = rt.register()
+    root = resource.Resource()
+    root.putChild(b"v2.1", router.osapi_compute_app_factory({runtime_module.GLOBAL_CONF_KEY: key}))
+    return root
+
+
+mode, port = sys.argv[1], int(sys.argv[2])
+tree = Bare() if mode == "bare" else router_tree(mode)
+reactor.listenTCP(port, server.Site(tree), interface="127.0.0.1")
+reactor.run()
+"""
+
+SERVERS = (("bare", "/"), ("router", "/v2.1/open"), ("pipeline", "/v2.1/bench"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30.0) -> bytes:
+    """Poll C{url} until it answers; returns its body."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=HEADERS), timeout=2) as r:
+                return r.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit("no answer from %s within %ss" % (url, timeout))
+            time.sleep(0.2)
+
+
+def wrk(url: str, duration: int, connections: int) -> float:
+    """Requests per second C{wrk} measured (after a short warm-up)."""
+    base = ["wrk", "-t1", "-c%d" % connections]
+    for name, value in HEADERS.items():
+        base += ["-H", "%s: %s" % (name, value)]
+    subprocess.run(base + ["-d2s", url], check=True, capture_output=True)
+    output = subprocess.run(base + ["-d%ds" % duration, url], check=True, capture_output=True, text=True).stdout
+    if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        raise SystemExit("%s answered errors under load:\n%s" % (url, output))
+    match = re.search(r"Requests/sec:\s+([0-9.]+)", output)
+    if match is None:
+        raise SystemExit("wrk printed no rate:\n" + output)
+    return float(match.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=10, help="wrk connections")
+    options = parser.parse_args()
+    environment = dict(os.environ, PYTHONPATH=SOURCE_ROOT)
+    rates: dict[str, float] = {}
+    processes = []
+    urls = {}
+    try:
+        for name, path in SERVERS:
+            port = free_port()
+            processes.append(subprocess.Popen([sys.executable, "-c", SERVER, name, str(port)], env=environment))
+            urls[name] = "http://127.0.0.1:%d%s" % (port, path)
+        for name, url in urls.items():
+            if wait_for(url) != BODY:
+                raise SystemExit("%s does not serve the same bytes" % name)
+        for name, url in urls.items():
+            rates[name] = wrk(url, options.duration, options.connections)
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=15)
+    print("small JSON (%d bytes), wrk -t1 -c%d -d%ds" % (len(BODY), options.connections, options.duration))
+    for name, rate in rates.items():
+        print("  %-9s %9.0f req/s   ratio to bare %.2f" % (name, rate, rate / rates["bare"]))
+
+
+if __name__ == "__main__":
+    main()
