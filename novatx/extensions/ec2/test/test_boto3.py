@@ -13,12 +13,14 @@ import hashlib
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 from twisted.trial.unittest import TestCase
 
 from novatx.compute.context import RequestContext
 from novatx.compute.interfaces import CreateRequest
-from novatx.extensions.ec2.test.served import client_for, serve_ec2
+from novatx.extensions.ec2.test.served import client_for, fast_config, serve_ec2
 
 
 class Boto3Tests(TestCase):
@@ -281,3 +283,27 @@ class Boto3Tests(TestCase):
         attributes = await self.ec2.call("describe_account_attributes", AttributeNames=["max-instances"])
         (attribute,) = attributes["AccountAttributes"]
         self.assertEqual(attribute["AttributeValues"][0]["AttributeValue"], "10")
+
+
+class TerminatedVisibilityTests(TestCase):
+    timeout = 60
+
+    async def test_terminated_instances_fade_after_the_window(self) -> None:
+        conf = fast_config()
+        conf.set_override("terminated_instance_seconds", 1, "ec2")
+        conf.set_override("describe_cache_seconds", 0, "ec2")
+        served = await serve_ec2(self, conf)
+        ec2 = await client_for(served, "alice", "p1")
+        ami = (await ec2.call("describe_images"))["Images"][0]["ImageId"]
+        (instance,) = (await ec2.call("run_instances", ImageId=ami, MinCount=1, MaxCount=1))["Instances"]
+        instance_id = instance["InstanceId"]
+        await ec2.call("terminate_instances", InstanceIds=[instance_id])
+        await ec2.wait("instance_terminated", InstanceIds=[instance_id])
+        await deferLater(reactor, 1.5, lambda: None)
+        self.assertEqual((await ec2.call("describe_instances"))["Reservations"], [])
+        try:
+            await ec2.call("describe_instances", InstanceIds=[instance_id])
+        except ClientError as e:
+            self.assertEqual(e.response["Error"]["Code"], "InvalidInstanceID.NotFound")
+        else:
+            self.fail("a long-terminated instance is still described")
