@@ -87,6 +87,8 @@ def _read_body(table: RouteTable, request: Any, method: str) -> tuple[bool, Any]
     """
     if table.api_name != "osapi_compute":
         return False, None
+    if method not in _BODY_METHODS and not request.getHeader(b"content-length"):
+        return False, None
     content = _content(request)
     if not content and method not in _BODY_METHODS:
         return False, None

@@ -107,6 +107,14 @@ class RoutingTests(TestCase):
         self.assertEqual(response.headers.getRawHeaders("Content-Type"), ["application/json"])
 
     @inlineCallbacks
+    def test_bodies_are_sent_with_their_length(self):
+        served = serve(self, [_things()])
+        for path in ("/v2.1/things", "/v2.1/nothing"):
+            response = yield self.client.get(served.url + path, headers=user_headers())
+            body = yield response.content()
+            self.assertEqual(response.length, len(body), path)
+
+    @inlineCallbacks
     def test_legacy_v2_reports_2_0_without_version_headers(self):
         served = serve(self, [_things()])
         response, body = yield self._get(served.url + "/v2/things", **user_headers(**{"OpenStack-API-Version": "compute 2.50"}))
