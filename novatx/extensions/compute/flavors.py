@@ -15,6 +15,7 @@ from novatx.compute.exceptions import Invalid
 from novatx.compute.records import Flavor
 from novatx.extensions.compute import _listing
 from novatx.extensions.compute._extension import ComputeResource, deferred
+from novatx.extensions.compute._flavor_cache import flavor_cache
 from novatx.extensions.interfaces import APIVersion, Route
 
 V2_55 = APIVersion(2, 55)
@@ -40,20 +41,26 @@ def _version(request: Any) -> APIVersion:
     return request.version or APIVersion(2, 1)
 
 
-def flavor_summary(request: Any, flavor: Flavor) -> dict[str, Any]:
-    """A flavor as C{GET /flavors} lists it."""
+def flavor_summary(request: Any, flavor: Flavor, links: Any = None) -> dict[str, Any]:
+    """
+    A flavor as C{GET /flavors} lists it.
+
+    @param links: a L{_listing.link_maker} for the flavors, when listing many.
+    """
+    links = links or _listing.link_maker(request, "flavors")
     document: dict[str, Any] = {
         "id": flavor.flavorid,
         "name": flavor.name,
-        "links": _listing.resource_links(request, "flavors", flavor.flavorid),
+        "links": links(flavor.flavorid),
     }
     if _version(request) >= V2_55:
         document["description"] = flavor.description
     return document
 
 
-def flavor_detail(request: Any, flavor: Flavor) -> dict[str, Any]:
+def flavor_detail(request: Any, flavor: Flavor, links: Any = None) -> dict[str, Any]:
     """A flavor as C{GET /flavors/detail} and C{GET /flavors/{id}} show it."""
+    links = links or _listing.link_maker(request, "flavors")
     version = _version(request)
     document: dict[str, Any] = {
         "id": flavor.flavorid,
@@ -66,7 +73,7 @@ def flavor_detail(request: Any, flavor: Flavor) -> dict[str, Any]:
         "vcpus": flavor.vcpus,
         "os-flavor-access:is_public": flavor.is_public,
         "rxtx_factor": flavor.rxtx_factor,
-        "links": _listing.resource_links(request, "flavors", flavor.flavorid),
+        "links": links(flavor.flavorid),
     }
     if version >= V2_55:
         document["description"] = flavor.description
@@ -131,23 +138,32 @@ class Flavors(ComputeResource):
         sort_dir = _listing.query_value(request, "sort_dir") or "asc"
         if sort_dir not in ("asc", "desc"):
             raise Invalid("Invalid sort direction")
-        page = await self.compute.list_flavors(
-            request.context,
-            is_public=_is_public_filter(request),
-            min_ram=_size_filter(request, "minRam"),
-            min_disk=_size_filter(request, "minDisk"),
-            sort_key=sort_key,
-            sort_dir=sort_dir,
-            limit=limit,
-            marker=marker,
-        )
-        return list(page.items), limit
+        context = request.context
+        query = {
+            "is_public": _is_public_filter(request),
+            "min_ram": _size_filter(request, "minRam"),
+            "min_disk": _size_filter(request, "minDisk"),
+            "sort_key": sort_key,
+            "sort_dir": sort_dir,
+            "limit": limit,
+            "marker": marker,
+        }
+        cache = flavor_cache(self.compute, self.config, self.reactor)
+        key = (context.is_admin, None if context.is_admin else context.project_id, *query.values())
+        flavors = cache.get(key)
+        if flavors is None:
+            generation = cache.generation
+            page = await self.compute.list_flavors(context, **query)
+            flavors = page.items
+            cache.put(key, flavors, generation)
+        return list(flavors), limit
 
     def _listing(self, request: Any, flavors: list[Flavor], limit: int, view: Any, collection: str) -> dict:
-        document: dict[str, Any] = {"flavors": [view(request, f) for f in flavors]}
-        links = _listing.next_links(request, flavors, collection, lambda f: f.flavorid, limit)
-        if links:
-            document["flavors_links"] = links
+        links = _listing.link_maker(request, "flavors")
+        document: dict[str, Any] = {"flavors": [view(request, f, links) for f in flavors]}
+        next_page = _listing.next_links(request, flavors, collection, lambda f: f.flavorid, limit)
+        if next_page:
+            document["flavors_links"] = next_page
         return document
 
     @deferred

@@ -1,0 +1,152 @@
+"""
+Benchmark: C{GET /v2.1/flavors/detail} on novatx against a bare twisted.web
+resource serving the same bytes, in the same run.
+
+Both servers run as their own single process on 127.0.0.1: C{twistd -n nova}
+(compute API only, one worker, noauth2, a fresh SQLite store) and a one-leaf
+twisted.web C{Site} that answers every request with the bytes novatx answered.
+C{wrk} drives them in alternating rounds with the same connections, threads and
+duration, and the best round of each counts (a shared machine's other load
+only ever slows a round down); the ratio novatx / bare is what the project
+tracks (goal: >= 0.4).
+
+    /work/venv/bin/python bench/compute_flavors.py [--duration 4] [--rounds 3] [--connections 10]
+
+A bounded run: 2-second warm-ups, then C{2 * rounds} measurements of
+C{--duration} seconds, about 30 seconds in all; the servers are stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+PATH = "/v2.1/flavors/detail"
+TOKEN = "bench:bench"
+TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
+SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+BARE_SERVER = """
+import sys
+from twisted.internet import reactor
+from twisted.web import resource, server
+
+body = open(sys.argv[2], "rb").read()
+
+class Bare(resource.Resource):
+    isLeaf = True
+
+    def render_GET(self, request):
+        request.setHeader(b"Content-Type", b"application/json")
+        return body
+
+reactor.listenTCP(int(sys.argv[1]), server.Site(Bare()), interface="127.0.0.1")
+reactor.run()
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, headers: dict[str, str], timeout: float = 30.0) -> bytes:
+    """Poll C{url} until it answers 200; returns the body."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            request = urllib.request.Request(url, headers=headers)
+            with urllib.request.urlopen(request, timeout=2) as response:
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit("no answer from %s within %ss" % (url, timeout))
+            time.sleep(0.2)
+
+
+def wrk(url: str, duration: int, connections: int) -> float:
+    """Requests per second C{wrk} measured over C{duration} seconds."""
+    base = ["wrk", "-t1", "-c%d" % connections, "-H", "X-Auth-Token: " + TOKEN]
+    output = subprocess.run(base + ["-d%ds" % duration, url], check=True, capture_output=True, text=True).stdout
+    match = re.search(r"Requests/sec:\s+([0-9.]+)", output)
+    if match is None:
+        raise SystemExit("wrk printed no rate:\n" + output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        raise SystemExit("%s answered errors under load:\n%s" % (url, output))
+    return float(match.group(1))
+
+
+def start_novatx(directory: str, port: int) -> subprocess.Popen:
+    config = os.path.join(directory, "nova.conf")
+    with open(config, "w") as f:
+        f.write(
+            "[DEFAULT]\nstate_path = %s\nenabled_apis = osapi_compute\n"
+            "osapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = %d\n"
+            "osapi_compute_workers = 1\n" % (directory, port)
+        )
+    environment = dict(os.environ, PYTHONPATH=SOURCE_ROOT)
+    return subprocess.Popen(
+        [TWISTD, "-n", "--pidfile=", "nova", "--config-file", config],
+        cwd=directory, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=4, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating measurements of each server")
+    parser.add_argument("--connections", type=int, default=10, help="wrk connections")
+    options = parser.parse_args()
+    headers = {"X-Auth-Token": TOKEN, "Accept": "application/json"}
+    with tempfile.TemporaryDirectory() as directory:
+        nova_port, bare_port = free_port(), free_port()
+        processes = [start_novatx(directory, nova_port)]
+        try:
+            nova_url = "http://127.0.0.1:%d%s" % (nova_port, PATH)
+            body = wait_for(nova_url, headers)
+            body_file = os.path.join(directory, "body.json")
+            with open(body_file, "wb") as f:
+                f.write(body)
+            processes.append(
+                subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(bare_port), body_file])
+            )
+            bare_url = "http://127.0.0.1:%d%s" % (bare_port, PATH)
+            if wait_for(bare_url, headers) != body:
+                raise SystemExit("the bare server does not serve novatx's bytes")
+            for url in (nova_url, bare_url):
+                wrk(url, 2, options.connections)
+            nova_rates, bare_rates = [], []
+            for _ in range(options.rounds):
+                nova_rates.append(wrk(nova_url, options.duration, options.connections))
+                bare_rates.append(wrk(bare_url, options.duration, options.connections))
+            nova_rate, bare_rate = max(nova_rates), max(bare_rates)
+        finally:
+            for process in processes:
+                stop(process)
+    print("GET %s (%d bytes), wrk -t1 -c%d -d%ds, best of %d alternating rounds"
+          % (PATH, len(body), options.connections, options.duration, options.rounds))
+    print("novatx:           %10.1f req/s" % nova_rate)
+    print("bare twisted.web: %10.1f req/s" % bare_rate)
+    print("ratio:            %10.2f (goal >= 0.4)" % (nova_rate / bare_rate))
+
+
+if __name__ == "__main__":
+    main()
