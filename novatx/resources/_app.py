@@ -125,6 +125,8 @@ def build_app(table: RouteTable, root: str) -> APIResource:
     app = table.apps.get(root)
     if app is None:
         app = table.apps[root] = Klein()
+        # No redirects to a canonical path: an API answers the path it is asked.
+        app.url_map.merge_slashes = False
         for group in table.groups[root]:
             app.route(group.path, methods=group.methods, endpoint=group.endpoint, strict_slashes=False)(
                 _view(table, group)

@@ -158,6 +158,14 @@ class RoutingTests(TestCase):
         self.assertEqual((response.code, body["things"]), (200, []))
 
     @inlineCallbacks
+    def test_doubled_slashes_are_not_redirected(self):
+        served = serve(self, [_things()])
+        response, body = yield self._get(
+            served.url + "/v2.1/things//t1", **user_headers(**{"OpenStack-API-Version": "compute 2.5"})
+        )
+        self.assertEqual((response.code, list(body)), (404, ["itemNotFound"]))
+
+    @inlineCallbacks
     def test_project_id_in_url_is_served_and_kept_in_links(self):
         served = serve(self, [_things()])
         response, body = yield self._get(served.url + "/v2.1/p1/things", **user_headers(project="p1"))
