@@ -18,10 +18,16 @@ from novatx.resources.filters.base import Filter
 from novatx.resources.pipeline import native_filter_factory
 from novatx.resources.requestid import get_request_id
 
-ACCESS_LOG_FORMAT = (
-    '{api} pid={pid} {request_id} {client} "{method} {path}" '
-    "status: {status} len: {length} time: {ms:.1f}ms"
-)
+#: The access line, formatted here with C{%}: a log observer then only has to
+#: copy C{{access_line}}, which halves what a line costs a file observer.
+ACCESS_LINE = '%s pid=%d %s %s "%s %s" status: %s len: %d time: %.1fms'
+
+#: The fields of the line, also in each event by these names.
+FIELDS = ("api", "pid", "request_id", "client", "method", "path", "status", "length", "ms")
+
+#: The access log: events carry C{access_line}, the L{FIELDS} and
+#: C{novatx_access=True}.
+access_log = Logger(namespace="novatx.access")
 
 
 def client_address(request: Any, use_forwarded_for: bool) -> str:
@@ -37,25 +43,27 @@ def client_address(request: Any, use_forwarded_for: bool) -> str:
 class RequestLogFilter(Filter):
     """Logs an access line when each request's answer is done."""
 
-    log = Logger()
-
     def render(self, request: Any) -> Any:
         clock = self.runtime.reactor
         started = clock.seconds()
 
         def done(result: Any, status: Any = None) -> None:
-            self.log.info(
-                ACCESS_LOG_FORMAT,
-                api=self.runtime.api_name,
-                pid=os.getpid(),
-                request_id=get_request_id(request),
-                client=client_address(request, self.runtime.config.api.use_forwarded_for),
-                method=request.method.decode("latin-1"),
-                path=request.uri.decode("latin-1"),
-                status=status if status is not None else request.code,
-                length=request.sentLength,
-                ms=(clock.seconds() - started) * 1000.0,
+            fields = (
+                self.runtime.api_name,
+                os.getpid(),
+                get_request_id(request),
+                client_address(request, self.runtime.config.api.use_forwarded_for),
+                request.method.decode("latin-1"),
+                request.uri.decode("latin-1"),
+                status if status is not None else request.code,
+                request.sentLength,
+                (clock.seconds() - started) * 1000.0,
+            )
+            access_log.info(
+                "{access_line}",
+                access_line=ACCESS_LINE % fields,
                 novatx_access=True,
+                **dict(zip(FIELDS, fields)),
             )
 
         request.notifyFinish().addCallbacks(done, done, errbackKeywords={"status": "aborted"})

@@ -11,7 +11,7 @@ import re
 
 from treq.testing import StubTreq
 from twisted.internet import reactor
-from twisted.logger import globalLogPublisher
+from twisted.logger import formatEvent, globalLogPublisher
 from twisted.trial.unittest import TestCase
 from twisted.web.client import FileBodyProducer
 from twisted.web.iweb import UNKNOWN_LENGTH
@@ -400,6 +400,12 @@ class AccessLogTests(TestCase):
         self.assertEqual(event["client"], "127.0.0.1")
         self.assertIsInstance(event["pid"], int)
         self.assertGreaterEqual(event["ms"], 0)
+        self.assertEqual(
+            formatEvent(event),
+            'osapi_compute pid=%d %s 127.0.0.1 "GET /v2.1/x?a=1" status: 200 len: %d time: %.1fms'
+            % (event["pid"], request_id, len(body), event["ms"]),
+        )
+        self.assertEqual(event["log_namespace"], "novatx.access")
 
     async def test_errors_are_logged_with_their_status(self):
         events = self.capture()
