@@ -22,6 +22,7 @@ from twisted.internet.address import IPv4Address, IPv6Address
 
 from novatx.resources.filters.base import Filter
 from novatx.resources.pipeline import native_filter_factory
+from novatx.resources.runtime import Runtime
 
 
 def _forwarded(header: bytes) -> dict[str, str]:
@@ -67,10 +68,19 @@ def _header(request: Any, name: bytes) -> str:
 
 
 class HTTPProxyToWSGIFilter(Filter):
-    """Applies the proxy's C{Forwarded}/C{X-Forwarded-*} headers to the request."""
+    """
+    Applies the proxy's C{Forwarded}/C{X-Forwarded-*} headers to the request.
+
+    @ivar enabled: C{enable_proxy_headers_parsing}, read when the tree is built
+        (a reload builds a new tree).
+    """
+
+    def __init__(self, next: Any, runtime: Runtime, **local_conf: str) -> None:
+        super().__init__(next, runtime, **local_conf)
+        self.enabled = runtime.config.oslo_middleware.enable_proxy_headers_parsing
 
     def render(self, request: Any) -> Any:
-        if self.runtime.config.oslo_middleware.enable_proxy_headers_parsing:
+        if self.enabled:
             self._apply(request)
         return self.render_next(request)
 

@@ -17,6 +17,7 @@ from twisted.logger import Logger
 from novatx.resources.filters.base import Filter
 from novatx.resources.pipeline import native_filter_factory
 from novatx.resources.requestid import get_request_id
+from novatx.resources.runtime import Runtime
 
 #: The access line, formatted here with C{%}: a log observer then only has to
 #: copy C{{access_line}}, which halves what a line costs a file observer.
@@ -41,7 +42,16 @@ def client_address(request: Any, use_forwarded_for: bool) -> str:
 
 
 class RequestLogFilter(Filter):
-    """Logs an access line when each request's answer is done."""
+    """
+    Logs an access line when each request's answer is done.
+
+    @ivar use_forwarded_for: C{[api] use_forwarded_for}, read when the tree is
+        built (a reload builds a new tree).
+    """
+
+    def __init__(self, next: Any, runtime: Runtime, **local_conf: str) -> None:
+        super().__init__(next, runtime, **local_conf)
+        self.use_forwarded_for = runtime.config.api.use_forwarded_for
 
     def render(self, request: Any) -> Any:
         clock = self.runtime.reactor
@@ -52,7 +62,7 @@ class RequestLogFilter(Filter):
                 self.runtime.api_name,
                 os.getpid(),
                 get_request_id(request),
-                client_address(request, self.runtime.config.api.use_forwarded_for),
+                client_address(request, self.use_forwarded_for),
                 request.method.decode("latin-1"),
                 request.uri.decode("latin-1"),
                 status if status is not None else request.code,

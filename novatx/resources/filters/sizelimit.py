@@ -24,6 +24,7 @@ from twisted.web.server import Request
 
 from novatx.resources.filters.base import Filter
 from novatx.resources.pipeline import native_filter_factory
+from novatx.resources.runtime import Runtime
 
 #: oslo.middleware's message.
 TOO_LARGE_MESSAGE = "Request is too large."
@@ -84,11 +85,19 @@ def bounded_request_factory(max_body_size: int) -> type[BoundedBodyRequest]:
 
 
 class SizeLimitFilter(Filter):
-    """Refuses bodies over the configured limit with a 413."""
+    """
+    Refuses bodies over the configured limit with a 413.
+
+    @ivar limit: C{max_request_body_size}, read when the tree is built (a
+        reload builds a new tree).
+    """
+
+    def __init__(self, next: Any, runtime: Runtime, **local_conf: str) -> None:
+        super().__init__(next, runtime, **local_conf)
+        self.limit = runtime.config.oslo_middleware.max_request_body_size
 
     def render(self, request: Any) -> Any:
-        limit = self.runtime.config.oslo_middleware.max_request_body_size
-        if getattr(request, "body_too_large", False) or body_size(request) > limit:
+        if getattr(request, "body_too_large", False) or body_size(request) > self.limit:
             return self.fail(request, http.REQUEST_ENTITY_TOO_LARGE, TOO_LARGE_MESSAGE)
         return self.render_next(request)
 
