@@ -2,8 +2,8 @@
 Options of the EC2 Query API (group C{[ec2]}).
 
 Nova kept its EC2 options in C{[DEFAULT]}; novatx gathers the ones the EC2 face
-reads under C{[ec2]}, keeping nova's names (C{ec2_timestamp_expiry}) where
-nova had one. The listening address and port
+reads under C{[ec2]}, keeping nova's names (C{ec2_timestamp_expiry},
+C{keystone_ec2_url}) where nova had one. The listening address and port
 (C{ec2_listen}, C{ec2_listen_port}) belong to the service options.
 """
 
@@ -44,6 +44,15 @@ ec2_opts = [
         "made in the same process is seen at once; one made by another worker "
         "process within this many seconds (EC2's Describe calls are eventually "
         "consistent, as AWS documents them). 0: read the store every time.",
+    ),
+    cfg.URIOpt(
+        "keystone_ec2_url",
+        default=None,
+        schemes=["http", "https"],
+        help="Keystone's ec2tokens URL (e.g. http://keystone:5000/v3/ec2tokens). When "
+        "set and [api] auth_strategy is keystone, a key that is not in the store is "
+        "checked by keystone, which answers with the signer's user, project and "
+        "roles. Unset (the default): only stored credentials are accepted.",
     ),
     cfg.IntOpt(
         "terminated_instance_seconds",

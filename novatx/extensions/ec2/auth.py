@@ -20,6 +20,7 @@ from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import NotFound
 from novatx.compute.records import EC2Credential
 from novatx.extensions.ec2.errors import auth_failure, request_expired
+from novatx.extensions.ec2.keystone import KeystoneEC2Tokens
 from novatx.extensions.ec2.signature import Claim, SignedRequest, missing_token, read_claim
 
 #: How many credentials the cache holds before it starts over.
@@ -36,6 +37,7 @@ class Authenticator:
     @ivar region: the region SigV4 scopes must name (C{[ec2] region_name}).
     @ivar window: C{[ec2] ec2_timestamp_expiry}, in seconds.
     @ivar cache_seconds: how long a found credential is reused.
+    @ivar keystone: a L{KeystoneEC2Tokens} asked about keys the store lacks, or None.
     """
 
     compute: Any
@@ -43,16 +45,21 @@ class Authenticator:
     region: str
     window: int = 300
     cache_seconds: int = 30
+    keystone: Any = None
     _cache: dict[str, tuple[EC2Credential, float]] = attrs.field(factory=dict, init=False)
 
     @classmethod
     def from_config(cls, conf: Any, compute: Any, clock: Any) -> "Authenticator":
+        keystone = None
+        if conf.ec2.keystone_ec2_url and conf.api.auth_strategy == "keystone":
+            keystone = KeystoneEC2Tokens(conf.ec2.keystone_ec2_url, clock)
         return cls(
             compute=compute,
             clock=clock,
             region=conf.ec2.region_name,
             window=conf.ec2.ec2_timestamp_expiry,
             cache_seconds=conf.ec2.credential_cache_seconds,
+            keystone=keystone,
         )
 
     def authenticate(self, request: SignedRequest, request_id: str) -> Deferred:
@@ -72,13 +79,21 @@ class Authenticator:
         cached = self._cache.get(claim.access)
         if cached is not None and self.clock.seconds() - cached[1] < self.cache_seconds:
             return maybeDeferred(self._check, claim, cached[0], request_id)
-        return self._look_up(claim.access).addCallback(lambda found: self._check(claim, found, request_id))
+        looked_up = self._look_up(claim.access)
+        return looked_up.addCallback(self._checked, claim, request, request_id)
+
+    def _checked(self, credential: EC2Credential | None, claim: Claim, request: SignedRequest,
+                 request_id: str) -> Any:
+        if credential is None and self.keystone is not None:
+            self._check_scope(claim)
+            self._check_clock(claim)
+            return self.keystone.context(claim, request, request_id)
+        return self._check(claim, credential, request_id)
 
     def _check(self, claim: Claim, credential: EC2Credential | None, request_id: str) -> RequestContext:
         if credential is None or not claim.verify(credential.secret):
             raise auth_failure()
-        if claim.version == 4 and (claim.region != self.region or claim.service != "ec2"):
-            raise auth_failure()
+        self._check_scope(claim)
         self._check_clock(claim)
         return RequestContext(
             user_id=credential.user_id,
@@ -86,6 +101,10 @@ class Authenticator:
             roles=("member",),
             request_id=request_id,
         )
+
+    def _check_scope(self, claim: Claim) -> None:
+        if claim.version == 4 and (claim.region != self.region or claim.service != "ec2"):
+            raise auth_failure()
 
     def _check_clock(self, claim: Claim) -> None:
         now = self.clock.seconds()

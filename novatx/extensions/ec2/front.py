@@ -163,7 +163,7 @@ class EC2Front:
 
     def _failed(self, failure: Failure, request_id: str) -> Response:
         error = errors.from_exception(failure.value)
-        if error.status >= 500:
+        if error.code == "InternalError":
             log.failure("EC2 request failed", failure)
         return _error_response(error, request_id)
 
