@@ -69,6 +69,10 @@ def _console_log(instance: Mapping[str, Any], host: str) -> str:
     return "\n".join(lines)
 
 
+def _abandoned(now: float) -> sa.ColumnElement:
+    return sa.or_(I.c.claimed_by.is_(None), I.c.claim_expires < now)
+
+
 @implementer(IComputeDriver)
 class SimulatedDriver:
     """
@@ -271,7 +275,7 @@ class SimulatedDriver:
             connection.execute(sa.update(t.images).where(t.images.c.uuid == params["image_id"])
                                .values(status="active", updated_at=stamp))
         if transition.duration == DELETE:
-            changes.update(deleted=True, deleted_at=stamp, terminated_at=stamp)
+            changes.update(deleted=True, deleted_at=stamp, terminated_at=stamp, fixed_ip=None)
             network.release(connection, row["uuid"])
             connection.execute(sa.delete(t.server_group_members).where(
                 t.server_group_members.c.instance_uuid == row["uuid"]))
@@ -285,7 +289,9 @@ class SimulatedDriver:
         if not self._running:
             return succeed(0)
         now = self._clock.seconds()
-        d = self._store.write(self._claim_abandoned, now, limit)
+        d = self._store.read(self._any_abandoned, now)
+        d.addCallback(lambda found: self._store.write(self._claim_abandoned, now, limit)
+                      if found else [])
 
         def claimed(found: list[tuple[str, float]]) -> int:
             for uuid, delay in found:
@@ -298,9 +304,15 @@ class SimulatedDriver:
 
         return d.addCallbacks(claimed, unavailable)
 
+    def _any_abandoned(self, connection: Connection, now: float) -> bool:
+        """A cheap read first, so an idle poll never takes a write lock."""
+        return connection.execute(
+            sa.select(I.c.id).where(I.c.pending_action.is_not(None), _abandoned(now)).limit(1)
+        ).first() is not None
+
     def _claim_abandoned(self, connection: Connection, now: float,
                          limit: int) -> list[tuple[str, float]]:
-        abandoned = sa.or_(I.c.claimed_by.is_(None), I.c.claim_expires < now)
+        abandoned = _abandoned(now)
         rows = connection.execute(
             sa.select(I.c.id, I.c.uuid, I.c.pending_action, I.c.step_started)
             .where(I.c.pending_action.is_not(None), abandoned).limit(limit)

@@ -155,6 +155,23 @@ class ServersTestsMixin(ServiceMixin):
         again = await self.boot(service)
         self.assertEqual(instance.fixed_ip, again.fixed_ip)
 
+    async def test_delete_during_build(self):
+        service = await self.start_service(self.make_config(boot_seconds=0.4, delete_seconds=0.5))
+        created = await service.api.create_servers(ALICE, CreateRequest(
+            name="short", flavor_id="1", image_id=await self.cirros(service)))
+        uuid = created[0].uuid
+        await settled(service, ALICE, uuid, until=lambda i: i.task_state == "networking")
+        deleting = await service.api.delete_server(ALICE, uuid)
+        self.assertEqual(("BUILD", "deleting"), (deleting.status, deleting.task_state))
+        again = await service.api.delete_server(ALICE, uuid)
+        self.assertEqual("deleting", again.task_state)
+        await gone(service, uuid)
+        usage = await service.api.get_quotas(ALICE, "p1", usages=True)
+        self.assertEqual(0, usage.in_use["instances"])
+        page = await service.api.list_servers(ADMIN, ServerQuery(all_tenants=True,
+                                                                 deleted=True))
+        self.assertEqual([("DELETED", None)], [(i.status, i.fixed_ip) for i in page.items])
+
     async def test_metadata_and_tags(self):
         service = await self.start_service()
         instance = await self.boot(service, metadata={"a": "1"})
