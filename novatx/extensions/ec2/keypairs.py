@@ -153,7 +153,7 @@ class DescribeKeyPairs(EC2Action):
     @inlineCallbacks
     def _describe(self, context: Any, names: list[str], ids: list[str], matches: Any) -> Any:
         page = yield self.compute.list_key_pairs(context)
-        key_pairs = list(page.items if hasattr(page, "items") else page)
+        key_pairs = list(page.items)
         if names:
             by_name = {k.name: k for k in key_pairs}
             missing = [n for n in names if n not in by_name]
@@ -200,7 +200,7 @@ class DeleteKeyPair(EC2Action):
     def _delete(self, context: Any, name: str | None, pair_id: str | None) -> Any:
         if name is None:
             page = yield self.compute.list_key_pairs(context)
-            found = [k.name for k in (page.items if hasattr(page, "items") else page) if key_pair_id(k) == pair_id]
+            found = [k.name for k in page.items if key_pair_id(k) == pair_id]
             name = found[0] if found else None
         if name is not None:
             try:

@@ -104,7 +104,6 @@ class RunInstances(EC2Action):
             "instancesSet": [instance_item(i, image.ec2_id) for i in instances],
         }
 
-
     def _name_after_id(self, context: Any, instance: Any) -> Any:
         if instance.name == instance.ec2_id:
             return succeed(instance)

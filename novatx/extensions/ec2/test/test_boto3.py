@@ -86,6 +86,13 @@ class Boto3Tests(TestCase):
         await self.ec2.call("delete_key_pair", KeyName="k1")
         described = await self.ec2.call("describe_key_pairs")
         self.assertEqual(sorted(k["KeyName"] for k in described["KeyPairs"]), ["k2", "k3"])
+        (k2,) = [k for k in described["KeyPairs"] if k["KeyName"] == "k2"]
+        self.assertRegex(k2["KeyPairId"], r"^key-[0-9a-f]{17}$")
+        by_id = await self.ec2.call("describe_key_pairs", KeyPairIds=[k2["KeyPairId"]])
+        self.assertEqual([k["KeyName"] for k in by_id["KeyPairs"]], ["k2"])
+        await self.ec2.call("delete_key_pair", KeyPairId=k2["KeyPairId"])
+        described = await self.ec2.call("describe_key_pairs")
+        self.assertEqual([k["KeyName"] for k in described["KeyPairs"]], ["k3"])
 
     async def test_instance_lifecycle_with_waiters(self) -> None:
         await self.ec2.call("create_key_pair", KeyName="k1")
