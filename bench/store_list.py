@@ -2,7 +2,7 @@
 Benchmark: listing 1,000 servers with details through the internal API, on
 SQLite and PostgreSQL, and create throughput with two workers on one store.
 
-    /work/venv/bin/python bench/store_list.py [--servers 1000] [--calls 20]
+    /work/venv/bin/python bench/store_list.py [--servers 1000] [--calls 10] [--creates 100]
         [--backends sqlite,postgresql]
 
 For each backend it reports milliseconds per list call and per server, and
@@ -155,8 +155,8 @@ async def main(reactor, args) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--servers", type=int, default=1000)
-    parser.add_argument("--calls", type=int, default=20)
-    parser.add_argument("--creates", type=int, default=200)
+    parser.add_argument("--calls", type=int, default=10)
+    parser.add_argument("--creates", type=int, default=100)
     parser.add_argument("--backends", default="sqlite,postgresql")
     arguments = parser.parse_args()
     task.react(lambda reactor: defer.ensureDeferred(main(reactor, arguments)))
