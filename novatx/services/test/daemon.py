@@ -15,6 +15,7 @@ import re
 import signal
 import socket
 import sys
+import time
 from typing import Any
 
 import novatx
@@ -117,6 +118,7 @@ class DaemonProcess:
         self, test: Any, directory: str, args: list[str], env: dict[str, str] | None = None
     ) -> None:
         self.output: list[str] = []
+        self.arrivals: list[float] = []
         self.stderr: list[str] = []
         self.ports: dict[str, int] = {}
         self.schemes: dict[str, str] = {}
@@ -137,6 +139,7 @@ class DaemonProcess:
 
     def line(self, fd: int, text: str) -> None:
         self.output.append(text)
+        self.arrivals.append(time.monotonic())
         if fd == 2:
             self.stderr.append(text)
         served = SERVING.search(text)
@@ -207,8 +210,16 @@ class DaemonProcess:
         self.transport.signalProcess(name)
 
     def worker_pids(self, api: str) -> list[int]:
-        return [int(m.group(2)) for m in map(STARTED_WORKER.search, self.output)
-                if m and m.group(1) == api]
+        return [pid for pid, _ in self.worker_starts(api)]
+
+    def worker_starts(self, api: str) -> list[tuple[int, float]]:
+        """C{(pid, monotonic time its start was read)} of every worker of C{api}."""
+        starts = []
+        for text, arrival in zip(self.output, self.arrivals):
+            match = STARTED_WORKER.search(text)
+            if match and match.group(1) == api:
+                starts.append((int(match.group(2)), arrival))
+        return starts
 
     def kill(self) -> Deferred[Any] | None:
         """Cleanup: SIGKILL the daemon if it still runs, and wait for it."""
