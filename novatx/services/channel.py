@@ -30,6 +30,11 @@ from novatx.resources.faults import render_fault
 #: How long an answered, over-limit connection may keep sending before it is cut.
 LINGER_SECONDS = 2.0
 
+#: How long a draining connection with no request in flight may still send
+#: one. A connection accepted just before the port closed has not sent its
+#: request yet; closing it at once would leave its client without an answer.
+DRAIN_IDLE_GRACE = 1.0
+
 #: Reason phrases Twisted's table lacks.
 _REASONS = {431: b"Request Header Fields Too Large"}
 
@@ -52,6 +57,7 @@ class LimitedHTTPChannel(HTTPChannel):
     _refused = False
     _draining = False
     _linger = None
+    _idle_close = None
 
     def connectionMade(self) -> None:
         site = self.site
@@ -64,8 +70,9 @@ class LimitedHTTPChannel(HTTPChannel):
         site.channel_opened(self)
 
     def connectionLost(self, reason: Any) -> None:
-        if self._linger is not None and self._linger.active():
-            self._linger.cancel()
+        for call in (self._linger, self._idle_close):
+            if call is not None and call.active():
+                call.cancel()
         super().connectionLost(reason)
         self.site.channel_closed(self)
 
@@ -140,17 +147,23 @@ class LimitedHTTPChannel(HTTPChannel):
 
     def drain(self) -> None:
         """
-        Close this connection as soon as it is idle: now if no request is in
-        flight, else once the current response is written.
+        Close this connection once it is idle: after the response in flight,
+        or, with no request in flight, if none comes within
+        L{DRAIN_IDLE_GRACE} (one that does is answered with
+        C{Connection: close}).
         """
         self._draining = True
         if not self.requests:
-            self.transport.loseConnection()
+            self._idle_close = self.callLater(DRAIN_IDLE_GRACE, self._close_if_idle)
             return
         self.persistent = False
         for request in self.requests:
             if not request.startedWriting:
                 request.responseHeaders.setRawHeaders(b"Connection", [b"close"])
+
+    def _close_if_idle(self) -> None:
+        if not self.requests:
+            self.transport.loseConnection()
 
     def requestDone(self, request: Any) -> None:
         if self._draining:

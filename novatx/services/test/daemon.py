@@ -166,7 +166,7 @@ class DaemonProcess:
     def text(self) -> str:
         return "\n".join(self.output)
 
-    def wait_for(self, pattern: str, timeout: float = 20.0) -> Deferred[re.Match[str]]:
+    def wait_for(self, pattern: str, timeout: float = 60.0) -> Deferred[re.Match[str]]:
         """Fire with the match of the first (past or future) line matching C{pattern}."""
         compiled = re.compile(pattern)
         for text in self.output:
