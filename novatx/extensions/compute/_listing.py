@@ -8,10 +8,14 @@ one place so every listing pages alike.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Iterable, Sequence
 from urllib.parse import quote, urlencode
 
 from novatx.compute.exceptions import Invalid
+
+#: A path segment that percent-encoding leaves as it is.
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*\Z")
 
 _TRUE = frozenset(("1", "t", "true", "on", "y", "yes"))
 _FALSE = frozenset(("0", "f", "false", "off", "n", "no"))
@@ -109,7 +113,9 @@ def link_maker(request: Any, collection: str) -> Callable[[Any], list[dict[str, 
     bookmark = request.bookmark(collection) + "/"
 
     def links(identifier: Any) -> list[dict[str, str]]:
-        segment = quote(str(identifier), safe="")
+        segment = str(identifier)
+        if not _UNRESERVED.match(segment):
+            segment = quote(segment, safe="")
         return [{"rel": "self", "href": own + segment}, {"rel": "bookmark", "href": bookmark + segment}]
 
     return links

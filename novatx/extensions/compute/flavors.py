@@ -9,18 +9,20 @@ microversion: C{description} from 2.55, C{extra_specs} from 2.61, C{swap} as
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
+
+import attrs
 
 from novatx.compute.exceptions import Invalid
 from novatx.compute.records import Flavor
 from novatx.extensions.compute import _listing
-from novatx.extensions.compute._extension import ComputeResource, deferred
+from novatx.extensions.compute._extension import ComputeResource, deferred, version_tuple
 from novatx.extensions.compute._flavor_cache import flavor_cache
-from novatx.extensions.interfaces import APIVersion, Route
+from novatx.extensions.interfaces import Route
 
-V2_55 = APIVersion(2, 55)
-V2_61 = APIVersion(2, 61)
-V2_75 = APIVersion(2, 75)
+V2_55 = (2, 55)
+V2_61 = (2, 61)
+V2_75 = (2, 75)
 
 #: The keys a listing may be sorted by (nova's).
 SORT_KEYS = frozenset(
@@ -37,49 +39,69 @@ QUERY_PARAMETERS = frozenset(
 )
 
 
-def _version(request: Any) -> APIVersion:
-    return request.version or APIVersion(2, 1)
-
-
-def flavor_summary(request: Any, flavor: Flavor, links: Any = None) -> dict[str, Any]:
+@attrs.frozen
+class FlavorView:
     """
-    A flavor as C{GET /flavors} lists it.
-
-    @param links: a L{_listing.link_maker} for the flavors, when listing many.
+    How flavors look in one response: decided once per request, since a
+    listing renders many and microversion comparisons are not free.
     """
-    links = links or _listing.link_maker(request, "flavors")
-    document: dict[str, Any] = {
-        "id": flavor.flavorid,
-        "name": flavor.name,
-        "links": links(flavor.flavorid),
-    }
-    if _version(request) >= V2_55:
-        document["description"] = flavor.description
-    return document
+
+    links: Callable[[Any], list[dict[str, str]]]
+    description: bool
+    extra_specs: bool
+    integer_swap: bool
+
+    @classmethod
+    def of(cls, request: Any) -> "FlavorView":
+        version = version_tuple(request)
+        return cls(
+            links=_listing.link_maker(request, "flavors"),
+            description=version >= V2_55,
+            extra_specs=version >= V2_61,
+            integer_swap=version >= V2_75,
+        )
+
+    def summary(self, flavor: Flavor) -> dict[str, Any]:
+        """A flavor as C{GET /flavors} lists it."""
+        document: dict[str, Any] = {
+            "id": flavor.flavorid,
+            "name": flavor.name,
+            "links": self.links(flavor.flavorid),
+        }
+        if self.description:
+            document["description"] = flavor.description
+        return document
+
+    def detail(self, flavor: Flavor) -> dict[str, Any]:
+        """A flavor as C{GET /flavors/detail} and C{GET /flavors/{id}} show it."""
+        document: dict[str, Any] = {
+            "id": flavor.flavorid,
+            "name": flavor.name,
+            "ram": flavor.memory_mb,
+            "disk": flavor.root_gb,
+            "swap": flavor.swap if (flavor.swap or self.integer_swap) else "",
+            "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
+            "OS-FLV-DISABLED:disabled": flavor.disabled,
+            "vcpus": flavor.vcpus,
+            "os-flavor-access:is_public": flavor.is_public,
+            "rxtx_factor": flavor.rxtx_factor,
+            "links": self.links(flavor.flavorid),
+        }
+        if self.description:
+            document["description"] = flavor.description
+        if self.extra_specs:
+            document["extra_specs"] = dict(flavor.extra_specs)
+        return document
 
 
-def flavor_detail(request: Any, flavor: Flavor, links: Any = None) -> dict[str, Any]:
-    """A flavor as C{GET /flavors/detail} and C{GET /flavors/{id}} show it."""
-    links = links or _listing.link_maker(request, "flavors")
-    version = _version(request)
-    document: dict[str, Any] = {
-        "id": flavor.flavorid,
-        "name": flavor.name,
-        "ram": flavor.memory_mb,
-        "disk": flavor.root_gb,
-        "swap": flavor.swap if (flavor.swap or version >= V2_75) else "",
-        "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
-        "OS-FLV-DISABLED:disabled": flavor.disabled,
-        "vcpus": flavor.vcpus,
-        "os-flavor-access:is_public": flavor.is_public,
-        "rxtx_factor": flavor.rxtx_factor,
-        "links": links(flavor.flavorid),
-    }
-    if version >= V2_55:
-        document["description"] = flavor.description
-    if version >= V2_61:
-        document["extra_specs"] = dict(flavor.extra_specs)
-    return document
+def flavor_summary(request: Any, flavor: Flavor) -> dict[str, Any]:
+    """One flavor as C{GET /flavors} lists it."""
+    return FlavorView.of(request).summary(flavor)
+
+
+def flavor_detail(request: Any, flavor: Flavor) -> dict[str, Any]:
+    """One flavor as C{GET /flavors/{id}} shows it (and create and update answer)."""
+    return FlavorView.of(request).detail(flavor)
 
 
 def _is_public_filter(request: Any) -> bool | None:
@@ -124,7 +146,7 @@ class Flavors(ComputeResource):
         ]
 
     async def _list(self, request: Any) -> tuple[list[Flavor], int]:
-        if _version(request) >= V2_75:
+        if version_tuple(request) >= V2_75:
             unknown = sorted(set(request.args) - QUERY_PARAMETERS)
             if unknown:
                 raise Invalid(
@@ -158,9 +180,10 @@ class Flavors(ComputeResource):
             cache.put(key, flavors, generation)
         return list(flavors), limit
 
-    def _listing(self, request: Any, flavors: list[Flavor], limit: int, view: Any, collection: str) -> dict:
-        links = _listing.link_maker(request, "flavors")
-        document: dict[str, Any] = {"flavors": [view(request, f, links) for f in flavors]}
+    def _listing(self, request: Any, flavors: list[Flavor], limit: int, detail: bool, collection: str) -> dict:
+        view = FlavorView.of(request)
+        render = view.detail if detail else view.summary
+        document: dict[str, Any] = {"flavors": [render(f) for f in flavors]}
         next_page = _listing.next_links(request, flavors, collection, lambda f: f.flavorid, limit)
         if next_page:
             document["flavors_links"] = next_page
@@ -169,12 +192,12 @@ class Flavors(ComputeResource):
     @deferred
     async def index(self, request: Any) -> dict[str, Any]:
         flavors, limit = await self._list(request)
-        return self._listing(request, flavors, limit, flavor_summary, "flavors")
+        return self._listing(request, flavors, limit, False, "flavors")
 
     @deferred
     async def detail(self, request: Any) -> dict[str, Any]:
         flavors, limit = await self._list(request)
-        return self._listing(request, flavors, limit, flavor_detail, "flavors/detail")
+        return self._listing(request, flavors, limit, True, "flavors/detail")
 
     @deferred
     async def show(self, request: Any, flavor_id: str) -> dict[str, Any]:

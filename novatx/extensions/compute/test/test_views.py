@@ -55,6 +55,13 @@ class FlavorViewTests(unittest.TestCase):
         )
 
 
+    def test_ids_are_percent_encoded_in_links(self) -> None:
+        spaced = Flavor(id=2, flavorid="a b/c", name="odd", memory_mb=1, vcpus=1, root_gb=0)
+        (own, bookmark) = flavors.flavor_summary(api_request(), spaced)["links"]
+        self.assertEqual(own["href"], "http://compute.example:8774/v2.1/flavors/a%20b%2Fc")
+        self.assertEqual(bookmark["href"], "http://compute.example:8774/flavors/a%20b%2Fc")
+
+
 class KeypairViewTests(unittest.TestCase):
     KEY = KeyPair(name="k", user_id="alice", type="ssh", public_key="ssh-ed25519 AAAA",
                   fingerprint="aa:bb", created_at=WHEN, id=7, private_key="PRIVATE")
