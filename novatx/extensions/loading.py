@@ -22,6 +22,7 @@ import weakref
 from typing import Any, Iterable, Sequence
 
 from stevedore import ExtensionManager, NamedExtensionManager
+from stevedore.extension import Extension
 from zope.interface import providedBy
 from zope.interface.exceptions import Invalid as InterfaceInvalid
 from zope.interface.verify import verifyObject
@@ -78,6 +79,14 @@ def _selected(names: Iterable[str], whitelist: Sequence[str], blacklist: Sequenc
 
 
 def _manager(group: str, names: list[str]) -> NamedExtensionManager:
+    """
+    A stevedore manager of the entry points C{names} of C{group}, each imported.
+
+    stevedore keeps the entry points it saw in a cache keyed by the path's
+    mtimes packed as 32-bit floats (two minutes apart look the same), so a
+    plugin installed moments after another process looked can be missing from
+    it; what it missed is taken from C{importlib.metadata} itself.
+    """
     failures: list[str] = []
 
     def failed(manager: Any, entry_point: Any, error: Exception) -> None:
@@ -86,14 +95,18 @@ def _manager(group: str, names: list[str]) -> NamedExtensionManager:
     manager = NamedExtensionManager(
         group, names, name_order=True, on_load_failure_callback=failed, propagate_map_exceptions=True
     )
+    seen = set(manager.names())
+    for entry_point in importlib.metadata.entry_points(group=group):
+        if entry_point.name in names and entry_point.name not in seen:
+            seen.add(entry_point.name)
+            try:
+                plugin = entry_point.load()
+            except Exception as e:
+                failed(manager, entry_point, e)
+                continue
+            manager.extensions.append(Extension(entry_point.name, entry_point, plugin, None))
     if failures:
         raise ExtensionLoadError("Cannot load extensions of %s: %s" % (group, "; ".join(failures)))
-    unseen = [name for name in names if name not in manager.names()]
-    if unseen:
-        raise ExtensionLoadError(
-            "Entry points %s of %s are installed but stevedore did not find them; "
-            "its cache (~/.cache/python-entrypoints) is stale: delete it" % (", ".join(unseen), group)
-        )
     return manager
 
 

@@ -56,9 +56,6 @@ def ensure_installed(testcase: TestCase) -> Deferred:
     if code != 0:
         testcase.fail("pip could not install the example plugin: %s" % err.decode(errors="replace"))
     importlib.invalidate_caches()
-    # stevedore memoizes entry points per sys.path for the life of the
-    # process; forget them so this process sees the plugin just installed.
-    stevedore_cache._c._internal.clear()
 
 
 def _create_body(name, **extra):
@@ -204,6 +201,13 @@ class BrokenPluginTests(TestCase):
         error = yield self.assertFailure(serve_api(self, "osapi_compute"), ExtensionLoadError)
         self.assertIn("Extension 'half-done' (novatx_broken_plugin:HalfDone) is broken", str(error))
         self.assertIn("alias", str(error))
+
+    @inlineCallbacks
+    def test_found_even_when_stevedore_cache_misses_it(self):
+        self._install_broken()
+        self.patch(stevedore_cache, "get_group_all", lambda group, path=None: [])
+        error = yield self.assertFailure(serve_api(self, "osapi_compute"), ExtensionLoadError)
+        self.assertIn("Extension 'half-done' (novatx_broken_plugin:HalfDone) is broken", str(error))
 
     @inlineCallbacks
     def test_blacklisted_broken_plugin_is_not_loaded(self):
