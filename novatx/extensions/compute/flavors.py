@@ -9,12 +9,12 @@ microversion: C{description} from 2.55, C{extra_specs} from 2.61, C{swap} as
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import attrs
 
 from novatx.compute.exceptions import Invalid
-from novatx.compute.records import Flavor
+from novatx.compute.records import Flavor, Page
 from novatx.extensions.compute import _listing
 from novatx.extensions.compute._extension import ComputeResource, deferred, version_tuple
 from novatx.extensions.compute._flavor_cache import flavor_cache
@@ -145,7 +145,8 @@ class Flavors(ComputeResource):
             Route("/flavors/<flavor_id>", ("GET",), self.show, "flavors.show"),
         ]
 
-    async def _list(self, request: Any) -> tuple[list[Flavor], int]:
+    def _query(self, request: Any) -> tuple[int, dict[str, Any]]:
+        """The page size and the internal API's query of a listing request."""
         if version_tuple(request) >= V2_75:
             unknown = sorted(set(request.args) - QUERY_PARAMETERS)
             if unknown:
@@ -160,8 +161,7 @@ class Flavors(ComputeResource):
         sort_dir = _listing.query_value(request, "sort_dir") or "asc"
         if sort_dir not in ("asc", "desc"):
             raise Invalid("Invalid sort direction")
-        context = request.context
-        query = {
+        return limit, {
             "is_public": _is_public_filter(request),
             "min_ram": _size_filter(request, "minRam"),
             "min_disk": _size_filter(request, "minDisk"),
@@ -170,17 +170,28 @@ class Flavors(ComputeResource):
             "limit": limit,
             "marker": marker,
         }
+
+    def _serve_listing(self, request: Any, detail: bool, collection: str) -> Any:
+        """
+        A listing: answered at once from the cache, or once the internal API
+        answers (the common case needs no Deferred at all).
+        """
+        limit, query = self._query(request)
+        context = request.context
         cache = flavor_cache(self.compute, self.config, self.reactor)
         key = (context.is_admin, None if context.is_admin else context.project_id, *query.values())
         flavors = cache.get(key)
-        if flavors is None:
-            generation = cache.generation
-            page = await self.compute.list_flavors(context, **query)
-            flavors = page.items
-            cache.put(key, flavors, generation)
-        return list(flavors), limit
+        if flavors is not None:
+            return self._listing(request, flavors, limit, detail, collection)
+        generation = cache.generation
 
-    def _listing(self, request: Any, flavors: list[Flavor], limit: int, detail: bool, collection: str) -> dict:
+        def render(page: Page) -> dict[str, Any]:
+            cache.put(key, page.items, generation)
+            return self._listing(request, page.items, limit, detail, collection)
+
+        return self.compute.list_flavors(context, **query).addCallback(render)
+
+    def _listing(self, request: Any, flavors: Sequence[Flavor], limit: int, detail: bool, collection: str) -> dict:
         view = FlavorView.of(request)
         render = view.detail if detail else view.summary
         document: dict[str, Any] = {"flavors": [render(f) for f in flavors]}
@@ -189,15 +200,11 @@ class Flavors(ComputeResource):
             document["flavors_links"] = next_page
         return document
 
-    @deferred
-    async def index(self, request: Any) -> dict[str, Any]:
-        flavors, limit = await self._list(request)
-        return self._listing(request, flavors, limit, False, "flavors")
+    def index(self, request: Any) -> Any:
+        return self._serve_listing(request, False, "flavors")
 
-    @deferred
-    async def detail(self, request: Any) -> dict[str, Any]:
-        flavors, limit = await self._list(request)
-        return self._listing(request, flavors, limit, True, "flavors/detail")
+    def detail(self, request: Any) -> Any:
+        return self._serve_listing(request, True, "flavors/detail")
 
     @deferred
     async def show(self, request: Any, flavor_id: str) -> dict[str, Any]:
