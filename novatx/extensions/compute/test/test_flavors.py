@@ -250,3 +250,32 @@ class FlavorAccessTests(ComputeAPITestCase):
         self.assertFault(refused, 403, "forbidden")
         malformed = await self.post("/v2.1/flavors/1/action", {"addTenantAccess": {}}, user="admin")
         self.assertFault(malformed, 400, "badRequest")
+
+
+class RootsAndProjectURLTests(ComputeAPITestCase):
+    @async_test
+    async def test_legacy_v2_root_serves_the_2_1_view(self) -> None:
+        await self.start()
+        answer = await self.get("/v2/flavors/detail", version="latest")
+        self.assertEqual(answer.code, 200, answer.text)
+        tiny = answer.body["flavors"][0]
+        self.assertEqual(tiny["swap"], "")
+        self.assertNotIn("description", tiny)
+        self.assertEqual(tiny["links"][0]["href"], self.served.url + "/v2/flavors/1")
+        relaxed = await self.post("/v2/os-keypairs", {"keypair": {"name": "k", "color": "red"}})
+        self.assertEqual(relaxed.code, 200, relaxed.text)
+
+    @async_test
+    async def test_project_id_in_the_url_shows_in_links(self) -> None:
+        await self.start()
+        answer = await self.get("/v2.1/p1/flavors", project="p1")
+        self.assertEqual(answer.code, 200, answer.text)
+        self.assertEqual(
+            answer.body["flavors"][0]["links"],
+            [
+                {"rel": "self", "href": self.served.url + "/v2.1/p1/flavors/1"},
+                {"rel": "bookmark", "href": self.served.url + "/p1/flavors/1"},
+            ],
+        )
+        first = await self.get("/v2.1/p1/flavors?limit=1", project="p1")
+        self.assertTrue(first.body["flavors_links"][0]["href"].startswith(self.served.url + "/v2.1/p1/flavors?"))
