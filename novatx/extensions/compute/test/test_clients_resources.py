@@ -9,6 +9,7 @@ Each CLI call is a child process, so one test makes them all.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import sys
@@ -188,13 +189,9 @@ class NovaClientTests(ComputeAPITestCase):
         self.assertEqual(admin.usage.list(start=_day_ago(), end=_day_ahead()), [])
 
 
-def _day_ago() -> Any:
-    import datetime
-
+def _day_ago() -> datetime.datetime:
     return datetime.datetime.utcnow() - datetime.timedelta(days=1)
 
 
-def _day_ahead() -> Any:
-    import datetime
-
+def _day_ahead() -> datetime.datetime:
     return datetime.datetime.utcnow() + datetime.timedelta(days=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from twisted.internet.task import Clock
 from twisted.trial import unittest
 
+from novatx.compute.context import get_admin_context
 from novatx.config import make_config
 from novatx.extensions.compute._flavor_cache import FlavorListCache, flavor_cache, flavors_changed
 from novatx.extensions.compute.test._http import ComputeAPITestCase, async_test
@@ -60,8 +61,6 @@ class CachedListingTests(ComputeAPITestCase):
         conf = make_config([])
         conf.set_override("flavor_list_cache_seconds", 0, "api")
         await self.start(conf)
-        from novatx.compute.context import get_admin_context
-
         self.assertEqual(len((await self.get("/v2.1/flavors")).body["flavors"]), 5)
         await self.compute.create_flavor(get_admin_context(), "direct", 64, 1, 0, flavorid="d1")
         self.assertEqual(len((await self.get("/v2.1/flavors")).body["flavors"]), 6)

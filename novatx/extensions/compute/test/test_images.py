@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from novatx.compute.context import RequestContext
 from novatx.extensions.compute.test._http import ComputeAPITestCase, async_test
+
+#: The caller the tests register images as.
+ALICE = RequestContext(user_id="alice", project_id="p1", roles=("member",))
 
 
 class ImageProxyTests(ComputeAPITestCase):
@@ -38,9 +42,7 @@ class ImageProxyTests(ComputeAPITestCase):
     @async_test
     async def test_metadata_of_an_owned_image(self) -> None:
         await self.start()
-        mine = await self.compute.create_image_record(
-            await self._alice(), "mine", properties={"os_distro": "cirros"}
-        )
+        mine = await self.compute.create_image_record(ALICE, "mine", properties={"os_distro": "cirros"})
         base = "/v2.1/images/%s/metadata" % mine.id
         self.assertEqual((await self.get(base)).body, {"metadata": {"os_distro": "cirros"}})
         merged = await self.post(base, {"metadata": {"color": "blue"}})
@@ -57,11 +59,6 @@ class ImageProxyTests(ComputeAPITestCase):
         self.assertEqual(deleted.code, 204, deleted.text)
         self.assertFault(await self.get("/v2.1/images/" + mine.id, user="bob", project="p2"),
                          404, "itemNotFound")
-
-    async def _alice(self):
-        from novatx.compute.context import RequestContext
-
-        return RequestContext(user_id="alice", project_id="p1", roles=("member",))
 
 
 class ImageServiceTests(ComputeAPITestCase):
@@ -101,11 +98,8 @@ class ImageServiceTests(ComputeAPITestCase):
     @async_test
     async def test_pages_with_next(self) -> None:
         await self.start()
-        from novatx.compute.context import RequestContext
-
-        alice = RequestContext(user_id="alice", project_id="p1", roles=("member",))
         for name in ("one", "two"):
-            await self.compute.create_image_record(alice, name)
+            await self.compute.create_image_record(ALICE, name)
         first = await self.get("/image/v2/images?limit=2")
         self.assertEqual(len(first.body["images"]), 2)
         self.assertTrue(first.body["next"].startswith("/v2/images?"))
