@@ -238,7 +238,10 @@ class WorkerSupervisor:
             for index in range(max(len(old), self._wanted)):
                 if index < self._wanted:
                     new = self._spawn(probation=True)
-                    if not (yield new.ready):
+                    ready = yield new.ready
+                    if self._stopping:
+                        return
+                    if not ready:
                         self._log.error(
                             "{api}: a worker with the new configuration exited before "
                             "serving; the other workers keep serving",
