@@ -144,6 +144,20 @@ class SupervisorTests(TestCase):
         self.assertEqual([t.signals for t, _, _ in self.clock.spawned[:2]], [[], []])
         self.assertEqual(len(self.clock.spawned), 3)
 
+    def test_stop_during_a_reload_ends_it_without_an_error(self):
+        self.supervisor.start()
+        self.ready(0)
+        self.ready(1)
+        done = self.supervisor.replace(None, _api())
+        stopped = self.supervisor.stop(grace=2)
+        with _logged("exited before serving") as errors:
+            for index in (0, 1, 2):
+                self.die(index, 0)
+        self.successResultOf(done)
+        self.successResultOf(stopped)
+        self.assertEqual(errors, [])
+        self.assertEqual(len(self.clock.spawned), 3)
+
     def test_stop_terminates_then_kills_after_the_grace_period(self):
         self.supervisor.start()
         stopped = self.supervisor.stop(grace=2)
