@@ -61,10 +61,12 @@ enabled API, an API of `enabled_ssl_apis` without `[ssl] cert_file`/`key_file`.
 - `SIGHUP`: re-read the config files and the paste file. A broken configuration
   is logged ("Reload failed, still serving the previous configuration: ...") and
   changes nothing. APIs served by the daemon process get new resource trees in
-  place; worker pools are replaced one worker at a time, each old worker being
-  stopped only once its replacement accepts, so no connection is refused. A
-  changed address, port or TLS file, an API enabled or disabled, or a switch
-  between one process and workers is logged as needing a restart.
+  place (built with the new options; the store and its `[database]` options
+  stay as they were). Worker pools are replaced one worker at a time, each old
+  worker being stopped only once its replacement accepts, so no connection is
+  refused; new workers read every option afresh. A changed address, port or
+  TLS file, an API enabled or disabled, or a switch between one process and
+  workers is logged as needing a restart.
 
 ## Limits of every API
 
