@@ -47,6 +47,8 @@ class Paging:
     One request's paging: how many items at most, and after which position.
 
     @ivar after: the sort key of the last item of the previous page, or None.
+    @ivar digest: what the request's tokens are tied to (empty when it has no
+        paging: only a request with C{MaxResults} issues tokens).
     """
 
     limit: int | None
@@ -77,11 +79,11 @@ class Paging:
                         "The parameter %s cannot be used with the parameter MaxResults"
                         % (prefix,)
                     )
-        digest = _digest(action, caller, params)
-        after = None
         token = params.get("NextToken")
-        if token:
-            after = _read_token(token, digest)
+        if limit is None and not token:
+            return cls(None, None, "")
+        digest = _digest(action, caller, params)
+        after = _read_token(token, digest) if token else None
         return cls(limit, after, digest)
 
     def page(self, items: Sequence[Any], key: Callable[[Any], Any]) -> tuple[list[Any], str | None]:
