@@ -31,6 +31,7 @@ import argparse
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -136,13 +137,11 @@ def wait_for(url: str, timeout: float = 30.0) -> bytes:
             time.sleep(0.2)
 
 
-def wrk(url: str, duration: int, connections: int) -> float:
-    """Requests per second C{wrk} measured (after a short warm-up)."""
-    base = ["wrk", "-t1", "-c%d" % connections]
+def _wrk(url: str, seconds: int, connections: int) -> float:
+    command = ["wrk", "-t1", "-c%d" % connections, "-d%ds" % seconds]
     for name, value in HEADERS.items():
-        base += ["-H", "%s: %s" % (name, value)]
-    subprocess.run(base + ["-d2s", url], check=True, capture_output=True)
-    output = subprocess.run(base + ["-d%ds" % duration, url], check=True, capture_output=True, text=True).stdout
+        command += ["-H", "%s: %s" % (name, value)]
+    output = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
     if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         raise SystemExit("%s answered errors under load:\n%s" % (url, output))
     match = re.search(r"Requests/sec:\s+([0-9.]+)", output)
@@ -153,11 +152,12 @@ def wrk(url: str, duration: int, connections: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements of each server, interleaved")
     parser.add_argument("--connections", type=int, default=10, help="wrk connections")
     options = parser.parse_args()
     environment = dict(os.environ, PYTHONPATH=SOURCE_ROOT)
-    rates: dict[str, float] = {}
+    rates: dict[str, list[float]] = {name: [] for name, _ in SERVERS}
     processes = []
     urls = {}
     try:
@@ -168,15 +168,24 @@ def main() -> None:
         for name, url in urls.items():
             if wait_for(url) != BODY:
                 raise SystemExit("%s does not serve the same bytes" % name)
-        for name, url in urls.items():
-            rates[name] = wrk(url, options.duration, options.connections)
+            _wrk(url, 1, options.connections)
+        for _ in range(options.rounds):
+            for name, url in urls.items():
+                rates[name].append(_wrk(url, options.duration, options.connections))
     finally:
         for process in processes:
             process.terminate()
             process.wait(timeout=15)
-    print("small JSON (%d bytes), wrk -t1 -c%d -d%ds" % (len(BODY), options.connections, options.duration))
-    for name, rate in rates.items():
-        print("  %-9s %9.0f req/s   ratio to bare %.2f" % (name, rate, rate / rates["bare"]))
+    print(
+        "small JSON (%d bytes), wrk -t1 -c%d -d%ds, %d interleaved rounds (median)"
+        % (len(BODY), options.connections, options.duration, options.rounds)
+    )
+    for name in rates:
+        ratios = [rate / bare for rate, bare in zip(rates[name], rates["bare"])]
+        print(
+            "  %-9s %9.0f req/s   ratio to bare %.2f"
+            % (name, statistics.median(rates[name]), statistics.median(ratios))
+        )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,9 @@ import inspect
 import json
 from typing import Any
 
-from twisted.internet.defer import Deferred, maybeDeferred
+import attrs
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from novatx.compute.exceptions import Invalid
 from novatx.extensions.interfaces import Response
@@ -158,25 +160,23 @@ def _encode(value: Any, content_type: str) -> tuple[bytes, str | None]:
     return json.dumps(value).encode("utf-8"), content_type
 
 
-async def _extend(table: RouteTable, owner: str, endpoint: str, apireq: APIRequest, document: Any) -> None:
-    if not isinstance(document, dict):
-        return
-    for ext in table.controllers.get(owner, ()):
-        result = ext.extend_response(apireq, endpoint, document)
-        if inspect.isawaitable(result):
-            await result
+@attrs.frozen
+class _Called:
+    """A handler's result and what answering it needs."""
+
+    apireq: APIRequest
+    result: Any
+    status: int
+    owner: str
+    endpoint: str
 
 
-async def _respond(
-    table: RouteTable, request: Any, apireq: APIRequest, result: Any, status: int, owner: str, endpoint: str
-) -> bytes:
-    if inspect.isawaitable(result):
-        result = await result
+def _finish(request: Any, result: Any, status: int) -> bytes:
+    """Status, headers and encoded body of a handler's (settled) result."""
     headers: dict[str, str] = {}
     content_type = "application/json"
     if isinstance(result, Response):
         status, headers, content_type, result = result.status, result.headers, result.content_type, result.body
-    await _extend(table, owner, endpoint, apireq, result)
     body, content_type_used = _encode(result, content_type)
     request.setResponseCode(status)
     if content_type_used is not None:
@@ -186,7 +186,21 @@ async def _respond(
     return _sized(request, body)
 
 
-async def _serve_route(table: RouteTable, request: Any, state: Any, entry: RouteEntry, kwargs: dict, method: str) -> bytes:
+async def _settle(table: RouteTable, request: Any, called: _Called) -> bytes:
+    """Wait for the handler, let controller extensions extend, then answer."""
+    result = called.result
+    if inspect.isawaitable(result):
+        result = await result
+    document = result.body if isinstance(result, Response) else result
+    if isinstance(document, dict):
+        for ext in table.controllers.get(called.owner, ()):
+            extended = ext.extend_response(called.apireq, called.endpoint, document)
+            if inspect.isawaitable(extended):
+                await extended
+    return _finish(request, result, called.status)
+
+
+def _call_route(table: RouteTable, request: Any, state: Any, entry: RouteEntry, kwargs: dict, method: str) -> _Called:
     route = entry.route
     context = _authenticate(request, state, route.auth)
     present, body = _read_body(table, request, method)
@@ -194,11 +208,10 @@ async def _serve_route(table: RouteTable, request: Any, state: Any, entry: Route
     if route.policy is not None:
         table.policy.check(route.policy, context)
     apireq = _api_request(table, request, state, context, body, method)
-    result = route.handler(apireq, **kwargs)
-    return await _respond(table, request, apireq, result, route.status, entry.owner, route.endpoint)
+    return _Called(apireq, route.handler(apireq, **kwargs), route.status, entry.owner, route.endpoint)
 
 
-async def _serve_action(table: RouteTable, request: Any, state: Any, entry: RouteEntry, kwargs: dict) -> bytes:
+def _call_action(table: RouteTable, request: Any, state: Any, entry: RouteEntry, kwargs: dict) -> _Called:
     context = _authenticate(request, state, True)
     _, body = _read_body(table, request, "POST")
     if not isinstance(body, dict) or len(body) != 1:
@@ -216,10 +229,10 @@ async def _serve_action(table: RouteTable, request: Any, state: Any, entry: Rout
         table.policy.check(action.policy, context)
     apireq = _api_request(table, request, state, context, body, "POST")
     result = action.handler(apireq, kwargs["resource_id"], body[name])
-    return await _respond(table, request, apireq, result, action.status, chosen.owner, "%s.action" % entry.collection)
+    return _Called(apireq, result, action.status, chosen.owner, "%s.action" % entry.collection)
 
 
-def _fail(failure: Any, request: Any, api_name: str) -> Any:
+def _fail(failure: Failure, request: Any, api_name: str) -> Any:
     if failure.check(_FaultError):
         return write_fault(request, api_name, failure.value.fault)
     fault = fault_for_exception(failure.value)
@@ -228,21 +241,33 @@ def _fail(failure: Any, request: Any, api_name: str) -> Any:
     return write_fault(request, api_name, fault)
 
 
-def dispatch(table: RouteTable, group: RouteGroup, request: Any, state: Any, kwargs: dict) -> Deferred:
+def dispatch(table: RouteTable, group: RouteGroup, request: Any, state: Any, kwargs: dict) -> Any:
     """
     Serve C{request}, matched to C{group} with path arguments C{kwargs}.
 
-    @return: a Deferred firing with the response body (status and headers set).
+    A handler that answers at once is answered at once; one that returns a
+    Deferred or a coroutine (or a resource with controller extensions, which
+    may wait) goes through a Deferred.
+
+    @return: the response body (status and headers set), or a Deferred of it.
     """
     method = request.method.decode("ascii", "replace")
     look_for = "GET" if method == "HEAD" else method
     candidates = [e for e in group.entries if look_for in e.route.methods]
     entry = _select(candidates, state.match_version)
     if entry is None:
-        return maybeDeferred(write_fault, request, table.api_name, Fault(404, "The resource could not be found."))
+        return write_fault(request, table.api_name, Fault(404, "The resource could not be found."))
     renamed = {name: kwargs[spelled] for name, spelled in zip(entry.params, group.params)}
-    if entry.collection is not None:
-        coro = _serve_action(table, request, state, entry, renamed)
-    else:
-        coro = _serve_route(table, request, state, entry, renamed, method)
-    return Deferred.fromCoroutine(coro).addErrback(_fail, request, table.api_name)
+    try:
+        if entry.collection is not None:
+            called = _call_action(table, request, state, entry, renamed)
+        else:
+            called = _call_route(table, request, state, entry, renamed, method)
+        if not inspect.isawaitable(called.result) and not table.controllers.get(called.owner):
+            return _finish(request, called.result, called.status)
+    except Exception:
+        answer = _fail(Failure(), request, table.api_name)
+        if isinstance(answer, Failure):
+            answer.raiseException()
+        return answer
+    return Deferred.fromCoroutine(_settle(table, request, called)).addErrback(_fail, request, table.api_name)
