@@ -19,6 +19,7 @@ from oslo_policy.policy import DocumentedRuleDefault
 from zope.interface import implementer
 
 from novatx.compute.fields import ExtraField
+from novatx.compute.interfaces import ServerQuery
 from novatx.extensions.interfaces import (
     Action,
     IControllerExtension,
@@ -79,19 +80,30 @@ class ServerColour:
         """Nothing for the servers routes: create takes the field through the hook."""
         return {}
 
-    async def _colour(self, context: Any, server_id: str) -> str:
-        instance = await self.compute.get_server(context, server_id)
-        return instance.extra.get(FIELD.name) or DEFAULT_COLOUR
+    async def _colours(self, context: Any, server_ids: list[str]) -> dict[str, str]:
+        """The stored colours of servers the caller sees, deleted ones too (changes-since lists them)."""
+        colours: dict[str, str] = {}
+        for deleted in (False, True):
+            query = ServerQuery(uuids=tuple(server_ids), deleted=deleted, all_tenants=True, limit=len(server_ids))
+            page = await self.compute.list_servers(context, query)
+            colours.update((i.uuid, i.extra.get(FIELD.name) or DEFAULT_COLOUR) for i in page.items)
+        return colours
 
     async def extend_response(self, request: Any, endpoint: str, document: dict) -> None:
+        """Show the colour in server documents: one query for a whole page."""
         if endpoint not in SHOWN_BY:
             return
         servers = [document["server"]] if "server" in document else document.get("servers", [])
+        if not servers:
+            return
+        colours = await self._colours(request.context, [server["id"] for server in servers])
         for server in servers:
-            server[FIELD.name] = await self._colour(request.context, server["id"])
+            if server["id"] in colours:
+                server[FIELD.name] = colours[server["id"]]
 
     async def describe(self, request: Any, server_id: str, body: Any) -> dict:
-        colour = await self._colour(request.context, server_id)
+        instance = await self.compute.get_server(request.context, server_id)
+        colour = instance.extra.get(FIELD.name) or DEFAULT_COLOUR
         return {"colour": {"name": colour, "rgb": PALETTE[colour], "complement": complement(colour)}}
 
 
