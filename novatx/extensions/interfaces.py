@@ -51,7 +51,10 @@ class IAPIRequest(Interface):
         "The negotiated microversion as an L{APIVersion} (compute); "
         "C{None} for the other APIs."
     )
-    body = Attribute("The decoded, validated JSON body (a dict), or C{None}.")
+    body = Attribute(
+        "The decoded, validated JSON body (a dict), or C{None}. Compute only: "
+        "EC2 and metadata handlers read C{raw.content} themselves."
+    )
     args = Attribute("Query arguments: a dict of str -> list of str.")
     method = Attribute("The HTTP method, as str.")
     path = Attribute("The request path, as str.")
