@@ -82,9 +82,10 @@ metadata_opts = [
         "token_secret",
         default="",
         secret=True,
-        help="The key IMDSv2 session tokens are signed with. Every worker and host "
-        "serving metadata must share it for a token to be accepted by all of them; "
-        "when unset, each process signs with a random key of its own.",
+        help="The key IMDSv2 session tokens are signed with. Every host serving "
+        "metadata must share it for a token to be accepted by all of them; when "
+        "unset, the workers of one host share a random key kept in "
+        "state_path/metadata_token.key.",
     ),
 ]
 

@@ -37,7 +37,7 @@ from novatx.extensions.metadata.cache import MetadataCache
 from novatx.extensions.metadata.document import collect
 from novatx.extensions.metadata.ec2tree import ec2_tree
 from novatx.extensions.metadata.identify import Asker, IdentifySettings, Refused, identify
-from novatx.extensions.metadata.tokens import InvalidTTL, TokenSigner, parse_ttl
+from novatx.extensions.metadata.tokens import InvalidTTL, TokenSigner, host_key, parse_ttl
 from novatx.extensions.metadata.tree import find, json_bytes, render, split_path
 from novatx.resources.faults import render_fault
 
@@ -52,6 +52,8 @@ MAX_PASSWORD_SIZE = 4 * 255
 TEXT = "text/plain; charset=UTF-8"
 JSON = "application/json"
 TOKEN_HEADER = b"x-aws-ec2-metadata-token"
+#: The file under C{state_path} holding this host's IMDSv2 key.
+TOKEN_KEY_FILE = "metadata_token.key"
 TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds"
 
 #: Stands for C{random_seed} in a rendered C{meta_data.json}.
@@ -111,6 +113,22 @@ def load_vendordata_providers(names: list[str], context: Any) -> dict[str, Any]:
     return providers
 
 
+def _token_key(conf: Any) -> bytes:
+    """The IMDSv2 signing key: the configured secret, or this host's key file."""
+    if conf.metadata.token_secret:
+        return conf.metadata.token_secret.encode("utf-8")
+    path = os.path.join(conf.state_path, TOKEN_KEY_FILE)
+    try:
+        return host_key(path)
+    except (OSError, ValueError) as e:
+        log.warn(
+            "Cannot keep the IMDSv2 key in {path} ({error}): tokens are accepted only "
+            "by the process that issued them; set [metadata] token_secret",
+            path=path, error=e,
+        )
+        return os.urandom(32)
+
+
 @implementer(IResourceExtension)
 class MetadataAPI:
     """The EC2 and OpenStack metadata trees, IMDSv2 tokens and passwords."""
@@ -127,12 +145,7 @@ class MetadataAPI:
         self._clock = context.reactor
         self._cache = MetadataCache(self._clock, conf.api.metadata_cache_expiration)
         self._compute.add_observer(self._cache.invalidate)
-        if not conf.metadata.token_secret:
-            log.warn(
-                "[metadata] token_secret is unset: IMDSv2 tokens are accepted only "
-                "by the process that issued them"
-            )
-        self._tokens = TokenSigner(conf.metadata.token_secret)
+        self._tokens = TokenSigner(_token_key(conf))
         self._identify = IdentifySettings.from_config(conf)
         self._require_token = conf.metadata.require_token
         self._provider_names = list(conf.api.vendordata_providers)

@@ -2,13 +2,16 @@
 IMDSv2 session tokens, as AWS's instance metadata service issues them.
 
 A token names the instance it was issued to and when it expires, signed with
-HMAC-SHA256: nothing is stored, so any worker (or host) holding the same
-C{[metadata] token_secret} accepts a token another one issued.
+HMAC-SHA256: nothing is stored, so any worker (or host) holding the same key
+accepts a token another one issued. The key is C{[metadata] token_secret}, or
+else one made once per host and kept under C{state_path}, which every worker
+of the host reads (L{host_key}).
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -46,15 +49,42 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def host_key(path: str) -> bytes:
+    """
+    The key kept in the file C{path}, made (random, readable by its owner
+    only) by whichever worker comes first: it writes a file of its own and
+    links it into place, so a worker never reads a half-written key.
+
+    @raise OSError: the file can be neither read nor made.
+    """
+    try:
+        with open(path, "rb") as f:
+            return binascii.unhexlify(f.read().strip())
+    except FileNotFoundError:
+        pass
+    draft = "%s.%d" % (path, os.getpid())
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as f:
+        f.write(binascii.hexlify(os.urandom(32)))
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(draft)
+    with open(path, "rb") as f:
+        return binascii.unhexlify(f.read().strip())
+
+
 class TokenSigner:
     """
     Issues and checks tokens.
 
-    @param secret: the signing key; empty: a random one for this process only.
+    @param key: the signing key.
     """
 
-    def __init__(self, secret: str) -> None:
-        self._key = secret.encode("utf-8") if secret else os.urandom(32)
+    def __init__(self, key: bytes) -> None:
+        self._key = key
 
     def _mac(self, payload: bytes) -> bytes:
         return hmac.new(self._key, payload, hashlib.sha256).digest()

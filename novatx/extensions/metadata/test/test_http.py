@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 
 from twisted.internet.defer import ensureDeferred
 from twisted.internet.task import Clock
@@ -368,17 +369,28 @@ class TokenTests(_Base):
         status, _, _ = await self.token()
         self.assertEqual(status, 403)
 
-    @_async
-    async def test_tokens_survive_across_workers_sharing_the_secret(self) -> None:
-        self.make_two(**{"metadata.token_secret": "shared"})
+    async def other_worker_accepts(self, **overrides) -> int:
+        self.make_two(**overrides)
         _, _, token = await self.token()
-        other_worker = serve(self, config(**{"api.use_forwarded_for": True, "metadata.token_secret": "shared"}), self.compute, clock=self.clock)
+        overrides["api.use_forwarded_for"] = True
+        other_worker = serve(self, config(**overrides), self.compute, clock=self.clock)
         status, _, _ = await fetch(
             "GET",
             other_worker + "/latest/meta-data/",
             headers={"X-aws-ec2-metadata-token": token.decode(), "X-Forwarded-For": "10.0.0.5"},
         )
-        self.assertEqual(status, 200)
+        return status
+
+    @_async
+    async def test_tokens_survive_across_workers_sharing_the_secret(self) -> None:
+        self.assertEqual(await self.other_worker_accepts(**{"metadata.token_secret": "shared"}), 200)
+
+    @_async
+    async def test_tokens_survive_across_workers_of_one_host(self) -> None:
+        state = self.mktemp()
+        os.makedirs(state)
+        self.assertEqual(await self.other_worker_accepts(state_path=state), 200)
+        self.assertEqual(os.listdir(state), ["metadata_token.key"])
 
 
 class CacheTests(_Base):
