@@ -59,9 +59,20 @@ def start_daemon(directory: str, workers: int) -> tuple[subprocess.Popen, float]
     log = os.path.join(directory, "twistd-%d.log" % workers)
     started = time.monotonic()
     process = subprocess.Popen(
-        [os.path.join(BIN, "twistd"), "-n", "--pidfile=", "--logfile", log, "nova",
-         "--config-file", conf, "--enabled-apis", "osapi_compute"],
-        env=env, cwd=directory,
+        [
+            os.path.join(BIN, "twistd"),
+            "-n",
+            "--pidfile=",
+            "--logfile",
+            log,
+            "nova",
+            "--config-file",
+            conf,
+            "--enabled-apis",
+            "osapi_compute",
+        ],
+        env=env,
+        cwd=directory,
     )
     process.log = log
     return process, started
@@ -87,7 +98,9 @@ def wait_serving(process: subprocess.Popen, workers: int) -> tuple[int, list[int
         match = re.search(r"started worker (\d+)", line)
         if match:
             pids.append(int(match.group(1)))
-        match = re.search(r"\] osapi_compute serving on http://[^:]+:(\d+) \((pid|%d workers)" % workers, line)
+        match = re.search(
+            r"\] osapi_compute serving on http://[^:]+:(\d+) \((pid|%d workers)" % workers, line
+        )
         if match and (workers == 1 or "workers" in line):
             return int(match.group(1)), pids
     raise SystemExit("the daemon exited before serving")
@@ -106,7 +119,9 @@ def first_200(port: int, started: float) -> tuple[float, bytes]:
 def wrk(port: int, duration: int, connections: int) -> float:
     output = subprocess.run(
         ["wrk", "-t1", "-c%d" % connections, "-d%ds" % duration, "http://127.0.0.1:%d/" % port],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
@@ -143,8 +158,9 @@ def main() -> None:
             body_file = os.path.join(directory, "body.json")
             with open(body_file, "wb") as f:
                 f.write(body)
-            bare = subprocess.Popen([sys.executable, "-c", BARE_SERVER, body_file],
-                                    stdout=subprocess.PIPE, text=True)
+            bare = subprocess.Popen(
+                [sys.executable, "-c", BARE_SERVER, body_file], stdout=subprocess.PIPE, text=True
+            )
             try:
                 bare_port = int(bare.stdout.readline().split()[1])
                 wrk(port, 1, args.connections)
@@ -167,15 +183,19 @@ def main() -> None:
             parent_rss = rss_mb(daemon.pid)
         finally:
             stop(daemon)
-    print("GET / of osapi_compute, wrk -t1 -c%d -d%ds, best of %d alternated runs, %d bytes"
-          % (args.connections, args.duration, args.rounds, len(body)))
+    print(
+        "GET / of osapi_compute, wrk -t1 -c%d -d%ds, best of %d alternated runs, %d bytes"
+        % (args.connections, args.duration, args.rounds, len(body))
+    )
     print("  novatx (one process)     %9.1f req/s" % novatx_rps)
     print("  bare twisted.web Resource %8.1f req/s" % bare_rps)
     print("  ratio                     %8.2f  (goal >= 0.5)" % (novatx_rps / bare_rps))
     print("start to first 200          %8.2f s (goal < 1 s)" % to_first_200)
     print("RSS one-process daemon      %8.1f MB" % single_rss)
-    print("RSS per worker (2 workers)  %s MB (goal < 80 MB); supervising parent %.1f MB"
-          % (", ".join("%.1f" % r for r in worker_rss), parent_rss))
+    print(
+        "RSS per worker (2 workers)  %s MB (goal < 80 MB); supervising parent %.1f MB"
+        % (", ".join("%.1f" % r for r in worker_rss), parent_rss)
+    )
     print("load average while measured: %s" % open("/proc/loadavg").read().split()[:3])
 
 

@@ -106,8 +106,10 @@ def render() -> str:
     parts = [INTRODUCTION]
     groups = sorted(list_opts(), key=lambda item: (item[0] is not None, item[0] or ""))
     for group, opts in groups:
-        parts.append("\n## [%s]\n\n| option | type | default | description |\n|---|---|---|---|\n"
-                     % (group or "DEFAULT"))
+        parts.append(
+            "\n## [%s]\n\n| option | type | default | description |\n|---|---|---|---|\n"
+            % (group or "DEFAULT")
+        )
         for opt in opts:
             parts.append(
                 "| `%s` | %s | `%s` | %s |\n"

@@ -57,8 +57,7 @@ service_opts = [
     cfg.ListOpt(
         "enabled_ssl_apis",
         default=[],
-        help="The APIs served over TLS, with the certificate and key of the [ssl] "
-        "section.",
+        help="The APIs served over TLS, with the certificate and key of the [ssl] " "section.",
     ),
     cfg.IntOpt(
         "graceful_shutdown_timeout",

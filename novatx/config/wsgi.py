@@ -29,8 +29,7 @@ wsgi_opts = [
         "max_header_line",
         default=16384,
         min=1,
-        help="Longest request header line accepted; a longer one is answered "
-        "with 431.",
+        help="Longest request header line accepted; a longer one is answered " "with 431.",
     ),
     cfg.BoolOpt(
         "keep_alive",

@@ -40,7 +40,6 @@ from novatx.services.sockets import bind
 from novatx.services.trees import build_tree
 from novatx.services.workers import LISTEN_FD
 
-
 #: Start failures that are the environment's, not a bug: logged in one line.
 _EXPECTED_START_ERRORS = (StartupError, ServiceUnavailable, SchemaNotCurrent)
 
@@ -225,9 +224,7 @@ class DaemonService(MultiService):
         by_name = {api.api.name: api for api in self._apis}
         new_names = [api.name for api in new.apis]
         for name in set(new_names) ^ set(by_name):
-            self._log.warn(
-                "{api}: enabling or disabling an API needs a restart", api=name
-            )
+            self._log.warn("{api}: enabling or disabling an API needs a restart", api=name)
         changes = {}
         for fresh in new.apis:
             api = by_name.get(fresh.name)

@@ -88,9 +88,7 @@ def _config_message(error: cfg.Error) -> str:
     return _LOCATION.sub(r" in \1", str(error))
 
 
-def read_settings(
-    args: Sequence[str], enabled_apis: Sequence[str] | None = None
-) -> DaemonSettings:
+def read_settings(args: Sequence[str], enabled_apis: Sequence[str] | None = None) -> DaemonSettings:
     """
     Parse and check the configuration.
 
@@ -166,9 +164,7 @@ def _tls_files(conf: cfg.ConfigOpts, name: str) -> TLSFiles:
     files = TLSFiles(conf.ssl.cert_file, conf.ssl.key_file, conf.ssl.ca_file)
     for option in ("cert_file", "key_file"):
         if not getattr(files, option):
-            raise StartupError(
-                "%s is in enabled_ssl_apis but [ssl] %s is not set" % (name, option)
-            )
+            raise StartupError("%s is in enabled_ssl_apis but [ssl] %s is not set" % (name, option))
     for option in ("cert_file", "key_file", "ca_file"):
         path = getattr(files, option)
         if path and not os.access(path, os.R_OK):
@@ -192,8 +188,7 @@ def _check_paste_file(path: str, names: Sequence[str]) -> None:
             if not str(e).startswith("No section"):
                 raise StartupError("paste file %s, section for %s: %s" % (path, name, e)) from None
             raise StartupError(
-                "paste file %s has no section for the %s API ([composite:%s])"
-                % (path, name, name)
+                "paste file %s has no section for the %s API ([composite:%s])" % (path, name, name)
             ) from None
         except Exception as e:
             raise StartupError(

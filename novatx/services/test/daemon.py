@@ -36,14 +36,14 @@ PASTE_SECTIONS = {
     "metadata": "metadata",
 }
 
-SERVING = re.compile(r"\] (\w+) serving on (https?)://([^ ]+):(\d+) \((\d+) workers\)|"
-                     r"\] (\w+) serving on (https?)://([^ ]+):(\d+) \(pid \d+\)")
+SERVING = re.compile(
+    r"\] (\w+) serving on (https?)://([^ ]+):(\d+) \((\d+) workers\)|"
+    r"\] (\w+) serving on (https?)://([^ ]+):(\d+) \(pid \d+\)"
+)
 STARTED_WORKER = re.compile(r"\] (\w+): started worker (\d+)")
 
 
-def paste_file(
-    directory: str, greeting_suffix: str = "", factory: str = "hello_factory"
-) -> str:
+def paste_file(directory: str, greeting_suffix: str = "", factory: str = "hello_factory") -> str:
     """Write a paste file of the test apps; returns its path."""
     path = os.path.join(directory, "api-paste.ini")
     with open(path, "w") as f:
@@ -160,8 +160,11 @@ class DaemonProcess:
             d.callback(status)
         waiters, self._waiters = self._waiters, []
         for pattern, d in waiters:
-            d.errback(AssertionError("daemon exited before logging %r:\n%s"
-                                     % (pattern.pattern, self.text())))
+            d.errback(
+                AssertionError(
+                    "daemon exited before logging %r:\n%s" % (pattern.pattern, self.text())
+                )
+            )
 
     def text(self) -> str:
         return "\n".join(self.output)
@@ -177,8 +180,9 @@ class DaemonProcess:
                 return d
         d = Deferred()
         if self.status is not None:
-            d.errback(AssertionError("daemon exited without logging %r:\n%s"
-                                     % (pattern, self.text())))
+            d.errback(
+                AssertionError("daemon exited without logging %r:\n%s" % (pattern, self.text()))
+            )
             return d
         self._waiters.append((compiled, d))
         return d.addTimeout(timeout, reactor, onTimeoutCancel=self._timed_out(pattern))

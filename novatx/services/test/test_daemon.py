@@ -62,7 +62,11 @@ class ServingTests(DaemonTestCase):
         daemon = self.start()
         yield daemon.serving()
         http = HTTP(self)
-        for api, greeting in (("osapi_compute", "compute"), ("ec2", "ec2"), ("metadata", "metadata")):
+        for api, greeting in (
+            ("osapi_compute", "compute"),
+            ("ec2", "ec2"),
+            ("metadata", "metadata"),
+        ):
             document = yield self.greeting(http, daemon, api)
             self.assertEqual((document["api"], document["greeting"]), (api, greeting))
             self.assertEqual(document["pid"], daemon.pid)
@@ -121,7 +125,9 @@ class ServingTests(DaemonTestCase):
         http = HTTP(self, BrowserLikePolicyForHTTPS(trustRoot=trust))
         document = yield self.greeting(http, daemon, "metadata")
         self.assertEqual(document["api"], "metadata")
-        plain = yield raw_exchange(daemon.ports["metadata"], b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 5)
+        plain = yield raw_exchange(
+            daemon.ports["metadata"], b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 5
+        )
         self.assertNotIn(b"200 OK", plain)
 
 
@@ -172,7 +178,9 @@ class LimitTests(DaemonTestCase):
     @inlineCallbacks
     def test_compute_url_of_8193_bytes_gets_414_in_nova_format(self):
         port = self.daemon.ports["osapi_compute"]
-        ok = yield raw_exchange(port, b"GET /" + b"a" * 8191 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        ok = yield raw_exchange(
+            port, b"GET /" + b"a" * 8191 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
         self.assertTrue(ok.startswith(b"HTTP/1.1 200 "), ok[:200])
         answer = yield raw_exchange(port, b"GET /" + b"a" * 8192 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
         head, _, body = answer.partition(b"\r\n\r\n")
@@ -183,9 +191,13 @@ class LimitTests(DaemonTestCase):
     @inlineCallbacks
     def test_ec2_url_of_16385_bytes_gets_414_in_ec2_format(self):
         port = self.daemon.ports["ec2"]
-        ok = yield raw_exchange(port, b"GET /?" + b"a" * 16382 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        ok = yield raw_exchange(
+            port, b"GET /?" + b"a" * 16382 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
         self.assertTrue(ok.startswith(b"HTTP/1.1 200 "), ok[:200])
-        answer = yield raw_exchange(port, b"GET /?" + b"a" * 16383 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = yield raw_exchange(
+            port, b"GET /?" + b"a" * 16383 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         self.assertTrue(answer.startswith(b"HTTP/1.1 414 "), answer[:200])
         self.assertIn(b"<Code>RequestURITooLong</Code>", answer)
         yield self.assert_still_serving("ec2")
@@ -369,7 +381,9 @@ class ReloadTests(DaemonTestCase):
         with open(self.conf_path, "a") as f:
             f.write("[DEFAULT]\nec2_workers = abc\n")
         daemon.signal("HUP")
-        yield daemon.wait_for(r"Reload failed, still serving the previous configuration: .*ec2_workers")
+        yield daemon.wait_for(
+            r"Reload failed, still serving the previous configuration: .*ec2_workers"
+        )
         http = HTTP(self)
         for api in ("osapi_compute", "ec2"):
             document = yield self.greeting(http, daemon, api)

@@ -50,7 +50,9 @@ class ServiceTreeTests(TestCase):
 
     def test_one_named_api_service_per_enabled_api(self):
         daemon = self.daemon(["ec2", "metadata"])
-        self.addCleanup(lambda: [daemon.getServiceNamed(n).listener.close() for n in ("ec2", "metadata")])
+        self.addCleanup(
+            lambda: [daemon.getServiceNamed(n).listener.close() for n in ("ec2", "metadata")]
+        )
         verifyObject(IServiceCollection, daemon)
         for name in ("ec2", "metadata"):
             service = daemon.getServiceNamed(name)

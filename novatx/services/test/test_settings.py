@@ -38,7 +38,9 @@ class SettingsTests(TestCase):
         self.assertEqual(settings.max_header_line, 16384)
         self.assertEqual(settings.client_socket_timeout, 900)
         self.assertEqual(settings.graceful_shutdown_timeout, 60)
-        self.assertTrue(settings.paste_file.endswith(os.path.join("novatx", "etc", "api-paste.ini")))
+        self.assertTrue(
+            settings.paste_file.endswith(os.path.join("novatx", "etc", "api-paste.ini"))
+        )
 
     def test_enabled_apis_override_keeps_its_order(self):
         settings = self.settings(enabled_apis=["metadata", "ec2"])

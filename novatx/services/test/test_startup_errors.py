@@ -75,9 +75,7 @@ class StartupErrorTests(DaemonTestCase):
             text = f.read()
         with open(path, "w") as f:
             f.write(text.split("[app:ec2]")[0])
-        return self.assert_refused(
-            "has no section for the ec2 API ([composite:ec2])", paste=path
-        )
+        return self.assert_refused("has no section for the ec2 API ([composite:ec2])", paste=path)
 
     def test_ssl_api_without_a_certificate(self):
         return self.assert_refused(

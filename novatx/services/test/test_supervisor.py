@@ -132,7 +132,9 @@ class SupervisorTests(TestCase):
         for index in (2, 3, 4):
             self.ready(index)
         self.successResultOf(done)
-        self.assertEqual([t.signals for t, _, _ in self.clock.spawned], [["TERM"], ["TERM"], [], [], []])
+        self.assertEqual(
+            [t.signals for t, _, _ in self.clock.spawned], [["TERM"], ["TERM"], [], [], []]
+        )
 
     def test_reload_whose_new_worker_dies_keeps_the_old_workers(self):
         self.supervisor.start()

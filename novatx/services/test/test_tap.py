@@ -30,7 +30,9 @@ class OptionsTests(TestCase):
         )
 
     def test_enabled_apis_is_a_comma_separated_override(self):
-        self.assertEqual(self.parse("--enabled-apis", "ec2, metadata").enabled_apis(), ["ec2", "metadata"])
+        self.assertEqual(
+            self.parse("--enabled-apis", "ec2, metadata").enabled_apis(), ["ec2", "metadata"]
+        )
         self.assertIsNone(self.parse().enabled_apis())
 
     def test_unknown_option_is_a_usage_error(self):
