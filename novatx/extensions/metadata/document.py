@@ -72,15 +72,6 @@ class InstanceData:
     net: NetworkInfo | None
 
 
-def _option(conf: Any, group: str | None, name: str, default: Any) -> Any:
-    """An option another part owns, or C{default} when that part is absent."""
-    try:
-        section = conf if group is None else getattr(conf, group)
-        return getattr(section, name)
-    except AttributeError:
-        return default
-
-
 def decode_user_data(text: str | None) -> bytes | None:
     """User data as the instance gets it: the API stores it base64-encoded."""
     if text is None:
@@ -149,9 +140,8 @@ def collect(compute: Any, conf: Any, instance: Instance):
         ami_id=ami_id,
         key_type=key_type(instance.key_data),
         hostname=hostname,
-        availability_zone=instance.availability_zone
-        or _option(conf, None, "default_availability_zone", "nova"),
-        region=_option(conf, "ec2", "region_name", "RegionOne"),
+        availability_zone=instance.availability_zone or conf.default_availability_zone,
+        region=conf.ec2.region_name,
         user_data=decode_user_data(instance.user_data),
-        net=network_info(instance, _option(conf, "network", "fixed_range", "10.0.0.0/24")),
+        net=network_info(instance, conf.network.fixed_range),
     )
