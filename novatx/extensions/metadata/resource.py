@@ -190,11 +190,9 @@ class MetadataAPI:
             if method not in _READ:
                 return _not_allowed(_READ)
             return _text(render(list(v.EC2_LISTED) + [v.LATEST]))
-        if segments[1:] == ["api", "token"]:
+        if segments == [v.LATEST, "api", "token"]:
             if method != "PUT":
                 return _not_allowed(("PUT",))
-            if segments[0] != v.LATEST:
-                return _not_found()
             return self._issue_token(raw)
         posting_password = (
             method == "POST"

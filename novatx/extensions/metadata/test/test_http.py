@@ -155,6 +155,8 @@ class EC2TreeTests(_Base):
             ("PUT", "/latest/meta-data/instance-id"),
             ("DELETE", "/openstack/latest/password"),
             ("POST", "/openstack/latest/meta_data.json"),
+            ("GET", "/latest/api/token"),
+            ("PUT", "/2009-04-04/api/token"),
         ):
             status, headers, _ = await fetch(method, self.url + path, data=b"x")
             self.assertEqual(status, 405, (method, path))
