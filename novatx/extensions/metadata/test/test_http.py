@@ -143,6 +143,12 @@ class EC2TreeTests(_Base):
                 self.assertEqual(body.decode(), self.server.ec2_id)
 
     @_async
+    async def test_head_answers_without_body(self) -> None:
+        status, headers, body = await fetch("HEAD", self.url + "/latest/meta-data/instance-id")
+        self.assertEqual((status, body), (200, b""))
+        self.assertEqual(headers.getRawHeaders(b"content-length"), [str(len(self.server.ec2_id)).encode()])
+
+    @_async
     async def test_very_long_path_is_404(self) -> None:
         status, _, _ = await self.get("/latest/meta-data/" + "a" * 6000)
         self.assertEqual(status, 404)
