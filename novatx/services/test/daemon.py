@@ -55,11 +55,11 @@ def paste_file(directory: str, greeting_suffix: str = "", factory: str = "hello_
     return path
 
 
-def config_file(directory: str, paste: str, **options: Any) -> str:
+def config_file(directory: str, paste: str | None, **options: Any) -> str:
     """
     Write a nova.conf: every API on port 0 with one worker, state under
-    C{directory}, the given paste file; C{options} are C{[DEFAULT]} values,
-    or C{group__name} for other groups.
+    C{directory}, the given paste file (None: the packaged one); C{options}
+    are C{[DEFAULT]} values, or C{group__name} for other groups.
     """
     values: dict[str, dict[str, Any]] = {
         "DEFAULT": {
@@ -72,7 +72,7 @@ def config_file(directory: str, paste: str, **options: Any) -> str:
             "metadata_workers": 1,
             "graceful_shutdown_timeout": 10,
         },
-        "wsgi": {"api_paste_config": paste},
+        "wsgi": {} if paste is None else {"api_paste_config": paste},
     }
     for key, value in options.items():
         group, _, name = key.rpartition("__")

@@ -137,13 +137,7 @@ class PackagedPasteTests(DaemonTestCase):
     @inlineCallbacks
     def test_every_api_answers_in_its_own_format(self):
         directory = self.directory()
-        conf = os.path.join(directory, "nova.conf")
-        with open(conf, "w") as f:
-            f.write(
-                "[DEFAULT]\nstate_path = %s\nosapi_compute_listen_port = 0\n"
-                "ec2_listen_port = 0\nmetadata_listen_port = 0\nosapi_compute_workers = 1\n"
-                "ec2_workers = 2\nmetadata_workers = 1\n" % os.path.join(directory, "state")
-            )
+        conf = config_file(directory, None, ec2_workers=2)
         daemon = DaemonProcess(self, directory, ["--config-file", conf])
         yield daemon.serving()
         for pid in daemon.worker_pids("ec2"):
@@ -159,6 +153,31 @@ class PackagedPasteTests(DaemonTestCase):
         self.assertEqual(code, 200)
         self.assertIn(b"latest", body)
         self.assertTrue(os.path.exists(os.path.join(directory, "state")))
+
+    @inlineCallbacks
+    def test_body_over_the_limit_gets_413_with_or_without_content_length(self):
+        directory = self.directory()
+        conf = config_file(directory, None)
+        daemon = DaemonProcess(
+            self, directory, ["--config-file", conf, "--enabled-apis", "osapi_compute"]
+        )
+        yield daemon.serving(("osapi_compute",))
+        port = daemon.ports["osapi_compute"]
+        body = b"a" * 120000
+        head = b"POST /v2.1/servers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        sized = yield raw_exchange(port, head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        chunked = yield raw_exchange(
+            port,
+            head
+            + b"Transfer-Encoding: chunked\r\n\r\n%x\r\n" % len(body)
+            + body
+            + b"\r\n0\r\n\r\n",
+        )
+        for answer in (sized, chunked):
+            self.assertTrue(answer.startswith(b"HTTP/1.1 413 "), answer[:300])
+            self.assertIn(b'"overLimit"', answer)
+        code, _ = yield HTTP(self).get(url(daemon, "osapi_compute"))
+        self.assertEqual(code, 200)
 
 
 class LimitTests(DaemonTestCase):
