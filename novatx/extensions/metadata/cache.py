@@ -20,7 +20,8 @@ _SWEEP_AT = 4096
 
 class MetadataCache:
     """
-    Instance data by instance uuid, and instance uuids by asking address.
+    Per instance uuid, named values (its data, its rendered trees and
+    documents), all expiring together; and instance uuids by asking address.
 
     @ivar expiration: seconds an entry lives; 0 keeps nothing.
     """
@@ -28,8 +29,12 @@ class MetadataCache:
     def __init__(self, clock: IReactorTime, expiration: int) -> None:
         self._clock = clock
         self.expiration = expiration
-        self._by_uuid: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._by_uuid: dict[str, tuple[float, dict[Any, Any]]] = {}
         self._by_address: dict[str, tuple[float, str]] = {}
+
+    def __len__(self) -> int:
+        """How many instances have entries (expired ones not yet swept included)."""
+        return len(self._by_uuid)
 
     def uuid_for(self, address: str) -> str | None:
         """The instance last found at C{address}, if still fresh."""
@@ -44,14 +49,14 @@ class MetadataCache:
             self._sweep(self._by_address)
             self._by_address[address] = (self._clock.seconds() + self.expiration, instance_uuid)
 
-    def get(self, instance_uuid: str, name: str) -> Any:
+    def get(self, instance_uuid: str, name: Any) -> Any:
         """The value stored under C{name} for the instance, or None."""
         entry = self._by_uuid.get(instance_uuid)
         if entry is None or entry[0] <= self._clock.seconds():
             return None
         return entry[1].get(name)
 
-    def put(self, instance_uuid: str, name: str, value: Any) -> None:
+    def put(self, instance_uuid: str, name: Any, value: Any) -> None:
         """Keep C{value} under C{name} until the instance's entry expires or changes."""
         if not self.expiration:
             return

@@ -297,7 +297,12 @@ class MetadataAPI:
         version = v.resolve(segments[0], v.EC2_VERSIONS, v.EC2_LATEST)
         if version is None:
             return _not_found()
-        tree = ec2_tree(data, version, asker.address)
+        # The tree depends on the asking address only without a fixed IP.
+        key = ("ec2", version, None if data.net else asker.address)
+        tree = self._cache.get(data.instance.uuid, key)
+        if tree is None:
+            tree = ec2_tree(data, version, asker.address)
+            self._cache.put(data.instance.uuid, key, tree)
         try:
             value = find(tree, segments[1:])
         except KeyError:
