@@ -12,7 +12,8 @@ from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Site
 from zope.interface.verify import verifyObject
 
-from novatx.extensions.interfaces import IVendorDataProvider
+from novatx.extensions.interfaces import IAPIExtension, IResourceExtension, IVendorDataProvider
+from novatx.extensions.metadata.resource import MetadataAPI
 from novatx.extensions.metadata.test.fixtures import instance
 from novatx.extensions.metadata.test.harness import FakeCompute, config, fetch, serve
 from novatx.extensions.metadata.vendordata import DynamicJSON, StaticJSON, parse_targets
@@ -52,9 +53,11 @@ class VendorDataTests(TestCase):
         self.compute = FakeCompute()
         self.server = self.compute.add(instance(fixed_ip="127.0.0.1"))
 
-    def test_providers_provide_the_interface(self) -> None:
-        verifyObject(IVendorDataProvider, StaticJSON())
-        verifyObject(IVendorDataProvider, DynamicJSON())
+    def test_extensions_provide_their_interfaces(self) -> None:
+        for provider in (StaticJSON(), DynamicJSON()):
+            verifyObject(IVendorDataProvider, provider)
+            verifyObject(IAPIExtension, provider)
+        verifyObject(IResourceExtension, MetadataAPI())
 
     def test_targets_without_name_or_repeated_are_skipped(self) -> None:
         self.assertEqual(
