@@ -8,8 +8,9 @@ enabled API, named after it. Worker processes build the same tree for their
 one API (L{novatx.services.worker}).
 
 Signals (installed only by the daemon process, once the reactor runs):
- - SIGTERM/SIGINT stop the reactor, whose shutdown stops the services: each API
-   drains, workers are stopped, and the process exits 0.
+ - SIGTERM/SIGINT stop the reactor (L{install_stop_handlers}), whose shutdown
+   stops the services: each API drains, workers are stopped, and the process
+   exits 0.
  - SIGHUP re-reads the config files and the paste file. A broken configuration
    is logged and the running one keeps serving; a changed address or port is
    logged as needing a restart. Otherwise APIs served in this process get
@@ -36,6 +37,7 @@ from novatx.services.api import APIService
 from novatx.services.errors import StartupError
 from novatx.services.pool import ThreadPoolService
 from novatx.services.settings import APISettings, DaemonSettings, read_settings
+from novatx.services.signals import install_stop_handlers
 from novatx.services.sockets import bind
 from novatx.services.trees import build_tree
 from novatx.services.workers import LISTEN_FD
@@ -163,31 +165,13 @@ class DaemonService(MultiService):
         return None
 
     def _install_signal_handlers(self) -> None:
-        """
-        Handle SIGHUP (reload) and SIGTERM/SIGINT (drain, then exit 0).
-
-        Done once the reactor runs: it installs its own SIGTERM handler when it
-        starts, and that one would make twistd exit by the signal, not 0.
-        """
-
-        def stop(signum: int, frame: Any) -> None:
-            self._reactor.callFromThread(self._stop_reactor, signum)
+        """Handle SIGHUP (reload) and SIGTERM/SIGINT (drain, then exit 0)."""
 
         def reload(signum: int, frame: Any) -> None:
             self._reactor.callFromThread(self.reload)
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        install_stop_handlers(self._reactor)
         signal.signal(signal.SIGHUP, reload)
-
-    def _stop_reactor(self, signum: int) -> None:
-        if self._stopping:
-            return
-        self._log.info(
-            "Received {signal}: draining, then stopping",
-            signal=signal.Signals(signum).name,
-        )
-        self._reactor.stop()
 
     def reload(self) -> Deferred[None]:
         """

@@ -4,8 +4,8 @@ A worker process: serves one API from the listening socket it inherited.
 The daemon starts it as C{python -m novatx.services.worker --api NAME
 --listen-fd 3 -- <config args>} (L{novatx.services.daemon.worker_command}). It
 reads the same configuration, builds the same tree as a one-process daemon
-would, adopts fd 3, and says C{ready} on fd 4. It stops (draining) on SIGTERM,
-and also when fd 0, a pipe from the daemon, ends: the daemon has died, and a
+would, adopts fd 3, and says C{ready} on fd 4. It stops (draining) on SIGTERM
+or SIGINT, and also when fd 0, a pipe from the daemon, ends: the daemon has died, and a
 worker must not outlive it. It ignores SIGHUP: reloading is the daemon's job.
 """
 
@@ -25,6 +25,7 @@ from twisted.logger import FileLogObserver, Logger, eventAsText, globalLogBeginn
 from novatx.services.daemon import build_daemon
 from novatx.services.errors import StartupError
 from novatx.services.settings import read_settings
+from novatx.services.signals import install_stop_handlers
 from novatx.services.workers import LISTEN_FD, READY_FD
 
 _log = Logger()
@@ -86,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     link = _DaemonLink(reactor)
     StandardIO(link, stdin=0, stdout=READY_FD, reactor=reactor)
     daemon.serving.addCallback(lambda _: link.transport.write(b"ready\n"))
+    reactor.callWhenRunning(install_stop_handlers, reactor)
     reactor.callWhenRunning(daemon.startService)
     reactor.addSystemEventTrigger("before", "shutdown", daemon.stopService)
     reactor.run()

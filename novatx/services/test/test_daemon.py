@@ -98,6 +98,30 @@ class ServingTests(DaemonTestCase):
         self.assertGreaterEqual(time.monotonic() - started, 2.0)
 
     @inlineCallbacks
+    def test_second_signals_while_draining_change_nothing(self):
+        daemon = self.start(ec2_workers=2)
+        yield daemon.serving()
+        workers = daemon.worker_pids("ec2")
+        for pid in workers:
+            self.addCleanup(kill_if_running, pid)
+        http = HTTP(self)
+        slow = http.get(url(daemon, "osapi_compute", "/slow?seconds=2"))
+        yield sleep(0.5)
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+        daemon.signal("INT")
+        yield sleep(0.2)
+        daemon.signal("TERM")
+        code, _ = yield slow
+        self.assertEqual(code, 200)
+        status = yield daemon.ended(timeout=30)
+        self.assertEqual(status.exitCode, 0, daemon.text())
+        self.assertNotIn("Traceback", daemon.text())
+        self.assertNotIn("Unhandled", daemon.text())
+        for pid in workers:
+            self.assertIn("ec2: worker %d stopped (exit status 0)" % pid, daemon.text())
+
+    @inlineCallbacks
     def test_drain_gives_up_after_graceful_shutdown_timeout(self):
         daemon = self.start(graceful_shutdown_timeout=1)
         yield daemon.serving()
