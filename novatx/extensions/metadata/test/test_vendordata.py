@@ -7,6 +7,7 @@ import time
 
 from twisted.internet import reactor
 from twisted.internet.defer import ensureDeferred
+from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import TestCase
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET, Site
@@ -119,6 +120,10 @@ class VendorDataTests(TestCase):
             self.compute,
         )
 
+        logged: list[dict] = []
+        globalLogPublisher.addObserver(logged.append)
+        self.addCleanup(globalLogPublisher.removeObserver, logged.append)
+
         async def check():
             started = time.monotonic()
             status, _, body = await fetch("GET", url + "/openstack/latest/vendor_data2.json")
@@ -139,6 +144,8 @@ class VendorDataTests(TestCase):
             self.assertEqual(sent["instance-id"], self.server.uuid)
             self.assertEqual(sent["project-id"], "p1")
             self.assertEqual(sent["metadata"], {"role": "webserver"})
+            named = {e.get("name") for e in logged if e.get("log_namespace", "").endswith("vendordata")}
+            self.assertEqual(named, {"slow", "failing", "garbage"})
             status, _, body = await fetch("GET", url + "/openstack/latest/meta_data.json")
             self.assertEqual(status, 200)
 
