@@ -14,7 +14,9 @@ from twisted.internet import reactor
 from twisted.internet.defer import gatherResults, inlineCallbacks
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
+from twisted.web.client import BrowserLikePolicyForHTTPS
 
+from novatx.services.test.certs import self_signed
 from novatx.services.test.daemon import (
     HTTP,
     DaemonProcess,
@@ -136,23 +138,26 @@ class ServingTests(DaemonTestCase):
         yield self.assertFailure(slow, Exception)
 
     @inlineCallbacks
-    def test_tls_api_answers_over_tls(self):
-        from novatx.services.test.certs import self_signed
-
+    def test_tls_api_answers_over_tls_in_process_and_in_workers(self):
         directory = self.directory()
         cert, key, trust = self_signed(directory)
-        daemon = self.start(enabled_ssl_apis="metadata", ssl__cert_file=cert, ssl__key_file=key)
-        yield daemon.serving()
-        self.assertEqual(daemon.schemes["metadata"], "https")
-        from twisted.web.client import BrowserLikePolicyForHTTPS
-
-        http = HTTP(self, BrowserLikePolicyForHTTPS(trustRoot=trust))
-        document = yield self.greeting(http, daemon, "metadata")
-        self.assertEqual(document["api"], "metadata")
-        plain = yield raw_exchange(
-            daemon.ports["metadata"], b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 5
+        daemon = self.start(
+            enabled_ssl_apis="metadata,ec2",
+            ec2_workers=2,
+            ssl__cert_file=cert,
+            ssl__key_file=key,
         )
-        self.assertNotIn(b"200 OK", plain)
+        yield daemon.serving()
+        for pid in daemon.worker_pids("ec2"):
+            self.addCleanup(kill_if_running, pid)
+        http = HTTP(self, BrowserLikePolicyForHTTPS(trustRoot=trust))
+        for api in ("metadata", "ec2"):
+            self.assertEqual(daemon.schemes[api], "https")
+            document = yield self.greeting(http, daemon, api)
+            self.assertEqual(document["api"], api)
+            plain = yield raw_exchange(daemon.ports[api], b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 5)
+            self.assertNotIn(b"200 OK", plain)
+        self.assertEqual(daemon.schemes["osapi_compute"], "http")
 
 
 class PackagedPasteTests(DaemonTestCase):
