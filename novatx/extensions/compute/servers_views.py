@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 from typing import Any, Iterable, Mapping
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote, urlencode
 
 from novatx.compute.records import Image, Instance, InstanceAction
 from novatx.extensions.interfaces import APIVersion
@@ -30,29 +31,20 @@ PROGRESS_STATUSES = frozenset(("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_R
 FAULT_STATUSES = frozenset(("ERROR", "DELETED"))
 
 V2_1 = APIVersion(2, 1)
-V2_3 = APIVersion(2, 3)
-V2_9 = APIVersion(2, 9)
-V2_16 = APIVersion(2, 16)
 V2_19 = APIVersion(2, 19)
-V2_26 = APIVersion(2, 26)
 V2_37 = APIVersion(2, 37)
 V2_45 = APIVersion(2, 45)
 V2_51 = APIVersion(2, 51)
 V2_52 = APIVersion(2, 52)
 V2_54 = APIVersion(2, 54)
 V2_57 = APIVersion(2, 57)
-V2_47 = APIVersion(2, 47)
 V2_58 = APIVersion(2, 58)
 V2_62 = APIVersion(2, 62)
-V2_63 = APIVersion(2, 63)
-V2_71 = APIVersion(2, 71)
 V2_73 = APIVersion(2, 73)
 V2_75 = APIVersion(2, 75)
 V2_77 = APIVersion(2, 77)
 V2_90 = APIVersion(2, 90)
-V2_96 = APIVersion(2, 96)
 V2_98 = APIVersion(2, 98)
-V2_100 = APIVersion(2, 100)
 
 
 def version_of(request: Any) -> APIVersion:
@@ -81,6 +73,7 @@ def primitive_time(when: datetime.datetime | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
+@lru_cache(maxsize=1024)
 def host_id(project_id: str, host: str | None) -> str:
     """nova's C{hostId}: a per-project hash of the host, empty when unscheduled."""
     if not host:
@@ -120,14 +113,14 @@ def addresses(instance: Instance, extended: bool = True) -> dict[str, list[dict[
     return {NETWORK_LABEL: [entry]}
 
 
-def _image(request: Any, instance: Instance, version: APIVersion, images: Mapping[str, Image]) -> Any:
+def _image(shape: "Shape", instance: Instance, images: Mapping[str, Image]) -> Any:
     if not instance.image_id:
         return ""
     document: dict[str, Any] = {
         "id": instance.image_id,
-        "links": [{"rel": "bookmark", "href": request.bookmark("images", instance.image_id)}],
+        "links": [{"rel": "bookmark", "href": shape.image_prefix + quote(instance.image_id, safe="")}],
     }
-    if version >= V2_98:
+    if shape.since[98]:
         document["properties"] = image_properties(images.get(instance.image_id), instance.image_id)
     return document
 
@@ -150,12 +143,12 @@ def image_properties(image: Image | None, image_id: str) -> dict[str, str]:
     return properties
 
 
-def _flavor(request: Any, instance: Instance, version: APIVersion) -> dict[str, Any]:
+def _flavor(shape: "Shape", instance: Instance) -> dict[str, Any]:
     flavor = instance.flavor
-    if version < V2_47:
+    if not shape.since[47]:
         return {
             "id": flavor.flavorid,
-            "links": [{"rel": "bookmark", "href": request.bookmark("flavors", flavor.flavorid)}],
+            "links": [{"rel": "bookmark", "href": shape.flavor_prefix + quote(flavor.flavorid, safe="")}],
         }
     return {
         "vcpus": flavor.vcpus,
@@ -182,7 +175,7 @@ def _fault(instance: Instance, is_admin: bool) -> dict[str, Any] | None:
     return document
 
 
-def _volumes(instance: Instance, version: APIVersion) -> list[dict[str, Any]]:
+def _volumes(instance: Instance, with_delete_flag: bool) -> list[dict[str, Any]]:
     attached = []
     for bdm in instance.block_device_mapping:
         volume_id = bdm.get("volume_id") or (
@@ -191,7 +184,7 @@ def _volumes(instance: Instance, version: APIVersion) -> list[dict[str, Any]]:
         if not volume_id:
             continue
         entry: dict[str, Any] = {"id": volume_id}
-        if version >= V2_3:
+        if with_delete_flag:
             entry["delete_on_termination"] = bool(bdm.get("delete_on_termination", False))
         attached.append(entry)
     return attached
@@ -202,6 +195,42 @@ def host_status(instance: Instance) -> str:
     return "UP" if instance.host else ""
 
 
+#: The microversions (minor numbers of 2.x) at which a server's document changes.
+_CHANGES = (3, 9, 16, 19, 26, 47, 63, 71, 73, 90, 96, 98, 100)
+
+
+class Shape:
+    """
+    What a server document looks like for one request, worked out once per
+    request rather than once per server: which microversion changes apply,
+    what policy lets the caller see, and the prefixes of the links.
+
+    @ivar since: minor version -> whether the request is at 2.<minor> or later.
+    """
+
+    __slots__ = ("since", "extended", "show_host_status", "self_prefix", "bookmark_prefix",
+                 "image_prefix", "flavor_prefix")
+
+    def __init__(self, request: Any, extended: bool = False, show_host_status: bool = False) -> None:
+        version = version_of(request)
+        current = (version.major, version.minor)
+        self.since = {minor: current >= (2, minor) for minor in _CHANGES}
+        self.extended = extended
+        self.show_host_status = show_host_status and self.since[16]
+        self.self_prefix = request.project_url("servers") + "/"
+        self.bookmark_prefix = request.bookmark("servers") + "/"
+        self.image_prefix = request.bookmark("images") + "/"
+        self.flavor_prefix = request.bookmark("flavors") + "/"
+
+    def links(self, ident: str) -> list[dict[str, str]]:
+        """A server's C{self} and C{bookmark} links."""
+        ident = quote(ident, safe="")
+        return [
+            {"rel": "self", "href": self.self_prefix + ident},
+            {"rel": "bookmark", "href": self.bookmark_prefix + ident},
+        ]
+
+
 class ServerViews:
     """
     The documents of servers. One instance serves every request: it holds
@@ -210,13 +239,9 @@ class ServerViews:
 
     collection = "servers"
 
-    def basic(self, request: Any, instance: Instance) -> dict[str, Any]:
+    def basic(self, shape: Shape, instance: Instance) -> dict[str, Any]:
         """An entry of C{GET /servers}: id, name, links."""
-        return {
-            "id": instance.uuid,
-            "name": instance.name,
-            "links": resource_links(request, self.collection, instance.uuid),
-        }
+        return {"id": instance.uuid, "name": instance.name, "links": shape.links(instance.uuid)}
 
     def create(self, request: Any, instance: Instance, admin_pass: str | None) -> dict[str, Any]:
         """The body of a create's answer (C{adminPass} when passwords are shown)."""
@@ -240,6 +265,7 @@ class ServerViews:
         brief: bool = False,
         extended: bool = False,
         show_host_status: bool = False,
+        shape: Shape | None = None,
     ) -> dict[str, Any]:
         """
         The full document of one server (C{GET /servers/{id}} and each entry of
@@ -253,11 +279,16 @@ class ServerViews:
         @param extended: show the C{OS-EXT-SRV-ATTR} attributes (an admin's
             policy by default).
         @param show_host_status: show C{host_status} (2.16, admins by default).
+        @param shape: the request's L{Shape}, when the caller made it already
+            (a listing makes one for all its servers); it decides C{extended}
+            and C{show_host_status} then.
 
         Fields that other extensions declared (L{IServerFieldProvider}) appear
         under their names, as the store keeps them.
         """
-        version = version_of(request)
+        if shape is None:
+            shape = Shape(request, extended, show_host_status)
+        since = shape.since
         server: dict[str, Any] = {
             "id": instance.uuid,
             "name": instance.name,
@@ -266,48 +297,46 @@ class ServerViews:
             "user_id": instance.user_id or "",
             "metadata": dict(instance.metadata),
             "hostId": host_id(instance.project_id, instance.host),
-            "image": _image(request, instance, version, images or {}),
-            "flavor": _flavor(request, instance, version),
+            "image": _image(shape, instance, images or {}),
+            "flavor": _flavor(shape, instance),
             "created": isotime(instance.created_at),
             "updated": isotime(instance.updated_at or instance.created_at),
             "addresses": addresses(instance, extended=not brief),
             "accessIPv4": instance.access_ip_v4 or "",
             "accessIPv6": instance.access_ip_v6 or "",
-            "links": resource_links(request, self.collection, instance.uuid),
+            "links": shape.links(instance.uuid),
             "OS-DCF:diskConfig": "MANUAL",
         }
         if instance.status in FAULT_STATUSES:
-            fault = _fault(instance, extended)
+            fault = _fault(instance, shape.extended)
             if fault is not None:
                 server["fault"] = fault
         if instance.status in PROGRESS_STATUSES:
             server["progress"] = instance.progress
         if not brief:
-            self._extended(server, instance, version, extended, show_host_status)
-        if version >= V2_9:
+            self._extended(server, instance, shape)
+        if since[9]:
             server["locked"] = bool(instance.locked)
-        if version >= V2_73:
+        if since[73]:
             server["locked_reason"] = instance.locked_reason
-        if version >= V2_19:
+        if since[19]:
             server["description"] = instance.description
-        if version >= V2_26:
+        if since[26]:
             server["tags"] = list(instance.tags)
-        if version >= V2_63:
+        if since[63]:
             server["trusted_image_certificates"] = None
-        if version >= V2_71 and not in_list:
+        if since[71] and not in_list:
             server["server_groups"] = list(instance.server_groups)
-        if version >= V2_96:
+        if since[96]:
             server["pinned_availability_zone"] = instance.pinned_availability_zone
-        if version >= V2_100:
+        if since[100]:
             server["scheduler_hints"] = dict(instance.extra.get(SCHEDULER_HINTS_FIELD) or {})
         for name, value in instance.extra.items():
             if name != SCHEDULER_HINTS_FIELD:
                 server[name] = value
         return server
 
-    def _extended(
-        self, server: dict[str, Any], instance: Instance, version: APIVersion, extended: bool, show_host_status: bool
-    ) -> None:
+    def _extended(self, server: dict[str, Any], instance: Instance, shape: Shape) -> None:
         """The attributes that were extensions in v2.0 (C{OS-EXT-*} and friends)."""
         server["OS-EXT-AZ:availability_zone"] = instance.availability_zone or ""
         server["config_drive"] = instance.config_drive
@@ -316,11 +345,11 @@ class ServerViews:
         server["OS-SRV-USG:terminated_at"] = primitive_time(instance.terminated_at)
         if instance.networks != "none":
             server["security_groups"] = [{"name": "default"}]
-        if extended:
+        if shape.extended:
             server["OS-EXT-SRV-ATTR:host"] = instance.host
             server["OS-EXT-SRV-ATTR:instance_name"] = "instance-%08x" % instance.id
             server["OS-EXT-SRV-ATTR:hypervisor_hostname"] = instance.node
-            if version >= V2_3:
+            if shape.since[3]:
                 server["OS-EXT-SRV-ATTR:reservation_id"] = instance.reservation_id
                 server["OS-EXT-SRV-ATTR:launch_index"] = instance.launch_index
                 server["OS-EXT-SRV-ATTR:hostname"] = instance.hostname
@@ -328,18 +357,19 @@ class ServerViews:
                 server["OS-EXT-SRV-ATTR:ramdisk_id"] = ""
                 server["OS-EXT-SRV-ATTR:root_device_name"] = "/dev/vda"
                 server["OS-EXT-SRV-ATTR:user_data"] = instance.user_data
-        elif version >= V2_90:
+        elif shape.since[90]:
             server["OS-EXT-SRV-ATTR:hostname"] = instance.hostname
         server["OS-EXT-STS:task_state"] = instance.task_state
         server["OS-EXT-STS:vm_state"] = instance.vm_state
         server["OS-EXT-STS:power_state"] = instance.power_state
-        server["os-extended-volumes:volumes_attached"] = _volumes(instance, version)
-        if version >= V2_16 and show_host_status:
+        server["os-extended-volumes:volumes_attached"] = _volumes(instance, shape.since[3])
+        if shape.show_host_status:
             server["host_status"] = host_status(instance)
 
     def index(self, request: Any, instances: Iterable[Instance], limit: int | None) -> dict[str, Any]:
         """C{GET /servers}."""
-        servers = [self.basic(request, i) for i in instances]
+        shape = Shape(request)
+        servers = [self.basic(shape, i) for i in instances]
         return self._collection(request, servers, "servers", limit)
 
     def detail(
@@ -352,10 +382,8 @@ class ServerViews:
         show_host_status: bool = False,
     ) -> dict[str, Any]:
         """C{GET /servers/detail}; the flags as for L{show}."""
-        servers = [
-            self.show(request, i, images, in_list=True, extended=extended, show_host_status=show_host_status)
-            for i in instances
-        ]
+        shape = Shape(request, extended, show_host_status)
+        servers = [self.show(request, i, images, in_list=True, shape=shape) for i in instances]
         return self._collection(request, servers, "servers/detail", limit)
 
     def _collection(self, request: Any, servers: list[dict[str, Any]], path: str, limit: int | None) -> dict[str, Any]:
