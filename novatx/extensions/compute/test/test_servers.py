@@ -7,10 +7,12 @@ request.
 from __future__ import annotations
 
 import base64
+import json
 
 from twisted.trial.unittest import TestCase
 
 from novatx.extensions.compute.test._servers_kit import SMALL, serve_compute
+from novatx.test.helpers import noauth_headers
 
 
 class CreateTests(TestCase):
@@ -182,6 +184,25 @@ class ShowUpdateDeleteTests(TestCase):
         body = await response.json()
         self.assertEqual(body["server"]["links"][0]["href"],
                          "http://cloud.example:9999/v2.1/servers/" + created["id"])
+
+    async def test_project_id_urls_and_the_legacy_root(self):
+        client = await serve_compute(self)
+        created = await client.create("legacy")
+        headers = noauth_headers("alice", "p1")
+        for root in ("/v2.1/p1", "/v2/p1", "/v2"):
+            response = await client.served.client.get(
+                client.served.url + root + "/servers/" + created["id"], headers=headers)
+            self.assertEqual(response.code, 200, root)
+            server = (await response.json())["server"]
+            self.assertEqual(server["links"][0]["href"],
+                             client.served.url + root + "/servers/" + created["id"])
+            self.assertNotIn("locked", server)
+        response = await client.served.client.post(
+            client.served.url + "/v2/p1/servers", headers=headers,
+            data=json.dumps({"server": {"name": "old", "flavorRef": "1", "imageRef": client.image_id,
+                                        "unknown": "dropped"}}).encode())
+        self.assertEqual(response.code, 202)
+        self.assertIn("adminPass", (await response.json())["server"])
 
     async def test_update_name_and_description(self):
         client = await serve_compute(self)
