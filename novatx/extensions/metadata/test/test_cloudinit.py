@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 
 from twisted.internet import reactor
-from twisted.internet.defer import ensureDeferred
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
 from twisted.web.server import Site
@@ -30,35 +29,29 @@ class CloudInitReaderTests(TestCase):
         self.server = self.compute.add(instance(fixed_ip="127.0.0.1"))
         self.url = serve(self, config(), self.compute)
 
-    def test_ec2_reader_at_each_version_it_probes(self) -> None:
-        async def check():
-            for version in ("2009-04-04", "latest") + v.EC2_PROBED:
-                result = await run_reader(["ec2", self.url, version])
-                meta = result["meta-data"]
-                self.assertEqual(meta["instance-id"], self.server.ec2_id, version)
-                self.assertEqual(meta["public-keys"], {"mykey": PUBLIC_KEY})
-                self.assertEqual(meta["placement"]["availability-zone"], "nova")
-                self.assertEqual(result["user-data"], "#!/bin/sh\necho hi\n")
-                self.assertEqual(result["identity"]["document"]["instanceId"], self.server.ec2_id)
+    async def test_ec2_reader_at_each_version_it_probes(self) -> None:
+        for version in ("2009-04-04", "latest") + v.EC2_PROBED:
+            result = await run_reader(["ec2", self.url, version])
+            meta = result["meta-data"]
+            self.assertEqual(meta["instance-id"], self.server.ec2_id, version)
+            self.assertEqual(meta["public-keys"], {"mykey": PUBLIC_KEY})
+            self.assertEqual(meta["placement"]["availability-zone"], "nova")
+            self.assertEqual(result["user-data"], "#!/bin/sh\necho hi\n")
+            self.assertEqual(result["identity"]["document"]["instanceId"], self.server.ec2_id)
 
-        return ensureDeferred(check())
-
-    def test_openstack_reader(self) -> None:
-        async def check():
-            result = await run_reader(["openstack", self.url])
-            self.assertEqual(result["version"], v.ROCKY)
-            metadata = result["metadata"]
-            self.assertEqual(metadata["uuid"], self.server.uuid)
-            self.assertEqual(metadata["instance-id"], self.server.uuid)
-            self.assertEqual(metadata["local-hostname"], "web.novalocal")
-            self.assertEqual(metadata["public_keys"], {"mykey": PUBLIC_KEY})
-            self.assertEqual(len(base64.b64decode(metadata["random_seed"])), 512)
-            self.assertEqual(result["userdata"], "#!/bin/sh\necho hi\n")
-            self.assertEqual(result["vendordata"], {})
-            self.assertEqual(result["networkdata"]["networks"][0]["ip_address"], "127.0.0.1")
-            self.assertEqual(result["ec2-metadata"]["instance-id"], self.server.ec2_id)
-
-        return ensureDeferred(check())
+    async def test_openstack_reader(self) -> None:
+        result = await run_reader(["openstack", self.url])
+        self.assertEqual(result["version"], v.ROCKY)
+        metadata = result["metadata"]
+        self.assertEqual(metadata["uuid"], self.server.uuid)
+        self.assertEqual(metadata["instance-id"], self.server.uuid)
+        self.assertEqual(metadata["local-hostname"], "web.novalocal")
+        self.assertEqual(metadata["public_keys"], {"mykey": PUBLIC_KEY})
+        self.assertEqual(len(base64.b64decode(metadata["random_seed"])), 512)
+        self.assertEqual(result["userdata"], "#!/bin/sh\necho hi\n")
+        self.assertEqual(result["vendordata"], {})
+        self.assertEqual(result["networkdata"]["networks"][0]["ip_address"], "127.0.0.1")
+        self.assertEqual(result["ec2-metadata"]["instance-id"], self.server.ec2_id)
 
 
 class NamespaceTests(TestCase):

@@ -6,7 +6,6 @@ import base64
 import json
 import os
 
-from twisted.internet.defer import ensureDeferred
 from twisted.internet.task import Clock
 from twisted.trial.unittest import TestCase
 
@@ -14,14 +13,6 @@ from novatx.extensions.metadata import versions as v
 from novatx.extensions.metadata.identify import proxy_signature
 from novatx.extensions.metadata.test.fixtures import PUBLIC_KEY, instance
 from novatx.extensions.metadata.test.harness import FakeCompute, config, fetch, serve
-
-
-def _async(f):
-    def run(self, *args, **kwargs):
-        return ensureDeferred(f(self, *args, **kwargs))
-
-    run.__name__ = f.__name__
-    return run
 
 
 class _Base(TestCase):
@@ -56,13 +47,11 @@ class EC2TreeTests(_Base):
     def setUp(self) -> None:
         self.make()
 
-    @_async
     async def test_root_lists_versions(self) -> None:
         status, headers, body = await self.get("/")
         self.assertEqual(status, 200)
         self.assertEqual(body.decode().splitlines(), list(v.EC2_LISTED) + ["latest"])
 
-    @_async
     async def test_every_listed_key_resolves(self) -> None:
         for version in ("latest", "2009-04-04") + v.EC2_PROBED:
             read = await self.walk("/%s/meta-data/" % version)
@@ -71,7 +60,6 @@ class EC2TreeTests(_Base):
             if version in v.EC2_PROBED:
                 self.assertIn("/%s/meta-data/placement/region" % version, read)
 
-    @_async
     async def test_values_are_the_instances(self) -> None:
         expected = {
             "instance-id": self.server.ec2_id,
@@ -92,7 +80,6 @@ class EC2TreeTests(_Base):
         status, _, body = await self.get("/2021-03-23/dynamic/instance-identity/document")
         self.assertEqual(json.loads(body)["instanceId"], self.server.ec2_id)
 
-    @_async
     async def test_user_data_absent_is_404(self) -> None:
         self.compute.change(self.server.uuid, user_data=None)
         status, _, _ = await self.get("/latest/user-data")
@@ -100,21 +87,18 @@ class EC2TreeTests(_Base):
         status, _, body = await self.get("/latest/")
         self.assertNotIn(b"user-data", body)
 
-    @_async
     async def test_second_key_index_is_404(self) -> None:
         for path in ("/latest/meta-data/public-keys/1/", "/latest/meta-data/public-keys/1/openssh-key"):
             status, headers, body = await self.get(path)
             self.assertEqual(status, 404, path)
             self.assertEqual(headers.getRawHeaders(b"content-type"), [b"text/plain; charset=UTF-8"])
 
-    @_async
     async def test_unknown_versions_are_404(self) -> None:
         for path in ("/2099-01-01/meta-data/", "/openstack/2099-01-01/meta_data.json", "/nope"):
             status, _, body = await self.get(path)
             self.assertEqual(status, 404, path)
             self.assertNotIn(b"Traceback", body)
 
-    @_async
     async def test_trailing_slash_or_not(self) -> None:
         for a, b in (
             ("/latest", "/latest/"),
@@ -127,7 +111,6 @@ class EC2TreeTests(_Base):
             self.assertEqual((first[0], first[2]), (second[0], second[2]), a)
             self.assertEqual(first[0], 200, a)
 
-    @_async
     async def test_dot_segments_and_doubled_slashes_stay_in_the_tree(self) -> None:
         base = self.url.encode()
         for raw, expected in (
@@ -142,18 +125,15 @@ class EC2TreeTests(_Base):
             if expected == 200:
                 self.assertEqual(body.decode(), self.server.ec2_id)
 
-    @_async
     async def test_head_answers_without_body(self) -> None:
         status, headers, body = await fetch("HEAD", self.url + "/latest/meta-data/instance-id")
         self.assertEqual((status, body), (200, b""))
         self.assertEqual(headers.getRawHeaders(b"content-length"), [str(len(self.server.ec2_id)).encode()])
 
-    @_async
     async def test_very_long_path_is_404(self) -> None:
         status, _, _ = await self.get("/latest/meta-data/" + "a" * 6000)
         self.assertEqual(status, 404)
 
-    @_async
     async def test_methods_other_than_get_are_refused(self) -> None:
         for method, path in (
             ("POST", "/latest/meta-data/"),
@@ -168,7 +148,6 @@ class EC2TreeTests(_Base):
             self.assertEqual(status, 405, (method, path))
             self.assertTrue(headers.getRawHeaders(b"allow"))
 
-    @_async
     async def test_unknown_address_is_404(self) -> None:
         self.compute.change(self.server.uuid, fixed_ip="10.0.0.99")
         status, _, _ = await self.get("/latest/meta-data/")
@@ -179,12 +158,10 @@ class OpenStackTreeTests(_Base):
     def setUp(self) -> None:
         self.make()
 
-    @_async
     async def test_versions_listed(self) -> None:
         status, _, body = await self.get("/openstack")
         self.assertEqual(body.decode().splitlines(), list(v.OPENSTACK_VERSIONS) + ["latest"])
 
-    @_async
     async def test_meta_data_per_version(self) -> None:
         for version in v.OPENSTACK_VERSIONS + ("latest",):
             status, headers, body = await self.get("/openstack/%s/meta_data.json" % version)
@@ -198,7 +175,6 @@ class OpenStackTreeTests(_Base):
             self.assertEqual("project_id" in document, version >= v.LIBERTY)
             self.assertEqual("devices" in document, version >= v.NEWTON_ONE)
 
-    @_async
     async def test_random_seed_is_fresh_for_every_request(self) -> None:
         seeds = set()
         for _ in range(3):
@@ -208,7 +184,6 @@ class OpenStackTreeTests(_Base):
             seeds.add(seed)
         self.assertEqual(len(seeds), 3)
 
-    @_async
     async def test_every_listed_file_resolves(self) -> None:
         for version in v.OPENSTACK_VERSIONS + ("latest",):
             status, _, body = await self.get("/openstack/%s/" % version)
@@ -218,14 +193,12 @@ class OpenStackTreeTests(_Base):
         status, _, _ = await self.get("/openstack/2013-04-04/vendor_data.json")
         self.assertEqual(status, 404)
 
-    @_async
     async def test_network_data(self) -> None:
         status, _, body = await self.get("/openstack/latest/network_data.json")
         document = json.loads(body)
         self.assertEqual(document["networks"][0]["ip_address"], self.address)
         self.assertEqual(document["links"][0]["ethernet_mac_address"], "fa:16:3e:00:00:05")
 
-    @_async
     async def test_password_is_set_once(self) -> None:
         url = self.url + "/openstack/latest/password"
         self.assertEqual((await fetch("GET", url))[2], b"")
@@ -238,7 +211,6 @@ class OpenStackTreeTests(_Base):
         self.assertEqual(status, 409)
         self.assertEqual(self.compute.passwords[self.server.uuid], "p" * 1020)
 
-    @_async
     async def test_password_before_grizzly_is_404(self) -> None:
         status, _, _ = await self.get("/openstack/2012-08-10/password")
         self.assertEqual(status, 404)
@@ -247,7 +219,6 @@ class OpenStackTreeTests(_Base):
 class ForwardedForTests(_Base):
     address = "10.0.0.5"
 
-    @_async
     async def test_forwarded_address_identifies_when_configured(self) -> None:
         self.make(**{"api.use_forwarded_for": True})
         status, _, body = await self.get(
@@ -259,7 +230,6 @@ class ForwardedForTests(_Base):
         status, _, _ = await self.get("/latest/meta-data/", {"X-Forwarded-For": "fd00::5"})
         self.assertEqual(status, 404)
 
-    @_async
     async def test_forwarded_address_ignored_otherwise(self) -> None:
         self.make()
         status, _, _ = await self.get("/latest/meta-data/", {"X-Forwarded-For": "10.0.0.5"})
@@ -280,14 +250,12 @@ class ProxyTests(_Base):
             "X-Instance-ID-Signature": signature or proxy_signature("s3", instance_uuid),
         }
 
-    @_async
     async def test_signed_request_reads_both_trees(self) -> None:
         status, _, body = await self.get("/latest/meta-data/instance-id", self.headers())
         self.assertEqual((status, body.decode()), (200, self.server.ec2_id))
         status, _, body = await self.get("/openstack/latest/meta_data.json", self.headers())
         self.assertEqual(json.loads(body)["uuid"], self.server.uuid)
 
-    @_async
     async def test_refusals(self) -> None:
         good = proxy_signature("s3", self.server.uuid)
         cases = [
@@ -303,7 +271,6 @@ class ProxyTests(_Base):
         status, _, body = await self.get("/latest/meta-data/", self.headers(signature=good[:10]))
         self.assertEqual(body, b"Invalid proxy request signature.\n")
 
-    @_async
     async def test_deleted_instance_is_not_served(self) -> None:
         self.compute.change(self.server.uuid, deleted=True, vm_state="deleted")
         status, _, _ = await self.get("/latest/meta-data/", self.headers())
@@ -326,7 +293,6 @@ class TokenTests(_Base):
         self.make(clock=self.clock, **{"api.use_forwarded_for": True, **overrides})
         self.other = self.compute.add(instance(uuid="1b8e3f6c-0000-4a55-9a8e-3f6d2c1b0a99", id=11, fixed_ip="10.0.0.6"))
 
-    @_async
     async def test_valid_token_reads(self) -> None:
         self.make_two()
         status, headers, token = await self.token()
@@ -338,14 +304,12 @@ class TokenTests(_Base):
         )
         self.assertEqual((status, body.decode()), (200, self.server.ec2_id))
 
-    @_async
     async def test_bad_ttls_are_refused(self) -> None:
         self.make_two()
         for ttl in ("0", "21601", "abc", "-1", ""):
             status, _, _ = await self.token(ttl)
             self.assertEqual(status, 400, ttl)
 
-    @_async
     async def test_expired_token_is_refused(self) -> None:
         self.make_two()
         _, _, token = await self.token("5")
@@ -354,14 +318,12 @@ class TokenTests(_Base):
         self.clock.advance(5)
         self.assertEqual((await self.get("/latest/meta-data/", headers))[0], 401)
 
-    @_async
     async def test_other_instances_token_is_refused(self) -> None:
         self.make_two()
         _, _, token = await self.token(address="10.0.0.6")
         headers = {"X-aws-ec2-metadata-token": token.decode(), "X-Forwarded-For": "10.0.0.5"}
         self.assertEqual((await self.get("/latest/meta-data/", headers))[0], 401)
 
-    @_async
     async def test_required_token_missing_is_refused(self) -> None:
         self.make_two(**{"metadata.require_token": True})
         headers = {"X-Forwarded-For": "10.0.0.5"}
@@ -371,7 +333,6 @@ class TokenTests(_Base):
         headers["X-aws-ec2-metadata-token"] = token.decode()
         self.assertEqual((await self.get("/latest/meta-data/", headers))[0], 200)
 
-    @_async
     async def test_forwarded_token_request_refused_without_trusted_proxy(self) -> None:
         self.make()
         status, _, _ = await self.token()
@@ -389,11 +350,9 @@ class TokenTests(_Base):
         )
         return status
 
-    @_async
     async def test_tokens_survive_across_workers_sharing_the_secret(self) -> None:
         self.assertEqual(await self.other_worker_accepts(**{"metadata.token_secret": "shared"}), 200)
 
-    @_async
     async def test_tokens_survive_across_workers_of_one_host(self) -> None:
         state = self.mktemp()
         os.makedirs(state)
@@ -402,7 +361,6 @@ class TokenTests(_Base):
 
 
 class CacheTests(_Base):
-    @_async
     async def test_cached_until_expiry(self) -> None:
         clock = Clock()
         self.make(clock=clock)
@@ -413,7 +371,6 @@ class CacheTests(_Base):
         await self.get("/latest/meta-data/")
         self.assertEqual(self.compute.address_lookups, 2)
 
-    @_async
     async def test_change_through_compute_is_seen_at_once(self) -> None:
         self.make()
         await self.get("/openstack/latest/meta_data.json")
@@ -421,7 +378,6 @@ class CacheTests(_Base):
         _, _, body = await self.get("/openstack/latest/meta_data.json")
         self.assertEqual(json.loads(body)["meta"], {"role": "db"})
 
-    @_async
     async def test_expiration_zero_caches_nothing(self) -> None:
         self.make(**{"api.metadata_cache_expiration": 0})
         await self.get("/latest/meta-data/")
@@ -430,7 +386,6 @@ class CacheTests(_Base):
 
 
 class IPv6Tests(TestCase):
-    @_async
     async def test_ipv6_source_address_identifies(self) -> None:
         compute = FakeCompute()
         url = serve(self, config(), compute, interface="::1").replace("http://::1", "http://[::1]")

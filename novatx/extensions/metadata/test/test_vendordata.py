@@ -6,7 +6,6 @@ import json
 import time
 
 from twisted.internet import reactor
-from twisted.internet.defer import ensureDeferred
 from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import TestCase
 from twisted.web.resource import Resource
@@ -66,7 +65,7 @@ class VendorDataTests(TestCase):
             [("a", "http://x"), ("b", "http://z")],
         )
 
-    def test_static_file(self) -> None:
+    async def test_static_file(self) -> None:
         path = self.mktemp()
         with open(path, "w") as f:
             json.dump({"cloud": "novatx"}, f)
@@ -75,16 +74,12 @@ class VendorDataTests(TestCase):
             config(**{"api.vendordata_jsonfile_path": path}),
             self.compute,
         )
+        _, headers, body = await fetch("GET", url + "/openstack/latest/vendor_data.json")
+        self.assertEqual(json.loads(body), {"cloud": "novatx"})
+        _, _, body = await fetch("GET", url + "/openstack/latest/vendor_data2.json")
+        self.assertEqual(json.loads(body), {"static": {"cloud": "novatx"}})
 
-        async def check():
-            _, headers, body = await fetch("GET", url + "/openstack/latest/vendor_data.json")
-            self.assertEqual(json.loads(body), {"cloud": "novatx"})
-            _, _, body = await fetch("GET", url + "/openstack/latest/vendor_data2.json")
-            self.assertEqual(json.loads(body), {"static": {"cloud": "novatx"}})
-
-        return ensureDeferred(check())
-
-    def test_missing_or_broken_static_file_gives_empty(self) -> None:
+    async def test_missing_or_broken_static_file_gives_empty(self) -> None:
         broken = self.mktemp()
         with open(broken, "w") as f:
             f.write("{nope")
@@ -92,15 +87,11 @@ class VendorDataTests(TestCase):
             serve(self, config(**{"api.vendordata_jsonfile_path": p}), self.compute)
             for p in (broken, self.mktemp())
         ]
+        for url in urls:
+            status, _, body = await fetch("GET", url + "/openstack/latest/vendor_data.json")
+            self.assertEqual((status, json.loads(body)), (200, {}))
 
-        async def check():
-            for url in urls:
-                status, _, body = await fetch("GET", url + "/openstack/latest/vendor_data.json")
-                self.assertEqual((status, json.loads(body)), (200, {}))
-
-        return ensureDeferred(check())
-
-    def test_dynamic_targets_fast_slow_and_failing(self) -> None:
+    async def test_dynamic_targets_fast_slow_and_failing(self) -> None:
         targets = [
             "fast@%s/fast" % self.target_url,
             "slow@%s/slow" % self.target_url,
@@ -123,30 +114,26 @@ class VendorDataTests(TestCase):
         logged: list[dict] = []
         globalLogPublisher.addObserver(logged.append)
         self.addCleanup(globalLogPublisher.removeObserver, logged.append)
-
-        async def check():
-            started = time.monotonic()
-            status, _, body = await fetch("GET", url + "/openstack/latest/vendor_data2.json")
-            elapsed = time.monotonic() - started
-            self.assertEqual(status, 200)
-            self.assertEqual(
-                json.loads(body),
-                {
-                    "static": {},
-                    "fast": {"instance": self.server.uuid, "roles": ["web"]},
-                    "slow": {},
-                    "failing": {},
-                    "garbage": {},
-                },
-            )
-            self.assertLess(elapsed, 6)
-            sent = self.target.received[0]
-            self.assertEqual(sent["instance-id"], self.server.uuid)
-            self.assertEqual(sent["project-id"], "p1")
-            self.assertEqual(sent["metadata"], {"role": "webserver"})
-            named = {e.get("name") for e in logged if e.get("log_namespace", "").endswith("vendordata")}
-            self.assertEqual(named, {"slow", "failing", "garbage"})
-            status, _, body = await fetch("GET", url + "/openstack/latest/meta_data.json")
-            self.assertEqual(status, 200)
-
-        return ensureDeferred(check())
+        started = time.monotonic()
+        status, _, body = await fetch("GET", url + "/openstack/latest/vendor_data2.json")
+        elapsed = time.monotonic() - started
+        self.assertEqual(status, 200)
+        self.assertEqual(
+            json.loads(body),
+            {
+                "static": {},
+                "fast": {"instance": self.server.uuid, "roles": ["web"]},
+                "slow": {},
+                "failing": {},
+                "garbage": {},
+            },
+        )
+        self.assertLess(elapsed, 6)
+        sent = self.target.received[0]
+        self.assertEqual(sent["instance-id"], self.server.uuid)
+        self.assertEqual(sent["project-id"], "p1")
+        self.assertEqual(sent["metadata"], {"role": "webserver"})
+        named = {e.get("name") for e in logged if e.get("log_namespace", "").endswith("vendordata")}
+        self.assertEqual(named, {"slow", "failing", "garbage"})
+        status, _, body = await fetch("GET", url + "/openstack/latest/meta_data.json")
+        self.assertEqual(status, 200)
