@@ -139,3 +139,31 @@ class UsageTests(HostsTestCase):
                          "badRequest", "invalid format")
         backwards = "/v2.1/os-simple-tenant-usage/p1?start=2026-01-02T00:00:00&end=2026-01-01T00:00:00"
         self.assertFault(await self.get(backwards), 400, "badRequest", "start time")
+
+
+class UsagePagingTests(HostsTestCase):
+    @async_test
+    async def test_pages_by_server_from_2_40(self) -> None:
+        await self.start()
+        for name in ("a", "b", "c"):
+            await self.boot(name, flavor="1")
+        start = (datetime.datetime.utcnow() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+        path = "/v2.1/os-simple-tenant-usage/p1?start=%s&limit=2" % start
+        old = await self.get(path, version="2.39")
+        self.assertEqual(len(old.body["tenant_usage"]["server_usages"]), 3)
+        first = await self.get(path, version="2.40")
+        self.assertEqual(first.code, 200, first.text)
+        usage = first.body["tenant_usage"]
+        self.assertEqual([s["name"] for s in usage["server_usages"]], ["a", "b"])
+        self.assertAlmostEqual(usage["total_memory_mb_usage"],
+                               sum(s["hours"] * 512 for s in usage["server_usages"]))
+        (link,) = first.body["tenant_usage_links"]
+        second = await self.get(link["href"][len(self.served.url):], version="2.40")
+        self.assertEqual([s["name"] for s in second.body["tenant_usage"]["server_usages"]], ["c"])
+        self.assertNotIn("tenant_usage_links", second.body)
+        everyone = await self.get("/v2.1/os-simple-tenant-usage?start=%s&limit=1" % start,
+                                  user="admin", version="2.40")
+        self.assertEqual(len(everyone.body["tenant_usages"]), 1)
+        self.assertIn("tenant_usages_links", everyone.body)
+        self.assertFault(await self.get(path + "&marker=nope", version="2.40"), 400, "badRequest")
+        self.assertFault(await self.get(path.replace("limit=2", "limit=-1"), version="2.40"), 400, "badRequest")
