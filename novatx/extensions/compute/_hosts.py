@@ -47,7 +47,10 @@ class Service:
 
 @attrs.frozen
 class Hypervisor:
-    """One compute host, with what its servers use."""
+    """
+    One compute host, with what its servers use: in all, and by project
+    (C{projects}: project id -> (vcpus, memory MB, disk GB)).
+    """
 
     number: int
     info: dict[str, Any]
@@ -56,6 +59,7 @@ class Hypervisor:
     vcpus_used: int = 0
     memory_mb_used: int = 0
     local_gb_used: int = 0
+    projects: dict[str, tuple[int, int, int]] = attrs.field(factory=dict)
 
     @property
     def hostname(self) -> str:
@@ -89,6 +93,11 @@ async def hypervisors(compute: Any, context: Any) -> list[Hypervisor]:
     found = []
     for index, info in enumerate(hosts):
         mine = [i for i in page.items if (i.host or info["host"]) == info["host"] and not i.deleted]
+        projects: dict[str, tuple[int, int, int]] = {}
+        for i in mine:
+            cpu, ram, disk = projects.get(i.project_id, (0, 0, 0))
+            projects[i.project_id] = (cpu + i.flavor.vcpus, ram + i.flavor.memory_mb,
+                                      disk + i.flavor.root_gb + i.flavor.ephemeral_gb)
         found.append(
             Hypervisor(
                 number=index + 1,
@@ -98,6 +107,7 @@ async def hypervisors(compute: Any, context: Any) -> list[Hypervisor]:
                 vcpus_used=sum(i.flavor.vcpus for i in mine),
                 memory_mb_used=sum(i.flavor.memory_mb for i in mine),
                 local_gb_used=sum(i.flavor.root_gb + i.flavor.ephemeral_gb for i in mine),
+                projects=projects,
             )
         )
     return found

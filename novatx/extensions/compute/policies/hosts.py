@@ -12,6 +12,8 @@ HYPERVISORS_UPTIME = "os_compute_api:os-hypervisors:uptime"
 HYPERVISORS_SEARCH = "os_compute_api:os-hypervisors:search"
 HYPERVISORS_SERVERS = "os_compute_api:os-hypervisors:servers"
 SERVICES_LIST = "os_compute_api:os-services:list"
+HOSTS_LIST = "os_compute_api:os-hosts:list"
+HOSTS_SHOW = "os_compute_api:os-hosts:show"
 AZ_LIST = "os_compute_api:os-availability-zone:list"
 AZ_DETAIL = "os_compute_api:os-availability-zone:detail"
 USAGE_LIST = "os_compute_api:os-simple-tenant-usage:list"
@@ -28,6 +30,11 @@ HYPERVISORS = rules(
 )
 
 SERVICES = rules((SERVICES_LIST, ADMIN, "List the compute services."))
+
+HOSTS = rules(
+    (HOSTS_LIST, ADMIN, "List the hosts and their services (up to 2.42)."),
+    (HOSTS_SHOW, ADMIN, "Show a compute host's resources by project (up to 2.42)."),
+)
 
 AVAILABILITY_ZONES = rules(
     (AZ_LIST, "@", "List availability zones."),

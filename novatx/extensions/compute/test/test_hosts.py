@@ -167,3 +167,24 @@ class UsagePagingTests(HostsTestCase):
         self.assertIn("tenant_usages_links", everyone.body)
         self.assertFault(await self.get(path + "&marker=nope", version="2.40"), 400, "badRequest")
         self.assertFault(await self.get(path.replace("limit=2", "limit=-1"), version="2.40"), 400, "badRequest")
+
+
+class HostListingTests(HostsTestCase):
+    @async_test
+    async def test_hosts_until_2_43(self) -> None:
+        await self.start()
+        await self.boot(flavor="2")
+        listed = await self.get("/v2.1/os-hosts", user="admin")
+        self.assertEqual(listed.code, 200, listed.text)
+        services = sorted((h["service"], h["zone"]) for h in listed.body["hosts"])
+        self.assertEqual(services, [("compute", "nova"), ("conductor", "internal"), ("scheduler", "internal")])
+        internal = await self.get("/v2.1/os-hosts?zone=internal", user="admin")
+        self.assertEqual(len(internal.body["hosts"]), 2)
+        (compute,) = [h for h in listed.body["hosts"] if h["service"] == "compute"]
+        shown = await self.get("/v2.1/os-hosts/" + compute["host_name"], user="admin")
+        rows = {row["resource"]["project"]: row["resource"] for row in shown.body["host"]}
+        self.assertEqual(sorted(rows), ["(total)", "(used_max)", "(used_now)", "p1"])
+        self.assertEqual((rows["p1"]["cpu"], rows["p1"]["memory_mb"], rows["p1"]["disk_gb"]), (1, 2048, 20))
+        self.assertFault(await self.get("/v2.1/os-hosts/elsewhere", user="admin"), 404, "itemNotFound")
+        self.assertFault(await self.get("/v2.1/os-hosts"), 403, "forbidden")
+        self.assertFault(await self.get("/v2.1/os-hosts", user="admin", version="2.43"), 404, "itemNotFound")
