@@ -45,7 +45,9 @@ class _InstanceFilters:
         }
 
 
-def _select_instances(action: "_DescribeAction", request: Any, params: dict[str, str], exclusive: tuple) -> Deferred:
+def _select_instances(
+    action: "_DescribeAction", request: Any, params: dict[str, str], exclusive: tuple
+) -> Deferred:
     """
     The instances a Describe request selects: C{InstanceId.N} (all must exist),
     then C{Filter.N}, then one page. Fires with C{(page, next_token, image_ids)}.

@@ -118,7 +118,8 @@ class DescribeInstanceTypes(EC2Action):
             for name in names:
                 if name not in known:
                     raise errors.EC2Error(
-                        "InvalidInstanceType", "The following supplied instance types do not exist: [%s]" % (name,)
+                        "InvalidInstanceType",
+                        "The following supplied instance types do not exist: [%s]" % (name,),
                     )
             flavors = [f for f in flavors if f.name in names]
         flavors = sorted((f for f in flavors if matches(f)), key=lambda f: f.name)

@@ -51,7 +51,9 @@ def zone(instance: Instance) -> str:
 
 def instance_item(instance: Instance, image_id: str | None) -> dict[str, Any]:
     """One C{instancesSet} item, as DescribeInstances and RunInstances show it."""
-    private_dns = "ip-%s.ec2.internal" % instance.fixed_ip.replace(".", "-") if instance.fixed_ip else ""
+    private_dns = ""
+    if instance.fixed_ip:
+        private_dns = "ip-%s.ec2.internal" % instance.fixed_ip.replace(".", "-")
     state = ec2_state(instance)
     item: dict[str, Any] = {
         "instanceId": instance.ec2_id,
@@ -82,9 +84,10 @@ def instance_item(instance: Instance, image_id: str | None) -> dict[str, Any]:
         "hostname": instance.hostname,
     }
     if state[1] == "terminated" and instance.vm_state == "error":
+        reason = instance.fault.message if instance.fault else "launch failed"
         item["stateReason"] = {
             "code": "Server.InternalError",
-            "message": "Server.InternalError: " + (instance.fault.message if instance.fault else "launch failed"),
+            "message": "Server.InternalError: " + reason,
         }
     return item
 
