@@ -164,3 +164,14 @@ class ToolsTests(TestCase):
         self.assertEqual(code, 0, err)
         self.assertIn(b'#"project_member_or_admin": "rule:project_member_api or rule:context_is_admin"', out)
         self.assertIn(b'#"context_is_admin": "role:admin"', out)
+
+    @inlineCallbacks
+    def test_policy_generator_finds_the_enforcer(self):
+        tool = os.path.join(os.path.dirname(sys.executable), "oslopolicy-policy-generator")
+        cwd = self.mktemp()
+        os.makedirs(cwd)
+        out, err, code = yield getProcessOutputAndValue(
+            tool, ["--namespace", "novatx"], env=dict(os.environ), path=cwd
+        )
+        self.assertEqual(code, 0, err)
+        self.assertIn(b'"admin_api": "is_admin:True"', out)
