@@ -13,6 +13,7 @@ with a message naming both parties.
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any, Iterable
 
 import attrs
@@ -156,17 +157,27 @@ def _setup(runtime: Any, extensions: list[Any], hooks: list[Any]) -> None:
     set_server_create_hooks(runtime, hooks)
 
 
+#: The fields already handed to each internal API: a reload (SIGHUP) builds
+#: the tables again over the same internal API, which refuses a name twice.
+_registered: "weakref.WeakKeyDictionary[Any, set[Any]]" = weakref.WeakKeyDictionary()
+
+
 def _register_fields(runtime: Any, providers: Iterable[Any]) -> None:
     fields = []
     for provider in providers:
         owner = getattr(provider, "alias", None) or getattr(provider, "name", "")
         for field in provider.fields():
             fields.append(field if field.owner else attrs.evolve(field, owner=owner))
-    if fields and runtime.compute is not None:
+    if runtime.compute is None:
+        return
+    known = _registered.setdefault(runtime.compute, set())
+    fresh = [field for field in fields if field not in known]
+    if fresh:
         try:
-            runtime.compute.register_fields(fields)
+            runtime.compute.register_fields(fresh)
         except ValueError as e:
             raise ExtensionLoadError("Extension fields clash: %s" % (e,)) from e
+        known.update(fresh)
 
 
 def _policy(runtime: Any, providers: Iterable[Any]) -> Policy:

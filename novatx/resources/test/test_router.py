@@ -488,6 +488,12 @@ class StartTests(TestCase):
         self._build([_Fielded("one", "one:colour")], compute=compute)
         self.assertEqual(compute.fields, [ExtraField("one:colour", "string", "x", owner="one")])
 
+    def test_a_rebuild_over_the_same_internal_api_registers_nothing_again(self):
+        compute = _FakeCompute()
+        self._build([_Fielded("one", "one:colour")], compute=compute)
+        self._build([_Fielded("one", "one:colour"), _Fielded("two", "two:size")], compute=compute)
+        self.assertEqual([f.name for f in compute.fields], ["one:colour", "two:size"])
+
     def test_a_field_declared_twice_is_refused(self):
         compute = _FakeCompute()
         error = self.assertRaises(
