@@ -19,6 +19,7 @@ import sys
 import textwrap
 
 from stevedore import _cache as stevedore_cache
+from twisted.internet import reactor
 from twisted.internet.defer import Deferred, inlineCallbacks
 from twisted.internet.utils import getProcessOutputAndValue
 from twisted.trial.unittest import TestCase
@@ -27,6 +28,8 @@ from novatx.compute.context import RequestContext
 from novatx.config import make_config
 from novatx.extensions import compute as compute_extensions
 from novatx.extensions.loading import ExtensionLoadError
+from novatx.resources.loader import load_api
+from novatx.resources.runtime import Runtime
 from novatx.test.helpers import noauth_headers, serve_api
 
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "novatx-example")
@@ -128,6 +131,14 @@ class ExamplePluginTests(TestCase):
         )
         self.assertEqual(code, 200)
         self.assertEqual(body, {"colour": {"name": "blue", "rgb": "#0000ff", "complement": "#ffff00"}})
+
+    @inlineCallbacks
+    def test_a_reload_builds_again_over_the_same_internal_api(self):
+        served = yield self._serve()
+        again = Runtime("osapi_compute", served.runtime.config, served.compute.api, reactor)
+        tree = load_api(again)
+        self.assertIn("example-server-colour", again.extensions)
+        self.assertIsNotNone(tree)
 
     @inlineCallbacks
     def test_listing_it_out_makes_it_disappear(self):
