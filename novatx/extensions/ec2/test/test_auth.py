@@ -45,36 +45,45 @@ class AuthenticatorTests(SynchronousTestCase):
     def authenticate(self, prepared):
         return self.authenticator.authenticate(as_signed_request(prepared), "req-x")
 
+    def signed(self, access: str = "AKID", secret: str = "secret", offset: float = 0, **kwargs):
+        """Authenticate a request botocore signed C{offset} seconds from NOW."""
+        at = NOW + datetime.timedelta(seconds=offset)
+        return self.authenticate(sign(access, secret, PARAMS, at=at, **kwargs))
+
     def assertError(self, d, code: str) -> None:
         error = self.failureResultOf(d, EC2Error).value
         self.assertEqual(error.code, code)
 
     def test_context_of_signer(self) -> None:
         for form in ("header", "query", "v2"):
-            context = self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, form=form, at=NOW)))
-            self.assertEqual((context.user_id, context.project_id, context.is_admin), ("alice", "p1", False))
+            context = self.successResultOf(self.signed(form=form))
+            self.assertEqual(
+                (context.user_id, context.project_id, context.is_admin), ("alice", "p1", False)
+            )
             self.assertEqual(context.request_id, "req-x")
 
     def test_wrong_secret(self) -> None:
-        self.assertError(self.authenticate(sign("AKID", "wrong", PARAMS, at=NOW)), "AuthFailure")
+        self.assertError(self.signed(secret="wrong"), "AuthFailure")
 
     def test_unknown_key_reads_like_wrong_secret(self) -> None:
-        unknown = self.failureResultOf(self.authenticate(sign("NOPE", "secret", PARAMS, at=NOW))).value
-        wrong = self.failureResultOf(self.authenticate(sign("AKID", "wrong", PARAMS, at=NOW))).value
-        self.assertEqual((unknown.code, unknown.message, unknown.status), (wrong.code, wrong.message, wrong.status))
+        unknown = self.failureResultOf(self.signed(access="NOPE")).value
+        wrong = self.failureResultOf(self.signed(secret="wrong")).value
+        self.assertEqual(
+            (unknown.code, unknown.message, unknown.status), (wrong.code, wrong.message, wrong.status)
+        )
 
     def test_other_region(self) -> None:
-        self.assertError(self.authenticate(sign("AKID", "secret", PARAMS, region="us-east-1", at=NOW)), "AuthFailure")
+        self.assertError(self.signed(region="us-east-1"), "AuthFailure")
 
     def test_other_service(self) -> None:
-        self.assertError(self.authenticate(sign("AKID", "secret", PARAMS, service="s3", at=NOW)), "AuthFailure")
+        self.assertError(self.signed(service="s3"), "AuthFailure")
 
     def test_window_edges(self) -> None:
         for form in ("header", "v2"):
-            self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, form=form, at=NOW - datetime.timedelta(seconds=300))))
-            self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, form=form, at=NOW + datetime.timedelta(seconds=300))))
-            self.assertError(self.authenticate(sign("AKID", "secret", PARAMS, form=form, at=NOW - datetime.timedelta(seconds=301))), "RequestExpired")
-            self.assertError(self.authenticate(sign("AKID", "secret", PARAMS, form=form, at=NOW + datetime.timedelta(seconds=301))), "RequestExpired")
+            self.successResultOf(self.signed(form=form, offset=-300))
+            self.successResultOf(self.signed(form=form, offset=300))
+            self.assertError(self.signed(form=form, offset=-301), "RequestExpired")
+            self.assertError(self.signed(form=form, offset=301), "RequestExpired")
 
     def test_replay_expires_with_the_clock(self) -> None:
         prepared = sign("AKID", "secret", PARAMS, at=NOW)
@@ -90,7 +99,7 @@ class AuthenticatorTests(SynchronousTestCase):
         self.assertError(self.authenticate(prepared), "RequestExpired")
 
     def test_expired_but_wrong_secret_is_auth_failure(self) -> None:
-        self.assertError(self.authenticate(sign("AKID", "wrong", PARAMS, at=NOW - datetime.timedelta(hours=1))), "AuthFailure")
+        self.assertError(self.signed(secret="wrong", offset=-3600), "AuthFailure")
 
     def test_unsigned(self) -> None:
         prepared = sign("AKID", "secret", PARAMS, at=NOW)
@@ -100,14 +109,14 @@ class AuthenticatorTests(SynchronousTestCase):
 
     def test_credentials_are_cached_for_a_while(self) -> None:
         for _ in range(3):
-            self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, at=NOW)))
+            self.successResultOf(self.signed())
         self.assertEqual(self.compute.lookups, 1)
         self.clock.advance(30)
-        self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, at=NOW + datetime.timedelta(seconds=30))))
+        self.successResultOf(self.signed(offset=30))
         self.assertEqual(self.compute.lookups, 2)
 
     def test_deleted_credential_stops_after_cache(self) -> None:
-        self.successResultOf(self.authenticate(sign("AKID", "secret", PARAMS, at=NOW)))
+        self.successResultOf(self.signed())
         del self.compute.credentials["AKID"]
         self.clock.advance(30)
-        self.assertError(self.authenticate(sign("AKID", "secret", PARAMS, at=NOW + datetime.timedelta(seconds=30))), "AuthFailure")
+        self.assertError(self.signed(offset=30), "AuthFailure")
