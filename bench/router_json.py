@@ -137,17 +137,28 @@ def wait_for(url: str, timeout: float = 30.0) -> bytes:
             time.sleep(0.2)
 
 
-def _wrk(url: str, seconds: int, connections: int) -> float:
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used (Linux C{/proc})."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wrk(url: str, seconds: int, connections: int, pid: int) -> tuple[float, float]:
+    """Requests per second, and the server's CPU microseconds per request."""
     command = ["wrk", "-t1", "-c%d" % connections, "-d%ds" % seconds]
     for name, value in HEADERS.items():
         command += ["-H", "%s: %s" % (name, value)]
+    before = _cpu_seconds(pid)
     output = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
+    spent = _cpu_seconds(pid) - before
     if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         raise SystemExit("%s answered errors under load:\n%s" % (url, output))
-    match = re.search(r"Requests/sec:\s+([0-9.]+)", output)
-    if match is None:
+    rate = re.search(r"Requests/sec:\s+([0-9.]+)", output)
+    count = re.search(r"(\d+) requests in", output)
+    if rate is None or count is None:
         raise SystemExit("wrk printed no rate:\n" + output)
-    return float(match.group(1))
+    return float(rate.group(1)), spent / int(count.group(1)) * 1e6
 
 
 def main() -> None:
@@ -158,33 +169,43 @@ def main() -> None:
     options = parser.parse_args()
     environment = dict(os.environ, PYTHONPATH=SOURCE_ROOT)
     rates: dict[str, list[float]] = {name: [] for name, _ in SERVERS}
-    processes = []
+    costs: dict[str, list[float]] = {name: [] for name, _ in SERVERS}
+    processes = {}
     urls = {}
     try:
         for name, path in SERVERS:
             port = free_port()
-            processes.append(subprocess.Popen([sys.executable, "-c", SERVER, name, str(port)], env=environment))
+            processes[name] = subprocess.Popen([sys.executable, "-c", SERVER, name, str(port)], env=environment)
             urls[name] = "http://127.0.0.1:%d%s" % (port, path)
         for name, url in urls.items():
             if wait_for(url) != BODY:
                 raise SystemExit("%s does not serve the same bytes" % name)
-            _wrk(url, 1, options.connections)
+            _wrk(url, 1, options.connections, processes[name].pid)
         for _ in range(options.rounds):
             for name, url in urls.items():
-                rates[name].append(_wrk(url, options.duration, options.connections))
+                rate, cost = _wrk(url, options.duration, options.connections, processes[name].pid)
+                rates[name].append(rate)
+                costs[name].append(cost)
     finally:
-        for process in processes:
+        for process in processes.values():
             process.terminate()
             process.wait(timeout=15)
     print(
-        "small JSON (%d bytes), wrk -t1 -c%d -d%ds, %d interleaved rounds (median)"
+        "small JSON (%d bytes), wrk -t1 -c%d -d%ds, %d interleaved rounds (medians)"
         % (len(BODY), options.connections, options.duration, options.rounds)
     )
     for name in rates:
         ratios = [rate / bare for rate, bare in zip(rates[name], rates["bare"])]
+        cost_ratios = [bare / cost for cost, bare in zip(costs[name], costs["bare"])]
         print(
-            "  %-9s %9.0f req/s   ratio to bare %.2f"
-            % (name, statistics.median(rates[name]), statistics.median(ratios))
+            "  %-9s %7.0f req/s  ratio to bare %.2f   %5.0f us CPU/request  CPU ratio to bare %.2f"
+            % (
+                name,
+                statistics.median(rates[name]),
+                statistics.median(ratios),
+                statistics.median(costs[name]),
+                statistics.median(cost_ratios),
+            )
         )
 
 
