@@ -23,6 +23,26 @@ from novatx.compute.interfaces import CreateRequest
 from novatx.extensions.ec2.test.served import client_for, fast_config, serve_ec2
 
 
+def f(name: str, *values: str) -> dict:
+    """One of boto3's C{Filters}."""
+    return {"Name": name, "Values": list(values)}
+
+
+def tag(key: str, value: str | None = None) -> dict:
+    """One of boto3's C{Tags}."""
+    return {"Key": key} if value is None else {"Key": key, "Value": value}
+
+
+def spec(*tags: dict) -> list[dict]:
+    """boto3's C{TagSpecifications} for instances."""
+    return [{"ResourceType": "instance", "Tags": list(tags)}]
+
+
+def tag_pairs(item: dict) -> list[tuple[str, str]]:
+    """The C{(key, value)} pairs of a described resource's tags, sorted."""
+    return sorted((t["Key"], t["Value"]) for t in item["Tags"])
+
+
 class Boto3Tests(TestCase):
     timeout = 120
 
@@ -42,7 +62,9 @@ class Boto3Tests(TestCase):
 
     async def run_instances(self, count: int = 1, **kwargs) -> list[dict]:
         kwargs.setdefault("InstanceType", "m1.tiny")
-        reply = await self.ec2.call("run_instances", ImageId=self.ami, MinCount=count, MaxCount=count, **kwargs)
+        reply = await self.ec2.call(
+            "run_instances", ImageId=self.ami, MinCount=count, MaxCount=count, **kwargs
+        )
         return reply["Instances"]
 
     async def describe(self, **kwargs) -> list[dict]:
@@ -60,9 +82,13 @@ class Boto3Tests(TestCase):
         await self.assertClientError("InvalidKeyPair.Duplicate", "create_key_pair", KeyName="k1")
 
         rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        rsa_line = rsa_key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        rsa_line = rsa_key.public_key().public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        )
         imported = await self.ec2.call("import_key_pair", KeyName="k2", PublicKeyMaterial=rsa_line)
-        der = rsa_key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        der = rsa_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         digest = hashlib.md5(der).hexdigest()
         self.assertEqual(imported["KeyFingerprint"], ":".join(digest[i:i + 2] for i in range(0, 32, 2)))
 
@@ -71,14 +97,17 @@ class Boto3Tests(TestCase):
         )
         imported = await self.ec2.call("import_key_pair", KeyName="k3", PublicKeyMaterial=ed_line)
         blob = base64.b64decode(ed_line.split()[1])
-        self.assertEqual(imported["KeyFingerprint"], base64.b64encode(hashlib.sha256(blob).digest()).decode())
-        await self.assertClientError("InvalidKey.Format", "import_key_pair", KeyName="k4", PublicKeyMaterial=b"ssh-rsa garbage")
+        expected = base64.b64encode(hashlib.sha256(blob).digest()).decode()
+        self.assertEqual(imported["KeyFingerprint"], expected)
+        await self.assertClientError(
+            "InvalidKey.Format", "import_key_pair", KeyName="k4", PublicKeyMaterial=b"ssh-rsa garbage"
+        )
 
         described = await self.ec2.call("describe_key_pairs")
         self.assertEqual(sorted(k["KeyName"] for k in described["KeyPairs"]), ["k1", "k2", "k3"])
         only = await self.ec2.call("describe_key_pairs", KeyNames=["k3"])
         self.assertEqual(only["KeyPairs"][0]["KeyType"], "ed25519")
-        filtered = await self.ec2.call("describe_key_pairs", Filters=[{"Name": "key-name", "Values": ["k?"]}])
+        filtered = await self.ec2.call("describe_key_pairs", Filters=[f("key-name", "k?")])
         self.assertEqual(len(filtered["KeyPairs"]), 3)
         await self.assertClientError("InvalidKeyPair.NotFound", "describe_key_pairs", KeyNames=["nope"])
 
@@ -101,7 +130,7 @@ class Boto3Tests(TestCase):
             KeyName="k1",
             UserData=user_data,
             Placement={"AvailabilityZone": "nova"},
-            TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web"}, {"Key": "env", "Value": "prod"}]}],
+            TagSpecifications=spec(tag("Name", "web"), tag("env", "prod")),
         )
         instance_id = instance["InstanceId"]
         self.assertRegex(instance_id, r"^i-[0-9a-f]{8}$")
@@ -110,7 +139,7 @@ class Boto3Tests(TestCase):
         await self.ec2.wait("instance_running", InstanceIds=[instance_id])
         (running,) = await self.describe(InstanceIds=[instance_id])
         self.assertEqual(running["State"], {"Code": 16, "Name": "running"})
-        self.assertEqual(sorted((t["Key"], t["Value"]) for t in running["Tags"]), [("Name", "web"), ("env", "prod")])
+        self.assertEqual(tag_pairs(running), [("Name", "web"), ("env", "prod")])
         self.assertEqual(running["ImageId"], self.ami)
         self.assertEqual(running["Placement"]["AvailabilityZone"], "nova")
         self.assertRegex(running["PrivateIpAddress"], r"^10\.0\.0\.\d+$")
@@ -124,10 +153,14 @@ class Boto3Tests(TestCase):
         self.assertEqual(stopped["StoppingInstances"][0]["PreviousState"]["Name"], "running")
         self.assertEqual(stopped["StoppingInstances"][0]["CurrentState"]["Name"], "stopping")
         await self.ec2.wait("instance_stopped", InstanceIds=[instance_id])
-        await self.assertClientError("IncorrectInstanceState", "reboot_instances", InstanceIds=[instance_id])
+        await self.assertClientError(
+            "IncorrectInstanceState", "reboot_instances", InstanceIds=[instance_id]
+        )
         status = await self.ec2.call("describe_instance_status", InstanceIds=[instance_id])
         self.assertEqual(status["InstanceStatuses"], [])
-        status = await self.ec2.call("describe_instance_status", InstanceIds=[instance_id], IncludeAllInstances=True)
+        status = await self.ec2.call(
+            "describe_instance_status", InstanceIds=[instance_id], IncludeAllInstances=True
+        )
         self.assertEqual(status["InstanceStatuses"][0]["InstanceState"]["Name"], "stopped")
 
         started = await self.ec2.call("start_instances", InstanceIds=[instance_id])
@@ -142,30 +175,32 @@ class Boto3Tests(TestCase):
         self.assertEqual(gone["State"], {"Code": 48, "Name": "terminated"})
         again = await self.ec2.call("terminate_instances", InstanceIds=[instance_id])
         self.assertEqual(again["TerminatingInstances"][0]["CurrentState"]["Name"], "terminated")
-        await self.assertClientError("IncorrectInstanceState", "start_instances", InstanceIds=[instance_id])
+        await self.assertClientError(
+            "IncorrectInstanceState", "start_instances", InstanceIds=[instance_id]
+        )
 
     async def test_filters(self) -> None:
         await self.ec2.call("create_key_pair", KeyName="k1")
         small = await self.run_instances(2, InstanceType="m1.small", KeyName="k1")
-        tiny = await self.run_instances(1, TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "role", "Value": "db"}]}])
+        tiny = await self.run_instances(1, TagSpecifications=spec(tag("role", "db")))
         await self.ec2.wait("instance_running", InstanceIds=[i["InstanceId"] for i in small + tiny])
 
         def ids(instances):
             return sorted(i["InstanceId"] for i in instances)
 
         cases = [
-            ([{"Name": "instance-type", "Values": ["m1.small"]}], small),
-            ([{"Name": "instance-type", "Values": ["m1.*"]}], small + tiny),
-            ([{"Name": "key-name", "Values": ["k1"]}], small),
-            ([{"Name": "instance-state-name", "Values": ["running"]}], small + tiny),
-            ([{"Name": "instance-state-code", "Values": ["80"]}], []),
+            ([f("instance-type", "m1.small")], small),
+            ([f("instance-type", "m1.*")], small + tiny),
+            ([f("key-name", "k1")], small),
+            ([f("instance-state-name", "running")], small + tiny),
+            ([f("instance-state-code", "80")], []),
             ([{"Name": "instance-id", "Values": [tiny[0]["InstanceId"]]}], tiny),
-            ([{"Name": "image-id", "Values": [self.ami]}], small + tiny),
-            ([{"Name": "availability-zone", "Values": ["nova"]}], small + tiny),
-            ([{"Name": "reservation-id", "Values": ["r-00000000"]}], []),
-            ([{"Name": "tag:role", "Values": ["db"]}], tiny),
-            ([{"Name": "tag-key", "Values": ["role"]}], tiny),
-            ([{"Name": "instance-type", "Values": ["m1.small"]}, {"Name": "tag-key", "Values": ["role"]}], []),
+            ([f("image-id", self.ami)], small + tiny),
+            ([f("availability-zone", "nova")], small + tiny),
+            ([f("reservation-id", "r-00000000")], []),
+            ([f("tag:role", "db")], tiny),
+            ([f("tag-key", "role")], tiny),
+            ([f("instance-type", "m1.small"), f("tag-key", "role")], []),
         ]
         for filters, expected in cases:
             self.assertEqual(ids(await self.describe(Filters=filters)), ids(expected), filters)
@@ -174,32 +209,45 @@ class Boto3Tests(TestCase):
         self.assertIn(ids(small), by_reservation.values())
         small_reservation = [k for k, v in by_reservation.items() if v == ids(small)][0]
         self.assertRegex(small_reservation, r"^r-[0-9a-f]{8}$")
-        self.assertEqual(ids(await self.describe(Filters=[{"Name": "reservation-id", "Values": [small_reservation]}])), ids(small))
-        addresses = [i["PrivateIpAddress"] for i in await self.describe(InstanceIds=[tiny[0]["InstanceId"]])]
-        self.assertEqual(ids(await self.describe(Filters=[{"Name": "private-ip-address", "Values": addresses}])), ids(tiny))
-        await self.assertClientError("InvalidParameterValue", "describe_instances", Filters=[{"Name": "colour", "Values": ["red"]}])
+        by_reservation = await self.describe(Filters=[f("reservation-id", small_reservation)])
+        self.assertEqual(ids(by_reservation), ids(small))
+        tiny_ids = [tiny[0]["InstanceId"]]
+        addresses = [i["PrivateIpAddress"] for i in await self.describe(InstanceIds=tiny_ids)]
+        by_address = await self.describe(Filters=[f("private-ip-address", *addresses)])
+        self.assertEqual(ids(by_address), ids(tiny))
+        await self.assertClientError(
+            "InvalidParameterValue", "describe_instances", Filters=[f("colour", "red")]
+        )
 
     async def test_tags(self) -> None:
         (instance,) = await self.run_instances()
         instance_id = instance["InstanceId"]
         self.assertEqual(instance["Tags"], [])
-        await self.ec2.call("create_tags", Resources=[instance_id], Tags=[{"Key": "Name", "Value": "db-1"}, {"Key": "tier", "Value": "back"}])
+        await self.ec2.call(
+            "create_tags", Resources=[instance_id], Tags=[tag("Name", "db-1"), tag("tier", "back")]
+        )
         (tagged,) = await self.describe(InstanceIds=[instance_id])
-        self.assertEqual(sorted((t["Key"], t["Value"]) for t in tagged["Tags"]), [("Name", "db-1"), ("tier", "back")])
-        server = await self.served.compute.api.get_server_by_ec2_id(RequestContext("alice", "p1"), int(instance_id[2:], 16))
+        self.assertEqual(tag_pairs(tagged), [("Name", "db-1"), ("tier", "back")])
+        server = await self.served.compute.api.get_server_by_ec2_id(
+            RequestContext("alice", "p1"), int(instance_id[2:], 16)
+        )
         self.assertEqual((server.name, server.metadata), ("db-1", {"tier": "back"}))
 
-        tags = await self.ec2.call("describe_tags", Filters=[{"Name": "resource-id", "Values": [instance_id]}])
+        tags = await self.ec2.call("describe_tags", Filters=[f("resource-id", instance_id)])
         self.assertEqual(
             sorted((t["Key"], t["Value"], t["ResourceType"]) for t in tags["Tags"]),
             [("Name", "db-1", "instance"), ("tier", "back", "instance")],
         )
-        await self.ec2.call("delete_tags", Resources=[instance_id], Tags=[{"Key": "tier", "Value": "other"}])
+        await self.ec2.call("delete_tags", Resources=[instance_id], Tags=[tag("tier", "other")])
         self.assertEqual(len((await self.describe(InstanceIds=[instance_id]))[0]["Tags"]), 2)
-        await self.ec2.call("delete_tags", Resources=[instance_id], Tags=[{"Key": "tier"}, {"Key": "Name"}])
+        await self.ec2.call("delete_tags", Resources=[instance_id], Tags=[tag("tier"), tag("Name")])
         self.assertEqual((await self.describe(InstanceIds=[instance_id]))[0]["Tags"], [])
-        await self.assertClientError("InvalidID", "create_tags", Resources=["vol-1"], Tags=[{"Key": "a", "Value": "b"}])
-        await self.assertClientError("InvalidInstanceID.NotFound", "create_tags", Resources=["i-0000abcd"], Tags=[{"Key": "a", "Value": "b"}])
+        await self.assertClientError(
+            "InvalidID", "create_tags", Resources=["vol-1"], Tags=[tag("a", "b")]
+        )
+        await self.assertClientError(
+            "InvalidInstanceID.NotFound", "create_tags", Resources=["i-0000abcd"], Tags=[tag("a", "b")]
+        )
 
     async def test_pagination(self) -> None:
         created = await self.run_instances(7)
@@ -212,11 +260,13 @@ class Boto3Tests(TestCase):
         first = await self.ec2.call("describe_instances", MaxResults=5)
         await self.assertClientError(
             "InvalidPaginationToken", "describe_instances", MaxResults=5, NextToken=first["NextToken"],
-            Filters=[{"Name": "instance-type", "Values": ["m1.tiny"]}],
+            Filters=[f("instance-type", "m1.tiny")],
         )
 
     async def test_quota(self) -> None:
-        error = await self.assertClientError("InstanceLimitExceeded", "run_instances", ImageId=self.ami, MinCount=11, MaxCount=11)
+        error = await self.assertClientError(
+            "InstanceLimitExceeded", "run_instances", ImageId=self.ami, MinCount=11, MaxCount=11
+        )
         self.assertIn("instances", error.response["Error"]["Message"])
         self.assertEqual(await self.describe(), [])
 
@@ -232,13 +282,16 @@ class Boto3Tests(TestCase):
         context = RequestContext("alice", "p1")
         image = (await self.served.compute.api.list_images(context)).items[0]
         (server,) = await self.served.compute.api.create_servers(
-            context, CreateRequest(name="from-compute", flavor_id="1", image_id=image.id, metadata={"team": "a"})
+            context,
+            CreateRequest(
+                name="from-compute", flavor_id="1", image_id=image.id, metadata={"team": "a"}
+            ),
         )
-        (shown,) = await self.describe(Filters=[{"Name": "tag:Name", "Values": ["from-compute"]}])
+        (shown,) = await self.describe(Filters=[f("tag:Name", "from-compute")])
         self.assertEqual(shown["InstanceId"], server.ec2_id)
         self.assertEqual(shown["InstanceType"], "m1.tiny")
         self.assertEqual(shown["ImageId"], image.ec2_id)
-        self.assertEqual(sorted((t["Key"], t["Value"]) for t in shown["Tags"]), [("Name", "from-compute"), ("team", "a")])
+        self.assertEqual(tag_pairs(shown), [("Name", "from-compute"), ("team", "a")])
 
     async def test_projects_are_isolated(self) -> None:
         (mine,) = await self.run_instances()
@@ -265,10 +318,10 @@ class Boto3Tests(TestCase):
         self.assertEqual([i["ImageId"] for i in mine["Images"]], [created["ImageId"]])
         self.assertEqual(mine["Images"][0]["Name"], "snap-1")
         self.assertIs(mine["Images"][0]["Public"], False)
-        public = await self.ec2.call("describe_images", Filters=[{"Name": "is-public", "Values": ["true"]}])
+        public = await self.ec2.call("describe_images", Filters=[f("is-public", "true")])
         self.assertEqual([i["ImageId"] for i in public["Images"]], [self.ami])
         await self.ec2.call("deregister_image", ImageId=created["ImageId"])
-        after = await self.ec2.call("describe_images", Filters=[{"Name": "state", "Values": ["available"]}])
+        after = await self.ec2.call("describe_images", Filters=[f("state", "available")])
         self.assertNotIn(created["ImageId"], [i["ImageId"] for i in after["Images"]])
         await self.assertClientError("InvalidAMIID.NotFound", "deregister_image", ImageId="ami-0000abcd")
 
@@ -280,13 +333,16 @@ class Boto3Tests(TestCase):
         self.assertEqual([r["RegionName"] for r in regions["Regions"]], ["RegionOne"])
         types = await self.ec2.call("describe_instance_types", InstanceTypes=["m1.small"])
         (small,) = types["InstanceTypes"]
-        self.assertEqual((small["VCpuInfo"]["DefaultVCpus"], small["MemoryInfo"]["SizeInMiB"]), (1, 2048))
+        sizes = (small["VCpuInfo"]["DefaultVCpus"], small["MemoryInfo"]["SizeInMiB"])
+        self.assertEqual(sizes, (1, 2048))
         everything = await self.ec2.call("describe_instance_types")
         self.assertEqual(
             sorted(t["InstanceType"] for t in everything["InstanceTypes"]),
             ["m1.large", "m1.medium", "m1.small", "m1.tiny", "m1.xlarge"],
         )
-        await self.assertClientError("InvalidInstanceType", "describe_instance_types", InstanceTypes=["m9.huge"])
+        await self.assertClientError(
+            "InvalidInstanceType", "describe_instance_types", InstanceTypes=["m9.huge"]
+        )
         attributes = await self.ec2.call("describe_account_attributes", AttributeNames=["max-instances"])
         (attribute,) = attributes["AccountAttributes"]
         self.assertEqual(attribute["AttributeValues"][0]["AttributeValue"], "10")
