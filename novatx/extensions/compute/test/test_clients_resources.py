@@ -86,6 +86,9 @@ class OpenStackCLITests(ComputeAPITestCase):
         groups = await self.cli("server", "group", "list")
         self.assertEqual([g["ID"] for g in groups], [group["id"]])
 
+        extensions = await self.cli("extension", "list", "--compute")
+        self.assertIn("os-keypairs", [e["Alias"] for e in extensions])
+
         zones = await self.cli("availability", "zone", "list", "--compute")
         self.assertEqual(zones, [{"Zone Name": "nova", "Zone Status": "available"}])
 

@@ -63,3 +63,18 @@ class RemovedAPITests(ComputeAPITestCase):
         await self.start()
         for path in ("/v2.1/networks", "/v2.1/os-nothing", "/v2.1/flavors/1/nothing"):
             self.assertFault(await self.get(path), 404, "itemNotFound")
+
+
+class ExtensionListTests(ComputeAPITestCase):
+    @async_test
+    async def test_lists_the_loaded_extensions(self) -> None:
+        await self.start()
+        listed = await self.get("/v2.1/extensions")
+        self.assertEqual(listed.code, 200, listed.text)
+        aliases = [e["alias"] for e in listed.body["extensions"]]
+        for alias in ("flavors", "os-keypairs", "servers", "versions"):
+            self.assertIn(alias, aliases)
+        self.assertEqual(aliases, sorted(aliases))
+        shown = await self.get("/v2.1/extensions/os-keypairs")
+        self.assertEqual((shown.body["extension"]["name"], shown.body["extension"]["links"]), ("Keypairs", []))
+        self.assertFault(await self.get("/v2.1/extensions/os-nothing"), 404, "itemNotFound")
