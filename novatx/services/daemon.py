@@ -8,7 +8,7 @@ enabled API, named after it. Worker processes build the same tree for their
 one API (L{novatx.services.worker}).
 
 Signals (installed only by the daemon process, once the reactor runs):
- - SIGTERM/SIGINT stop the reactor (L{install_stop_handlers}), whose shutdown
+ - SIGTERM/SIGINT stop the reactor (L{ReactorStopper}), whose shutdown
    stops the services: each API drains, workers are stopped, and the process
    exits 0.
  - SIGHUP re-reads the config files and the paste file. A broken configuration
@@ -37,7 +37,7 @@ from novatx.services.api import APIService
 from novatx.services.errors import StartupError
 from novatx.services.pool import ThreadPoolService
 from novatx.services.settings import APISettings, DaemonSettings, read_settings
-from novatx.services.signals import install_stop_handlers
+from novatx.services.signals import ReactorStopper
 from novatx.services.sockets import bind
 from novatx.services.trees import build_tree
 from novatx.services.workers import LISTEN_FD
@@ -170,7 +170,7 @@ class DaemonService(MultiService):
         def reload(signum: int, frame: Any) -> None:
             self._reactor.callFromThread(self.reload)
 
-        install_stop_handlers(self._reactor)
+        ReactorStopper(self._reactor).install()
         signal.signal(signal.SIGHUP, reload)
 
     def reload(self) -> Deferred[None]:

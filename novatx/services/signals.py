@@ -5,7 +5,8 @@ The reactor's own handlers make twistd exit by the signal (status 143 for
 SIGTERM) and raise an error when a second signal arrives while the first
 one's stop is under way. An operator (or a service manager) expects a drained
 daemon to exit 0, and sending SIGINT to a terminal's process group reaches
-the daemon and its workers alike, so each may get two signals.
+the daemon and its workers alike, so each may get two signals (a worker may
+also learn that the daemon is gone while it already stops).
 """
 
 from __future__ import annotations
@@ -15,26 +16,34 @@ from typing import Any
 
 from twisted.logger import Logger
 
-_log = Logger()
 
+class ReactorStopper:
+    """Stops a reactor once, whoever asks first."""
 
-def install_stop_handlers(reactor: Any) -> None:
-    """
-    Make SIGTERM and SIGINT stop C{reactor}, once.
+    _log = Logger()
 
-    Call once the reactor runs: it installs its own handlers when it starts.
-    """
-    requested: list[int] = []
+    def __init__(self, reactor: Any) -> None:
+        self._reactor = reactor
+        self._requested = False
 
-    def stop(signum: int) -> None:
-        if requested:
+    def stop(self, why: str) -> None:
+        """Stop the reactor (its shutdown drains the services), unless already asked."""
+        if self._requested:
             return
-        requested.append(signum)
-        _log.info("Received {signal}: draining, then stopping", signal=signal.Signals(signum).name)
-        reactor.stop()
+        self._requested = True
+        self._log.info("{why}: draining, then stopping", why=why)
+        self._reactor.stop()
 
-    def handler(signum: int, frame: Any) -> None:
-        reactor.callFromThread(stop, signum)
+    def install(self) -> None:
+        """
+        Make SIGTERM and SIGINT call L{stop}.
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+        Call once the reactor runs: it installs its own handlers when it starts.
+        """
+
+        def handler(signum: int, frame: Any) -> None:
+            why = "Received %s" % signal.Signals(signum).name
+            self._reactor.callFromThread(self.stop, why)
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)

@@ -20,15 +20,13 @@ from typing import Any, Sequence
 import attrs
 from twisted.internet.protocol import Protocol
 from twisted.internet.stdio import StandardIO
-from twisted.logger import FileLogObserver, Logger, eventAsText, globalLogBeginner
+from twisted.logger import FileLogObserver, eventAsText, globalLogBeginner
 
 from novatx.services.daemon import build_daemon
 from novatx.services.errors import StartupError
 from novatx.services.settings import read_settings
-from novatx.services.signals import install_stop_handlers
+from novatx.services.signals import ReactorStopper
 from novatx.services.workers import LISTEN_FD, READY_FD
-
-_log = Logger()
 
 
 class _DaemonLink(Protocol):
@@ -38,13 +36,11 @@ class _DaemonLink(Protocol):
     When fd 0 ends, the daemon is gone: stop.
     """
 
-    def __init__(self, reactor: Any) -> None:
-        self._reactor = reactor
+    def __init__(self, stopper: ReactorStopper) -> None:
+        self._stopper = stopper
 
     def connectionLost(self, reason: Any) -> None:
-        if self._reactor.running:
-            _log.info("The daemon is gone: stopping")
-            self._reactor.stop()
+        self._stopper.stop("The daemon is gone")
 
 
 def _format(event: dict) -> str:
@@ -84,10 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StartupError as e:
         sys.stderr.write("novatx worker: %s\n" % e)
         return 2
-    link = _DaemonLink(reactor)
+    stopper = ReactorStopper(reactor)
+    link = _DaemonLink(stopper)
     StandardIO(link, stdin=0, stdout=READY_FD, reactor=reactor)
     daemon.serving.addCallback(lambda _: link.transport.write(b"ready\n"))
-    reactor.callWhenRunning(install_stop_handlers, reactor)
+    reactor.callWhenRunning(stopper.install)
     reactor.callWhenRunning(daemon.startService)
     reactor.addSystemEventTrigger("before", "shutdown", daemon.stopService)
     reactor.run()
