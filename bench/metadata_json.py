@@ -98,6 +98,7 @@ def serve_novatx(state: str, cache_expiration: int, create: bool) -> None:
         conf = _config(state, cache_expiration)
         service = ComputeService(conf, reactor)
         await service.startService()
+        reactor.addSystemEventTrigger("before", "shutdown", service.stopService)
         if create:
             addresses = await _create(service.api, INSTANCES)
             with open(os.path.join(state, "addresses.json"), "w") as f:
