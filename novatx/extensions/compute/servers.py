@@ -29,7 +29,6 @@ from novatx.extensions.compute.server_support import as_bool, can, generate_pass
 from novatx.extensions.compute.servers_views import (
     SCHEDULER_HINTS_FIELD,
     V2_19,
-    V2_37,
     V2_52,
     V2_75,
     V2_90,
@@ -56,7 +55,7 @@ def check_base64(field: str, value: str | None) -> None:
         ) from None
 
 
-def networks_of(server: dict, version: Any) -> Any:
+def networks_of(server: dict) -> Any:
     """The internal API's C{networks}: C{"auto"}, C{"none"} or a tuple of dicts."""
     networks = server.get("networks")
     if networks is None:
@@ -176,8 +175,6 @@ class Servers(ComputeResource):
         bdms = tuple(server.get("block_device_mapping_v2") or server.get("block_device_mapping") or ())
         if image_ref is None and not bdms:
             raise exceptions.Invalid("Missing imageRef attribute")
-        if version >= V2_37 and "networks" not in server:
-            raise exceptions.Invalid("Invalid input for field/attribute networks. Value: None. 'networks' is a required property")
         hints = body.get("os:scheduler_hints") or body.get("OS-SCH-HNT:scheduler_hints") or {}
         admin_pass = server.get("adminPass") or generate_password()
         fields: dict[str, Any] = {
@@ -190,7 +187,7 @@ class Servers(ComputeResource):
             "user_data": server.get("user_data"),
             "metadata": dict(server.get("metadata") or {}),
             "availability_zone": server.get("availability_zone"),
-            "networks": networks_of(server, version),
+            "networks": networks_of(server),
             "block_device_mapping": bdms,
             "server_group": hints.get("group"),
             "admin_password": admin_pass,

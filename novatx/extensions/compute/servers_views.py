@@ -32,7 +32,6 @@ FAULT_STATUSES = frozenset(("ERROR", "DELETED"))
 
 V2_1 = APIVersion(2, 1)
 V2_19 = APIVersion(2, 19)
-V2_37 = APIVersion(2, 37)
 V2_45 = APIVersion(2, 45)
 V2_51 = APIVersion(2, 51)
 V2_52 = APIVersion(2, 52)
