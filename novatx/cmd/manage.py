@@ -28,7 +28,7 @@ from novatx.compute.exceptions import NovatxException
 from novatx.config import make_config
 from novatx.db import engine as db_engine
 from novatx.db import migrate
-from novatx.db.store import StoreUnavailable
+from novatx.db.store import StoreUnavailable, describe, is_unavailable
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -216,10 +216,9 @@ def run(argv: Sequence[str], out: Any = sys.stdout, err: Any = sys.stderr) -> in
         err.write("novatx-manage: %s\n" % e)
         return 1
     except Exception as e:
-        from novatx.db.store import _is_unavailable, _reason
-        if _is_unavailable(e):
+        if is_unavailable(e):
             err.write("novatx-manage: cannot use the database at %s: %s\n"
-                      % (db_engine.safe_url(db_engine.database_url(conf)), _reason(e)))
+                      % (db_engine.safe_url(db_engine.database_url(conf)), describe(e)))
             return 1
         raise
     return 0

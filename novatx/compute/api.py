@@ -153,7 +153,7 @@ class ComputeAPI:
                 return [_Created(record, False) for record in
                         instances.records(connection, rows, self._extra_defaults)]
         flavor_row = catalog.flavor_row(connection, context, request.flavor_id)
-        specs = catalog._specs(connection, [flavor_row["id"]])[flavor_row["id"]]
+        specs = catalog.extra_specs(connection, [flavor_row["id"]])[flavor_row["id"]]
         image_id = None
         if request.image_id:
             image = catalog.image_row(connection, context, request.image_id)
@@ -536,7 +536,7 @@ class ComputeAPI:
                         req=", ".join(str(per) for _, per in overs),
                         used=", ".join(str(used[name]) for name in names),
                         allowed=", ".join(str(limits[name]) for name in names))
-            specs = catalog._specs(connection, [new["id"]])[new["id"]]
+            specs = catalog.extra_specs(connection, [new["id"]])[new["id"]]
             changes = {"new_flavor": {"flavor": convert.flavor_dict(new, specs),
                                       "old_vm_state": row["vm_state"]},
                        "vcpus": new["vcpus"], "memory_mb": new["memory_mb"]}
@@ -713,7 +713,7 @@ class ComputeAPI:
             if specs:
                 connection.execute(sa.insert(X), [
                     {"flavor_id": row["id"], "key": k, "value": v} for k, v in specs.items()])
-            return catalog._specs(connection, [row["id"]])[row["id"]]
+            return catalog.extra_specs(connection, [row["id"]])[row["id"]]
         return self._flavor_admin(context, flavor_id, work)
 
     def delete_flavor_extra_spec(self, context: RequestContext, flavor_id: str,

@@ -26,7 +26,7 @@ IMAGE_SORT_KEYS = ("created_at", "updated_at", "name", "status", "size", "id",
                    "disk_format", "container_format", "visibility", "min_disk", "min_ram")
 
 
-def _specs(connection: Connection, flavor_ids: list[int]) -> dict[int, dict[str, str]]:
+def extra_specs(connection: Connection, flavor_ids: list[int]) -> dict[int, dict[str, str]]:
     found: dict[int, dict[str, str]] = {i: {} for i in flavor_ids}
     if flavor_ids:
         for flavor_id, key, value in connection.execute(
@@ -54,7 +54,7 @@ def flavor_row(connection: Connection, context: RequestContext, flavorid: str) -
 
 def get_flavor(connection: Connection, context: RequestContext, flavorid: str) -> Flavor:
     row = flavor_row(connection, context, flavorid)
-    return convert.flavor(row, _specs(connection, [row["id"]])[row["id"]])
+    return convert.flavor(row, extra_specs(connection, [row["id"]])[row["id"]])
 
 
 def list_flavors(connection: Connection, context: RequestContext, is_public: bool | None,
@@ -87,7 +87,7 @@ def list_flavors(connection: Connection, context: RequestContext, is_public: boo
     rows = list(connection.execute(statement).mappings())
     has_more = limit is not None and len(rows) > limit
     rows = rows[:limit] if has_more else rows
-    specs = _specs(connection, [row["id"] for row in rows])
+    specs = extra_specs(connection, [row["id"] for row in rows])
     return Page(items=tuple(convert.flavor(row, specs[row["id"]]) for row in rows),
                 has_more=has_more)
 

@@ -18,7 +18,6 @@ from typing import Any
 
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred, inlineCallbacks
-from twisted.internet.threads import deferToThreadPool
 from twisted.logger import Logger
 
 from novatx.compute.api import ComputeAPI
@@ -26,7 +25,7 @@ from novatx.compute.driver import SimulatedDriver
 from novatx.compute.exceptions import DatabaseUnavailable
 from novatx.db import engine as db_engine
 from novatx.db import migrate
-from novatx.db.store import Store, StoreUnavailable
+from novatx.db.store import Store, StoreUnavailable, describe, is_unavailable
 
 log = Logger()
 
@@ -80,7 +79,7 @@ class ComputeService(Service):
     def _open(self):
         self.store.start()
         try:
-            yield deferToThreadPool(self._reactor, self.store._pool, self._prepare_schema)
+            yield self.store.call(self._prepare_schema)
         except StoreUnavailable as e:
             raise DatabaseUnavailable(reason=str(e)) from e
         except Exception as e:
@@ -99,9 +98,8 @@ class ComputeService(Service):
                 return
             current = migrate.current(self.store.engine)
         except Exception as e:
-            from novatx.db.store import _is_unavailable, _reason
-            if _is_unavailable(e):
-                raise StoreUnavailable(self.store.url, _reason(e)) from e
+            if is_unavailable(e):
+                raise StoreUnavailable(self.store.url, describe(e)) from e
             raise
         if current != migrate.head():
             raise SchemaNotCurrent(

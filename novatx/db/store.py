@@ -9,18 +9,25 @@ message names the URL without its password.
 
 from __future__ import annotations
 
+import random
+import time
 from typing import Any, Callable, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
-from twisted.internet.defer import Deferred, succeed
+from twisted.internet.defer import Deferred, DeferredList, succeed
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
 from novatx.db.engine import WRITE, safe_url
 
 T = TypeVar("T")
+
+#: How often a deadlocked transaction is tried; the codes that mean it
+#: (PostgreSQL's SQLSTATEs, MySQL's error numbers).
+_RETRIES = 5
+_DEADLOCK_CODES = {"40P01", "40001", 1213, 1205}
 
 
 class StoreUnavailable(Exception):
@@ -32,7 +39,8 @@ class StoreUnavailable(Exception):
         super().__init__("cannot use the database at %s: %s" % (url, reason))
 
 
-def _is_unavailable(error: BaseException) -> bool:
+def is_unavailable(error: BaseException) -> bool:
+    """Whether C{error} means the database cannot be reached (not a bad query)."""
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return True
     if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
@@ -42,7 +50,16 @@ def _is_unavailable(error: BaseException) -> bool:
     return isinstance(error, sa_exc.TimeoutError)
 
 
-def _reason(error: BaseException) -> str:
+def is_deadlock(error: BaseException) -> bool:
+    """Whether the database rolled the transaction back to break a deadlock."""
+    orig = getattr(error, "orig", None)
+    code = getattr(orig, "sqlstate", None) or (orig.args[0] if orig is not None and orig.args
+                                                else None)
+    return code in _DEADLOCK_CODES
+
+
+def describe(error: BaseException) -> str:
+    """The first line of the driver's message: what went wrong, no traceback."""
     orig = getattr(error, "orig", None) or error
     text = str(orig).strip().splitlines()
     return text[0] if text else type(orig).__name__
@@ -63,6 +80,7 @@ class Store:
         self._reactor = reactor
         self._pool = ThreadPool(minthreads=0, maxthreads=threads, name="novatx-db")
         self._started = False
+        self._in_flight: set[Deferred] = set()
 
     def start(self) -> None:
         """Start the thread pool (idempotent)."""
@@ -71,39 +89,66 @@ class Store:
             self._pool.start()
 
     def stop(self) -> Deferred:
-        """Stop the thread pool (waiting for running work) and close connections."""
+        """
+        Close connections and stop the thread pool once the work in flight is
+        done. Joining the threads never blocks the reactor while one still
+        waits for a reply, which may need the reactor (a proxy, a test).
+        """
         if not self._started:
             self.engine.dispose()
             return succeed(None)
         self._started = False
         pool = self._pool
-        d = deferToThreadPool(self._reactor, pool, self.engine.dispose)
+        d = DeferredList(list(self._in_flight), consumeErrors=True)
+        d.addCallback(lambda _: deferToThreadPool(self._reactor, pool, self.engine.dispose))
         d.addBoth(lambda result: (pool.stop(), result)[1])
         return d
 
+    def _track(self, d: Deferred) -> Deferred:
+        self._in_flight.add(d)
+
+        def done(result: Any) -> Any:
+            self._in_flight.discard(d)
+            return result
+        return d.addBoth(done)
+
     def read(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> "Deferred[T]":
         """Run C{function(connection, *args, **kwargs)} in a transaction, off the reactor."""
-        return deferToThreadPool(self._reactor, self._pool, self.run_sync, False,
-                                 function, *args, **kwargs)
+        return self._track(deferToThreadPool(self._reactor, self._pool, self.run_sync, False,
+                                             function, *args, **kwargs))
 
     def write(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> "Deferred[T]":
         """The same, for work that writes (SQLite takes its write lock first)."""
-        return deferToThreadPool(self._reactor, self._pool, self.run_sync, True,
-                                 function, *args, **kwargs)
+        return self._track(deferToThreadPool(self._reactor, self._pool, self.run_sync, True,
+                                             function, *args, **kwargs))
 
     def run_sync(self, write: bool, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run C{function} in a transaction on the calling thread (pool threads, tools)."""
-        try:
-            with self.engine.connect() as connection:
-                if write:
-                    connection = connection.execution_options(**{WRITE: True})
-                with connection.begin():
-                    return function(connection, *args, **kwargs)
-        except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
-                sa_exc.DBAPIError) as e:
-            if _is_unavailable(e):
-                raise StoreUnavailable(self.url, _reason(e)) from e
-            raise
+        """
+        Run C{function} in a transaction on the calling thread (pool threads,
+        tools). A transaction the database chose as a deadlock victim is run
+        again, a few times: C{function} must only touch the database.
+        """
+        for attempt in range(_RETRIES):
+            try:
+                with self.engine.connect() as connection:
+                    if write:
+                        connection = connection.execution_options(**{WRITE: True})
+                    with connection.begin():
+                        return function(connection, *args, **kwargs)
+            except sa_exc.DBAPIError as e:
+                if is_deadlock(e) and attempt + 1 < _RETRIES:
+                    time.sleep(0.01 * (attempt + 1) * (1 + random.random()))
+                    continue
+                if is_unavailable(e):
+                    raise StoreUnavailable(self.url, describe(e)) from e
+                raise
+            except sa_exc.TimeoutError as e:
+                raise StoreUnavailable(self.url, describe(e)) from e
+        raise AssertionError("unreachable")
+
+    def call(self, function: Callable[..., T], *args: Any) -> "Deferred[T]":
+        """Run C{function(*args)} on a database thread, with no transaction (migrations)."""
+        return deferToThreadPool(self._reactor, self._pool, function, *args)
 
     def check(self) -> "Deferred[None]":
         """Fires when the database answers a trivial query; L{StoreUnavailable} if not."""

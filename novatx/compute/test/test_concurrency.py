@@ -77,7 +77,7 @@ class ConcurrencyTestsMixin(ServiceMixin):
     async def test_an_abandoned_transition_is_finished_by_exactly_one_worker(self):
         frozen = task.Clock()
         frozen.advance(time.time())
-        owner = await self.start_service(clock=frozen)
+        owner = await self.start_service(self.make_config(claim_seconds=600), clock=frozen)
         image = await self.cirros(owner)
         created = await owner.api.create_servers(ALICE, CreateRequest(
             name="orphan", flavor_id="1", image_id=image, min_count=6, max_count=6))

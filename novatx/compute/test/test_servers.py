@@ -156,7 +156,7 @@ class ServersTestsMixin(ServiceMixin):
         self.assertEqual(instance.fixed_ip, again.fixed_ip)
 
     async def test_delete_during_build(self):
-        service = await self.start_service(self.make_config(boot_seconds=0.4, delete_seconds=0.5))
+        service = await self.start_service(self.make_config(boot_seconds=0.4, delete_seconds=1.5))
         created = await service.api.create_servers(ALICE, CreateRequest(
             name="short", flavor_id="1", image_id=await self.cirros(service)))
         uuid = created[0].uuid

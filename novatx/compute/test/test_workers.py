@@ -54,10 +54,10 @@ class KilledWorkerTestsMixin(ServiceMixin):
         building = await settled(survivor, ALICE, uuid, until=lambda i: i.task_state in (
             states.NETWORKING, states.BLOCK_DEVICE_MAPPING))
         self.assertEqual("BUILD", building.status)
+        claimed = await survivor.store.read(_claim_of, uuid)
         process.signalProcess("KILL")
         ended = await child.ended
         self.assertEqual(signal.SIGKILL, ended.signal)
-        claimed = await survivor.store.read(_claim_of, uuid)
         self.assertEqual(child_worker, claimed)
         active = await settled(survivor, ALICE, uuid, timeout=15)
         self.assertEqual(("ACTIVE", "active"), (active.status, active.vm_state))
