@@ -22,7 +22,7 @@ from twisted.logger import Logger
 from zope.interface import implementer
 
 from novatx.compute import (
-    actions, catalog, convert, instances, keys, quotas, states, validation,
+    actions, catalog, convert, instances, keys, network, quotas, states, validation,
 )
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import (
@@ -167,6 +167,11 @@ class ComputeAPI:
         elif not request.block_device_mapping:
             raise Invalid("Block Device Mapping is Invalid: Boot sequence for the "
                           "instance and image/block device mapping combination is not valid.")
+        wanted_ips = [n.get("fixed_ip") for n in request.networks
+                      if isinstance(n, dict) and n.get("fixed_ip")] \
+            if not isinstance(request.networks, str) else []
+        if wanted_ips:
+            self._check_fixed_ip(connection, wanted_ips[0], max_count)
         key_data = None
         if request.key_name:
             key_data = connection.execute(sa.select(t.key_pairs.c.public_key).where(
@@ -253,6 +258,17 @@ class ComputeAPI:
             sa.select(I).where(I.c.id.in_(created)).order_by(I.c.launch_index)).mappings())
         return [_Created(record, True) for record in
                 instances.records(connection, rows, self._extra_defaults)]
+
+    def _check_fixed_ip(self, connection: Connection, address: str, max_count: int) -> None:
+        """nova's checks of a requested fixed IP, before anything is recorded."""
+        if max_count > 1:
+            raise Invalid("max_count cannot be greater than 1 if an fixed_ip is specified.")
+        if address not in network.addresses(self._conf.network.fixed_range):
+            raise Invalid("Fixed IP %s is not a valid ip address for network %s."
+                          % (address, self._conf.network.fixed_range))
+        if connection.execute(sa.select(t.fixed_ips.c.address).where(
+                t.fixed_ips.c.address == address)).first() is not None:
+            raise Invalid("Fixed IP address %s is already in use." % address)
 
     # -- servers: read -------------------------------------------------------------------
 

@@ -230,12 +230,21 @@ class SimulatedDriver:
         """Side effects of reaching a task state; returns an error when it failed."""
         if action == "spawn" and task_state == states.NETWORKING:
             changes.update(host=self.host, node=self.host)
+            if row["networks"] == "none":
+                return None
+            wanted = next((n["fixed_ip"] for n in row["networks"]
+                           if isinstance(n, dict) and n.get("fixed_ip")), None) \
+                if isinstance(row["networks"], list) else None
             try:
                 address = network.allocate(connection, self._conf.network.fixed_range,
-                                           row["uuid"], stamp)
+                                           row["uuid"], stamp, wanted)
             except network.PoolExhausted:
                 reason = ("No valid host was found. There are not enough hosts available. "
                           "(no free fixed IP address in %s)" % self._conf.network.fixed_range)
+                self._fail(connection, row, params, stamp, 500, reason)
+                return reason
+            except network.AddressInUse:
+                reason = "Fixed IP address %s is already in use." % wanted
                 self._fail(connection, row, params, stamp, 500, reason)
                 return reason
             changes.update(fixed_ip=address, mac_address=network.mac_for(address))

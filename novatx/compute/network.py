@@ -37,15 +37,29 @@ def mac_for(address: str) -> str:
     return "fa:16:3e:" + ":".join("%02x" % b for b in packed)
 
 
-def allocate(connection: Connection, fixed_range: str, instance_uuid: str, now: Any) -> str:
+class AddressInUse(Exception):
+    """The address asked for is held by another instance."""
+
+
+def allocate(connection: Connection, fixed_range: str, instance_uuid: str, now: Any,
+             wanted: str | None = None) -> str:
     """
-    Give C{instance_uuid} an address (its existing one if it holds one). Each
-    try runs in a savepoint so a lost race leaves the transaction usable.
+    Give C{instance_uuid} an address (its existing one if it holds one; the
+    C{wanted} one when asked). Each try runs in a savepoint so a lost race
+    leaves the transaction usable.
     """
     held = connection.execute(
         sa.select(F.c.address).where(F.c.instance_uuid == instance_uuid)).scalar()
     if held:
         return held
+    if wanted is not None:
+        try:
+            with connection.begin_nested():
+                connection.execute(sa.insert(F).values(
+                    address=wanted, instance_uuid=instance_uuid, allocated_at=now))
+        except IntegrityError:
+            raise AddressInUse(wanted)
+        return wanted
     pool = addresses(fixed_range)
     for _ in range(5):
         taken = set(connection.execute(sa.select(F.c.address)).scalars())

@@ -172,6 +172,28 @@ class ServersTestsMixin(ServiceMixin):
                                                                  deleted=True))
         self.assertEqual([("DELETED", None)], [(i.status, i.fixed_ip) for i in page.items])
 
+    async def test_networks_none_and_a_chosen_address(self):
+        service = await self.start_service()
+        bare = await self.boot(service, name="bare", networks="none")
+        self.assertEqual(("ACTIVE", None), (bare.status, bare.fixed_ip))
+        chosen = await self.boot(service, name="chosen",
+                                 networks=({"uuid": "private", "fixed_ip": "10.0.0.9"},))
+        self.assertEqual("10.0.0.9", chosen.fixed_ip)
+        image = await self.cirros(service)
+        for networks, message in [
+            (({"fixed_ip": "10.0.0.9"},), "Fixed IP address 10.0.0.9 is already in use."),
+            (({"fixed_ip": "192.168.1.5"},),
+             "Fixed IP 192.168.1.5 is not a valid ip address for network 10.0.0.0/24."),
+        ]:
+            with self.assertRaises(exc.Invalid) as caught:
+                await service.api.create_servers(ALICE, CreateRequest(
+                    name="x", flavor_id="1", image_id=image, networks=networks))
+            self.assertEqual(message, str(caught.exception))
+        with self.assertRaises(exc.Invalid):
+            await service.api.create_servers(ALICE, CreateRequest(
+                name="x", flavor_id="1", image_id=image, max_count=2,
+                networks=({"fixed_ip": "10.0.0.20"},)))
+
     async def test_metadata_and_tags(self):
         service = await self.start_service()
         instance = await self.boot(service, metadata={"a": "1"})
