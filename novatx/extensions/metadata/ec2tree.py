@@ -86,6 +86,7 @@ def ec2_tree(data: InstanceData, version: str, address: str | None = None) -> di
     meta: dict[str, Any] = {
         "ami-id": data.ami_id,
         "ami-launch-index": instance.launch_index,
+        # The literal value nova has always served here: there is no manifest.
         "ami-manifest-path": "FIXME",
         "hostname": data.hostname,
         "instance-id": instance.ec2_id,
