@@ -12,6 +12,7 @@ import datetime
 import hashlib
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
@@ -31,7 +32,7 @@ def ssh_fingerprint(public_key: str) -> str:
         serialization.load_ssh_public_key(public_key.strip().encode("utf-8"))
         body = public_key.strip().split()[1]
         decoded = base64.b64decode(body, validate=True)
-    except (ValueError, IndexError, binascii.Error, UnicodeError) as e:
+    except (ValueError, IndexError, binascii.Error, UnicodeError, UnsupportedAlgorithm) as e:
         raise InvalidKeypair(reason="failed to generate fingerprint") from e
     return _colons(hashlib.md5(decoded, usedforsecurity=False).hexdigest())
 
