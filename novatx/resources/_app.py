@@ -7,6 +7,12 @@ negotiated, named back on the response; legacy C{/v2}: none), the URL root
 links are built from, and the project id a URL may carry after the version
 (C{/v2.1/<project_id>/servers}), which it moves out of the way so the routes
 never spell it. What it settled travels on the request as a L{RequestState}.
+
+The klein app holds the routes, but L{APIResource} walks the common case itself
+with the app's werkzeug map, as klein's resource would, minus what costs a
+request more than its routing: a map bound per request and a Deferred chain
+around a handler that answered at once. Whatever is out of the ordinary (a URL
+that is not UTF-8, a redirect werkzeug asks for) goes to klein's own resource.
 """
 
 from __future__ import annotations
@@ -15,8 +21,13 @@ from typing import Any
 
 import attrs
 from klein import Klein
+from klein._resource import route_metadata
+from twisted.internet.defer import CancelledError, Deferred
+from twisted.logger import Logger
+from twisted.python.failure import Failure
 from twisted.web.resource import Resource
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from twisted.web.server import NOT_DONE_YET
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from novatx.extensions.interfaces import APIVersion
 from novatx.resources import microversion
@@ -65,11 +76,18 @@ class APIResource(Resource):
 
     isLeaf = True
 
+    _log = Logger()
+
     def __init__(self, table: RouteTable, root: str, klein_app: Klein) -> None:
         super().__init__()
         self.table = table
         self.root = root
         self._resource = klein_app.resource()
+        self._adapter = klein_app.url_map.bind("localhost")
+        self._groups = {
+            group.endpoint: (group, route_metadata(klein_app.endpoints[group.endpoint]).segment_count)
+            for group in table.groups[root]
+        }
 
     def _versions(self, request: Any) -> tuple[APIVersion | None, APIVersion | None, bool]:
         if self.table.api_name != "osapi_compute" or self.root != "api":
@@ -106,8 +124,89 @@ class APIResource(Resource):
         mount = "/".join(s.decode("utf-8", "replace") for s in request.prepath)
         root = origin(request, self.table.trust_proxy_headers) + ("/" + mount if mount else "")
         project_id = self._take_project_id(request)
-        setattr(request, _STATE_ATTRIBUTE, RequestState(version, match_version, legacy, root, project_id))
-        return self._resource.render(request)
+        state = RequestState(version, match_version, legacy, root, project_id)
+        setattr(request, _STATE_ATTRIBUTE, state)
+        return self._route(request, state)
+
+    def _route(self, request: Any, state: RequestState) -> Any:
+        """
+        Match and serve C{request} as klein's resource would: the same rule,
+        the same C{prepath}/C{postpath} fix-up, the same error handlers.
+        """
+        try:
+            request.getRequestHostname().decode("utf-8")
+            path = b"/".join(request.postpath).decode("utf-8")
+        except UnicodeDecodeError:
+            return self._resource.render(request)
+        try:
+            rule, kwargs = self._adapter.match(
+                "/" + path if not path.startswith("/") else path,
+                method=request.method.decode("utf-8"),
+                return_rule=True,
+            )
+        except (NotFound, MethodNotAllowed):
+            return self._answer(request, self._failed(request, Failure()))
+        except HTTPException:
+            return self._resource.render(request)
+        group, segments = self._groups[rule.endpoint]
+        request.prepath.extend(request.postpath[:segments])
+        request.postpath = request.postpath[segments:]
+        try:
+            result = dispatch(self.table, group, request, state, kwargs)
+        except Exception:
+            result = self._failed(request, Failure())
+        if not isinstance(result, Deferred):
+            return self._answer(request, result)
+        finished = request.notifyFinish()
+        finished.addErrback(lambda _: result.cancel())
+        result.addErrback(lambda failure: self._failed(request, failure))
+        result.addCallback(lambda body: self._answer(request, body))
+        result.addErrback(self._log.failure, "Unhandled Error writing response")
+        return NOT_DONE_YET
+
+    def _failed(self, request: Any, failure: Failure) -> Any:
+        """
+        Klein's handling of an error: its handlers (L{build_app}'s 404 and
+        405), a werkzeug HTTP error's own answer, or C{processingFailed}.
+        """
+        if request.finished or request._disconnected:
+            if not failure.check(CancelledError):
+                self._log.failure("Unhandled Error Processing Request.", failure)
+            return None
+        if failure.check(NotFound):
+            return write_fault(request, self.table.api_name, Fault(404, NOT_FOUND_MESSAGE))
+        if failure.check(MethodNotAllowed):
+            return _not_allowed(request, self.table.api_name, failure.value)
+        if failure.check(HTTPException):
+            response = failure.value.get_response({})
+            request.setResponseCode(failure.value.code)
+            for name, value in response.headers:
+                request.setHeader(name.encode("utf-8"), value.encode("utf-8"))
+            return b"".join(response.iter_encoded())
+        request.processingFailed(failure)
+        return None
+
+    @staticmethod
+    def _answer(request: Any, body: Any) -> Any:
+        """Write a settled answer and finish, unless the request already is."""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        if isinstance(body, bytes):
+            request.write(body)
+        if not (request.finished or request._disconnected):
+            request.finish()
+        return NOT_DONE_YET
+
+
+NOT_FOUND_MESSAGE = "The resource could not be found."
+
+
+def _not_allowed(request: Any, api_name: str, error: MethodNotAllowed) -> bytes:
+    allowed = error.valid_methods or []
+    if allowed:
+        request.setHeader(b"Allow", ", ".join(allowed).encode("ascii"))
+    message = "The method %s is not allowed for this resource." % request.method.decode("latin-1")
+    return write_fault(request, api_name, Fault(405, message))
 
 
 def _view(table: RouteTable, group: RouteGroup) -> Any:
@@ -134,14 +233,10 @@ def build_app(table: RouteTable, root: str) -> APIResource:
 
         @app.handle_errors(NotFound)
         def not_found(request: Any, failure: Any) -> bytes:
-            return write_fault(request, table.api_name, Fault(404, "The resource could not be found."))
+            return write_fault(request, table.api_name, Fault(404, NOT_FOUND_MESSAGE))
 
         @app.handle_errors(MethodNotAllowed)
         def not_allowed(request: Any, failure: Any) -> bytes:
-            allowed = failure.value.valid_methods or []
-            if allowed:
-                request.setHeader(b"Allow", ", ".join(allowed).encode("ascii"))
-            message = "The method %s is not allowed for this resource." % request.method.decode("latin-1")
-            return write_fault(request, table.api_name, Fault(405, message))
+            return _not_allowed(request, table.api_name, failure.value)
 
     return APIResource(table, root, app)
