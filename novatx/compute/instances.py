@@ -58,59 +58,78 @@ def visible(context: RequestContext, read_deleted: bool = False) -> sa.ColumnEle
     return sa.and_(sa.true(), *clauses)
 
 
+def _by_uuid(admin: bool, read_deleted: bool, for_update: bool) -> sa.Select:
+    clauses = [I.c.uuid == sa.bindparam("uuid")]
+    if not admin:
+        clauses.append(I.c.project_id == sa.bindparam("project_id"))
+    if not read_deleted:
+        clauses.append(I.c.deleted == sa.false())
+    query = sa.select(I).where(*clauses)
+    return query.with_for_update() if for_update else query
+
+
+#: L{get_row}'s statements, built once: by (admin, read_deleted, for_update).
+_BY_UUID = {(admin, read_deleted, for_update): _by_uuid(admin, read_deleted, for_update)
+            for admin in (True, False) for read_deleted in (True, False)
+            for for_update in (True, False)}
+
+
 def get_row(connection: Connection, context: RequestContext, uuid: str,
             for_update: bool = False, read_deleted: bool = False) -> Mapping[str, Any]:
     """The instance's row, or L{InstanceNotFound} when absent or not visible."""
-    query = sa.select(I).where(I.c.uuid == uuid, visible(context, read_deleted))
-    if for_update:
-        query = query.with_for_update()
-    row = connection.execute(query).mappings().first()
+    query = _BY_UUID[bool(context.is_admin), bool(read_deleted), bool(for_update)]
+    row = connection.execute(query, {"uuid": uuid, "project_id": context.project_id}
+                             ).mappings().first()
     if row is None:
         raise InstanceNotFound(instance_id=uuid)
     return row
 
 
+#: Everything that hangs off a page of instances but faults, in one statement:
+#: C{(kind, instance id, key, value)} rows, kind C{m} for metadata, C{t} for
+#: tags, C{g} for server groups (key: the group's uuid). Built once, so that
+#: only the id list is bound per call and the compiled form is reused.
+_IDS = sa.bindparam("ids", expanding=True)
+_G, _GM, _M = t.server_groups, t.server_group_members, t.instance_metadata
+_NO_VALUE = sa.cast(sa.null(), sa.String(255))
+_SIDE_TABLES = sa.union_all(
+    sa.select(sa.literal("m"), _M.c.instance_id, _M.c.key, _M.c.value)
+    .where(_M.c.instance_id.in_(_IDS)),
+    sa.select(sa.literal("t"), t.tags.c.instance_id, t.tags.c.tag, _NO_VALUE)
+    .where(t.tags.c.instance_id.in_(_IDS)),
+    sa.select(sa.literal("g"), I.c.id, _G.c.uuid, _NO_VALUE)
+    .select_from(_GM.join(_G, _G.c.id == _GM.c.group_id).join(I, I.c.uuid == _GM.c.instance_uuid))
+    .where(I.c.id.in_(_IDS)),
+)
+_FAULTS = (sa.select(t.instance_faults).where(t.instance_faults.c.instance_id.in_(_IDS))
+           .order_by(t.instance_faults.c.id))
+
+
 def records(connection: Connection, rows: Sequence[Mapping[str, Any]],
             extra_defaults: Mapping[str, Any]) -> list[Instance]:
-    """Records for C{rows}: what hangs off them is read in one query per table."""
+    """Records for C{rows}: what hangs off them is read in one query per page."""
     if not rows:
         return []
     ids = [row["id"] for row in rows]
-    uuids = [row["uuid"] for row in rows]
     metadata: dict[int, dict[str, str]] = {i: {} for i in ids}
     tags: dict[int, list[str]] = {i: [] for i in ids}
+    groups: dict[int, list[str]] = {i: [] for i in ids}
     faults: dict[int, Mapping[str, Any]] = {}
-    groups: dict[str, list[str]] = {u: [] for u in uuids}
     errors = [row["id"] for row in rows if row["vm_state"] == states.ERROR]
     for chunk in _chunks(errors):
-        for fault in connection.execute(
-            sa.select(t.instance_faults)
-            .where(t.instance_faults.c.instance_id.in_(chunk))
-            .order_by(t.instance_faults.c.id)
-        ).mappings():
+        for fault in connection.execute(_FAULTS, {"ids": chunk}).mappings():
             faults[fault["instance_id"]] = fault
     for chunk in _chunks(ids):
-        for instance_id, key, value in connection.execute(
-            sa.select(t.instance_metadata.c.instance_id, t.instance_metadata.c.key,
-                      t.instance_metadata.c.value)
-            .where(t.instance_metadata.c.instance_id.in_(chunk))
-        ):
-            metadata[instance_id][key] = value
-        for instance_id, tag in connection.execute(
-            sa.select(t.tags.c.instance_id, t.tags.c.tag).where(t.tags.c.instance_id.in_(chunk))
-        ):
-            tags[instance_id].append(tag)
-    for chunk in _chunks(uuids):
-        G, M = t.server_groups, t.server_group_members
-        for instance_uuid, group_uuid in connection.execute(
-            sa.select(M.c.instance_uuid, G.c.uuid)
-            .join(G, G.c.id == M.c.group_id)
-            .where(M.c.instance_uuid.in_(chunk))
-        ):
-            groups[instance_uuid].append(group_uuid)
+        for kind, instance_id, key, value in connection.execute(_SIDE_TABLES, {"ids": chunk}):
+            if kind == "m":
+                metadata[instance_id][key] = value
+            elif kind == "t":
+                tags[instance_id].append(key)
+            else:
+                groups[instance_id].append(key)
     return [
         convert.instance(row, metadata[row["id"]], tags[row["id"]], faults.get(row["id"]),
-                         groups[row["uuid"]], extra_defaults)
+                         groups[row["id"]], extra_defaults)
         for row in rows
     ]
 
