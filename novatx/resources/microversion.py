@@ -118,8 +118,17 @@ def negotiate(headers: Any) -> APIVersion:
     return parse_version(text)
 
 
+#: By version: the values of the two version headers (every response names its
+#: version, and there are only so many versions).
+_HEADER_VALUES: dict[APIVersion, tuple[bytes, bytes]] = {}
+
+
 def set_response_headers(request: Any, version: APIVersion) -> None:
     """Name the served version on a v2.1 response, as nova does on every one."""
-    request.setHeader(STANDARD_HEADER, b"%s %s" % (SERVICE_TYPE.encode(), str(version).encode()))
-    request.setHeader(LEGACY_HEADER, str(version).encode())
+    values = _HEADER_VALUES.get(version)
+    if values is None:
+        text = str(version).encode("ascii")
+        values = _HEADER_VALUES[version] = (b"%s %s" % (SERVICE_TYPE.encode("ascii"), text), text)
+    request.setHeader(STANDARD_HEADER, values[0])
+    request.setHeader(LEGACY_HEADER, values[1])
     request.setHeader(b"Vary", VARY_VALUE)
