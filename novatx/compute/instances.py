@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -237,9 +238,51 @@ def _sort_columns(query: ServerQuery) -> list[tuple[sa.ColumnElement, str]]:
     return columns
 
 
+#: A listing with no filter, no marker and nova's default order.
+_PLAIN_QUERY = ServerQuery()
+
+
+def _plain_page(scoped: bool, limited: bool) -> sa.Select:
+    """The statement of a plain listing, built once: what most listings are."""
+    clauses = [I.c.deleted == sa.false()]
+    if scoped:
+        clauses.append(I.c.project_id == sa.bindparam("project_id"))
+    statement = sa.select(I).where(*clauses).order_by(I.c.created_at.desc(), I.c.id.desc())
+    return statement.limit(sa.bindparam("limit")) if limited else statement
+
+
+#: L{_plain_page}'s statements: by (scoped to a project, limited).
+_PLAIN_PAGES = {(scoped, limited): _plain_page(scoped, limited)
+                for scoped in (True, False) for limited in (True, False)}
+
+
+def _plain_rows(connection: Connection, context: RequestContext,
+                query: ServerQuery) -> list[Mapping[str, Any]] | None:
+    """The rows of C{query} from a prebuilt statement, or C{None} if it is not plain."""
+    if attrs.evolve(query, limit=None, all_tenants=False) != _PLAIN_QUERY:
+        return None
+    scoped = not (context.is_admin and query.all_tenants)
+    limited = query.limit is not None
+    statement = _PLAIN_PAGES[scoped, limited]
+    return list(connection.execute(statement, {
+        "project_id": context.project_id, "limit": (query.limit or 0) + 1,
+    }).mappings())
+
+
 def list_page(connection: Connection, context: RequestContext, query: ServerQuery,
               extra_defaults: Mapping[str, Any]) -> Page:
     """One page of C{query}: keyset paging after the marker, nova's order."""
+    rows = _plain_rows(connection, context, query)
+    if rows is None:
+        rows = _filtered_rows(connection, context, query)
+    has_more = query.limit is not None and len(rows) > query.limit
+    if has_more:
+        rows = rows[: query.limit]
+    return Page(items=tuple(records(connection, rows, extra_defaults)), has_more=has_more)
+
+
+def _filtered_rows(connection: Connection, context: RequestContext,
+                   query: ServerQuery) -> list[Mapping[str, Any]]:
     clauses = filters(context, query)
     sort = _sort_columns(query)
     if query.marker:
@@ -261,11 +304,7 @@ def list_page(connection: Connection, context: RequestContext, query: ServerQuer
     )
     if query.limit is not None:
         statement = statement.limit(query.limit + 1)
-    rows = list(connection.execute(statement).mappings())
-    has_more = query.limit is not None and len(rows) > query.limit
-    if has_more:
-        rows = rows[: query.limit]
-    return Page(items=tuple(records(connection, rows, extra_defaults)), has_more=has_more)
+    return list(connection.execute(statement).mappings())
 
 
 def touch(connection: Connection, instance_id: int, now: Any, **changes: Any) -> None:
