@@ -11,6 +11,7 @@ answers: 300 Multiple Choices, each version's link to that path.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -50,7 +51,10 @@ def base_url(request: Any) -> str:
 
 def versions_document(request: Any) -> dict:
     """The C{{"versions": [...]}} document for C{request}."""
-    root = base_url(request)
+    return _versions_at(base_url(request))
+
+
+def _versions_at(root: str) -> dict:
     return {
         "versions": [
             {
@@ -64,6 +68,16 @@ def versions_document(request: Any) -> dict:
             for version in VERSIONS
         ]
     }
+
+
+@functools.lru_cache(maxsize=64)
+def _versions_body(root: str) -> bytes:
+    """
+    The encoded document for links under C{root}: clients poll C{/}, and a
+    port is reached under few names, so the bytes are kept (a few dozen: the
+    C{Host} header is the client's to choose).
+    """
+    return json.dumps(_versions_at(root)).encode("utf-8")
 
 
 def choices_document(request: Any) -> dict:
@@ -91,7 +105,7 @@ class Versions(Resource):
     def render(self, request: Any) -> bytes:
         request.setHeader(b"Content-Type", b"application/json")
         if request.postpath in ([], [b""]):
-            return json.dumps(versions_document(request)).encode("utf-8")
+            return _versions_body(base_url(request))
         request.setResponseCode(http.MULTIPLE_CHOICE)
         return json.dumps(choices_document(request)).encode("utf-8")
 
