@@ -43,7 +43,23 @@ class ReactorStopper:
 
         def handler(signum: int, frame: Any) -> None:
             why = "Received %s" % signal.Signals(signum).name
-            self._reactor.callFromThread(self.stop, why)
+            self._reactor.callFromThread(self._signalled, why)
 
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)
+
+    def _signalled(self, why: str) -> None:
+        """
+        Stop for a signal, then ignore SIGTERM and SIGINT at the C level.
+
+        A Python handler is not enough for the signals that follow: the
+        interpreter puts back the default action (death by the signal) while
+        it finalizes, so a late SIGTERM from the daemon would turn a drained
+        exit 0 into "killed by signal 15". This runs from the reactor, after
+        CPython has handled every signal already caught: switching to SIG_IGN
+        inside the handler itself would make CPython raise "Signal 15 ignored
+        due to race condition" for one caught in the same instant.
+        """
+        self.stop(why)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
