@@ -21,42 +21,18 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
+from _support import BARE_JSON_SERVER, free_port, stop
+
 PATH = "/v2.1/flavors/detail"
 TOKEN = "bench:bench"
 TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-BARE_SERVER = """
-import sys
-from twisted.internet import reactor
-from twisted.web import resource, server
-
-body = open(sys.argv[2], "rb").read()
-
-class Bare(resource.Resource):
-    isLeaf = True
-
-    def render_GET(self, request):
-        request.setHeader(b"Content-Type", b"application/json")
-        return body
-
-reactor.listenTCP(int(sys.argv[1]), server.Site(Bare()), interface="127.0.0.1")
-reactor.run()
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def wait_for(url: str, headers: dict[str, str], timeout: float = 30.0) -> bytes:
     """Poll C{url} until it answers 200; returns the body."""
@@ -127,15 +103,6 @@ def start_novatx(directory: str, port: int) -> subprocess.Popen:
     )
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=2, help="seconds per measurement")
@@ -153,7 +120,7 @@ def main() -> None:
             with open(body_file, "wb") as f:
                 f.write(body)
             processes.append(
-                subprocess.Popen([sys.executable, "-c", BARE_SERVER, str(bare_port), body_file])
+                subprocess.Popen([sys.executable, "-c", BARE_JSON_SERVER, str(bare_port), body_file])
             )
             bare_url = "http://127.0.0.1:%d%s" % (bare_port, PATH)
             if wait_for(bare_url, headers) != body:

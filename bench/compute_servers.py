@@ -23,36 +23,19 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
+from _support import BARE_JSON_SERVER, free_port, stop
+
 PATH = "/v2.1/servers/detail"
 TOKEN = "bench:bench"
 HEADERS = {"X-Auth-Token": TOKEN, "Accept": "application/json", "Content-Type": "application/json"}
 TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-BARE_SERVER = """
-import sys
-from twisted.internet import reactor
-from twisted.web import resource, server
-
-body = open(sys.argv[2], "rb").read()
-
-class Bare(resource.Resource):
-    isLeaf = True
-
-    def render_GET(self, request):
-        request.setHeader(b"Content-Type", b"application/json")
-        return body
-
-reactor.listenTCP(int(sys.argv[1]), server.Site(Bare()), interface="127.0.0.1")
-reactor.run()
-"""
 
 NOVA_CONF = """\
 [DEFAULT]
@@ -73,12 +56,6 @@ ram = -1
 [simulated]
 boot_seconds = 0
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(method: str, url: str, body: object = None) -> bytes:
@@ -116,15 +93,6 @@ def start(command: list[str], **kwargs: object) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def grow_to(root: str, count: int) -> bytes:
     """Create servers until C{count} exist, all ACTIVE; the detail listing's bytes."""
     listed = json.loads(call("GET", root + "/servers"))["servers"]
@@ -152,7 +120,7 @@ def measure(directory: str, nova_port: int, count: int, options: argparse.Namesp
     with open(body_file, "wb") as f:
         f.write(body)
     bare_port = free_port()
-    bare = start([sys.executable, "-c", BARE_SERVER, str(bare_port), body_file])
+    bare = start([sys.executable, "-c", BARE_JSON_SERVER, str(bare_port), body_file])
     try:
         nova_url = "http://127.0.0.1:%d%s" % (nova_port, PATH)
         bare_url = "http://127.0.0.1:%d%s" % (bare_port, PATH)

@@ -25,6 +25,8 @@ import tempfile
 import time
 import urllib.request
 
+from _support import stop
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 
@@ -135,15 +137,6 @@ def rss_mb(pid: int) -> float:
     return kb / 1024.0
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=4)
@@ -171,10 +164,10 @@ def main() -> None:
                     novatx_rps = max(novatx_rps, wrk(port, args.duration, args.connections))
                     bare_rps = max(bare_rps, wrk(bare_port, args.duration, args.connections))
             finally:
-                stop(bare)
+                stop(bare, timeout=30)
             single_rss = rss_mb(daemon.pid)
         finally:
-            stop(daemon)
+            stop(daemon, timeout=30)
         daemon, _ = start_daemon(directory, 2)
         try:
             port, workers = wait_serving(daemon, 2)
@@ -182,7 +175,7 @@ def main() -> None:
             worker_rss = [rss_mb(pid) for pid in workers]
             parent_rss = rss_mb(daemon.pid)
         finally:
-            stop(daemon)
+            stop(daemon, timeout=30)
     print(
         "GET / of osapi_compute, wrk -t1 -c%d -d%ds, best of %d alternated runs, %d bytes"
         % (args.connections, args.duration, args.rounds, len(body))

@@ -28,13 +28,14 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from email.message import Message
+
+from _support import free_port
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BODY = b'{"ok": true}'
@@ -121,12 +122,6 @@ SERVERS = (
     ("cors", "cors " + NATIVE + " app"),
     ("wsgi app", NATIVE + " wsgiapp"),
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url: str, timeout: float = 30.0) -> tuple[Message, bytes]:

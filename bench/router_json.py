@@ -30,12 +30,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+
+from _support import free_port
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BODY = b'{"ok": true}'
@@ -116,12 +117,6 @@ reactor.run()
 """
 
 SERVERS = (("bare", "/"), ("router", "/v2.1/open"), ("pipeline", "/v2.1/bench"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url: str, timeout: float = 30.0) -> bytes:
