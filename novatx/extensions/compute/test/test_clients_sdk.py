@@ -80,7 +80,10 @@ class OpenStackSDKTests(TestCase):
             compute.start_server(server)
             compute.wait_for_server(server, status="ACTIVE", interval=0.05, wait=10)
             compute.reboot_server(server, "HARD")
-            compute.wait_for_server(server, status="ACTIVE", interval=0.05, wait=10)
+            # The SDK's wait returns at once when the object it holds already
+            # says ACTIVE, so wait on fresh reads until the reboot has ended.
+            poll(lambda: compute.get_server(server.id),
+                 lambda s: s.status == "ACTIVE" and s.task_state is None)
             small = compute.find_flavor("m1.small")
             compute.resize_server(server, small.id)
             compute.wait_for_server(server, status="VERIFY_RESIZE", interval=0.05, wait=10)
