@@ -24,6 +24,7 @@ from zope.interface import implementer
 from novatx.compute import (
     actions, catalog, convert, instances, keys, network, quotas, states, validation,
 )
+from novatx.compute.coalesce import CoalescedReads
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import (
     Conflict, DatabaseUnavailable, FlavorNotFound, ImageNotActive, ImageNotFound,
@@ -69,6 +70,7 @@ class ComputeAPI:
         self.driver = driver
         self._fields: dict[str, ExtraField] = {}
         self._observers: list[Callable[[str], Any]] = []
+        self._listings: CoalescedReads[Page] = CoalescedReads()
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -273,7 +275,9 @@ class ComputeAPI:
     # -- servers: read -------------------------------------------------------------------
 
     def list_servers(self, context: RequestContext, query: ServerQuery) -> Deferred:
-        return self._read(instances.list_page, context, query, self._extra_defaults)
+        key = (context.project_id, context.user_id, context.is_admin, context.roles, query)
+        return self._listings.read(
+            key, lambda: self._read(instances.list_page, context, query, self._extra_defaults))
 
     def get_server(self, context: RequestContext, server_uuid: str) -> Deferred:
         def get(connection: Connection) -> Instance:
