@@ -22,7 +22,7 @@ from twisted.logger import Logger
 from zope.interface import implementer
 
 from novatx.compute import (
-    actions, catalog, convert, instances, keys, network, quotas, states, validation,
+    actions, catalog, convert, instances, keys, network, quotas, services, states, validation,
 )
 from novatx.compute.coalesce import CoalescedReads
 from novatx.compute.context import RequestContext
@@ -1100,6 +1100,26 @@ class ComputeAPI:
 
     def list_hosts(self, context: RequestContext) -> Deferred:
         return succeed([self.driver.host_info()])
+
+    def list_service_states(self, context: RequestContext) -> Deferred:
+        """
+        The state admins gave the deployment's services, by C{(host, binary)}
+        (L{services.ServiceState}); a service not listed was never changed.
+        """
+        return self._read(services.states)
+
+    def update_service(self, context: RequestContext, host: str, binary: str,
+                       **changes: Any) -> Deferred:
+        """
+        Change one service's state (C{disabled}, C{disabled_reason},
+        C{forced_down}); fires with its new L{services.ServiceState}.
+        """
+        unknown = set(changes) - services.CHANGEABLE
+        if unknown:
+            return fail(Invalid("Cannot update %s." % ", ".join(sorted(unknown))))
+        if host != self.driver.host_info()["host"]:
+            return fail(services.HostBinaryNotFound(host=host, binary=binary))
+        return self._write(services.update, host, binary, self._now(), changes)
 
     def get_usage(self, context: RequestContext, start: datetime.datetime,
                   end: datetime.datetime, project_id: str | None = None) -> Deferred:

@@ -304,3 +304,16 @@ fixed_ips = sa.Table(
     sa.Column("instance_uuid", _UUID, nullable=False, unique=True),
     sa.Column("allocated_at", sa.DateTime, nullable=False),
 )
+
+services = sa.Table(
+    "services",
+    metadata,
+    # The administrative state of a nova service of the deployment, once an
+    # admin changed it (os-services); a service without a row is enabled and up.
+    sa.Column("host", sa.String(255), primary_key=True),
+    sa.Column("binary", sa.String(255), primary_key=True),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("disabled_reason", sa.String(255)),
+    sa.Column("forced_down", sa.Boolean, nullable=False, default=False),
+    *_timestamps(),
+)

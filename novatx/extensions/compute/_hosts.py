@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any
+from typing import Any, Mapping
 
 import attrs
 
+from novatx.compute.exceptions import Invalid
 from novatx.compute.interfaces import ServerQuery
 from novatx.extensions.interfaces import APIVersion
 
@@ -30,12 +31,27 @@ _NAMESPACE = uuid.UUID("4e6f7661-7478-4e6f-8176-617478000000")
 
 @attrs.frozen
 class Service:
-    """One nova service of the simulated deployment."""
+    """
+    One nova service of the simulated deployment, with the state admins gave
+    it (C{os-services} updates; never changed: enabled and up).
+    """
 
     number: int
     binary: str
     host: str
     zone: str
+    disabled: bool = False
+    disabled_reason: str | None = None
+    forced_down: bool = False
+
+    @property
+    def status(self) -> str:
+        return "disabled" if self.disabled else "enabled"
+
+    @property
+    def state(self) -> str:
+        """nova's liveness: a service forced down is down, whatever its heartbeat."""
+        return "down" if self.forced_down else "up"
 
     @property
     def uuid(self) -> str:
@@ -73,8 +89,11 @@ class Hypervisor:
         return self.uuid if version >= V2_53 else self.number
 
 
-def services(hosts: list[dict[str, Any]]) -> list[Service]:
-    """The scheduler and conductor on the first host, and a compute service per host."""
+def services(hosts: list[dict[str, Any]], states: Mapping[tuple[str, str], Any] | None = None) -> list[Service]:
+    """
+    The scheduler and conductor on the first host, and a compute service per
+    host, each in the state C{states} (by C{(host, binary)}) gives it.
+    """
     control = hosts[0]["host"] if hosts else "localhost"
     found = [
         Service(1, "nova-scheduler", control, INTERNAL_ZONE),
@@ -82,13 +101,28 @@ def services(hosts: list[dict[str, Any]]) -> list[Service]:
     ]
     for index, info in enumerate(hosts):
         found.append(Service(3 + index, "nova-compute", info["host"], info["availability_zone"]))
-    return found
+    states = states or {}
+    return [with_state(s, states.get((s.host, s.binary))) for s in found]
+
+
+def with_state(service: Service, state: Any) -> Service:
+    """C{service} in C{state} (a C{ServiceState}; None: as it was)."""
+    if state is None:
+        return service
+    return attrs.evolve(service, disabled=state.disabled, disabled_reason=state.disabled_reason,
+                        forced_down=state.forced_down)
+
+
+async def deployment(compute: Any, context: Any) -> tuple[list[dict[str, Any]], list[Service]]:
+    """The hosts, and the services on them in their current state."""
+    hosts = list(await compute.list_hosts(context))
+    return hosts, services(hosts, await compute.list_service_states(context))
 
 
 async def hypervisors(compute: Any, context: Any) -> list[Hypervisor]:
     """The compute hosts, each with the servers on it and their use of it."""
-    hosts = list(await compute.list_hosts(context))
-    by_host = {s.host: s for s in services(hosts) if s.binary == "nova-compute"}
+    hosts, found = await deployment(compute, context)
+    by_host = {s.host: s for s in found if s.binary == "nova-compute"}
     page = await compute.list_servers(context, ServerQuery(all_tenants=True, deleted=False))
     found = []
     for index, info in enumerate(hosts):
@@ -111,6 +145,14 @@ async def hypervisors(compute: Any, context: Any) -> list[Hypervisor]:
             )
         )
     return found
+
+
+def uuid_or_invalid(value: str) -> str:
+    """C{value} as a canonical UUID, or nova's 400 for an id that is not one (2.53+)."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise Invalid("Invalid uuid %s" % value) from None
 
 
 def timestamp(reactor: Any) -> str:

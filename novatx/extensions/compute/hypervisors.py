@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid as uuidlib
 from typing import Any
 
 from novatx.compute.exceptions import Invalid, NotFound
@@ -56,8 +55,8 @@ def summary(request: Any, hypervisor: _hosts.Hypervisor, with_servers: bool = Fa
     document: dict[str, Any] = {
         "id": hypervisor.id_at(_version(request)),
         "hypervisor_hostname": hypervisor.hostname,
-        "state": hypervisor.info.get("state", "up"),
-        "status": hypervisor.info.get("status", "enabled"),
+        "state": hypervisor.service.state,
+        "status": hypervisor.service.status,
     }
     if with_servers and hypervisor.servers:
         document["servers"] = [{"name": name, "uuid": uuid} for name, uuid in hypervisor.servers]
@@ -77,7 +76,7 @@ def detail(request: Any, hypervisor: _hosts.Hypervisor, uptime: str, with_server
             "service": {
                 "host": hypervisor.service.host,
                 "id": hypervisor.service.id_at(version),
-                "disabled_reason": None,
+                "disabled_reason": hypervisor.service.disabled_reason,
             },
         }
     )
@@ -177,10 +176,7 @@ class Hypervisors(ComputeResource):
     async def _one(self, request: Any, hypervisor_id: str) -> _hosts.Hypervisor:
         version = _version(request)
         if version >= V2_53:
-            try:
-                uuidlib.UUID(hypervisor_id)
-            except ValueError:
-                raise Invalid("Invalid uuid %s" % hypervisor_id) from None
+            _hosts.uuid_or_invalid(hypervisor_id)
         for hypervisor in await _hosts.hypervisors(self.compute, request.context):
             if str(hypervisor.id_at(version)) == hypervisor_id:
                 return hypervisor

@@ -12,6 +12,7 @@ HYPERVISORS_UPTIME = "os_compute_api:os-hypervisors:uptime"
 HYPERVISORS_SEARCH = "os_compute_api:os-hypervisors:search"
 HYPERVISORS_SERVERS = "os_compute_api:os-hypervisors:servers"
 SERVICES_LIST = "os_compute_api:os-services:list"
+SERVICES_UPDATE = "os_compute_api:os-services:update"
 HOSTS_LIST = "os_compute_api:os-hosts:list"
 HOSTS_SHOW = "os_compute_api:os-hosts:show"
 AZ_LIST = "os_compute_api:os-availability-zone:list"
@@ -29,7 +30,10 @@ HYPERVISORS = rules(
     (HYPERVISORS_SERVERS, ADMIN, "List a hypervisor's servers (up to 2.52)."),
 )
 
-SERVICES = rules((SERVICES_LIST, ADMIN, "List the compute services."))
+SERVICES = rules(
+    (SERVICES_LIST, ADMIN, "List the compute services."),
+    (SERVICES_UPDATE, ADMIN, "Enable or disable a compute service, or force it down."),
+)
 
 HOSTS = rules(
     (HOSTS_LIST, ADMIN, "List the hosts and their services (up to 2.42)."),

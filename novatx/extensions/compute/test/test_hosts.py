@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 
+from novatx.compute.context import RequestContext
 from novatx.extensions.compute.test._http import ComputeAPITestCase, async_test
 
 
@@ -188,3 +189,130 @@ class HostListingTests(HostsTestCase):
         self.assertFault(await self.get("/v2.1/os-hosts/elsewhere", user="admin"), 404, "itemNotFound")
         self.assertFault(await self.get("/v2.1/os-hosts"), 403, "forbidden")
         self.assertFault(await self.get("/v2.1/os-hosts", user="admin", version="2.43"), 404, "itemNotFound")
+
+
+class ServiceUpdateTests(HostsTestCase):
+    async def compute_service(self, version: str = "latest") -> dict:
+        listed = await self.get("/v2.1/os-services?binary=nova-compute", user="admin", version=version)
+        (service,) = listed.body["services"]
+        return service
+
+    @async_test
+    async def test_disable_enable_and_force_down_by_id_from_2_53(self) -> None:
+        await self.start()
+        service = await self.compute_service()
+        path = "/v2.1/os-services/" + service["id"]
+        disabled = await self.put(path, {"status": "disabled", "disabled_reason": "maintenance"},
+                                  user="admin", version="2.53")
+        self.assertEqual(disabled.code, 200, disabled.text)
+        self.assertEqual(disabled.body["service"], dict(service, status="disabled", disabled_reason="maintenance",
+                                                        updated_at=disabled.body["service"]["updated_at"]))
+        shown = await self.compute_service()
+        self.assertEqual((shown["status"], shown["disabled_reason"], shown["state"]),
+                         ("disabled", "maintenance", "up"))
+        hypervisor = (await self.get("/v2.1/os-hypervisors/detail", user="admin")).body["hypervisors"][0]
+        self.assertEqual((hypervisor["status"], hypervisor["service"]["disabled_reason"]),
+                         ("disabled", "maintenance"))
+        down = await self.put(path, {"forced_down": "true"}, user="admin", version="latest")
+        self.assertEqual((down.body["service"]["forced_down"], down.body["service"]["state"]), (True, "down"))
+        self.assertEqual(down.body["service"]["status"], "disabled")
+        enabled = await self.put(path, {"status": "enabled", "forced_down": False}, user="admin", version="latest")
+        self.assertEqual(enabled.code, 200, enabled.text)
+        shown = await self.compute_service()
+        self.assertEqual((shown["status"], shown["disabled_reason"], shown["forced_down"], shown["state"]),
+                         ("enabled", None, False, "up"))
+        self.assertEqual((await self.compute_service("2.1"))["status"], "enabled")
+
+    @async_test
+    async def test_the_state_is_in_the_store(self) -> None:
+        await self.start()
+        service = await self.compute_service()
+        answer = await self.put("/v2.1/os-services/" + service["id"], {"status": "disabled"},
+                                user="admin", version="latest")
+        self.assertEqual(answer.code, 200, answer.text)
+        states = await self.compute.list_service_states(RequestContext("admin", "admin", is_admin=True))
+        (state,) = states.values()
+        self.assertEqual((state.disabled, state.disabled_reason, state.forced_down), (True, None, False))
+
+    @async_test
+    async def test_actions_before_2_53(self) -> None:
+        await self.start()
+        host = (await self.compute_service())["host"]
+        body = {"host": host, "binary": "nova-compute"}
+        disabled = await self.put("/v2.1/os-services/disable-log-reason",
+                                  dict(body, disabled_reason="broken fan"), user="admin")
+        self.assertEqual(disabled.code, 200, disabled.text)
+        self.assertEqual(disabled.body, {"service": dict(body, status="disabled", disabled_reason="broken fan")})
+        shown = await self.compute_service("2.1")
+        self.assertEqual((shown["status"], shown["disabled_reason"]), ("disabled", "broken fan"))
+        enabled = await self.put("/v2.1/os-services/enable", body, user="admin")
+        self.assertEqual(enabled.body, {"service": dict(body, status="enabled")})
+        plain = await self.put("/v2.1/os-services/disable", dict(body, disabled_reason="ignored"), user="admin")
+        self.assertEqual(plain.body, {"service": dict(body, status="disabled")})
+        self.assertIsNone((await self.compute_service("2.1"))["disabled_reason"])
+        self.assertFault(await self.put("/v2.1/os-services/force-down", body, user="admin"),
+                         404, "itemNotFound", "Unknown action")
+        forced = await self.put("/v2.1/os-services/force-down", dict(body, forced_down="yes"), user="admin",
+                                version="2.11")
+        self.assertEqual(forced.body, {"service": dict(body, forced_down=True)})
+        self.assertEqual((await self.compute_service("2.11"))["state"], "down")
+
+    @async_test
+    async def test_bad_updates_from_2_53(self) -> None:
+        await self.start()
+        service = await self.compute_service()
+        path = "/v2.1/os-services/" + service["id"]
+        self.assertFault(await self.put(path, {"status": "disabled"}, version="latest"), 403, "forbidden")
+        self.assertFault(await self.put("/v2.1/os-services/" + "9" * 32, {"status": "disabled"}, user="admin",
+                                        version="latest"), 404, "itemNotFound", "could not be found")
+        self.assertFault(await self.put("/v2.1/os-services/3", {"status": "disabled"}, user="admin",
+                                        version="latest"), 400, "badRequest", "Invalid uuid 3")
+        for body, contains in (
+            ({"status": "off"}, "status"),
+            ({"status": "enabled", "disabled_reason": "no"}, "Specifying 'disabled_reason' with status 'enabled'"),
+            ({"status": "disabled", "disabled_reason": "x" * 256}, "disabled_reason"),
+            ({"status": "disabled", "disabled_reason": ""}, "disabled_reason"),
+            ({"forced_down": "maybe"}, "forced_down"),
+            ({"forced_down": 1}, "forced_down"),
+            ({}, "No updates were requested"),
+            ({"disabled_reason": "only"}, "No updates were requested"),
+            ({"status": "disabled", "host": "elsewhere"}, "host"),
+        ):
+            self.assertFault(await self.put(path, body, user="admin", version="latest"), 400, "badRequest", contains)
+        scheduler = (await self.get("/v2.1/os-services?binary=nova-scheduler", user="admin",
+                                    version="latest")).body["services"][0]
+        self.assertFault(await self.put("/v2.1/os-services/" + scheduler["id"], {"status": "disabled"},
+                                        user="admin", version="latest"),
+                         400, "badRequest", "Updating a nova-scheduler service is not supported")
+        self.assertFault(await self.put("/v2.1/os-services/disable", {"status": "disabled"}, user="admin",
+                                        version="2.53"), 400, "badRequest", "Invalid uuid disable")
+        shown = await self.compute_service()
+        self.assertEqual((shown["status"], shown["forced_down"]), ("enabled", False))
+
+    @async_test
+    async def test_bad_actions_before_2_53(self) -> None:
+        await self.start()
+        host = (await self.compute_service())["host"]
+        body = {"host": host, "binary": "nova-compute"}
+        self.assertFault(await self.put("/v2.1/os-services/disable", body), 403, "forbidden")
+        self.assertFault(await self.put("/v2.1/os-services/reboot", body, user="admin"),
+                         404, "itemNotFound", "Unknown action")
+        self.assertFault(await self.put("/v2.1/os-services/disable", dict(body, host="nowhere"), user="admin"),
+                         404, "itemNotFound", "Host 'nowhere' is not mapped to any cell")
+        self.assertFault(await self.put("/v2.1/os-services/disable", dict(body, binary="nova-conductor"),
+                                        user="admin"), 400, "badRequest", "Updating a nova-conductor service")
+        self.assertFault(await self.put("/v2.1/os-services/disable-log-reason", body, user="admin"),
+                         400, "badRequest", "Missing disabled reason field")
+        self.assertFault(await self.put("/v2.1/os-services/force-down", body, user="admin", version="2.11"),
+                         400, "badRequest", "Missing forced_down field")
+        self.assertFault(await self.put("/v2.1/os-services/disable", {"host": host}, user="admin"),
+                         400, "badRequest", "binary")
+        self.assertFault(await self.put("/v2.1/os-services/disable", dict(body, forced_down=True), user="admin"),
+                         400, "badRequest", "forced_down")
+        self.assertFault(await self.put("/v2.1/os-services/force-down", dict(body, forced_down="maybe"),
+                                        user="admin", version="2.11"), 400, "badRequest", "forced_down")
+        self.assertFault(await self.put("/v2.1/os-services/disable-log-reason",
+                                        dict(body, disabled_reason="x" * 256), user="admin"),
+                         400, "badRequest", "disabled_reason")
+        shown = await self.compute_service()
+        self.assertEqual((shown["status"], shown["forced_down"]), ("enabled", False))
