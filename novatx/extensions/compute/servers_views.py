@@ -51,8 +51,13 @@ def version_of(request: Any) -> APIVersion:
     return request.version or V2_1
 
 
+@lru_cache(maxsize=8192)
 def isotime(when: datetime.datetime | None) -> str | None:
-    """nova's C{utils.isotime}: seconds precision, C{Z} for UTC."""
+    """
+    nova's C{utils.isotime}: seconds precision, C{Z} for UTC. A server's
+    times change rarely and are shown on every listing, so the text of each
+    is kept rather than formatted anew.
+    """
     if when is None:
         return None
     if when.tzinfo is not None:
@@ -60,6 +65,7 @@ def isotime(when: datetime.datetime | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=8192)
 def primitive_time(when: datetime.datetime | None) -> str | None:
     """
     How nova's JSON serializer writes a naive datetime (C{OS-SRV-USG:*},
@@ -78,6 +84,12 @@ def host_id(project_id: str, host: str | None) -> str:
     if not host:
         return ""
     return hashlib.sha224((project_id + host).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=8192)
+def path_segment(ident: str) -> str:
+    """C{ident} quoted as one path segment (ids repeat on every listing, so kept)."""
+    return quote(ident, safe="")
 
 
 def resource_links(request: Any, collection: str, ident: str) -> list[dict[str, str]]:
@@ -117,7 +129,7 @@ def _image(shape: "Shape", instance: Instance, images: Mapping[str, Image]) -> A
         return ""
     document: dict[str, Any] = {
         "id": instance.image_id,
-        "links": [{"rel": "bookmark", "href": shape.image_prefix + quote(instance.image_id, safe="")}],
+        "links": [{"rel": "bookmark", "href": shape.image_prefix + path_segment(instance.image_id)}],
     }
     if shape.since[98]:
         document["properties"] = image_properties(images.get(instance.image_id), instance.image_id)
@@ -147,7 +159,7 @@ def _flavor(shape: "Shape", instance: Instance) -> dict[str, Any]:
     if not shape.since[47]:
         return {
             "id": flavor.flavorid,
-            "links": [{"rel": "bookmark", "href": shape.flavor_prefix + quote(flavor.flavorid, safe="")}],
+            "links": [{"rel": "bookmark", "href": shape.flavor_prefix + path_segment(flavor.flavorid)}],
         }
     return {
         "vcpus": flavor.vcpus,
@@ -223,7 +235,7 @@ class Shape:
 
     def links(self, ident: str) -> list[dict[str, str]]:
         """A server's C{self} and C{bookmark} links."""
-        ident = quote(ident, safe="")
+        ident = path_segment(ident)
         return [
             {"rel": "self", "href": self.self_prefix + ident},
             {"rel": "bookmark", "href": self.bookmark_prefix + ident},
