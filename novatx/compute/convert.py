@@ -105,7 +105,15 @@ def instance(
     groups: Iterable[str],
     extra_defaults: Mapping[str, Any],
 ) -> Instance:
-    """An L{Instance} from its row and the rows that hang off it."""
+    """
+    An L{Instance} from its row and the rows that hang off it. A resized
+    server waiting for confirmation runs on its new flavor, and nova shows that
+    one; the row keeps it aside until confirmed, so a revert finds the old.
+    """
+    flavor_data = row["flavor"]
+    if row["vm_state"] == states.RESIZED:
+        pending = row.get("new_flavor") or {}
+        flavor_data = pending.get("flavor") or flavor_data
     networks = row["networks"]
     if isinstance(networks, list):
         networks = tuple(networks)
@@ -114,7 +122,7 @@ def instance(
     return Instance(
         id=row["id"], uuid=row["uuid"], name=row["name"],
         project_id=row["project_id"], user_id=row["user_id"],
-        flavor=flavor_from_json(row["flavor"]), image_id=row["image_id"],
+        flavor=flavor_from_json(flavor_data), image_id=row["image_id"],
         vm_state=row["vm_state"], task_state=row["task_state"],
         power_state=row["power_state"],
         status=states.status_from_state(row["vm_state"], row["task_state"]),
