@@ -52,6 +52,25 @@ def _unavailable(failure: Any) -> Any:
     raise DatabaseUnavailable(reason=str(failure.value)) from failure.value
 
 
+def _pinned_zone(row: Mapping[str, Any], zone: str | None) -> str | None:
+    """
+    The zone a server may be pinned to by an update, as nova allows from
+    2.104: unpinned (C{None}) at any time; pinned only from unpinned, and only
+    to the zone the server is in (else L{Conflict}). Moving between zones is
+    for the move operations, not for an update.
+    """
+    pinned = row["pinned_availability_zone"]
+    if zone is None or zone == pinned:
+        return zone
+    if pinned is not None:
+        raise Conflict("Server %s is pinned to availability zone %s; unpin it before pinning it "
+                       "to another." % (row["uuid"], pinned))
+    if zone != row["availability_zone"]:
+        raise Conflict("Server %s is in availability zone %s; it can only be pinned to the zone "
+                       "it is in, not to %s." % (row["uuid"], row["availability_zone"], zone))
+    return zone
+
+
 @implementer(IComputeAPI)
 class ComputeAPI:
     """
@@ -323,21 +342,34 @@ class ComputeAPI:
         return self._write(run).addCallback(changed)
 
     def update_server(self, context: RequestContext, server_uuid: str, **changes: Any) -> Deferred:
-        allowed = {"name", "description", "hostname", "access_ip_v4", "access_ip_v6"}
+        """
+        Change what an update may: name, description, hostname, access
+        addresses, the pinned zone (L{_pinned_zone}) and extension fields
+        (C{extra}: name -> value, checked against their declarations).
+        """
+        allowed = {"name", "description", "hostname", "access_ip_v4", "access_ip_v6",
+                   "pinned_availability_zone", "extra"}
         unknown = set(changes) - allowed
         if unknown:
             return fail(Invalid("Cannot update %s." % ", ".join(sorted(unknown))))
+        extra = changes.pop("extra", None) or {}
         try:
             if "name" in changes:
                 validation.name(changes["name"])
             if changes.get("hostname") is not None:
                 changes["hostname"] = validation.hostname(
                     validation.name(changes["hostname"], "hostname"))
+            extra = validation.extra_fields(self._fields, extra)
         except Invalid:
             return fail()
 
         def change(connection: Connection, row: Mapping[str, Any]) -> None:
-            instances.touch(connection, row["id"], self._now(), **changes)
+            columns = dict(changes)
+            if "pinned_availability_zone" in columns:
+                columns["pinned_availability_zone"] = _pinned_zone(row, columns["pinned_availability_zone"])
+            if extra:
+                columns["extra"] = {**(row["extra"] or {}), **extra}
+            instances.touch(connection, row["id"], self._now(), **columns)
         return self._change(context, server_uuid, change, check_lock=False)
 
     def delete_server(self, context: RequestContext, server_uuid: str) -> Deferred:

@@ -148,6 +148,9 @@ instances = sa.Table(
     sa.Column("block_device_mapping", sa.JSON, nullable=False),
     sa.Column("networks", sa.JSON, nullable=False),
     sa.Column("extra", sa.JSON, nullable=False),
+    # The zone moves and unshelves keep to (nova's request spec zone); from
+    # 2.104 an update may drop it, or set it back to the zone the server is in.
+    sa.Column("pinned_availability_zone", sa.String(255)),
     sa.Column("launched_at", sa.DateTime),
     sa.Column("terminated_at", sa.DateTime),
     sa.Column("deleted", sa.Boolean, nullable=False, default=False),

@@ -5,8 +5,8 @@ A colour every server keeps: a field, a create hook, a response field, an action
     (C{IServerFieldProvider}): the internal API stores it with every server
     (C{grey} when not given) and hands it to the driver; it extends the
     C{servers} resource (C{IControllerExtension}): show and detail responses
-    carry the field, and C{POST /servers/<id>/action} gains
-    C{{"example:describeColour": null}}.
+    carry the field, an update (C{PUT /servers/<id>}) may change it, and
+    C{POST /servers/<id>/action} gains C{{"example:describeColour": null}}.
   - L{ColourOnCreate} (a server-create hook) accepts C{"example:colour"} in
     the create body and passes it to the internal API as that field.
 """
@@ -77,7 +77,13 @@ class ServerColour:
         return [Action("example:describeColour", self.describe, schema, POLICY_DESCRIBE, status=200)]
 
     def schema_properties(self, endpoint: str, version: Any) -> dict:
-        """Nothing for the servers routes: create takes the field through the hook."""
+        """
+        An update may change the colour: the servers resource passes a declared
+        field the update body carries to the internal API, which stores it.
+        (Create takes the field through the hook.)
+        """
+        if endpoint == "servers.update":
+            return {FIELD.name: COLOUR_SCHEMA}
         return {}
 
     async def _colours(self, context: Any, server_ids: list[str]) -> dict[str, str]:

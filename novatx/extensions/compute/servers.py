@@ -82,6 +82,13 @@ async def images_of(compute: Any, context: Any, instances: Iterable[Instance], v
     return {image.id: image for image in items}
 
 
+#: What an update changes: body key -> internal-API field.
+UPDATABLE = (
+    ("name", "name"), ("description", "description"), ("hostname", "hostname"),
+    ("accessIPv4", "access_ip_v4"), ("accessIPv6", "access_ip_v6"),
+    ("pinned_availability_zone", "pinned_availability_zone"),
+)
+
 #: One view builder serves every request.
 VIEWS = ServerViews()
 
@@ -222,16 +229,30 @@ class Servers(ComputeResource):
             headers={"Location": request.project_url("servers", first.uuid)},
         )
 
+    def _extension_fields(self) -> set[str]:
+        """The names of the extension fields the loaded extensions declare."""
+        return {
+            field.name
+            for ext in self.context.extensions.values()
+            if IServerFieldProvider.providedBy(ext)
+            for field in ext.fields()
+        }
+
     @deferred
     async def update(self, request: Any, server_id: str) -> dict:
-        """C{PUT /servers/{id}}: name, description, hostname, access addresses."""
+        """
+        C{PUT /servers/{id}}: name, description, hostname, access addresses, the
+        pinned zone (2.104), and the extension fields whose extensions let the
+        update schema take them (C{schema_properties("servers.update", ...)}).
+        """
         server = request.body["server"]
         changes: dict[str, Any] = {}
-        for key, field in (("name", "name"), ("description", "description"), ("hostname", "hostname"),
-                           ("accessIPv4", "access_ip_v4"), ("accessIPv6", "access_ip_v6"),
-                           ("pinned_availability_zone", "pinned_availability_zone")):
+        for key, field in UPDATABLE:
             if key in server:
                 changes[field] = server[key]
+        extra = {name: server[name] for name in self._extension_fields() if name in server}
+        if extra:
+            changes["extra"] = extra
         instance = await self.compute.update_server(request.context, server_id, **changes)
         brief = version_of(request) < V2_75
         return {"server": await server_document(self.compute, request, instance, brief=brief)}

@@ -1,7 +1,7 @@
 """
 The example plugin (C{examples/novatx-example}) through real entry points and
 the real pipeline (paste, noauth2, the internal API over SQLite): its resource,
-its server field (accepted at create, stored, shown), its action, and all of it
+its server field (accepted at create and update, stored, shown), its action, and all of it
 gone when the operator lists it out. Also: a broken plugin installed on the
 path stops the start, named.
 
@@ -25,6 +25,7 @@ from twisted.internet.utils import getProcessOutputAndValue
 from twisted.trial.unittest import TestCase
 
 from novatx.compute.context import RequestContext
+from novatx.compute.exceptions import Invalid
 from novatx.config import make_config
 from novatx.extensions import compute as compute_extensions
 from novatx.extensions.loading import ExtensionLoadError
@@ -78,7 +79,7 @@ class ExamplePluginTests(TestCase):
 
     @inlineCallbacks
     def _call(self, served, method, path, body=None, version="2.37"):
-        if body is not None and "server" in body:
+        if method == "POST" and body is not None and "server" in body:
             body["server"]["imageRef"] = self.image_id
         data = None if body is None else __import__("json").dumps(body).encode()
         response = yield served.client.request(
@@ -123,6 +124,42 @@ class ExamplePluginTests(TestCase):
         )
 
     @inlineCallbacks
+    def test_an_update_changes_the_field_through_the_extension_schema(self):
+        served = yield self._serve()
+        _, created = yield self._call(served, "POST", "/v2.1/servers", _create_body("c", **{"example:colour": "red"}))
+        path = "/v2.1/servers/" + created["server"]["id"]
+        code, updated = yield self._call(served, "PUT", path, {"server": {"example:colour": "blue", "name": "d"}})
+        self.assertEqual(code, 200, updated)
+        self.assertEqual((updated["server"]["example:colour"], updated["server"]["name"]), ("blue", "d"))
+        code, shown = yield self._call(served, "GET", path)
+        self.assertEqual(shown["server"]["example:colour"], "blue")
+        stored = yield served.compute.api.get_server(RequestContext("alice", "p1"), created["server"]["id"])
+        self.assertEqual(stored.extra["example:colour"], "blue")
+
+    @inlineCallbacks
+    def test_a_bad_field_on_update_is_400_and_nothing_is_written(self):
+        served = yield self._serve()
+        _, created = yield self._call(served, "POST", "/v2.1/servers", _create_body("c", **{"example:colour": "red"}))
+        path = "/v2.1/servers/" + created["server"]["id"]
+        for value in (5, "pink", None):
+            code, body = yield self._call(served, "PUT", path, {"server": {"example:colour": value, "name": "no"}})
+            self.assertEqual(code, 400, body)
+            self.assertTrue(body["badRequest"]["message"].startswith(
+                "Invalid input for field/attribute example:colour."), body)
+        code, body = yield self._call(served, "PUT", path, {"server": {"example:shade": "dark"}})
+        self.assertEqual(code, 400, body)
+        self.assertIn("'example:shade' was unexpected", body["badRequest"]["message"])
+        code, shown = yield self._call(served, "GET", path)
+        self.assertEqual((shown["server"]["example:colour"], shown["server"]["name"]), ("red", "c"))
+        context = RequestContext("alice", "p1")
+        yield self.assertFailure(
+            served.compute.api.update_server(context, created["server"]["id"], extra={"example:colour": 5}), Invalid)
+        yield self.assertFailure(
+            served.compute.api.update_server(context, created["server"]["id"], extra={"example:shade": "x"}), Invalid)
+        stored = yield served.compute.api.get_server(context, created["server"]["id"])
+        self.assertEqual(stored.extra["example:colour"], "red")
+
+    @inlineCallbacks
     def test_action_appears(self):
         served = yield self._serve()
         _, created = yield self._call(served, "POST", "/v2.1/servers", _create_body("b", **{"example:colour": "blue"}))
@@ -158,6 +195,10 @@ class ExamplePluginTests(TestCase):
             server_id = created["server"]["id"]
             code, shown = yield self._call(served, "GET", "/v2.1/servers/" + server_id)
             self.assertNotIn("example:colour", shown["server"])
+            code, body = yield self._call(served, "PUT", "/v2.1/servers/" + server_id,
+                                          {"server": {"example:colour": "red"}})
+            self.assertEqual(code, 400)
+            self.assertIn("'example:colour' was unexpected", body["badRequest"]["message"])
             code, body = yield self._call(
                 served, "POST", "/v2.1/servers/%s/action" % server_id, {"example:describeColour": None}
             )

@@ -209,7 +209,8 @@ def _update(version: APIVersion) -> dict:
     if version >= _v("2.19"):
         server["description"] = description
     if version >= _v("2.90"):
-        server["hostname"] = hostname_fqdn if version >= _v("2.94") else hostname_label
+        # From 2.94 nova takes any C{fqdn} (letters, digits, C{-}, C{.}, C{_}).
+        server["hostname"] = fqdn if version >= _v("2.94") else hostname_label
     if version >= _v("2.104"):
         server["pinned_availability_zone"] = {"type": ["string", "null"], "minLength": 1, "maxLength": 255}
     return {

@@ -237,6 +237,70 @@ class ShowUpdateDeleteTests(TestCase):
             self.assertIn("could not be found", reply.body["itemNotFound"]["message"])
 
 
+class UpdateAtNewVersionsTests(TestCase):
+    """What nova's update takes at 2.90, 2.94 and 2.104, and what it refuses."""
+
+    async def test_update_takes_every_field_nova_takes(self):
+        client = await serve_compute(self)
+        created = await client.create_active("before")
+        path = "/servers/" + created["id"]
+        for version, server in (
+            ("2.90", {"hostname": "web-1"}),
+            ("2.94", {"hostname": "web-1.example.org"}),
+            ("2.94", {"hostname": "web_1"}),
+            ("2.104", {"name": "after", "description": None, "hostname": "web", "accessIPv4": "192.0.2.1",
+                       "accessIPv6": "2001:db8::1", "OS-DCF:diskConfig": "AUTO",
+                       "pinned_availability_zone": None}),
+            ("latest", {}),
+        ):
+            reply = await client.at(version).put(path, {"server": server})
+            self.assertEqual(reply.code, 200, (version, server, reply.body))
+        shown = (await client.at("latest").get(path)).body["server"]
+        self.assertEqual((shown["name"], shown["description"], shown["accessIPv4"], shown["accessIPv6"]),
+                         ("after", None, "192.0.2.1", "2001:db8::1"))
+        self.assertIsNone(shown["pinned_availability_zone"])
+
+    async def test_pin_only_to_the_zone_the_server_is_in(self):
+        client = await serve_compute(self)
+        created = await client.create_active("pinned")
+        path = "/servers/" + created["id"]
+        latest = client.at("2.104")
+        zone = created["OS-EXT-AZ:availability_zone"]
+        elsewhere = await latest.put(path, {"server": {"pinned_availability_zone": "elsewhere"}})
+        self.assertEqual(elsewhere.code, 409, elsewhere.body)
+        self.assertIn("can only be pinned to the zone it is in", elsewhere.body["conflictingRequest"]["message"])
+        for pin in (zone, zone):
+            reply = await latest.put(path, {"server": {"pinned_availability_zone": pin}})
+            self.assertEqual(reply.code, 200, reply.body)
+        moved = await latest.put(path, {"server": {"pinned_availability_zone": "elsewhere", "name": "moved"}})
+        self.assertEqual(moved.code, 409, moved.body)
+        self.assertIn("is pinned to availability zone %s" % zone, moved.body["conflictingRequest"]["message"])
+        self.assertEqual((await latest.get(path)).body["server"]["name"], "pinned")
+        unpinned = await latest.put(path, {"server": {"pinned_availability_zone": None}})
+        self.assertEqual(unpinned.code, 200, unpinned.body)
+        self.assertEqual((await latest.put(path, {"server": {"pinned_availability_zone": "elsewhere"}})).code, 409)
+
+    async def test_bad_updates_are_400_and_change_nothing(self):
+        client = await serve_compute(self)
+        created = await client.create_active("kept")
+        path = "/servers/" + created["id"]
+        for version, server, contains in (
+            ("2.103", {"pinned_availability_zone": None}, "pinned_availability_zone"),
+            ("2.104", {"pinned_availability_zone": ""}, "pinned_availability_zone"),
+            ("2.104", {"pinned_availability_zone": 5}, "pinned_availability_zone"),
+            ("2.104", {"name": "x", "color": "red"}, "'color' was unexpected"),
+            ("2.104", {"name": "x", "flavorRef": "2"}, "'flavorRef' was unexpected"),
+            ("2.89", {"hostname": "web"}, "'hostname' was unexpected"),
+            ("2.93", {"hostname": "web.example.org"}, "hostname"),
+            ("2.94", {"hostname": "web host"}, "hostname"),
+            ("2.18", {"description": "d"}, "'description' was unexpected"),
+        ):
+            reply = await client.at(version).put(path, {"server": server})
+            self.assertEqual(reply.code, 400, (version, server, reply.body))
+            self.assertIn(contains, reply.body["badRequest"]["message"])
+        self.assertEqual((await client.get(path)).body["server"]["name"], "kept")
+
+
 class ListTests(TestCase):
     async def test_index_and_detail(self):
         client = await serve_compute(self)
