@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import sys
 from typing import Any
 
 import openstack
@@ -24,19 +23,8 @@ from twisted.internet.threads import deferToThread
 from twisted.internet.utils import getProcessOutputAndValue
 
 from novatx.extensions.compute.test._http import ComputeAPITestCase, async_test
+from novatx.extensions.compute.test.test_clients_openstack_cli import CLOUDS, OPENSTACK
 from novatx.extensions.compute.test.test_keypairs import public_key
-
-OPENSTACK = os.path.join(os.path.dirname(sys.executable), "openstack")
-
-CLOUDS = """\
-clouds:
-  novatx:
-    auth_type: none
-    auth:
-      endpoint: {url}/v2.1
-    identity_api_version: '3'
-    image_endpoint_override: {url}/image
-"""
 
 
 class OpenStackCLITests(ComputeAPITestCase):
