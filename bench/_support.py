@@ -1,6 +1,7 @@
 """
-What the benchmark scripts share: a free port, stopping a child, and the bare
-twisted.web server that is every ratio's baseline.
+What the benchmark scripts share: a free port, stopping a child, the bare
+twisted.web server that is every ratio's baseline, and C{wrk} runs that also
+take the server's CPU time per request.
 
 The scripts run as C{python bench/NAME.py}, so this module is importable as
 C{_support} from their folder.
@@ -8,8 +9,12 @@ C{_support} from their folder.
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 import subprocess
+from dataclasses import dataclass
+from typing import Mapping
 
 #: A one-leaf twisted.web server answering every GET with a file's bytes as
 #: JSON: C{python -c BARE_JSON_SERVER PORT BODY_FILE}.
@@ -47,3 +52,55 @@ def stop(process: subprocess.Popen, timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def process_tree(pid: int) -> list[int]:
+    """C{pid} and its descendants (twistd's API workers are its children)."""
+    found = [pid]
+    for task in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/children" % (pid, task)) as f:
+            for child in f.read().split():
+                found.extend(process_tree(int(child)))
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time used so far by C{pid} and its descendants."""
+    total = 0
+    for member in process_tree(pid):
+        with open("/proc/%d/stat" % member) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Load:
+    """What one C{wrk} run measured: the rate, and the server's CPU per request."""
+
+    rate: float
+    requests: int
+    cpu_ms: float
+
+
+def wrk(url: str, duration: int, connections: int, pid: int,
+        headers: Mapping[str, str] | None = None) -> Load:
+    """
+    Run C{wrk -t1} against C{url} and take the CPU time process C{pid} (and
+    its children) spent meanwhile: the rate depends on what else the machine
+    runs, the CPU per request much less. An error answer ends the benchmark.
+    """
+    command = ["wrk", "-t1", "-c%d" % connections, "-d%ds" % duration]
+    for name, value in (headers or {}).items():
+        command += ["-H", "%s: %s" % (name, value)]
+    before = cpu_seconds(pid)
+    output = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
+    spent = cpu_seconds(pid) - before
+    rate = re.search(r"Requests/sec:\s+([0-9.]+)", output)
+    count = re.search(r"(\d+) requests in", output)
+    if rate is None or count is None:
+        raise SystemExit("wrk printed no rate:\n" + output)
+    if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        raise SystemExit("%s answered errors under load:\n%s" % (url, output))
+    requests = int(count.group(1))
+    return Load(float(rate.group(1)), requests, 1000.0 * spent / max(requests, 1))
