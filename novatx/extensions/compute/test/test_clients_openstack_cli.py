@@ -1,6 +1,7 @@
 """
 The unchanged C{openstack} CLI against a served compute API: a server's whole
-life, then a multiple create, as a user of the C{clouds.yaml} the README shows.
+life, then a multiple create, as a user of the C{clouds.yaml} the README shows;
+an admin's changes to the compute service.
 
 Each CLI call is a child process (1.5 s or more of start-up each), so one test
 makes them all; the reactor serves meanwhile, and states the test only waits
@@ -33,14 +34,29 @@ clouds:
 """
 
 
-class OpenStackCLITests(TestCase):
+ADMIN_CLOUDS = """\
+clouds:
+  novatx:
+    auth_type: admin_token
+    auth:
+      token: admin:admin
+      endpoint: {url}/v2.1
+    identity_api_version: '3'
+    image_endpoint_override: {url}/image
+"""
+
+
+class CLITestCase(TestCase):
+    """Runs the CLI against a served compute API as the user of C{clouds}."""
+
     timeout = 400
+    clouds = CLOUDS
 
     async def _serve(self):
         client = await serve_compute(self, instant_config())
         clouds = self.mktemp() + ".yaml"
         with open(clouds, "w") as f:
-            f.write(CLOUDS.format(url=client.served.url))
+            f.write(self.clouds.format(url=client.served.url))
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
         self.env["OS_CLIENT_CONFIG_FILE"] = clouds
         return client.as_user("notused", "notused")
@@ -56,6 +72,10 @@ class OpenStackCLITests(TestCase):
 
     async def cli_json(self, *args: str):
         return json.loads(await self.cli(*args, "-f", "json"))
+
+
+class OpenStackCLITests(CLITestCase):
+    """A user's servers."""
 
     async def test_a_servers_life_and_a_multiple_create(self):
         http = await self._serve()
@@ -92,3 +112,24 @@ class OpenStackCLITests(TestCase):
         listed = await self.cli_json("server", "list")
         self.assertEqual(sorted(s["Name"] for s in listed), ["many-1", "many-2", "many-3"])
         self.assertEqual({s["Status"] for s in listed}, {"ACTIVE"})
+
+
+class ServiceCLITests(CLITestCase):
+    """An admin disables, forces down and enables the compute service."""
+
+    clouds = ADMIN_CLOUDS
+
+    async def test_disable_and_enable_a_compute_service(self):
+        await self._serve()
+        (service,) = await self.cli_json("compute", "service", "list", "--service", "nova-compute")
+        host = service["Host"]
+        await self.cli("compute", "service", "set", "--disable", "--disable-reason", "maintenance",
+                       host, "nova-compute")
+        (disabled,) = await self.cli_json("compute", "service", "list", "--service", "nova-compute", "--long")
+        self.assertEqual((disabled["Status"], disabled["Disabled Reason"]), ("disabled", "maintenance"))
+        await self.cli("--os-compute-api-version", "2.11", "compute", "service", "set", "--down",
+                       host, "nova-compute")
+        await self.cli("compute", "service", "set", "--enable", "--up", host, "nova-compute")
+        (enabled,) = await self.cli_json("--os-compute-api-version", "2.11", "compute", "service", "list",
+                                         "--service", "nova-compute", "--long")
+        self.assertEqual((enabled["Status"], enabled["State"], enabled["Forced Down"]), ("enabled", "up", False))
