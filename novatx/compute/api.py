@@ -228,8 +228,8 @@ class ComputeAPI:
                 raise QuotaExceeded(message="Quota exceeded, too many servers in group")
         reservation_id = "r-" + uuidlib.uuid4().hex[:8]
         flavor_json = convert.flavor_dict(flavor_row, specs)
-        zone = request.availability_zone or self._conf.default_schedule_zone \
-            or self._conf.default_availability_zone
+        pinned_zone = request.availability_zone or self._conf.default_schedule_zone or None
+        zone = pinned_zone or self._conf.default_availability_zone
         claim = self.driver.claim("spawn", seconds)
         created = []
         for index in range(count):
@@ -249,6 +249,7 @@ class ComputeAPI:
                 memory_mb=flavor_row["memory_mb"], flavor=flavor_json, image_id=image_id,
                 key_name=request.key_name, key_data=key_data, user_data=request.user_data,
                 admin_password=request.admin_password, availability_zone=zone,
+                pinned_availability_zone=pinned_zone,
                 launch_index=index, reservation_id=reservation_id,
                 vm_state=states.BUILDING, task_state=states.SCHEDULING,
                 power_state=states.NOSTATE, locked=False, progress=0,

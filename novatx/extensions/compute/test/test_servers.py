@@ -272,13 +272,31 @@ class UpdateAtNewVersionsTests(TestCase):
         for pin in (zone, zone):
             reply = await latest.put(path, {"server": {"pinned_availability_zone": pin}})
             self.assertEqual(reply.code, 200, reply.body)
+            self.assertEqual(reply.body["server"]["pinned_availability_zone"], zone)
+        self.assertEqual((await latest.get(path)).body["server"]["pinned_availability_zone"], zone)
         moved = await latest.put(path, {"server": {"pinned_availability_zone": "elsewhere", "name": "moved"}})
         self.assertEqual(moved.code, 409, moved.body)
         self.assertIn("is pinned to availability zone %s" % zone, moved.body["conflictingRequest"]["message"])
         self.assertEqual((await latest.get(path)).body["server"]["name"], "pinned")
         unpinned = await latest.put(path, {"server": {"pinned_availability_zone": None}})
         self.assertEqual(unpinned.code, 200, unpinned.body)
+        self.assertIsNone((await latest.get(path)).body["server"]["pinned_availability_zone"])
         self.assertEqual((await latest.put(path, {"server": {"pinned_availability_zone": "elsewhere"}})).code, 409)
+
+    async def test_a_zone_asked_for_at_create_pins_the_server(self):
+        """
+        From 2.96 a server shows the zone it was asked to be created in
+        (nova's request spec zone), and null when none was asked for.
+        """
+        client = await serve_compute(self)
+        asked = await client.create_active("asked", availability_zone="nova")
+        free = await client.create_active("free")
+        shown = client.at("2.96")
+        self.assertEqual((await shown.get("/servers/" + asked["id"])).body["server"]["pinned_availability_zone"],
+                         "nova")
+        self.assertIsNone((await shown.get("/servers/" + free["id"])).body["server"]["pinned_availability_zone"])
+        self.assertNotIn("pinned_availability_zone",
+                         (await client.at("2.95").get("/servers/" + asked["id"])).body["server"])
 
     async def test_bad_updates_are_400_and_change_nothing(self):
         client = await serve_compute(self)
