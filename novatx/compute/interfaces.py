@@ -133,7 +133,13 @@ class IComputeAPI(Interface):
         """
 
     def update_server(context, server_uuid, **changes):
-        """Change name, description, hostname, access IPs; fires with the record."""
+        """
+        Change name, description, hostname, access IPs, the pinned zone
+        (C{pinned_availability_zone}: unpin any time, pin only an unpinned
+        server to its own zone, else L{Conflict}) and declared extension
+        fields (C{extra}: name -> value, checked like a create's); fires with
+        the record.
+        """
 
     def delete_server(context, server_uuid):
         """Soft-delete after the driver's teardown; quota is released."""
@@ -329,6 +335,20 @@ class IComputeAPI(Interface):
 
     def list_hosts(context):
         """Fires with dicts describing the simulated compute host(s) and services."""
+
+    def list_service_states(context):
+        """
+        Fires with the states admins gave services, by C{(host, binary)}
+        (C{disabled}, C{disabled_reason}, C{forced_down}); a service absent
+        from it was never changed.
+        """
+
+    def update_service(context, host, binary, **changes):
+        """
+        Change one service's C{disabled}, C{disabled_reason} or
+        C{forced_down}; fires with its new state, L{NotFound} for a host or
+        binary the deployment does not run.
+        """
 
     def get_usage(context, start, end, project_id=None):
         """Fires with per-project usage dicts (os-simple-tenant-usage)."""
