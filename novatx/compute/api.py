@@ -1129,7 +1129,17 @@ class ComputeAPI:
     # -- zones, hosts, usage -------------------------------------------------------------------
 
     def list_availability_zones(self, context: RequestContext) -> Deferred:
-        return succeed([(self._conf.default_availability_zone, True)])
+        """
+        The zone of the compute host, available while its compute service
+        is enabled (nova counts a zone whose computes are all disabled among
+        its unavailable zones).
+        """
+        host = self.driver.host_info()
+
+        def zones(connection: Connection) -> list[tuple[str, bool]]:
+            state = services.states(connection).get((host["host"], "nova-compute"))
+            return [(host["availability_zone"], state is None or not state.disabled)]
+        return self._read(zones)
 
     def list_hosts(self, context: RequestContext) -> Deferred:
         return succeed([self.driver.host_info()])

@@ -1,6 +1,9 @@
 """
 C{/os-availability-zone}: the zones servers may be placed in, and (C{/detail},
 admins) the hosts and services of each, the control services in C{internal}.
+A service an admin disabled is not C{active}, one forced down not
+C{available}; a zone whose compute services are all disabled is unavailable,
+and nova lists no hosts for it.
 """
 
 from __future__ import annotations
@@ -41,18 +44,20 @@ class AvailabilityZones(ComputeResource):
     @deferred
     async def detail(self, request: Any) -> dict[str, Any]:
         zones = await self.compute.list_availability_zones(request.context)
-        hosts = await self.compute.list_hosts(request.context)
+        _, services = await _hosts.deployment(self.compute, request.context)
         updated = _hosts.timestamp(self.reactor)
         by_zone: dict[str, dict[str, dict[str, Any]]] = {}
-        for service in _hosts.services(list(hosts)):
+        for service in services:
             host = by_zone.setdefault(service.zone, {}).setdefault(service.host, {})
-            host[service.binary] = {"available": True, "active": True, "updated_at": updated}
+            host[service.binary] = {"available": service.state == "up", "active": not service.disabled,
+                                    "updated_at": updated}
         info = [
             {"zoneName": _hosts.INTERNAL_ZONE, "zoneState": {"available": True},
              "hosts": by_zone.get(_hosts.INTERNAL_ZONE, {})}
         ]
         info.extend(
-            {"zoneName": name, "zoneState": {"available": available}, "hosts": by_zone.get(name) or None}
+            {"zoneName": name, "zoneState": {"available": available},
+             "hosts": (by_zone.get(name) or None) if available else None}
             for name, available in zones
         )
         return {"availabilityZoneInfo": info}

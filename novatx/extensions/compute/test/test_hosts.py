@@ -224,6 +224,38 @@ class ServiceUpdateTests(HostsTestCase):
         self.assertEqual((await self.compute_service("2.1"))["status"], "enabled")
 
     @async_test
+    async def test_zones_follow_the_compute_service(self) -> None:
+        """
+        A compute forced down is not available in its zone; disabled, its
+        zone is unavailable and (as nova) lists no hosts; enabled again, all
+        is back.
+        """
+        await self.start()
+        service = await self.compute_service()
+        path = "/v2.1/os-services/" + service["id"]
+
+        async def zones() -> tuple[bool, dict | None]:
+            listed = (await self.get("/v2.1/os-availability-zone")).body["availabilityZoneInfo"]
+            detail = (await self.get("/v2.1/os-availability-zone/detail", user="admin")).body
+            nova = {z["zoneName"]: z for z in detail["availabilityZoneInfo"]}["nova"]
+            self.assertEqual(nova["zoneState"]["available"], listed[0]["zoneState"]["available"])
+            if nova["hosts"] is None:
+                return listed[0]["zoneState"]["available"], None
+            (host,) = nova["hosts"].values()
+            return listed[0]["zoneState"]["available"], host["nova-compute"]
+
+        available, compute = await zones()
+        self.assertEqual((available, compute["active"], compute["available"]), (True, True, True))
+        await self.put(path, {"forced_down": True}, user="admin", version="latest")
+        available, compute = await zones()
+        self.assertEqual((available, compute["active"], compute["available"]), (True, True, False))
+        await self.put(path, {"status": "disabled"}, user="admin", version="latest")
+        self.assertEqual(await zones(), (False, None))
+        await self.put(path, {"status": "enabled", "forced_down": False}, user="admin", version="latest")
+        available, compute = await zones()
+        self.assertEqual((available, compute["active"], compute["available"]), (True, True, True))
+
+    @async_test
     async def test_the_state_is_in_the_store(self) -> None:
         await self.start()
         service = await self.compute_service()
