@@ -22,7 +22,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from zope.interface import implementer
 
-from novatx.compute import actions, convert, network, states
+from novatx.compute import actions, convert, network, services, states
 from novatx.compute.interfaces import IComputeDriver
 from novatx.compute.records import Instance
 from novatx.compute.transitions import DELETE, TRANSITIONS
@@ -229,6 +229,10 @@ class SimulatedDriver:
                task_state: str, params: dict, stamp: Any, changes: dict) -> str | None:
         """Side effects of reaching a task state; returns an error when it failed."""
         if action == "spawn" and task_state == states.NETWORKING:
+            if not self._schedulable(connection):
+                reason = "No valid host was found. There are not enough hosts available."
+                self._fail(connection, row, params, stamp, 500, reason)
+                return reason
             changes.update(host=self.host, node=self.host)
             if row["networks"] == "none":
                 return None
@@ -254,6 +258,14 @@ class SimulatedDriver:
         elif action == "unshelve" and task_state == states.SPAWNING:
             changes.update(host=self.host, node=self.host)
         return None
+
+    def _schedulable(self, connection: Connection) -> bool:
+        """
+        Whether the scheduler may place a server on this host: nova's
+        ComputeFilter passes only a compute service that is enabled and up.
+        """
+        state = services.states(connection).get((self.host, "nova-compute"))
+        return state is None or not (state.disabled or state.forced_down)
 
     def _fail(self, connection: Connection, row: Mapping[str, Any], params: dict, stamp: Any,
               code: int, message: str) -> None:

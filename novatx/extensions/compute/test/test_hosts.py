@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime
 import json
 
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
 from novatx.compute.context import RequestContext
 from novatx.extensions.compute.test._http import ComputeAPITestCase, async_test
 
@@ -254,6 +257,31 @@ class ServiceUpdateTests(HostsTestCase):
         await self.put(path, {"status": "enabled", "forced_down": False}, user="admin", version="latest")
         available, compute = await zones()
         self.assertEqual((available, compute["active"], compute["available"]), (True, True, True))
+
+    async def settled(self, server_id: str) -> dict:
+        """The server once it has left BUILD (the test's driver is fast)."""
+        for _ in range(100):
+            server = (await self.get("/v2.1/servers/" + server_id)).body["server"]
+            if server["status"] != "BUILD":
+                return server
+            await deferLater(reactor, 0.05)
+        raise AssertionError("server %s still building" % server_id)
+
+    @async_test
+    async def test_no_server_is_placed_on_a_disabled_or_down_compute(self) -> None:
+        """nova's scheduler passes over such a host: no valid host, the server in ERROR."""
+        await self.start()
+        service = await self.compute_service()
+        path = "/v2.1/os-services/" + service["id"]
+        for change, undo in (({"status": "disabled"}, {"status": "enabled"}),
+                             ({"forced_down": True}, {"forced_down": False})):
+            await self.put(path, change, user="admin", version="latest")
+            refused = await self.settled((await self.boot("refused"))["id"])
+            self.assertEqual((refused["status"], refused["fault"]["code"]), ("ERROR", 500), change)
+            self.assertIn("No valid host was found", refused["fault"]["message"])
+            await self.put(path, undo, user="admin", version="latest")
+            placed = await self.settled((await self.boot("placed"))["id"])
+            self.assertEqual(placed["status"], "ACTIVE", undo)
 
     @async_test
     async def test_the_state_is_in_the_store(self) -> None:
