@@ -52,14 +52,11 @@ personality = {
         "additionalProperties": False,
     },
 }
-#: 2.90: a hostname label; 2.94 allows a fully qualified name.
+#: 2.90: a hostname label; from 2.94 create, update and rebuild take nova's
+#: C{fqdn} (letters, digits, C{-}, C{.}, C{_}).
 hostname_label = {
     "type": "string", "minLength": 1, "maxLength": 63,
     "pattern": "^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$",
-}
-hostname_fqdn = {
-    "type": "string", "minLength": 1, "maxLength": 255,
-    "pattern": "^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$",
 }
 fqdn = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[a-zA-Z0-9-._]*$"}
 trusted_certs = {
@@ -175,7 +172,7 @@ def _create(version: APIVersion) -> dict:
         server["host"] = fqdn
         server["hypervisor_hostname"] = fqdn
     if version >= _v("2.90"):
-        server["hostname"] = hostname_fqdn if version >= _v("2.94") else hostname_label
+        server["hostname"] = fqdn if version >= _v("2.94") else hostname_label
     required = ["name", "flavorRef"]
     if version >= _v("2.37"):
         required.append("networks")
@@ -209,7 +206,6 @@ def _update(version: APIVersion) -> dict:
     if version >= _v("2.19"):
         server["description"] = description
     if version >= _v("2.90"):
-        # From 2.94 nova takes any C{fqdn} (letters, digits, C{-}, C{.}, C{_}).
         server["hostname"] = fqdn if version >= _v("2.94") else hostname_label
     if version >= _v("2.104"):
         server["pinned_availability_zone"] = {"type": ["string", "null"], "minLength": 1, "maxLength": 255}
@@ -277,7 +273,7 @@ def _rebuild(version: APIVersion) -> dict:
     if version >= _v("2.63"):
         body["trusted_image_certificates"] = trusted_certs
     if version >= _v("2.90"):
-        body["hostname"] = hostname_fqdn if version >= _v("2.94") else hostname_label
+        body["hostname"] = fqdn if version >= _v("2.94") else hostname_label
     return action(
         "rebuild",
         {"type": "object", "properties": body, "required": ["imageRef"], "additionalProperties": False},
