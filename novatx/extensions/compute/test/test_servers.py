@@ -52,6 +52,17 @@ class CreateTests(TestCase):
         self.assertEqual(server["OS-EXT-SRV-ATTR:user_data"], user_data)
         self.assertEqual(server["OS-EXT-AZ:availability_zone"], "nova")
 
+    async def test_hostnames_by_microversion(self):
+        """A label at 2.90; from 2.94 nova's fqdn characters, at create as at update."""
+        client = await serve_compute(self)
+        refused = await client.at("2.90").post("/servers", {"server": {
+            "name": "x", "flavorRef": "1", "imageRef": client.image_id, "networks": "auto",
+            "hostname": "web_1.example.org"}})
+        self.assertEqual(refused.code, 400, refused.body)
+        self.assertIn("hostname", refused.body["badRequest"]["message"])
+        created = await client.at("2.94").create("x", hostname="web_1.example.org")
+        self.assertIn("id", created)
+
     async def test_multi_create_makes_max_count_servers_with_one_reservation(self):
         client = await serve_compute(self)
         reply = await client.post("/servers", {"server": {
