@@ -7,6 +7,10 @@ upgrading the schema when C{[database] auto_migrate} is on; the first
 migration seeds nova's default flavors and a cirros image), then starts the
 driver's pick-up of transitions other workers left. A store that cannot be
 reached fails the start with a message naming the URL without its password.
+
+The daemon's supervising parent only opens the store once and closes it
+(L{prepare_store}): the API and the driver are imported by L{ComputeService}
+itself, so that a parent importing this module does not pay for them.
 """
 
 from __future__ import annotations
@@ -20,18 +24,52 @@ from twisted.application.service import Service
 from twisted.internet.defer import Deferred, inlineCallbacks
 from twisted.logger import Logger
 
-from novatx.compute.api import ComputeAPI
-from novatx.compute.driver import SimulatedDriver
 from novatx.compute.exceptions import DatabaseUnavailable
 from novatx.db import engine as db_engine
 from novatx.db import migrate
-from novatx.db.store import Store, StoreUnavailable, describe, is_unavailable
+from novatx.db.migrate import SchemaNotCurrent
+from novatx.db.store import Store, StoreUnavailable
+
+__all__ = ["ComputeService", "SchemaNotCurrent", "prepare_store"]
 
 log = Logger()
 
 
-class SchemaNotCurrent(Exception):
-    """The store's schema is older than the code and may not be upgraded here."""
+def _store(conf: Any, reactor: Any) -> Store:
+    """The configured store (not started)."""
+    engine = db_engine.create_engine(
+        db_engine.database_url(conf), pool_size=conf.database.max_pool_size,
+        pool_timeout=conf.database.pool_timeout,
+        busy_timeout_ms=conf.database.sqlite_busy_timeout,
+        connect_timeout=conf.database.connect_timeout)
+    return Store(engine, reactor, threads=conf.database.max_pool_size)
+
+
+@inlineCallbacks
+def _open(store: Store, conf: Any):
+    """Start the store and bring its schema to the code's, or fail saying why."""
+    store.start()
+    try:
+        yield store.call(migrate.ensure_current, store.engine, conf.database.auto_migrate)
+    except StoreUnavailable as e:
+        raise DatabaseUnavailable(reason=str(e)) from e
+    except Exception as e:
+        if isinstance(e, SchemaNotCurrent):
+            raise
+        raise DatabaseUnavailable(
+            reason="cannot use the database at %s: %s" % (store.url, e)) from e
+
+
+def prepare_store(conf: Any, reactor: Any) -> Deferred:
+    """
+    Open the store once (create, upgrade or check its schema) and close it.
+
+    The daemon does, when every API is served by workers, so that workers
+    starting together do not race to create the store.
+    """
+    store = _store(conf, reactor)
+    opened = _open(store, conf)
+    return opened.addBoth(lambda result: store.stop().addCallback(lambda _: result))
 
 
 class ComputeService(Service):
@@ -52,18 +90,15 @@ class ComputeService(Service):
         @param clock: the C{IReactorTime} of stamps and transitions (default:
             C{reactor}); tests pass a C{Clock}.
         """
+        from novatx.compute.api import ComputeAPI
+        from novatx.compute.driver import SimulatedDriver
+
         self._conf = conf
         self._reactor = reactor
         self._clock = clock if clock is not None else reactor
         self.worker_id = "%s:%d:%s" % (socket.gethostname(), os.getpid(), uuid.uuid4().hex[:8])
         self.url = db_engine.database_url(conf)
-        self.store = Store(
-            db_engine.create_engine(
-                self.url, pool_size=conf.database.max_pool_size,
-                pool_timeout=conf.database.pool_timeout,
-                busy_timeout_ms=conf.database.sqlite_busy_timeout,
-                connect_timeout=conf.database.connect_timeout),
-            reactor, threads=conf.database.max_pool_size)
+        self.store = _store(conf, reactor)
         self.driver = SimulatedDriver(conf, self.store, self._clock, self.worker_id,
                                       self._notify)
         self.api = ComputeAPI(conf, self.store, self._clock, self.driver)
@@ -77,34 +112,10 @@ class ComputeService(Service):
 
     @inlineCallbacks
     def _open(self):
-        self.store.start()
-        try:
-            yield self.store.call(self._prepare_schema)
-        except StoreUnavailable as e:
-            raise DatabaseUnavailable(reason=str(e)) from e
-        except Exception as e:
-            if isinstance(e, SchemaNotCurrent):
-                raise
-            raise DatabaseUnavailable(
-                reason="cannot use the database at %s: %s" % (self.store.url, e)) from e
+        yield _open(self.store, self._conf)
         self.driver.start()
         log.info("compute store open at {url} (worker {worker})", url=self.store.url,
                  worker=self.worker_id)
-
-    def _prepare_schema(self) -> None:
-        try:
-            if self._conf.database.auto_migrate:
-                migrate.upgrade(self.store.engine)
-                return
-            current = migrate.current(self.store.engine)
-        except Exception as e:
-            if is_unavailable(e):
-                raise StoreUnavailable(self.store.url, describe(e)) from e
-            raise
-        if current != migrate.head():
-            raise SchemaNotCurrent(
-                "the database at %s is at schema revision %s, not %s: run "
-                "'novatx-manage db sync'" % (self.store.url, current, migrate.head()))
 
     def stopService(self) -> Deferred:
         super().stopService()

@@ -32,7 +32,7 @@ from twisted.internet.defer import Deferred, DeferredList, FirstError, maybeDefe
 from twisted.logger import Logger
 
 from novatx.compute.exceptions import ServiceUnavailable
-from novatx.compute.service import ComputeService, SchemaNotCurrent
+from novatx.compute.service import ComputeService, SchemaNotCurrent, prepare_store
 from novatx.services.api import APIService
 from novatx.services.errors import StartupError
 from novatx.services.pool import ThreadPoolService
@@ -118,11 +118,10 @@ class DaemonService(MultiService):
     def _prepare_store(self) -> Deferred[None]:
         """
         With every API in workers, open (migrate, seed) the store once here,
-        so that workers starting together do not race to create it.
+        so that workers starting together do not race to create it: the store
+        alone, without the compute API and driver only workers use.
         """
-        compute = ComputeService(self.settings.conf, self._reactor)
-        started = maybeDeferred(compute.startService)
-        return started.addCallback(lambda _: compute.stopService())
+        return prepare_store(self.settings.conf, self._reactor)
 
     def _start_apis(self, _: object) -> Deferred[Any]:
         if self._stopping:

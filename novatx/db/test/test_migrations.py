@@ -6,12 +6,17 @@ cirros image, and go back down to nothing, on SQLite, PostgreSQL and MariaDB.
 
 from __future__ import annotations
 
+import os
+import sys
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from twisted.internet.threads import deferToThread
+from twisted.internet.utils import getProcessOutputAndValue
 from twisted.trial.unittest import TestCase
 
+from novatx.db import SCHEMA_REVISION
 from novatx.db import engine as db_engine
 from novatx.db import migrate
 from novatx.db.tables import metadata
@@ -78,6 +83,49 @@ class MigrationTestsMixin:
             self.assertEqual(5, connection.execute(sa.text(
                 "SELECT count(*) FROM flavors")).scalar())
         self.assertEqual(migrate.head(), migrate.current(self.engine))
+
+
+    async def test_a_current_store_is_checked_without_importing_alembic(self):
+        """
+        A process whose store is at the code's revision reads it with
+        SQLAlchemy; alembic is imported (and the schema upgraded) only for a
+        store that is behind.
+        """
+        script = (
+            "import sys\n"
+            "from novatx.db import engine, migrate\n"
+            "migrate.ensure_current(engine.create_engine(sys.argv[1]), True)\n"
+            "print('alembic' in sys.modules)\n"
+        )
+        url = self.engine.url.render_as_string(hide_password=False)
+
+        async def run() -> bytes:
+            out, err, code = await getProcessOutputAndValue(
+                sys.executable, ["-c", script, url], env=os.environ)
+            self.assertEqual(0, code, err)
+            return out.strip()
+
+        self.assertEqual(b"True", await run())
+        self.assertEqual(SCHEMA_REVISION, migrate.current(self.engine))
+        self.assertEqual(b"False", await run())
+
+    def test_a_store_behind_without_auto_migrate_is_refused_unchanged(self):
+        migrate.upgrade(self.engine, "0001")
+        with self.assertRaises(migrate.SchemaNotCurrent) as caught:
+            migrate.ensure_current(self.engine, False)
+        self.assertIn("is at schema revision 0001, not %s" % SCHEMA_REVISION,
+                      str(caught.exception))
+        self.assertIn("novatx-manage db sync", str(caught.exception))
+        self.assertEqual("0001", migrate.current(self.engine))
+
+
+class SchemaRevisionTests(TestCase):
+    def test_the_code_s_revision_is_alembic_s_head(self):
+        """
+        L{SCHEMA_REVISION}, which every start checks the store against, is the
+        newest migration: a new migration must move it too.
+        """
+        self.assertEqual(migrate.head(), SCHEMA_REVISION)
 
 
 class SQLiteMigrationTests(MigrationTestsMixin, TestCase):
