@@ -21,7 +21,7 @@ import importlib.metadata
 import weakref
 from typing import Any, Iterable, Sequence
 
-from stevedore import ExtensionManager, NamedExtensionManager
+from stevedore import ExtensionManager
 from stevedore.extension import Extension
 from zope.interface import providedBy
 from zope.interface.exceptions import Invalid as InterfaceInvalid
@@ -70,44 +70,47 @@ def core_aliases(api_name: str) -> tuple[str, ...]:
     return tuple(importlib.import_module(CORE_MODULES[api_name]).CORE_ALIASES)
 
 
-def _installed_names(group: str) -> list[str]:
-    return sorted({ep.name for ep in importlib.metadata.entry_points(group=group)})
+def _entry_points(group: str) -> list[importlib.metadata.EntryPoint]:
+    """The installed entry points of C{group}: one scan of the installed distributions."""
+    return list(importlib.metadata.entry_points(group=group))
+
+
+def _names(entry_points: Iterable[importlib.metadata.EntryPoint]) -> list[str]:
+    return sorted({ep.name for ep in entry_points})
 
 
 def _selected(names: Iterable[str], whitelist: Sequence[str], blacklist: Sequence[str]) -> list[str]:
     return [n for n in names if (not whitelist or n in whitelist) and n not in blacklist]
 
 
-def _manager(group: str, names: list[str]) -> NamedExtensionManager:
+def _load(group: str, entry_points: list[importlib.metadata.EntryPoint], names: list[str]) -> list[Extension]:
     """
-    A stevedore manager of the entry points C{names} of C{group}, each imported.
+    The entry points C{names} of C{group} (in C{names} order), each imported,
+    as stevedore's C{Extension}s.
 
-    stevedore keeps the entry points it saw in a cache keyed by the path's
-    mtimes packed as 32-bit floats (two minutes apart look the same), so a
-    plugin installed moments after another process looked can be missing from
-    it; what it missed is taken from C{importlib.metadata} itself.
+    They come from one C{importlib.metadata} scan, done by the caller, rather
+    than from a stevedore manager, whose own scan would be a second one, and
+    whose cache is keyed by the path's mtimes packed as 32-bit floats (two
+    minutes apart look the same), so that a plugin installed moments after
+    another process looked could be missing from it.
+
+    @raise ExtensionLoadError: naming every entry point that failed to import.
     """
     failures: list[str] = []
-
-    def failed(manager: Any, entry_point: Any, error: Exception) -> None:
-        failures.append("%s (%s): %s: %s" % (entry_point.name, entry_point.value, type(error).__name__, error))
-
-    manager = NamedExtensionManager(
-        group, names, name_order=True, on_load_failure_callback=failed, propagate_map_exceptions=True
-    )
-    seen = set(manager.names())
-    for entry_point in importlib.metadata.entry_points(group=group):
-        if entry_point.name in names and entry_point.name not in seen:
-            seen.add(entry_point.name)
+    extensions = []
+    for name in names:
+        for entry_point in entry_points:
+            if entry_point.name != name:
+                continue
             try:
                 plugin = entry_point.load()
             except Exception as e:
-                failed(manager, entry_point, e)
+                failures.append("%s (%s): %s: %s" % (entry_point.name, entry_point.value, type(e).__name__, e))
                 continue
-            manager.extensions.append(Extension(entry_point.name, entry_point, plugin, None))
+            extensions.append(Extension(entry_point.name, entry_point, plugin, None))
     if failures:
         raise ExtensionLoadError("Cannot load extensions of %s: %s" % (group, "; ".join(failures)))
-    return manager
+    return extensions
 
 
 def _describe(ext: Any) -> str:
@@ -163,9 +166,8 @@ def load_extensions(api_name: str, conf: Any, manager: ExtensionManager | None =
     group = getattr(conf, CONFIG_GROUPS[api_name])
     whitelist, blacklist = list(group.extensions_whitelist), list(group.extensions_blacklist)
     if manager is None:
-        names = _selected(_installed_names(namespace(api_name)), whitelist, blacklist)
-        manager = _manager(namespace(api_name), names)
-        selected = list(manager)
+        installed = _entry_points(namespace(api_name))
+        selected = _load(namespace(api_name), installed, _selected(_names(installed), whitelist, blacklist))
     else:
         selected = [e for e in manager if e.name in _selected([e.name], whitelist, blacklist)]
     loaded: dict[str, Any] = {}
@@ -203,9 +205,8 @@ def load_server_create_hooks(conf: Any, manager: ExtensionManager | None = None)
     whitelist = list(conf.osapi_v21.extensions_whitelist)
     blacklist = list(conf.osapi_v21.extensions_blacklist)
     if manager is None:
-        names = _selected(_installed_names(SERVER_CREATE_NAMESPACE), whitelist, blacklist)
-        manager = _manager(SERVER_CREATE_NAMESPACE, names)
-        selected = list(manager)
+        installed = _entry_points(SERVER_CREATE_NAMESPACE)
+        selected = _load(SERVER_CREATE_NAMESPACE, installed, _selected(_names(installed), whitelist, blacklist))
     else:
         selected = [e for e in manager if e.name in _selected([e.name], whitelist, blacklist)]
     hooks: dict[str, Any] = {}
@@ -225,13 +226,15 @@ def load_vendordata_providers(names: Sequence[str], manager: ExtensionManager | 
     @raise ExtensionLoadError: a name with no provider installed, or a broken one.
     """
     if manager is None:
-        installed = _installed_names(VENDORDATA_NAMESPACE)
-        unknown = [n for n in names if n not in installed]
+        installed = _entry_points(VENDORDATA_NAMESPACE)
+        unknown = [n for n in names if n not in _names(installed)]
         if unknown:
             raise ExtensionLoadError("Unknown vendordata providers: %s" % ", ".join(unknown))
-        manager = _manager(VENDORDATA_NAMESPACE, list(names))
+        extensions: Iterable[Any] = _load(VENDORDATA_NAMESPACE, installed, list(names))
+    else:
+        extensions = manager
     providers = {}
-    for ext in manager:
+    for ext in extensions:
         if ext.name not in names:
             continue
         obj = _instantiate(ext)
@@ -264,7 +267,8 @@ def installed_policy_defaults() -> list[Any]:
     defaults: list[Any] = []
     groups = [namespace(api) for api in interfaces.API_NAMES] + [SERVER_CREATE_NAMESPACE]
     for group in groups:
-        for ext in _manager(group, _installed_names(group)):
+        installed = _entry_points(group)
+        for ext in _load(group, installed, _names(installed)):
             obj = _instantiate(ext)
             if interfaces.IPolicyDefaultsProvider.providedBy(obj):
                 defaults.extend(obj.policies())
