@@ -7,6 +7,9 @@ the file named by C{[wsgi] api_paste_config}, handing the factories the
 API's L{Runtime} through C{global_conf}. Whatever comes back (a twisted.web
 resource, or a WSGI app that is then mounted) is the tree the API's C{Site}
 serves.
+
+The pipeline machinery is imported by L{load_api} only: the daemon's settings
+use L{paste_config_path} in a supervising process that builds no tree.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from oslo_config import cfg
 from paste.deploy import loadapp
 from twisted.web.resource import IResource
 
-from novatx.resources.pipeline import as_resource
 from novatx.resources.runtime import GLOBAL_CONF_KEY, Runtime, forget
 
 #: The paste file installed with novatx: nova's layout and names.
@@ -81,6 +83,8 @@ def load_api(runtime: Runtime) -> IResource:
     @raise PasteConfigError: the file is missing or lacks the API's section;
         the message names both.
     """
+    from novatx.resources.pipeline import as_resource
+
     path = paste_config_path(runtime.config)
     _check_section(path, runtime.api_name)
     key = runtime.register()

@@ -10,6 +10,8 @@ The daemon's process model: what C{twistd nova} runs.
  - L{novatx.services.channel}: the HTTP channel's limits and draining.
  - L{novatx.services.sockets}, L{novatx.services.tls}, L{novatx.services.pool}:
    listening sockets, TLS options, the WSGI thread pool.
+ - L{novatx.services.reactor}: the reactor, without its TLS support where
+   nothing serves TLS.
 
 It knows nothing of routes: each API's resource tree comes from
 L{novatx.resources.loader}.

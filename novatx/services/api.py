@@ -6,27 +6,31 @@ With C{<api>_workers = 1} the service adopts the socket into this process's
 reactor and serves the API's L{APISite}. With more, it hands the socket to a
 L{WorkerSupervisor} and only supervises. Either way, the daemon's
 L{MultiService} finds it by the API's name (C{getServiceNamed("ec2")}).
+
+The HTTP side (L{novatx.services.channel}) and the TLS side (pyOpenSSL) are
+imported only by a service that needs them: a supervising daemon serves no
+HTTP, and most APIs serve no TLS (see L{novatx.services.reactor}).
 """
 
 from __future__ import annotations
 
 import os
 import socket
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred, maybeDeferred, succeed
 from twisted.internet.interfaces import IListeningPort
 from twisted.logger import Logger
-from twisted.protocols.tls import TLSMemoryBIOFactory
 from twisted.web.resource import IResource
 
 from novatx.resources.runtime import Runtime
-from novatx.services.channel import APISite
 from novatx.services.settings import APISettings, DaemonSettings
 from novatx.services.sockets import bound_port
-from novatx.services.tls import server_tls
 from novatx.services.workers import WorkerSupervisor
+
+if TYPE_CHECKING:
+    from novatx.services.channel import APISite
 
 
 class APIService(Service):
@@ -67,8 +71,14 @@ class APIService(Service):
         self.supervisor: WorkerSupervisor | None = None
         # Made here in workers' daemon too: unusable TLS files stop the start
         # instead of killing every worker.
-        self._tls = server_tls(api.tls) if api.tls else None
+        self._tls = None
+        if api.tls:
+            from novatx.services.tls import server_tls
+
+            self._tls = server_tls(api.tls)
         if tree is not None:
+            from novatx.services.channel import APISite
+
             self.runtime, resource = tree
             self.site = APISite(
                 resource,
@@ -104,6 +114,8 @@ class APIService(Service):
             return self.supervisor.start().addCallback(self._serving)
         factory: Any = self.site
         if self._tls is not None:
+            from twisted.protocols.tls import TLSMemoryBIOFactory
+
             factory = TLSMemoryBIOFactory(self._tls, False, self.site)
         self._listening = self._reactor.adoptStreamPort(
             self.listener.fileno(), self.listener.family, factory

@@ -71,14 +71,14 @@ def makeService(options: Options) -> Any:
     A configuration that cannot be served ends the start here, before twistd
     writes a pid file or daemonizes, with one line on stderr and exit status 1.
     """
-    from twisted.internet import reactor
-
     from novatx.services.daemon import build_daemon
     from novatx.services.errors import StartupError
+    from novatx.services.reactor import install_reactor
     from novatx.services.settings import read_settings
 
     try:
         settings = read_settings(options.config_args(), options.enabled_apis())
+        reactor = install_reactor(any(api.tls for api in settings.apis))
         return build_daemon(settings, reactor, handle_signals=True)
     except StartupError as e:
         raise SystemExit("twistd nova: error: %s" % e) from None

@@ -24,6 +24,7 @@ from twisted.logger import FileLogObserver, eventAsText, globalLogBeginner
 
 from novatx.services.daemon import build_daemon
 from novatx.services.errors import StartupError
+from novatx.services.reactor import install_reactor
 from novatx.services.settings import read_settings
 from novatx.services.signals import ReactorStopper
 from novatx.services.workers import LISTEN_FD, READY_FD
@@ -63,8 +64,6 @@ def _parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a worker; the exit status is 0 after a clean stop."""
-    from twisted.internet import reactor
-
     options, config_args = _parse(sys.argv[1:] if argv is None else argv)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     globalLogBeginner.beginLoggingTo(
@@ -76,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = read_settings(config_args, enabled)
         api = next(a for a in settings.apis if a.name == options.api)
         settings = attrs.evolve(settings, apis=(attrs.evolve(api, workers=1),))
+        reactor = install_reactor(api.tls is not None)
         daemon = build_daemon(settings, reactor, sockets={api.name: listener})
     except StartupError as e:
         sys.stderr.write("novatx worker: %s\n" % e)
