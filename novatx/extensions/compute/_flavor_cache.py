@@ -10,6 +10,11 @@ change made through this process (create, update, delete, extra specs,
 access) empties it at once, so a process never shows its own change late.
 A change made through another worker or process is seen within that many
 seconds; 0 turns the cache off.
+
+Beside each listing it keeps the listing's encoded answers, one per shape (the
+view's microversion features, the links' root, the query): a listing asked
+again in the same shape is answered with bytes already made, with no document
+built and no JSON encoded. They go when the listing goes.
 """
 
 from __future__ import annotations
@@ -23,27 +28,45 @@ _caches: "weakref.WeakKeyDictionary[Any, FlavorListCache]" = weakref.WeakKeyDict
 
 class FlavorListCache:
     """
-    Listing results by query, each kept for C{ttl} seconds of C{clock} time.
+    Listing results by query, each kept for C{ttl} seconds of C{clock} time,
+    with their encodings.
 
     @ivar ttl: seconds an entry stays valid; 0 or less disables the cache.
     """
+
+    #: Encodings kept per listing at most: the shapes clients ask in are few,
+    #: but the links' host is the client's to choose.
+    MAX_ENCODINGS = 16
 
     def __init__(self, clock: Any, ttl: float) -> None:
         self._clock = clock
         self.ttl = ttl
         self.generation = 0
-        self._entries: dict[Hashable, tuple[float, Any]] = {}
+        self._entries: dict[Hashable, tuple[float, Any, dict[Hashable, bytes]]] = {}
 
     def get(self, key: Hashable) -> Any:
         """The cached value of C{key}, or None when absent or expired."""
         entry = self._entries.get(key)
         if entry is None:
             return None
-        expires, value = entry
-        if self._clock.seconds() >= expires:
+        if self._clock.seconds() >= entry[0]:
             del self._entries[key]
             return None
-        return value
+        return entry[1]
+
+    def get_encoded(self, key: Hashable, shape: Hashable) -> bytes | None:
+        """
+        What L{keep_encoded} kept for C{key}'s cached value in C{shape}, or
+        None. Ask L{get} first: this does not check the entry's expiry.
+        """
+        entry = self._entries.get(key)
+        return None if entry is None else entry[2].get(shape)
+
+    def keep_encoded(self, key: Hashable, shape: Hashable, body: bytes) -> None:
+        """Keep C{body}, C{key}'s cached value encoded in C{shape}, as long as that value."""
+        entry = self._entries.get(key)
+        if entry is not None and len(entry[2]) < self.MAX_ENCODINGS:
+            entry[2][shape] = body
 
     def put(self, key: Hashable, value: Any, generation: int) -> None:
         """
@@ -51,7 +74,7 @@ class FlavorListCache:
         before a change that has since emptied the cache is not kept.
         """
         if self.ttl > 0 and generation == self.generation:
-            self._entries[key] = (self._clock.seconds() + self.ttl, value)
+            self._entries[key] = (self._clock.seconds() + self.ttl, value, {})
 
     def clear(self) -> None:
         """Forget everything: a flavor changed."""

@@ -5,11 +5,16 @@ Non-admins list the public flavors (and the private ones their project was
 given); admins choose with C{is_public} (C{none}: all). The view follows the
 microversion: C{description} from 2.55, C{extra_specs} from 2.61, C{swap} as
 0 instead of C{""} from 2.75.
+
+A listing the cache holds is answered with its encoded bytes when it was asked
+in the same shape before (L{novatx.extensions.compute._flavor_cache}), unless
+a controller extension extends flavors: it must be handed the document.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+import json
+from typing import Any, Callable, Hashable, Sequence
 
 import attrs
 
@@ -18,7 +23,7 @@ from novatx.compute.records import Flavor, Page
 from novatx.extensions.compute import _listing
 from novatx.extensions.compute._extension import ComputeResource, deferred, version_tuple
 from novatx.extensions.compute._flavor_cache import flavor_cache
-from novatx.extensions.interfaces import Route
+from novatx.extensions.interfaces import IControllerExtension, Route
 
 V2_55 = (2, 55)
 V2_61 = (2, 61)
@@ -132,11 +137,45 @@ def _size_filter(request: Any, name: str) -> int | None:
         raise Invalid("Invalid %s filter [%s]" % (name, value)) from None
 
 
+def _shape(request: Any, detail: bool) -> Hashable:
+    """What a cached listing's encoding depends on besides the listing."""
+    version = version_tuple(request)
+    args = request.args
+    return (
+        detail,
+        version >= V2_55,
+        version >= V2_61,
+        version >= V2_75,
+        request.root,
+        request.project_id,
+        tuple((name, tuple(values)) for name, values in sorted(args.items())) if args else (),
+    )
+
+
 class Flavors(ComputeResource):
     """Listing and showing flavors."""
 
     name = "Flavors"
     alias = "flavors"
+
+    _context: Any = None
+    _extended: bool | None = None
+
+    def setup(self, context: Any) -> None:
+        super().setup(context)
+        self._context = context
+
+    def _is_extended(self) -> bool:
+        """
+        Whether a controller extension extends flavors (looked at on the
+        first listing: every extension of the API is set up by then).
+        """
+        if self._extended is None:
+            self._extended = any(
+                IControllerExtension.providedBy(ext) and ext.extends == self.alias
+                for ext in self._context.extensions.values()
+            )
+        return self._extended
 
     def routes(self) -> list[Route]:
         return [
@@ -182,7 +221,14 @@ class Flavors(ComputeResource):
         key = (context.is_admin, None if context.is_admin else context.project_id, *query.values())
         flavors = cache.get(key)
         if flavors is not None:
-            return self._listing(request, flavors, limit, detail, collection)
+            if self._is_extended():
+                return self._listing(request, flavors, limit, detail, collection)
+            shape = _shape(request, detail)
+            body = cache.get_encoded(key, shape)
+            if body is None:
+                body = json.dumps(self._listing(request, flavors, limit, detail, collection)).encode("utf-8")
+                cache.keep_encoded(key, shape, body)
+            return body
         generation = cache.generation
 
         def render(page: Page) -> dict[str, Any]:

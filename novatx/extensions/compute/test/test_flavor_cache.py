@@ -1,14 +1,25 @@
-"""The flavor listing cache: expiry on injected time, and no stale refill after a change."""
+"""
+The flavor listing cache: expiry on injected time, no stale refill after a
+change, and encoded listings that answer only the shape they were made in.
+"""
 
 from __future__ import annotations
 
+import json
+
+from twisted.internet.defer import inlineCallbacks, succeed
 from twisted.internet.task import Clock
 from twisted.trial import unittest
+from zope.interface import implementer
 
 from novatx.compute.context import get_admin_context
+from novatx.compute.records import Flavor, Page
 from novatx.config import make_config
 from novatx.extensions.compute._flavor_cache import FlavorListCache, flavor_cache, flavors_changed
+from novatx.extensions.compute.flavors import Flavors
 from novatx.extensions.compute.test._http import ComputeAPITestCase, async_test
+from novatx.extensions.interfaces import IControllerExtension
+from novatx.resources.test._routerkit import serve, user_headers
 
 
 class FlavorListCacheTests(unittest.TestCase):
@@ -32,6 +43,30 @@ class FlavorListCacheTests(unittest.TestCase):
         cache = FlavorListCache(Clock(), 0)
         cache.put("k", ("a",), cache.generation)
         self.assertIsNone(cache.get("k"))
+
+    def test_encodings_go_with_their_listing(self) -> None:
+        clock = Clock()
+        cache = FlavorListCache(clock, 2.0)
+        cache.keep_encoded("k", "shape", b"early")
+        self.assertIsNone(cache.get_encoded("k", "shape"))
+        cache.put("k", ("a",), cache.generation)
+        cache.keep_encoded("k", "shape", b"body")
+        self.assertEqual(cache.get_encoded("k", "shape"), b"body")
+        self.assertIsNone(cache.get_encoded("k", "other shape"))
+        cache.clear()
+        self.assertIsNone(cache.get_encoded("k", "shape"))
+        cache.put("k", ("a",), cache.generation)
+        clock.advance(2.0)
+        self.assertIsNone(cache.get("k"))
+        self.assertIsNone(cache.get_encoded("k", "shape"))
+
+    def test_encodings_per_listing_are_bounded(self) -> None:
+        cache = FlavorListCache(Clock(), 2.0)
+        cache.put("k", ("a",), cache.generation)
+        for n in range(FlavorListCache.MAX_ENCODINGS + 5):
+            cache.keep_encoded("k", n, b"%d" % n)
+        kept = [n for n in range(FlavorListCache.MAX_ENCODINGS + 5) if cache.get_encoded("k", n)]
+        self.assertEqual(kept, list(range(FlavorListCache.MAX_ENCODINGS)))
 
     def test_one_cache_per_compute_api(self) -> None:
         conf = make_config([])
@@ -64,3 +99,73 @@ class CachedListingTests(ComputeAPITestCase):
         self.assertEqual(len((await self.get("/v2.1/flavors")).body["flavors"]), 5)
         await self.compute.create_flavor(get_admin_context(), "direct", 64, 1, 0, flavorid="d1")
         self.assertEqual(len((await self.get("/v2.1/flavors")).body["flavors"]), 6)
+
+
+class EncodedListingTests(ComputeAPITestCase):
+    @async_test
+    async def test_each_shape_answers_its_own_links_and_fields(self) -> None:
+        await self.start()
+        asked = [
+            ("/v2.1/flavors/detail", None, "a.example"),
+            ("/v2.1/flavors/detail", None, "a.example"),
+            ("/v2.1/flavors/detail", None, "b.example:8774"),
+            ("/v2.1/flavors/detail", "2.61", "a.example"),
+            ("/v2.1/flavors", "2.61", "a.example"),
+            ("/v2.1/p1/flavors/detail", None, "a.example"),
+            ("/v2.1/flavors/detail?limit=2", None, "a.example"),
+            ("/v2.1/flavors/detail", None, "a.example"),
+        ]
+        for path, version, host in asked:
+            answer = await self.get(path, version=version, headers={"Host": host})
+            self.assertEqual(answer.code, 200, answer.text)
+            tiny = answer.body["flavors"][0]
+            own = "http://%s%s/1" % (host, path.split("?")[0].replace("/detail", ""))
+            self.assertEqual(tiny["links"][0]["href"], own)
+            self.assertEqual("extra_specs" in tiny, version == "2.61" and "detail" in path)
+            self.assertEqual("ram" in tiny, "detail" in path)
+            self.assertEqual(len(answer.body["flavors"]), 2 if "limit=2" in path else 5)
+            self.assertEqual("flavors_links" in answer.body, "limit=2" in path)
+
+
+@implementer(IControllerExtension)
+class _Badged:
+    """Marks every flavor of a listing."""
+
+    name = "Badged"
+    alias = "badged"
+    version = 1
+    api = "osapi_compute"
+    extends = "flavors"
+
+    def setup(self, context):
+        pass
+
+    def actions(self):
+        return []
+
+    def schema_properties(self, endpoint, version):
+        return {}
+
+    def extend_response(self, request, endpoint, document):
+        for flavor in document.get("flavors", ()):
+            flavor["badge"] = endpoint
+        return succeed(None)
+
+
+class _OneFlavor:
+    """An internal API that knows one flavor."""
+
+    def list_flavors(self, context, **query):
+        return succeed(Page((Flavor(1, "1", "one", 512, 1, 1),)))
+
+
+class ExtendedListingTests(unittest.TestCase):
+    @inlineCallbacks
+    def test_a_controller_extension_extends_cached_listings_too(self):
+        conf = make_config([])
+        conf.set_override("flavor_list_cache_seconds", 3600, "api")
+        served = serve(self, [Flavors(), _Badged()], conf=conf, compute=_OneFlavor())
+        for _ in range(3):
+            response = yield served.client.get(served.url + "/v2.1/flavors/detail", headers=user_headers())
+            body = json.loads((yield response.content()))
+            self.assertEqual([f["badge"] for f in body["flavors"]], ["flavors.detail"])
