@@ -10,9 +10,11 @@ never spell it. What it settled travels on the request as a L{RequestState}.
 
 The klein app holds the routes, but L{APIResource} walks the common case itself
 with the app's werkzeug map, as klein's resource would, minus what costs a
-request more than its routing: a map bound per request and a Deferred chain
-around a handler that answered at once. Whatever is out of the ordinary (a URL
-that is not UTF-8, a redirect werkzeug asks for) goes to klein's own resource.
+request more than its routing: a map bound per request, a Deferred chain
+around a handler that answered at once, and matching a path it matched
+before (the map never changes, so each path and method it matched is
+remembered). Whatever is out of the ordinary (a URL that is not UTF-8, a
+redirect werkzeug asks for) goes to klein's own resource.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ from novatx.resources.request import origin
 from novatx.resources.runtime import get_request_context
 
 _STATE_ATTRIBUTE = "_novatx_router_state"
+
+#: Matches remembered per router at most (the memory is cleared when full:
+#: paths naming one of many servers come and go).
+MAX_MATCHES = 1024
 
 
 @attrs.frozen
@@ -88,6 +94,7 @@ class APIResource(Resource):
             group.endpoint: (group, route_metadata(klein_app.endpoints[group.endpoint]).segment_count)
             for group in table.groups[root]
         }
+        self._matches: dict[tuple[str, bytes], tuple[Any, dict[str, Any]]] = {}
 
     def _versions(self, request: Any) -> tuple[APIVersion | None, APIVersion | None, bool]:
         if self.table.api_name != "osapi_compute" or self.root != "api":
@@ -138,16 +145,23 @@ class APIResource(Resource):
             path = b"/".join(request.postpath).decode("utf-8")
         except UnicodeDecodeError:
             return self._resource.render(request)
-        try:
-            rule, kwargs = self._adapter.match(
-                "/" + path if not path.startswith("/") else path,
-                method=request.method.decode("utf-8"),
-                return_rule=True,
-            )
-        except (NotFound, MethodNotAllowed):
-            return self._answer(request, self._failed(request, Failure()))
-        except HTTPException:
-            return self._resource.render(request)
+        key = (path, request.method)
+        found = self._matches.get(key)
+        if found is None:
+            try:
+                found = self._adapter.match(
+                    "/" + path if not path.startswith("/") else path,
+                    method=request.method.decode("utf-8"),
+                    return_rule=True,
+                )
+            except (NotFound, MethodNotAllowed):
+                return self._answer(request, self._failed(request, Failure()))
+            except HTTPException:
+                return self._resource.render(request)
+            if len(self._matches) >= MAX_MATCHES:
+                self._matches.clear()
+            self._matches[key] = found
+        rule, kwargs = found
         group, segments = self._groups[rule.endpoint]
         request.prepath.extend(request.postpath[:segments])
         request.postpath = request.postpath[segments:]

@@ -105,6 +105,14 @@ def requested_version_string(headers: Any) -> str | None:
     return None
 
 
+#: By the raw values of the two version headers: the version negotiated (a
+#: client asks in the same words request after request).
+_NEGOTIATED: dict[tuple[Any, Any], APIVersion] = {}
+
+#: Negotiations remembered at most (the memory is cleared when full).
+_MAX_NEGOTIATED = 256
+
+
 def negotiate(headers: Any) -> APIVersion:
     """
     The version a request is served at.
@@ -112,10 +120,19 @@ def negotiate(headers: Any) -> APIVersion:
     @raise InvalidVersionString: see L{parse_version}.
     @raise VersionNotSupported: see L{parse_version}.
     """
-    text = requested_version_string(headers)
-    if text is None:
+    standard = headers.getRawHeaders(STANDARD_HEADER)
+    legacy = headers.getRawHeaders(LEGACY_HEADER)
+    if standard is None and legacy is None:
         return MIN_VERSION
-    return parse_version(text)
+    key = (tuple(standard or ()), tuple(legacy or ()))
+    version = _NEGOTIATED.get(key)
+    if version is None:
+        text = requested_version_string(headers)
+        version = MIN_VERSION if text is None else parse_version(text)
+        if len(_NEGOTIATED) >= _MAX_NEGOTIATED:
+            _NEGOTIATED.clear()
+        _NEGOTIATED[key] = version
+    return version
 
 
 #: By version: the values of the two version headers (every response names its

@@ -36,12 +36,37 @@ def _forwarded_pairs(value: str) -> dict[str, str]:
     return pairs
 
 
+#: By TLS or not and the C{Host} header's bytes: the origin (clients name the
+#: server the same way request after request).
+_ORIGINS: dict[tuple[bool, bytes], str] = {}
+
+#: Origins remembered at most (the memory is cleared when full).
+_MAX_ORIGINS = 256
+
+
 def origin(request: Any, trust_proxy_headers: bool) -> str:
     """
     C{scheme://host[:port]} as the client addressed this server.
 
     @param trust_proxy_headers: read C{Forwarded}/C{X-Forwarded-*} first.
     """
+    if trust_proxy_headers:
+        return _origin(request, True)
+    host = request.getHeader(b"host")
+    if host is None or not host.strip():
+        # The bound address stands in: it depends on the port, not the request.
+        return _origin(request, False)
+    key = (request.isSecure(), host)
+    found = _ORIGINS.get(key)
+    if found is None:
+        found = _origin(request, False)
+        if len(_ORIGINS) >= _MAX_ORIGINS:
+            _ORIGINS.clear()
+        _ORIGINS[key] = found
+    return found
+
+
+def _origin(request: Any, trust_proxy_headers: bool) -> str:
     scheme = "https" if request.isSecure() else "http"
     host = _header(request, b"host")
     if trust_proxy_headers:

@@ -192,6 +192,41 @@ class RoutingTests(TestCase):
         self.assertEqual(body["bookmark"], "http://api.example:8774/things")
 
     @inlineCallbacks
+    def test_a_path_asked_again_is_routed_by_method_and_arguments(self):
+        served = serve(self, [_things()])
+        v25 = user_headers(**{"OpenStack-API-Version": "compute 2.5"})
+        for thing_id in ("t1", "t2", "t1"):
+            response, body = yield self._get(served.url + "/v2.1/things/" + thing_id, **v25)
+            self.assertEqual((response.code, body["thing"]["id"]), (200, thing_id))
+        for _ in range(2):
+            response = yield served.client.delete(served.url + "/v2.1/things/t1", headers=v25)
+            yield response.content()
+            self.assertEqual(response.code, 405)
+        response, body = yield self._get(served.url + "/v2.1/things/t1")
+        self.assertEqual(response.code, 404)
+
+    @inlineCallbacks
+    def test_versions_asked_in_turn_are_each_served(self):
+        served = serve(self, [_things()])
+        for asked, served_at in (("compute 2.5", "2.5"), ("compute 2.7", "2.7"), ("compute 2.5", "2.5")):
+            response, body = yield self._get(
+                served.url + "/v2.1/things", **user_headers(**{"OpenStack-API-Version": asked})
+            )
+            self.assertEqual(body["version"], served_at)
+        for _ in range(2):
+            response, body = yield self._get(
+                served.url + "/v2.1/things", **user_headers(**{"OpenStack-API-Version": "compute 2"})
+            )
+            self.assertEqual(response.code, 400)
+
+    @inlineCallbacks
+    def test_links_follow_each_requests_host(self):
+        served = serve(self, [_things()])
+        for host in ("a.example:8774", "b.example", "a.example:8774"):
+            _, body = yield self._get(served.url + "/v2.1/things", **user_headers(Host=host))
+            self.assertEqual(body["self"], "http://%s/v2.1/things" % host)
+
+    @inlineCallbacks
     def test_forwarded_headers_ignored_unless_enabled(self):
         proxied = user_headers(**{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "cloud.example"})
         served = serve(self, [_things()])
