@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from twisted.logger import Logger, LogLevel
+from twisted.python.failure import Failure
 
 from novatx.resources.filters.base import Filter
 from novatx.resources.pipeline import native_filter_factory
@@ -24,30 +25,42 @@ from novatx.resources.runtime import Runtime
 #: copy C{{access_line}}, which halves what a line costs a file observer.
 ACCESS_LINE = '%s pid=%d %s %s "%s %s" status: %s len: %d time: %.1fms'
 
-#: The fields of the line, also in each event by these names.
-FIELDS = ("api", "pid", "request_id", "client", "method", "path", "status", "length", "ms")
-
-#: The access log: events carry C{access_line}, the L{FIELDS} and
-#: C{novatx_access=True}.
+#: The access log: events carry C{access_line}, its fields (C{api}, C{pid},
+#: C{request_id}, C{client}, C{method}, C{path}, C{status}, C{length},
+#: C{ms}) and C{novatx_access=True}.
 access_log = Logger(namespace="novatx.access")
 
 
-def _emit(event: dict[str, Any]) -> None:
+def _emit(
+    api: str, request_id: str, client: str, method: str, path: str, status: Any, length: int, ms: float
+) -> None:
     """
     Log an access event as C{access_log.info("{access_line}", ...)} would,
     without what L{Logger.emit} does per call that an access line never needs
     (checking the level against every level, merging keyword arguments).
     """
-    event.update(
-        novatx_access=True,
-        log_logger=access_log,
-        log_level=LogLevel.info,
-        log_namespace=access_log.namespace,
-        log_source=access_log.source,
-        log_format="{access_line}",
-        log_time=time.time(),
+    pid = os.getpid()
+    access_log.observer(
+        {
+            "api": api,
+            "pid": pid,
+            "request_id": request_id,
+            "client": client,
+            "method": method,
+            "path": path,
+            "status": status,
+            "length": length,
+            "ms": ms,
+            "access_line": ACCESS_LINE % (api, pid, request_id, client, method, path, status, length, ms),
+            "novatx_access": True,
+            "log_logger": access_log,
+            "log_level": LogLevel.info,
+            "log_namespace": access_log.namespace,
+            "log_source": access_log.source,
+            "log_format": "{access_line}",
+            "log_time": time.time(),
+        }
     )
-    access_log.observer(event)
 
 
 def client_address(request: Any, use_forwarded_for: bool) -> str:
@@ -73,27 +86,21 @@ class RequestLogFilter(Filter):
         self.use_forwarded_for = runtime.config.api.use_forwarded_for
 
     def render(self, request: Any) -> Any:
-        clock = self.runtime.reactor
-        started = clock.seconds()
-
-        def done(result: Any, status: Any = None) -> None:
-            fields = (
-                self.runtime.api_name,
-                os.getpid(),
-                get_request_id(request),
-                client_address(request, self.use_forwarded_for),
-                request.method.decode("latin-1"),
-                request.uri.decode("latin-1"),
-                status if status is not None else request.code,
-                request.sentLength,
-                (clock.seconds() - started) * 1000.0,
-            )
-            event = dict(zip(FIELDS, fields))
-            event["access_line"] = ACCESS_LINE % fields
-            _emit(event)
-
-        request.notifyFinish().addCallbacks(done, done, errbackKeywords={"status": "aborted"})
+        request.notifyFinish().addBoth(self._done, request, self.runtime.reactor.seconds())
         return self.render_next(request)
+
+    def _done(self, result: Any, request: Any, started: float) -> None:
+        """Log the access line of C{request}: answered, or C{aborted}."""
+        _emit(
+            self.runtime.api_name,
+            get_request_id(request),
+            client_address(request, self.use_forwarded_for),
+            request.method.decode("latin-1"),
+            request.uri.decode("latin-1"),
+            "aborted" if isinstance(result, Failure) else request.code,
+            request.sentLength,
+            (self.runtime.reactor.seconds() - started) * 1000.0,
+        )
 
 
 filter_factory = native_filter_factory(RequestLogFilter)
