@@ -1,0 +1,156 @@
+"""
+What every part of the internal compute API shares: the store, the clock
+and the driver, reading and writing off the reactor thread, the extension
+fields, the observers of changed instances, and the two ways a server is
+changed (a plain change in one transaction, and an action the driver walks).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable, Iterable, Mapping
+
+from sqlalchemy.engine import Connection
+from twisted.internet.defer import Deferred
+from twisted.logger import Logger
+
+from novatx.compute import actions, convert, instances
+from novatx.compute.coalesce import CoalescedReads
+from novatx.compute.context import RequestContext
+from novatx.compute.exceptions import DatabaseUnavailable, InstanceIsLocked
+from novatx.compute.fields import ExtraField
+from novatx.compute.records import Instance, Page
+from novatx.compute.transitions import TRANSITIONS
+from novatx.db.store import Store, StoreUnavailable
+
+log = Logger()
+
+
+def _unavailable(failure: Any) -> Any:
+    failure.trap(StoreUnavailable)
+    raise DatabaseUnavailable(reason=str(failure.value)) from failure.value
+
+
+class ComputeAPIBase:
+    """
+    The state and plumbing of the internal API of one worker.
+
+    @param conf: the process's config.
+    @param store: the started L{Store}.
+    @param clock: an C{IReactorTime}: stamps, claims and the driver's timers.
+    @param driver: the compute driver (L{novatx.compute.driver.SimulatedDriver}).
+    """
+
+    def __init__(self, conf: Any, store: Store, clock: Any, driver: Any) -> None:
+        self._conf = conf
+        self._store = store
+        self._clock = clock
+        self.driver = driver
+        self._fields: dict[str, ExtraField] = {}
+        self._observers: list[Callable[[str], Any]] = []
+        self._listings: CoalescedReads[Page] = CoalescedReads()
+
+    def _seconds(self) -> float:
+        return self._clock.seconds()
+
+    def _now(self) -> datetime.datetime:
+        return convert.naive(self._clock.seconds())
+
+    def _read(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred:
+        return self._store.read(function, *args, **kwargs).addErrback(_unavailable)
+
+    def _write(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred:
+        return self._store.write(function, *args, **kwargs).addErrback(_unavailable)
+
+    @property
+    def _extra_defaults(self) -> dict[str, Any]:
+        return {name: field.default for name, field in self._fields.items()}
+
+    def notify(self, instance_uuid: str) -> None:
+        """Tell observers that C{instance_uuid} changed."""
+        for observer in list(self._observers):
+            try:
+                observer(instance_uuid)
+            except Exception:
+                log.failure("instance observer {observer!r} failed", observer=observer)
+
+    def add_observer(self, observer: Callable[[str], Any]) -> None:
+        self._observers.append(observer)
+
+    def register_fields(self, fields: Iterable[ExtraField]) -> None:
+        for field in fields:
+            known = self._fields.get(field.name)
+            if known is not None:
+                raise ValueError("extension field %r is declared by both %r and %r"
+                                 % (field.name, known.owner, field.owner))
+            self._fields[field.name] = field
+
+    def _check_lock(self, context: RequestContext, row: Mapping[str, Any]) -> None:
+        if row["locked"] and not context.is_admin:
+            raise InstanceIsLocked(instance_uuid=row["uuid"])
+
+    def _change(self, context: RequestContext, server_uuid: str,
+                change: Callable[[Connection, Mapping[str, Any]], Any],
+                check_lock: bool = True) -> Deferred:
+        """Run C{change(connection, row)} on the locked row; fire with the new record."""
+        def run(connection: Connection) -> Instance:
+            row = instances.get_row(connection, context, server_uuid, for_update=True)
+            if check_lock:
+                self._check_lock(context, row)
+            change(connection, row)
+            return instances.reload(connection, row["id"], self._extra_defaults)
+
+        def changed(instance: Instance) -> Instance:
+            self.notify(instance.uuid)
+            return instance
+
+        return self._write(run).addCallback(changed)
+
+    def _notified(self, server_uuid: str) -> Callable[[Any], Any]:
+        def done(result: Any) -> Any:
+            self.notify(server_uuid)
+            return result
+        return done
+
+    def _act(self, context: RequestContext, server_uuid: str, name: str,
+             prepare: Callable[[Connection, Mapping[str, Any]], tuple[dict, dict]] | None = None,
+             ) -> Deferred:
+        """
+        Check C{name}'s guard on the locked row, let C{prepare} add columns and
+        params, write the intention (first task state, claim, instance action)
+        and start the driver on it. Fires with the record as written.
+        """
+        transition = TRANSITIONS[name]
+        seconds = self._seconds()
+
+        def run(connection: Connection) -> tuple[Instance, bool]:
+            row = instances.get_row(connection, context, server_uuid, for_update=True)
+            self._check_lock(context, row)
+            if name == "delete" and row["pending_action"] == "delete":
+                return instances.record(connection, row, self._extra_defaults), False
+            transition.check(server_uuid, row["vm_state"], row["task_state"])
+            changes, params = prepare(connection, row) if prepare else ({}, {})
+            now = convert.naive(seconds)
+            action_id = actions.start(connection, context, server_uuid, name, now, row["host"])
+            params["action_id"] = action_id
+            if transition.steps:
+                changes.update(task_state=transition.steps[0], pending_params=params,
+                               **self.driver.claim(name, seconds))
+            else:
+                changes.update(transition.finish(row, params), task_state=None)
+                actions.finish(connection, action_id, now)
+            instances.touch(connection, row["id"], now, **changes)
+            return instances.reload(connection, row["id"], self._extra_defaults), bool(
+                transition.steps)
+
+        def begun(result: tuple[Instance, bool]) -> Instance:
+            instance, started = result
+            self.notify(instance.uuid)
+            if started:
+                if name == "delete":
+                    self.driver.destroy(instance)
+                else:
+                    self.driver.transition(instance, name)
+            return instance
+
+        return self._write(run).addCallback(begun)

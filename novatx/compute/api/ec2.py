@@ -1,0 +1,91 @@
+"""
+What the EC2 and metadata APIs need beyond servers: EC2 credentials and passwords.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+from twisted.internet.defer import Deferred
+
+from novatx.compute import convert
+from novatx.compute.api._base import ComputeAPIBase
+from novatx.compute.exceptions import Conflict, InstanceNotFound, NotFound
+from novatx.compute.records import EC2Credential
+from novatx.db import tables as t
+
+I = t.instances
+
+
+class EC2SupportAPI(ComputeAPIBase):
+    """EC2 credentials and metadata passwords. One part of L{novatx.compute.api.ComputeAPI}."""
+
+    def _credential(self, row: Mapping[str, Any]) -> EC2Credential:
+        return EC2Credential(access=row["access"], secret=row["secret"], user_id=row["user_id"],
+                             project_id=row["project_id"],
+                             created_at=convert.aware(row["created_at"]))
+
+    def get_ec2_credential(self, access: str) -> Deferred:
+        C = t.ec2_credentials
+
+        def run(connection: Connection) -> EC2Credential:
+            row = connection.execute(sa.select(C).where(C.c.access == access)).mappings().first()
+            if row is None:
+                raise NotFound("EC2 access key not found.")
+            return self._credential(row)
+        return self._read(run)
+
+    def create_ec2_credential(self, user_id: str, project_id: str) -> Deferred:
+        C = t.ec2_credentials
+
+        def run(connection: Connection) -> EC2Credential:
+            access, secret = uuidlib.uuid4().hex, uuidlib.uuid4().hex
+            connection.execute(sa.insert(C).values(access=access, secret=secret,
+                                                   user_id=user_id, project_id=project_id,
+                                                   created_at=self._now()))
+            return self._credential(connection.execute(
+                sa.select(C).where(C.c.access == access)).mappings().one())
+        return self._write(run)
+
+    def list_ec2_credentials(self, user_id: str | None = None) -> Deferred:
+        C = t.ec2_credentials
+
+        def run(connection: Connection) -> list[EC2Credential]:
+            statement = sa.select(C).order_by(C.c.created_at, C.c.access)
+            if user_id is not None:
+                statement = statement.where(C.c.user_id == user_id)
+            return [self._credential(row) for row in connection.execute(statement).mappings()]
+        return self._read(run)
+
+    def delete_ec2_credential(self, access: str) -> Deferred:
+        C = t.ec2_credentials
+
+        def run(connection: Connection) -> None:
+            if connection.execute(sa.delete(C).where(C.c.access == access)).rowcount == 0:
+                raise NotFound("EC2 access key not found.")
+        return self._write(run)
+
+    def get_password(self, server_uuid: str) -> Deferred:
+        P = t.instance_passwords
+        return self._read(lambda c: c.execute(sa.select(P.c.password).where(
+            P.c.instance_uuid == server_uuid)).scalar() or "")
+
+    def set_password(self, server_uuid: str, password: str) -> Deferred:
+        P = t.instance_passwords
+
+        def run(connection: Connection) -> None:
+            exists = connection.execute(sa.select(I.c.id).where(
+                I.c.uuid == server_uuid, I.c.deleted == sa.false())).first()
+            if exists is None:
+                raise InstanceNotFound(instance_id=server_uuid)
+            try:
+                with connection.begin_nested():
+                    connection.execute(sa.insert(P).values(instance_uuid=server_uuid,
+                                                           password=password))
+            except IntegrityError:
+                raise Conflict("The password is already set.")
+        return self._write(run).addCallback(self._notified(server_uuid))

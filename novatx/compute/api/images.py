@@ -1,0 +1,78 @@
+"""
+The small image registry the compute and EC2 APIs share.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from twisted.internet.defer import Deferred, fail
+
+from novatx.compute import catalog, convert
+from novatx.compute.api._base import ComputeAPIBase
+from novatx.compute.context import RequestContext
+from novatx.compute.exceptions import Conflict, ImageNotFound, Invalid, NotAuthorized
+from novatx.compute.records import Image
+from novatx.db import tables as t
+
+
+class ImagesAPI(ComputeAPIBase):
+    """The image registry. One part of L{novatx.compute.api.ComputeAPI}."""
+
+    def list_images(self, context: RequestContext, filters: Mapping[str, Any] | None = None,
+                    limit: int | None = None, marker: str | None = None,
+                    sort_key: str = "created_at", sort_dir: str = "desc") -> Deferred:
+        return self._read(catalog.list_images, context, dict(filters or {}), limit, marker,
+                          sort_key, sort_dir)
+
+    def get_image(self, context: RequestContext, image_id: str) -> Deferred:
+        return self._read(lambda c: convert.image(catalog.image_row(c, context, image_id)))
+
+    def get_image_by_ec2_id(self, context: RequestContext, internal_id: int) -> Deferred:
+        return self._read(lambda c: convert.image(catalog.image_row_by_id(c, context,
+                                                                          int(internal_id))))
+
+    def create_image_record(self, context: RequestContext, name: str, disk_format: str = "qcow2",
+                            container_format: str = "bare", visibility: str = "private",
+                            properties: Mapping[str, str] | None = None, size: int | None = None,
+                            min_disk: int = 0, min_ram: int = 0,
+                            status: str = "active") -> Deferred:
+        if visibility not in ("public", "private", "shared", "community"):
+            return fail(Invalid("Invalid visibility value: %s" % visibility))
+        if visibility == "public" and not context.is_admin:
+            return fail(NotAuthorized("Only admins may publicize images."))
+        values = {"name": name, "status": status, "disk_format": disk_format,
+                  "container_format": container_format, "size": size, "min_disk": min_disk,
+                  "min_ram": min_ram, "visibility": visibility, "owner": context.project_id,
+                  "properties": dict(properties or {})}
+        return self._write(catalog.create_image, values, self._now())
+
+    def update_image_metadata(self, context: RequestContext, image_id: str,
+                              properties: Mapping[str, str], replace: bool = False) -> Deferred:
+        def run(connection: Connection) -> Image:
+            row = catalog.image_row(connection, context, image_id)
+            if row["deleted"]:
+                raise ImageNotFound(image_id=image_id)
+            if not context.is_admin and row["owner"] != context.project_id:
+                raise NotAuthorized("Not allowed to modify image %s." % image_id)
+            current = {} if replace else dict(row["properties"] or {})
+            current.update(properties)
+            connection.execute(sa.update(t.images).where(t.images.c.id == row["id"]).values(
+                properties=current, updated_at=self._now()))
+            return convert.image(catalog.image_row(connection, context, image_id))
+        return self._write(run)
+
+    def delete_image(self, context: RequestContext, image_id: str) -> Deferred:
+        def run(connection: Connection) -> None:
+            row = catalog.image_row(connection, context, image_id)
+            if row["deleted"]:
+                raise ImageNotFound(image_id=image_id)
+            if not context.is_admin and row["owner"] != context.project_id:
+                raise NotAuthorized("Not allowed to delete image %s." % image_id)
+            if row["protected"]:
+                raise Conflict("Image %s is protected and cannot be deleted." % image_id)
+            connection.execute(sa.update(t.images).where(t.images.c.id == row["id"]).values(
+                deleted=True, status="deleted", updated_at=self._now()))
+        return self._write(run)

@@ -1,0 +1,71 @@
+"""
+Quotas: the limits of projects and users, their defaults, what is in use.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from sqlalchemy.engine import Connection
+from twisted.internet.defer import Deferred, fail, succeed
+
+from novatx.compute import catalog, quotas
+from novatx.compute.api._base import ComputeAPIBase
+from novatx.compute.context import RequestContext
+from novatx.compute.exceptions import Invalid, NotAuthorized
+from novatx.compute.records import QuotaSet
+
+
+class QuotasAPI(ComputeAPIBase):
+    """Quotas of projects and users. One part of L{novatx.compute.api.ComputeAPI}."""
+
+    def _quota_reader(self, context: RequestContext, project_id: str) -> None:
+        if not context.is_admin and project_id != context.project_id:
+            raise NotAuthorized("Policy doesn't allow this operation to be performed.")
+
+    def get_quotas(self, context: RequestContext, project_id: str, user_id: str | None = None,
+                   usages: bool = False) -> Deferred:
+        try:
+            self._quota_reader(context, project_id)
+        except Exception:
+            return fail()
+
+        def run(connection: Connection) -> QuotaSet:
+            found = quotas.limits(connection, self._conf, project_id, user_id)
+            in_use: dict[str, int] = {}
+            if usages:
+                used = quotas.usage(connection, project_id, user_id)
+                in_use = {name: used.get(name, 0) for name in found}
+            return QuotaSet(project_id=project_id, limits=found, in_use=in_use,
+                            reserved={name: 0 for name in in_use})
+        return self._read(run)
+
+    def get_default_quotas(self, context: RequestContext) -> Deferred:
+        return succeed(QuotaSet(project_id=context.project_id,
+                                limits=quotas.defaults(self._conf)))
+
+    def update_quotas(self, context: RequestContext, project_id: str, limits: Mapping[str, int],
+                      user_id: str | None = None, force: bool = False) -> Deferred:
+        try:
+            catalog.admin_only(context)
+            for name, value in limits.items():
+                if isinstance(value, bool) or not isinstance(value, int) or value < -1:
+                    raise Invalid("Quota limit %s for %s must be -1 or greater."
+                                  % (value, name))
+        except Exception:
+            return fail()
+
+        def run(connection: Connection) -> QuotaSet:
+            quotas.lock_project(connection, project_id)
+            quotas.set_limits(connection, self._conf, project_id, limits, user_id, force)
+            return QuotaSet(project_id=project_id,
+                            limits=quotas.limits(connection, self._conf, project_id, user_id))
+        return self._write(run)
+
+    def delete_quotas(self, context: RequestContext, project_id: str,
+                      user_id: str | None = None) -> Deferred:
+        try:
+            catalog.admin_only(context)
+        except Exception:
+            return fail()
+        return self._write(quotas.delete_limits, project_id, user_id)
