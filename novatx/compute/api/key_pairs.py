@@ -4,7 +4,7 @@ Key pairs, per user: generated, imported, listed, deleted.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -19,6 +19,8 @@ from novatx.compute.exceptions import (
 )
 from novatx.compute.records import KeyPair, Page
 from novatx.db import tables as t
+
+K = t.key_pairs
 
 
 class KeyPairsAPI(ComputeAPIBase):
@@ -43,7 +45,6 @@ class KeyPairsAPI(ComputeAPIBase):
                     key_type: str, public_key: str, fingerprint: str,
                     private_key: str | None) -> KeyPair:
         limit = quotas.limits(connection, self._conf, context.project_id, owner)["key_pairs"]
-        K = t.key_pairs
         used = connection.execute(sa.select(sa.func.count()).select_from(K).where(
             K.c.user_id == owner)).scalar()
         if 0 <= limit <= used:
@@ -87,15 +88,21 @@ class KeyPairsAPI(ComputeAPIBase):
         return self._write(lambda c: self._insert_key(c, context, owner, name, key_type,
                                                       public_key.strip(), fingerprint, None))
 
-    def list_key_pairs(self, context: RequestContext, user_id: str | None = None,
-                       limit: int | None = None, marker: str | None = None) -> Deferred:
+    def _as_owner(self, context: RequestContext, user_id: str | None,
+                  work: Callable[[Connection, str], Any], write: bool = False) -> Deferred:
+        """
+        Run C{work(connection, owner)} on the key pairs of C{user_id} (default:
+        the caller's), once the caller may act for that user.
+        """
         try:
             owner = self._key_owner(context, user_id)
         except Exception:
             return fail()
-        K = t.key_pairs
+        return (self._write if write else self._read)(work, owner)
 
-        def run(connection: Connection) -> Page:
+    def list_key_pairs(self, context: RequestContext, user_id: str | None = None,
+                       limit: int | None = None, marker: str | None = None) -> Deferred:
+        def run(connection: Connection, owner: str) -> Page:
             clauses = [K.c.user_id == owner]
             if marker is not None:
                 if connection.execute(sa.select(K.c.id).where(
@@ -109,35 +116,23 @@ class KeyPairsAPI(ComputeAPIBase):
             has_more = limit is not None and len(rows) > limit
             rows = rows[:limit] if has_more else rows
             return Page(items=tuple(convert.key_pair(row) for row in rows), has_more=has_more)
-        return self._read(run)
+        return self._as_owner(context, user_id, run)
 
     def get_key_pair(self, context: RequestContext, name: str,
                      user_id: str | None = None) -> Deferred:
-        try:
-            owner = self._key_owner(context, user_id)
-        except Exception:
-            return fail()
-        K = t.key_pairs
-
-        def run(connection: Connection) -> KeyPair:
+        def run(connection: Connection, owner: str) -> KeyPair:
             row = connection.execute(sa.select(K).where(
                 K.c.user_id == owner, K.c.name == name)).mappings().first()
             if row is None:
                 raise KeypairNotFound(name=name, user_id=owner)
             return convert.key_pair(row)
-        return self._read(run)
+        return self._as_owner(context, user_id, run)
 
     def delete_key_pair(self, context: RequestContext, name: str,
                         user_id: str | None = None) -> Deferred:
-        try:
-            owner = self._key_owner(context, user_id)
-        except Exception:
-            return fail()
-        K = t.key_pairs
-
-        def run(connection: Connection) -> None:
+        def run(connection: Connection, owner: str) -> None:
             result = connection.execute(sa.delete(K).where(K.c.user_id == owner,
                                                            K.c.name == name))
             if result.rowcount == 0:
                 raise KeypairNotFound(name=name, user_id=owner)
-        return self._write(run)
+        return self._as_owner(context, user_id, run, write=True)
