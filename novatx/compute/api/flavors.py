@@ -17,6 +17,14 @@ from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Conflict, Invalid, NotAuthorized, NotFound
 from novatx.db import tables as t
 
+P = t.flavor_projects
+
+
+def _access_list(connection: Connection, flavor_id: int) -> list[str]:
+    """The projects a private flavor is shared with."""
+    return sorted(connection.execute(sa.select(P.c.project_id).where(
+        P.c.flavor_id == flavor_id)).scalars())
+
 
 class FlavorsAPI(ComputeAPIBase):
     """Flavors, extra specs and flavor access. One part of L{novatx.compute.api.ComputeAPI}."""
@@ -102,19 +110,14 @@ class FlavorsAPI(ComputeAPIBase):
         return self._flavor_admin(context, flavor_id, work)
 
     def list_flavor_access(self, context: RequestContext, flavor_id: str) -> Deferred:
-        P = t.flavor_projects
-
         def work(connection: Connection, row: Mapping[str, Any]) -> list[str]:
             if row["is_public"]:
                 raise NotFound("Access list not available for public flavors.")
-            return sorted(connection.execute(sa.select(P.c.project_id).where(
-                P.c.flavor_id == row["id"])).scalars())
+            return _access_list(connection, row["id"])
         return self._flavor_admin(context, flavor_id, work)
 
     def add_flavor_access(self, context: RequestContext, flavor_id: str,
                           project_id: str) -> Deferred:
-        P = t.flavor_projects
-
         def work(connection: Connection, row: Mapping[str, Any]) -> list[str]:
             if row["is_public"]:
                 raise Conflict("Can not add access to a public flavor.")
@@ -125,20 +128,16 @@ class FlavorsAPI(ComputeAPIBase):
             except IntegrityError:
                 raise Conflict("Flavor access already exists for flavor %s and project %s "
                                "combination." % (flavor_id, project_id))
-            return sorted(connection.execute(sa.select(P.c.project_id).where(
-                P.c.flavor_id == row["id"])).scalars())
+            return _access_list(connection, row["id"])
         return self._flavor_admin(context, flavor_id, work)
 
     def remove_flavor_access(self, context: RequestContext, flavor_id: str,
                              project_id: str) -> Deferred:
-        P = t.flavor_projects
-
         def work(connection: Connection, row: Mapping[str, Any]) -> list[str]:
             result = connection.execute(sa.delete(P).where(P.c.flavor_id == row["id"],
                                                            P.c.project_id == project_id))
             if result.rowcount == 0:
                 raise NotFound("Flavor access not found for %s / %s combination."
                                % (flavor_id, project_id))
-            return sorted(connection.execute(sa.select(P.c.project_id).where(
-                P.c.flavor_id == row["id"])).scalars())
+            return _access_list(connection, row["id"])
         return self._flavor_admin(context, flavor_id, work)
