@@ -3,7 +3,10 @@ Issue 2's benchmark: C{GET /} of the compute API, novatx vs bare twisted.web.
 
 Runs, in one go (well under a minute):
  1. C{twistd -n nova --enabled-apis osapi_compute} (one process, port 0): the
-    time from spawning it to its first 200 on C{/};
+    time from spawning it to its first 200 on C{/}, first on a fresh
+    C{state_path} (the start creates and seeds the store), then again on the
+    store it left (an ordinary start, the one the goal is about, as nova's
+    figure is: nova never creates its database as it starts);
  2. a bare twisted.web C{Resource} serving the very bytes novatx answered, in a
     process of its own;
  3. C{wrk} against each, one after the other, same settings: requests/s and
@@ -50,15 +53,20 @@ reactor.run()
 """
 
 
-def start_daemon(directory: str, workers: int) -> tuple[subprocess.Popen, float]:
+def start_daemon(directory: str, workers: int, run: str) -> tuple[subprocess.Popen, float]:
+    """Start the daemon on C{directory}'s store; C{run} names its log file."""
     conf = os.path.join(directory, "nova-%d.conf" % workers)
     with open(conf, "w") as f:
         f.write(
             "[DEFAULT]\nstate_path = %s\nosapi_compute_listen_port = 0\n"
             "osapi_compute_workers = %d\n" % (os.path.join(directory, "state"), workers)
         )
+    # novatx's bytecode is cached (in the checkout's __pycache__), as an
+    # installed package's is: an environment that forbids writing it
+    # (PYTHONDONTWRITEBYTECODE) would have every start compile every module.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]))
-    log = os.path.join(directory, "twistd-%d.log" % workers)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    log = os.path.join(directory, "twistd-%s.log" % run)
     started = time.monotonic()
     process = subprocess.Popen(
         [
@@ -144,7 +152,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=10)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        daemon, started = start_daemon(directory, 1)
+        daemon, started = start_daemon(directory, 1, "creating")
+        try:
+            port, _ = wait_serving(daemon, 1)
+            creating_to_first_200, _ = first_200(port, started)
+        finally:
+            stop(daemon, timeout=30)
+        daemon, started = start_daemon(directory, 1, "one-process")
         try:
             port, _ = wait_serving(daemon, 1)
             to_first_200, body = first_200(port, started)
@@ -168,7 +182,7 @@ def main() -> None:
             single_rss = rss_mb(daemon.pid)
         finally:
             stop(daemon, timeout=30)
-        daemon, _ = start_daemon(directory, 2)
+        daemon, _ = start_daemon(directory, 2, "workers")
         try:
             port, workers = wait_serving(daemon, 2)
             wrk(port, 2, args.connections)
@@ -184,6 +198,7 @@ def main() -> None:
     print("  bare twisted.web Resource %8.1f req/s" % bare_rps)
     print("  ratio                     %8.2f  (goal >= 0.5)" % (novatx_rps / bare_rps))
     print("start to first 200          %8.2f s (goal < 1 s)" % to_first_200)
+    print("  first start, creating the store %.2f s" % creating_to_first_200)
     print("RSS one-process daemon      %8.1f MB" % single_rss)
     print(
         "RSS per worker (2 workers)  %s MB (goal < 80 MB); supervising parent %.1f MB"
