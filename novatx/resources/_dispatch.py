@@ -253,8 +253,7 @@ def dispatch(table: RouteTable, group: RouteGroup, request: Any, state: Any, kwa
     """
     method = request.method.decode("ascii", "replace")
     look_for = "GET" if method == "HEAD" else method
-    candidates = [e for e in group.entries if look_for in e.route.methods]
-    entry = _select(candidates, state.match_version)
+    entry = _select(group.entries_for(look_for), state.match_version)
     if entry is None:
         return write_fault(request, table.api_name, Fault(404, "The resource could not be found."))
     renamed = {name: kwargs[spelled] for name, spelled in zip(entry.params, group.params)}

@@ -85,10 +85,18 @@ class RouteGroup:
     path: str
     entries: list[RouteEntry] = attrs.field(factory=list)
     params: tuple[str, ...] = attrs.field(init=False)
+    _by_method: dict[str, list[RouteEntry]] = attrs.field(init=False, factory=dict, repr=False, eq=False)
 
     @params.default
     def _params_default(self) -> tuple[str, ...]:
         return tuple(_params(self.path))
+
+    def entries_for(self, method: str) -> list[RouteEntry]:
+        """The entries serving C{method}, in order (worked out once per method)."""
+        found = self._by_method.get(method)
+        if found is None:
+            found = self._by_method[method] = [e for e in self.entries if method in e.route.methods]
+        return found
 
     @property
     def endpoint(self) -> str:

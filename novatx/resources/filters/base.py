@@ -56,7 +56,11 @@ class Filter:
 
     def render_next(self, request: Any) -> Any:
         """Walk the rest of the path under the next part and render it."""
-        return getChildForRequest(self.next, request).render(request)
+        next = self.next
+        if next.isLeaf:
+            # The walk would stop at once: a pipeline is mostly leaves.
+            return next.render(request)
+        return getChildForRequest(next, request).render(request)
 
     def render(self, request: Any) -> Any:
         return self.render_next(request)

@@ -10,7 +10,8 @@ C{X-Forwarded-Prefix} (a proxy serving the API under a path) goes in front of
 the request's C{prepath}. So C{request.isSecure()}, the C{Host} header,
 C{request.getClientAddress()} and every link built from them name what the
 client used. Off (the default), the headers are ignored: a client could
-otherwise forge its links and its address.
+otherwise forge its links and its address, and the filter leaves itself out
+of the pipeline.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import Any
 from twisted.internet.address import IPv4Address, IPv6Address
 
 from novatx.resources.filters.base import Filter
-from novatx.resources.pipeline import native_filter_factory
-from novatx.resources.runtime import Runtime
+from novatx.resources.pipeline import NativeFilter, as_resource, native_filter_factory
+from novatx.resources.runtime import Runtime, from_global_conf
 
 
 def _forwarded(header: bytes) -> dict[str, str]:
@@ -109,4 +110,15 @@ class HTTPProxyToWSGIFilter(Filter):
             request.prepath[:0] = prefix.encode("latin-1").split(b"/")
 
 
-filter_factory = native_filter_factory(HTTPProxyToWSGIFilter)
+_filter_factory = native_filter_factory(HTTPProxyToWSGIFilter)
+
+
+def filter_factory(global_conf: dict, **local_conf: str) -> NativeFilter:
+    """
+    Paste filter factory of L{HTTPProxyToWSGIFilter}; with proxy headers
+    parsing off, of nothing: the next part itself.
+    """
+    runtime = from_global_conf(global_conf)
+    if runtime.config.oslo_middleware.enable_proxy_headers_parsing:
+        return _filter_factory(global_conf, **local_conf)
+    return NativeFilter(lambda app: as_resource(app, runtime), runtime)
