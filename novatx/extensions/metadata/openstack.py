@@ -41,16 +41,20 @@ def version_listing(data: InstanceData, version: str) -> list[str]:
     return names
 
 
+#: The version each file of a version's directory appeared at.
+_SINCE = {
+    MD_JSON: v.FOLSOM,
+    USER_DATA: v.FOLSOM,
+    PASSWORD: v.GRIZZLY,
+    VD_JSON: v.HAVANA,
+    NW_JSON: v.LIBERTY,
+    VD2_JSON: v.NEWTON_TWO,
+}
+
+
 def served(name: str, version: str) -> bool:
     """Whether C{/openstack/<version>/<name>} exists at that version."""
-    since = {
-        MD_JSON: v.FOLSOM,
-        USER_DATA: v.FOLSOM,
-        PASSWORD: v.GRIZZLY,
-        VD_JSON: v.HAVANA,
-        NW_JSON: v.LIBERTY,
-        VD2_JSON: v.NEWTON_TWO,
-    }.get(name)
+    since = _SINCE.get(name)
     return since is not None and _at_least(since, version)
 
 

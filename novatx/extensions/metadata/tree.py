@@ -11,15 +11,28 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 
+#: By raw path: its segments (guests ask the same few paths over and over).
+_SEGMENTS: dict[bytes, tuple[str, ...]] = {}
+
+#: Paths remembered at most (the memory is cleared when full).
+_MAX_SEGMENTS = 1024
+
+
 def split_path(raw_path: bytes) -> list[str]:
     """
     The segments of a request path, percent-decoded and normalized: C{.} and
     C{..} are resolved (never above the root), empty segments dropped, so
     C{/a//b/}, C{/a/x/../b} and C{/a/%2e%2e/a/b} all name C{["a", "b"]}.
     """
-    text = unquote_to_bytes(raw_path.split(b"?", 1)[0]).decode("utf-8", "replace")
-    normalized = posixpath.normpath("/" + text)
-    return [segment for segment in normalized.split("/") if segment]
+    segments = _SEGMENTS.get(raw_path)
+    if segments is None:
+        text = unquote_to_bytes(raw_path.split(b"?", 1)[0]).decode("utf-8", "replace")
+        normalized = posixpath.normpath("/" + text)
+        segments = tuple(segment for segment in normalized.split("/") if segment)
+        if len(_SEGMENTS) >= _MAX_SEGMENTS:
+            _SEGMENTS.clear()
+        _SEGMENTS[raw_path] = segments
+    return list(segments)
 
 
 def find(tree: Any, segments: list[str]) -> Any:

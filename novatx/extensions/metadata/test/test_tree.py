@@ -32,6 +32,11 @@ class SplitPathTests(TestCase):
     def test_query_is_ignored(self) -> None:
         self.assertEqual(split_path(b"/latest?x=1"), ["latest"])
 
+    def test_a_path_asked_again_gives_the_same_fresh_list(self) -> None:
+        first = split_path(b"/openstack/latest/meta_data.json")
+        first.append("changed by its caller")
+        self.assertEqual(split_path(b"/openstack/latest/meta_data.json"), ["openstack", "latest", "meta_data.json"])
+
 
 class RenderTests(TestCase):
     def test_dict_lists_keys_sorted_with_subtrees_slashed(self) -> None:
