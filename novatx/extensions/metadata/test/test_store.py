@@ -114,6 +114,24 @@ class ForwardedForTests(_EndToEnd):
         _, body = await self.get("/openstack/latest/meta_data.json", headers)
         self.assertEqual(json.loads(body)["meta"], {"role": "db"})
 
+    async def test_a_cached_instance_is_answered_without_the_store(self) -> None:
+        await self.serve(**{"api.use_forwarded_for": True})
+        await self.create_server()
+        headers = {"X-Forwarded-For": self.server.fixed_ip}
+        self.assertEqual((await self.get("/openstack/latest/meta_data.json", headers))[0], 200)
+        store = self.metadata.compute.store
+        reads = []
+        read = store.read
+
+        def counted(function, *args, **kwargs):
+            reads.append(function)
+            return read(function, *args, **kwargs)
+
+        self.patch(store, "read", counted)
+        for path in ("/openstack/latest/meta_data.json", "/latest/meta-data/instance-id", "/openstack/latest/meta_data.json"):
+            self.assertEqual((await self.get(path, headers))[0], 200)
+        self.assertEqual(reads, [])
+
     async def test_deleted_server_is_not_served(self) -> None:
         await self.serve(**{"api.use_forwarded_for": True})
         await self.create_server()
