@@ -7,7 +7,9 @@ connections and duration:
   - bare: a one-leaf twisted.web C{Site} answering the bytes novatx answered
     for the first instance, the baseline;
   - one instance: novatx's metadata pipeline (C{api-paste.ini}, the store in
-    SQLite), every request for one instance, from its cache once warm;
+    SQLite) in the site the daemon serves it with (L{APISite}: its limits, and
+    no access line of twisted.web's beside the pipeline's own), every request
+    for one instance, from its cache once warm;
   - 200 instances, cache warm: the requests name 200 instances in turn
     (C{X-Forwarded-For}, with C{[api] use_forwarded_for}), each already cached
     (the cache kept for an hour here, so no entry expires during the run);
@@ -88,11 +90,12 @@ async def _create(api, count: int) -> list[str]:
 def serve_novatx(state: str, cache_expiration: int, create: bool) -> None:
     """Child: serve the metadata API over the store in C{state}."""
     from twisted.internet import defer, reactor
-    from twisted.web.server import Site
 
     from novatx.compute.service import ComputeService
     from novatx.resources.loader import load_api
     from novatx.resources.runtime import Runtime
+    from novatx.services.channel import APISite
+    from novatx.services.settings import URL_LIMITS
 
     async def start():
         conf = _config(state, cache_expiration)
@@ -103,8 +106,15 @@ def serve_novatx(state: str, cache_expiration: int, create: bool) -> None:
             addresses = await _create(service.api, INSTANCES)
             with open(os.path.join(state, "addresses.json"), "w") as f:
                 json.dump(addresses, f)
-        port = reactor.listenTCP(0, Site(load_api(Runtime("metadata", conf, service.api, reactor))),
-                                 interface="127.0.0.1", backlog=1024)
+        site = APISite(
+            load_api(Runtime("metadata", conf, service.api, reactor)),
+            api_name="metadata",
+            url_limit=URL_LIMITS["metadata"],
+            max_header_line=conf.wsgi.max_header_line,
+            keep_alive=conf.wsgi.keep_alive,
+            reactor=reactor,
+        )
+        port = reactor.listenTCP(0, site, interface="127.0.0.1", backlog=1024)
         print(port.getHost().port, flush=True)
 
     def failed(failure):
