@@ -115,17 +115,19 @@ class Policy:
         @param target: what is acted on; default: the caller's own project/user.
         @raise PolicyNotAuthorized: the rule denies it.
         """
-        if target is None:
-            target = {"project_id": context.project_id, "user_id": context.user_id}
         self._refresh()
-        try:
-            key: Any = (rule, context.user_id, context.project_id, context.roles, context.is_admin,
-                        tuple(sorted(target.items())))
-            hash(key)
-        except TypeError:
-            key = None
+        # Without a target the caller's own is meant: the credentials say it all.
+        key: Any = (rule, context.user_id, context.project_id, context.roles, context.is_admin)
+        if target is not None:
+            try:
+                key += (tuple(sorted(target.items())),)
+                hash(key)
+            except TypeError:
+                key = None
         allowed = self._decisions.get(key) if key is not None else None
         if allowed is None:
+            if target is None:
+                target = {"project_id": context.project_id, "user_id": context.user_id}
             allowed = bool(self.enforcer.enforce(rule, target, credentials(context)))
             if key is not None:
                 if len(self._decisions) >= self.MAX_DECISIONS:

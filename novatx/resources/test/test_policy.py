@@ -104,6 +104,17 @@ class DefaultsTests(TestCase):
         self.assertEqual(str(error), "Policy doesn't allow things:create to be performed.")
 
 
+    def test_a_decision_on_the_callers_own_is_not_taken_for_another_target(self):
+        policy = Policy(make_config([]), [])
+        member = RequestContext("u", "p1", roles=("member",))
+        for _ in range(2):
+            policy.check("project_member_api", member)
+            policy.check("project_member_api", member, {"project_id": "p1", "user_id": "u"})
+            self.assertRaises(
+                PolicyNotAuthorized, policy.check, "project_member_api", member, {"project_id": "p2"}
+            )
+
+
 class PolicyFileTests(TestCase):
     @inlineCallbacks
     def test_operator_file_denies_a_rule(self):
