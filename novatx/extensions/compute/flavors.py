@@ -186,6 +186,18 @@ class Flavors(ComputeResource):
 
     def _query(self, request: Any) -> tuple[int, dict[str, Any]]:
         """The page size and the internal API's query of a listing request."""
+        if not request.args:
+            # What the parameters below come to when none is given.
+            limit = self.max_limit
+            return limit, {
+                "is_public": True,
+                "min_ram": None,
+                "min_disk": None,
+                "sort_key": "flavorid",
+                "sort_dir": "asc",
+                "limit": limit,
+                "marker": None,
+            }
         if version_tuple(request) >= V2_75:
             unknown = sorted(set(request.args) - QUERY_PARAMETERS)
             if unknown:

@@ -12,7 +12,7 @@ from twisted.internet.task import Clock
 from twisted.trial import unittest
 from zope.interface import implementer
 
-from novatx.compute.context import get_admin_context
+from novatx.compute.context import RequestContext, get_admin_context
 from novatx.compute.records import Flavor, Page
 from novatx.config import make_config
 from novatx.extensions.compute._flavor_cache import FlavorListCache, flavor_cache, flavors_changed
@@ -169,3 +169,32 @@ class ExtendedListingTests(unittest.TestCase):
             response = yield served.client.get(served.url + "/v2.1/flavors/detail", headers=user_headers())
             body = json.loads((yield response.content()))
             self.assertEqual([f["badge"] for f in body["flavors"]], ["flavors.detail"])
+
+
+class _Asked:
+    """What L{Flavors._query} reads of a request."""
+
+    def __init__(self, args, is_admin=False):
+        self.args = args
+        self.version = None
+        self.context = RequestContext("u", "p", is_admin=is_admin)
+
+
+class _Setup:
+    compute = None
+    reactor = None
+    extensions: dict = {}
+
+    def __init__(self):
+        self.config = make_config([])
+
+
+class QueryTests(unittest.TestCase):
+    def test_no_parameters_ask_what_the_defaults_spelled_out_ask(self) -> None:
+        flavors = Flavors()
+        flavors.setup(_Setup())
+        spelled = {"sort_key": ["flavorid"], "sort_dir": ["asc"], "is_public": ["true"]}
+        for is_admin in (False, True):
+            self.assertEqual(
+                flavors._query(_Asked({}, is_admin)), flavors._query(_Asked(spelled, is_admin))
+            )
