@@ -3,14 +3,17 @@ Installing the reactor without Twisted's own TLS support, where nothing uses it.
 
 Installing Twisted's reactor imports its TLS support (pyOpenSSL, and with it
 cryptography and service_identity) whether anything serves TLS or not: some
-13 MB and 60 ms in every process. novatx serves an API of C{enabled_ssl_apis}
-by wrapping its factory in a C{TLSMemoryBIOFactory}
-(L{novatx.services.api.APIService}), which needs none of the reactor's own TLS
-(C{listenSSL}, C{startTLS}). So a process none of whose APIs serves TLS
-installs the reactor with pyOpenSSL hidden; the reactor then goes without, as
-it would where pyOpenSSL is not installed. pyOpenSSL is importable again once
-the reactor is installed, for whatever needs it later (a client's TLS is
-wrapped the same way).
+13 MB and 60 ms. novatx serves an API of C{enabled_ssl_apis} by wrapping its
+factory in a C{TLSMemoryBIOFactory} (L{novatx.services.api.APIService}), and
+its HTTPS clients wrap theirs the same way; none of them uses the reactor's
+own TLS (C{listenSSL}, C{startTLS}). So a process none of whose APIs serves
+TLS installs the reactor with pyOpenSSL hidden; the reactor then goes without,
+as it would where pyOpenSSL is not installed. pyOpenSSL is importable again
+once the reactor is installed, for whatever needs it later.
+
+That spares the supervising daemon (every API in workers) all of it. A
+process serving an API imports pyOpenSSL later all the same: klein imports
+C{twisted.internet.endpoints}, which imports it.
 """
 
 from __future__ import annotations
