@@ -21,7 +21,7 @@ import importlib.metadata
 import weakref
 from typing import Any, Iterable, Sequence
 
-from stevedore import ExtensionManager
+from stevedore import ExtensionManager, NamedExtensionManager
 from stevedore.extension import Extension
 from zope.interface import providedBy
 from zope.interface.exceptions import Invalid as InterfaceInvalid
@@ -85,32 +85,37 @@ def _selected(names: Iterable[str], whitelist: Sequence[str], blacklist: Sequenc
 
 def _load(group: str, entry_points: list[importlib.metadata.EntryPoint], names: list[str]) -> list[Extension]:
     """
-    The entry points C{names} of C{group} (in C{names} order), each imported,
-    as stevedore's C{Extension}s.
+    The entry points C{names} of C{group}, imported by a stevedore manager,
+    in C{names} order.
 
-    They come from one C{importlib.metadata} scan, done by the caller, rather
-    than from a stevedore manager, whose own scan would be a second one, and
-    whose cache is keyed by the path's mtimes packed as 32-bit floats (two
-    minutes apart look the same), so that a plugin installed moments after
-    another process looked could be missing from it.
+    stevedore keeps the entry points it saw in a cache keyed by the path's
+    mtimes packed as 32-bit floats (two minutes apart look the same), so a
+    plugin installed moments after another process looked can be missing from
+    it; what it missed is loaded from C{entry_points}, the caller's own scan
+    of C{importlib.metadata}, so no group is scanned twice.
 
     @raise ExtensionLoadError: naming every entry point that failed to import.
     """
     failures: list[str] = []
-    extensions = []
-    for name in names:
-        for entry_point in entry_points:
-            if entry_point.name != name:
-                continue
+
+    def failed(manager: Any, entry_point: Any, error: Exception) -> None:
+        failures.append("%s (%s): %s: %s" % (entry_point.name, entry_point.value, type(error).__name__, error))
+
+    manager = NamedExtensionManager(
+        group, names, name_order=True, on_load_failure_callback=failed, propagate_map_exceptions=True
+    )
+    loaded = {ext.name: ext for ext in manager}
+    for entry_point in entry_points:
+        if entry_point.name in names and entry_point.name not in loaded:
             try:
                 plugin = entry_point.load()
             except Exception as e:
-                failures.append("%s (%s): %s: %s" % (entry_point.name, entry_point.value, type(e).__name__, e))
+                failed(manager, entry_point, e)
                 continue
-            extensions.append(Extension(entry_point.name, entry_point, plugin, None))
+            loaded[entry_point.name] = Extension(entry_point.name, entry_point, plugin, None)
     if failures:
         raise ExtensionLoadError("Cannot load extensions of %s: %s" % (group, "; ".join(failures)))
-    return extensions
+    return [loaded[name] for name in names if name in loaded]
 
 
 def _describe(ext: Any) -> str:
