@@ -16,13 +16,55 @@ those roles passes.
 
 from __future__ import annotations
 
+import importlib.metadata
 import time
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from oslo_policy import policy as oslo_policy
+from oslo_policy import _checks as oslo_checks, policy as oslo_policy
 
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import NotAuthorized
+
+#: The entry-point group of oslo.policy's check plugins (C{http:}, C{https:}...).
+RULE_CHECKS_GROUP = "oslo.policy.rule_checks"
+
+
+class _CheckOnFirstUse:
+    """
+    An oslo.policy check plugin imported when a rule first names its kind.
+
+    @ivar entry_point: the plugin's entry point.
+    """
+
+    def __init__(self, entry_point: importlib.metadata.EntryPoint) -> None:
+        self.entry_point = entry_point
+        self._plugin: Callable[[str, str], Any] | None = None
+
+    def __call__(self, kind: str, match: str) -> Any:
+        if self._plugin is None:
+            self._plugin = self.entry_point.load()
+        return self._plugin(kind, match)
+
+
+def defer_rule_check_plugins() -> None:
+    """
+    Let oslo.policy import its check plugins only when a rule uses one.
+
+    At the first rule it parses, oslo.policy imports every plugin of
+    L{RULE_CHECKS_GROUP}; its own C{http}/C{https} checks bring in
+    C{requests} (4 MB and some 50 ms a process) though few deployments name
+    them. Its table of plugins (C{oslo_policy._checks.extension_checks}, a
+    module global it fills once) is filled here first, with the same plugins
+    behind L{_CheckOnFirstUse}. A table already filled is left alone.
+    """
+    if oslo_checks.extension_checks is None:
+        oslo_checks.extension_checks = {
+            entry_point.name: _CheckOnFirstUse(entry_point)
+            for entry_point in importlib.metadata.entry_points(group=RULE_CHECKS_GROUP)
+        }
+
+
+defer_rule_check_plugins()
 
 #: nova's base rules, which the extensions' defaults refer to.
 BASE_RULES = [

@@ -186,3 +186,32 @@ class ToolsTests(TestCase):
         )
         self.assertEqual(code, 0, err)
         self.assertIn(b'"admin_api": "is_admin:True"', out)
+
+
+#: Run in a fresh interpreter: build the policy of every installed extension,
+#: decide a rule, then parse an operator's http check; print what was imported.
+_PLUGIN_PROBE = """
+import sys
+from oslo_policy import _parser
+from novatx.compute.context import RequestContext
+from novatx.config import make_config
+from novatx.resources.policy import BASE_RULES, Policy, list_rules
+policy = Policy(make_config([]), list_rules()[len(BASE_RULES):])
+policy.check("os_compute_api:servers:index", RequestContext(user_id="u", project_id="p", roles=("member",)))
+print("after defaults:", "requests" in sys.modules)
+check = _parser.parse_rule("http://127.0.0.1:9/decide")
+print("http check:", type(check).__name__, "requests" in sys.modules)
+"""
+
+
+class RuleCheckPluginTests(TestCase):
+    """oslo.policy's check plugins are imported when a rule names one, not before."""
+
+    @inlineCallbacks
+    def test_http_check_imported_when_used(self):
+        out, err, code = yield getProcessOutputAndValue(
+            sys.executable, ["-c", _PLUGIN_PROBE], env=dict(os.environ)
+        )
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out.decode().splitlines(),
+                         ["after defaults: False", "http check: HttpCheck True"])
