@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
-from _support import BARE_JSON_SERVER, free_port, stop
+from _support import BARE_JSON_SERVER, free_port, stop, wrk
 
 PATH = "/v2.1/flavors/detail"
 TOKEN = "bench:bench"
@@ -46,46 +45,6 @@ def wait_for(url: str, headers: dict[str, str], timeout: float = 30.0) -> bytes:
             if time.monotonic() > deadline:
                 raise SystemExit("no answer from %s within %ss" % (url, timeout))
             time.sleep(0.2)
-
-
-def process_tree(pid: int) -> list[int]:
-    """C{pid} and its descendants (twistd's API workers are its children)."""
-    found = [pid]
-    for task in os.listdir("/proc/%d/task" % pid):
-        with open("/proc/%d/task/%s/children" % (pid, task)) as f:
-            for child in f.read().split():
-                found.extend(process_tree(int(child)))
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time used so far by C{pid} and its descendants."""
-    total = 0
-    for member in process_tree(pid):
-        with open("/proc/%d/stat" % member) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def wrk(url: str, duration: int, connections: int, pid: int) -> tuple[float, float]:
-    """
-    Requests per second C{wrk} measured over C{duration} seconds, and the CPU
-    milliseconds the server (process C{pid}) spent per request meanwhile: the
-    rate depends on what else the machine runs, the CPU cost much less.
-    """
-    base = ["wrk", "-t1", "-c%d" % connections, "-H", "X-Auth-Token: " + TOKEN]
-    before = cpu_seconds(pid)
-    output = subprocess.run(base + ["-d%ds" % duration, url], check=True, capture_output=True, text=True).stdout
-    spent = cpu_seconds(pid) - before
-    match = re.search(r"Requests/sec:\s+([0-9.]+)", output)
-    if match is None:
-        raise SystemExit("wrk printed no rate:\n" + output)
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if non_2xx:
-        raise SystemExit("%s answered errors under load:\n%s" % (url, output))
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
-    return float(match.group(1)), 1000.0 * spent / max(requests, 1)
 
 
 def start_novatx(directory: str, port: int) -> subprocess.Popen:
@@ -126,22 +85,23 @@ def main() -> None:
             if wait_for(bare_url, headers) != body:
                 raise SystemExit("the bare server does not serve novatx's bytes")
             nova_pid, bare_pid = processes[0].pid, processes[1].pid
-            wrk(nova_url, 2, options.connections, nova_pid)
-            wrk(bare_url, 2, options.connections, bare_pid)
+            token = {"X-Auth-Token": TOKEN}
+            wrk(nova_url, 2, options.connections, nova_pid, token)
+            wrk(bare_url, 2, options.connections, bare_pid, token)
             nova, bare = [], []
             for _ in range(options.rounds):
-                nova.append(wrk(nova_url, options.duration, options.connections, nova_pid))
-                bare.append(wrk(bare_url, options.duration, options.connections, bare_pid))
-            ratios = sorted(n[0] / b[0] for n, b in zip(nova, bare))
-            nova_cpu = sorted(n[1] for n in nova)[len(nova) // 2]
-            bare_cpu = sorted(b[1] for b in bare)[len(bare) // 2]
+                nova.append(wrk(nova_url, options.duration, options.connections, nova_pid, token))
+                bare.append(wrk(bare_url, options.duration, options.connections, bare_pid, token))
+            ratios = sorted(n.rate / b.rate for n, b in zip(nova, bare))
+            nova_cpu = sorted(n.cpu_ms for n in nova)[len(nova) // 2]
+            bare_cpu = sorted(b.cpu_ms for b in bare)[len(bare) // 2]
         finally:
             for process in processes:
                 stop(process)
     print("GET %s (%d bytes), wrk -t1 -c%d -d%ds, %d alternating rounds"
           % (PATH, len(body), options.connections, options.duration, options.rounds))
-    print("novatx:           %s req/s" % " ".join("%7.1f" % n[0] for n in nova))
-    print("bare twisted.web: %s req/s" % " ".join("%7.1f" % b[0] for b in bare))
+    print("novatx:           %s req/s" % " ".join("%7.1f" % n.rate for n in nova))
+    print("bare twisted.web: %s req/s" % " ".join("%7.1f" % b.rate for b in bare))
     print("ratio:            %.2f (median of the rounds' ratios; goal >= 0.4)" % ratios[len(ratios) // 2])
     print("CPU per request:  novatx %.2f ms, bare %.2f ms (ratio %.2f)"
           % (nova_cpu, bare_cpu, bare_cpu / nova_cpu))
