@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 from zope.interface import implementer
 from zope.interface.verify import verifyObject
 
+from novatx.compute.coalesce import CoalescedReads
 from novatx.compute.context import get_admin_context
 from novatx.compute.exceptions import Conflict, NotFound, ServiceUnavailable
 from novatx.extensions.interfaces import (
@@ -144,6 +145,7 @@ class MetadataAPI:
         self._compute = context.compute
         self._clock = context.reactor
         self._cache = MetadataCache(self._clock, conf.api.metadata_cache_expiration)
+        self._loads: CoalescedReads = CoalescedReads()
         self._compute.add_observer(self._cache.invalidate)
         self._tokens = TokenSigner(_token_key(conf))
         self._identify = IdentifySettings.from_config(conf)
@@ -237,8 +239,19 @@ class MetadataAPI:
         data = self._cache.get(instance_uuid, "data")
         return None if data is None else self._check_tenant(asker, data)
 
+    def _instance_data(self, asker: Asker) -> Deferred:
+        """
+        The asker's instance data, from the cache or the store. Instances
+        boot in crowds and their agents ask at once: first requests for one
+        instance that arrive together share one load (and one round of
+        dynamic vendordata), as the cache shares everything after it.
+        """
+        key = ("instance", asker.instance_uuid) if asker.instance_uuid else ("address", asker.address)
+        loaded = self._loads.read(key, lambda: self._load_instance_data(asker))
+        return loaded.addCallback(lambda data: self._check_tenant(asker, data))
+
     @inlineCallbacks
-    def _instance_data(self, asker: Asker):
+    def _load_instance_data(self, asker: Asker):
         instance = None
         instance_uuid = asker.instance_uuid
         if instance_uuid is None:
@@ -262,7 +275,7 @@ class MetadataAPI:
                 raise Refused(404, "The resource could not be found.")
             data = yield collect(self._compute, self._conf, instance)
             self._cache.put(instance_uuid, "data", data)
-        return self._check_tenant(asker, data)
+        return data
 
     # -- IMDSv2 -------------------------------------------------------------
 

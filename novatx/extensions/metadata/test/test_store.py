@@ -9,6 +9,7 @@ import base64
 import json
 
 from twisted.internet import reactor
+from twisted.internet.defer import ensureDeferred, gatherResults
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
 
@@ -73,6 +74,19 @@ class _EndToEnd(TestCase):
             await _sleep(0.02)
         self.assertTrue(self.server.fixed_ip)
 
+    async def create_settled_server(self):
+        """
+        L{create_server}, then wait until its build has ended: a build
+        finishing rightly drops what the metadata cache holds of it.
+        """
+        await self.create_server()
+        for _ in range(200):
+            record = await self.metadata.compute.api.get_server(get_admin_context(), self.server.uuid)
+            if record.status == "ACTIVE" and record.task_state is None:
+                break
+            await _sleep(0.02)
+        self.assertEqual(record.status, "ACTIVE")
+
     async def get(self, path, headers):
         response = await self.metadata.client.get(self.metadata.url + path, headers=headers)
         return response.code, await response.content()
@@ -116,14 +130,7 @@ class ForwardedForTests(_EndToEnd):
 
     async def test_a_cached_instance_is_answered_without_the_store(self) -> None:
         await self.serve(**{"api.use_forwarded_for": True})
-        await self.create_server()
-        # Settled: a build finishing would rightly drop the cached instance.
-        for _ in range(200):
-            record = await self.metadata.compute.api.get_server(get_admin_context(), self.server.uuid)
-            if record.status == "ACTIVE" and record.task_state is None:
-                break
-            await _sleep(0.02)
-        self.assertEqual(record.status, "ACTIVE")
+        await self.create_settled_server()
         headers = {"X-Forwarded-For": self.server.fixed_ip}
         self.assertEqual((await self.get("/openstack/latest/meta_data.json", headers))[0], 200)
         store = self.metadata.compute.store
@@ -138,6 +145,27 @@ class ForwardedForTests(_EndToEnd):
         for path in ("/openstack/latest/meta_data.json", "/latest/meta-data/instance-id", "/openstack/latest/meta_data.json"):
             self.assertEqual((await self.get(path, headers))[0], 200)
         self.assertEqual(reads, [])
+
+    async def test_first_requests_asked_together_share_one_load(self) -> None:
+        """An instance's agents asking at once, cold: one lookup answers them all."""
+        await self.serve(**{"api.use_forwarded_for": True})
+        await self.create_settled_server()
+        compute = self.metadata.compute.api
+        lookups = []
+        lookup = compute.get_server_by_address
+
+        def counted(address):
+            lookups.append(address)
+            return lookup(address)
+
+        self.patch(compute, "get_server_by_address", counted)
+        headers = {"X-Forwarded-For": self.server.fixed_ip}
+        answers = await gatherResults([
+            ensureDeferred(self.get("/openstack/latest/meta_data.json", headers)) for _ in range(5)
+        ])
+        self.assertEqual({status for status, _ in answers}, {200})
+        self.assertEqual({json.loads(body)["uuid"] for _, body in answers}, {self.server.uuid})
+        self.assertEqual(lookups, [self.server.fixed_ip])
 
     async def test_deleted_server_is_not_served(self) -> None:
         await self.serve(**{"api.use_forwarded_for": True})
