@@ -18,6 +18,17 @@ from novatx.compute.records import Image
 from novatx.db import tables as t
 
 
+def _owned_image(connection: Connection, context: RequestContext, image_id: str,
+                 verb: str) -> Mapping[str, Any]:
+    """The row of an image the caller may C{verb}: its owner's, or any for an admin."""
+    row = catalog.image_row(connection, context, image_id)
+    if row["deleted"]:
+        raise ImageNotFound(image_id=image_id)
+    if not context.is_admin and row["owner"] != context.project_id:
+        raise NotAuthorized("Not allowed to %s image %s." % (verb, image_id))
+    return row
+
+
 class ImagesAPI(ComputeAPIBase):
     """The image registry. One part of L{novatx.compute.api.ComputeAPI}."""
 
@@ -52,11 +63,7 @@ class ImagesAPI(ComputeAPIBase):
     def update_image_metadata(self, context: RequestContext, image_id: str,
                               properties: Mapping[str, str], replace: bool = False) -> Deferred:
         def run(connection: Connection) -> Image:
-            row = catalog.image_row(connection, context, image_id)
-            if row["deleted"]:
-                raise ImageNotFound(image_id=image_id)
-            if not context.is_admin and row["owner"] != context.project_id:
-                raise NotAuthorized("Not allowed to modify image %s." % image_id)
+            row = _owned_image(connection, context, image_id, "modify")
             current = {} if replace else dict(row["properties"] or {})
             current.update(properties)
             connection.execute(sa.update(t.images).where(t.images.c.id == row["id"]).values(
@@ -66,11 +73,7 @@ class ImagesAPI(ComputeAPIBase):
 
     def delete_image(self, context: RequestContext, image_id: str) -> Deferred:
         def run(connection: Connection) -> None:
-            row = catalog.image_row(connection, context, image_id)
-            if row["deleted"]:
-                raise ImageNotFound(image_id=image_id)
-            if not context.is_admin and row["owner"] != context.project_id:
-                raise NotAuthorized("Not allowed to delete image %s." % image_id)
+            row = _owned_image(connection, context, image_id, "delete")
             if row["protected"]:
                 raise Conflict("Image %s is protected and cannot be deleted." % image_id)
             connection.execute(sa.update(t.images).where(t.images.c.id == row["id"]).values(
