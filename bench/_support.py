@@ -76,31 +76,42 @@ def cpu_seconds(pid: int) -> float:
 
 @dataclass(frozen=True)
 class Load:
-    """What one C{wrk} run measured: the rate, and the server's CPU per request."""
+    """
+    What one C{wrk} run measured: the rate, the error answers, and the
+    server's CPU milliseconds per request (None when no process was watched).
+    """
 
     rate: float
     requests: int
-    cpu_ms: float
+    non_2xx: int
+    cpu_ms: float | None
 
 
-def wrk(url: str, duration: int, connections: int, pid: int,
-        headers: Mapping[str, str] | None = None) -> Load:
+def wrk(url: str, duration: int, connections: int, pid: int | None = None,
+        headers: Mapping[str, str] | None = None, script: str | None = None,
+        allow_errors: bool = False) -> Load:
     """
-    Run C{wrk -t1} against C{url} and take the CPU time process C{pid} (and
-    its children) spent meanwhile: the rate depends on what else the machine
-    runs, the CPU per request much less. An error answer ends the benchmark.
+    Run C{wrk -t1} against C{url} (with C{headers}, or the Lua C{script}),
+    and take the CPU time process C{pid} (and its children) spent meanwhile:
+    the rate depends on what else the machine runs, the CPU per request much
+    less. An error answer ends the benchmark unless C{allow_errors}.
     """
     command = ["wrk", "-t1", "-c%d" % connections, "-d%ds" % duration]
     for name, value in (headers or {}).items():
         command += ["-H", "%s: %s" % (name, value)]
-    before = cpu_seconds(pid)
+    if script is not None:
+        command += ["-s", script]
+    before = cpu_seconds(pid) if pid is not None else 0.0
     output = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
-    spent = cpu_seconds(pid) - before
+    spent = cpu_seconds(pid) - before if pid is not None else None
     rate = re.search(r"Requests/sec:\s+([0-9.]+)", output)
     count = re.search(r"(\d+) requests in", output)
     if rate is None or count is None:
         raise SystemExit("wrk printed no rate:\n" + output)
-    if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    non_2xx = int(errors.group(1)) if errors else 0
+    if non_2xx and not allow_errors:
         raise SystemExit("%s answered errors under load:\n%s" % (url, output))
     requests = int(count.group(1))
-    return Load(float(rate.group(1)), requests, 1000.0 * spent / max(requests, 1))
+    cpu_ms = None if spent is None else 1000.0 * spent / max(requests, 1)
+    return Load(float(rate.group(1)), requests, non_2xx, cpu_ms)

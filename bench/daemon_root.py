@@ -28,7 +28,7 @@ import tempfile
 import time
 import urllib.request
 
-from _support import stop
+from _support import stop, wrk
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
@@ -126,17 +126,9 @@ def first_200(port: int, started: float) -> tuple[float, bytes]:
             time.sleep(0.01)
 
 
-def wrk(port: int, duration: int, connections: int) -> float:
-    output = subprocess.run(
-        ["wrk", "-t1", "-c%d" % connections, "-d%ds" % duration, "http://127.0.0.1:%d/" % port],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if errors:
-        raise SystemExit("wrk saw %s non-2xx answers:\n%s" % (errors.group(1), output))
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+def measured_rate(port: int, duration: int, connections: int) -> float:
+    """Requests per second C{wrk} measured against C{GET /} on C{port}."""
+    return wrk("http://127.0.0.1:%d/" % port, duration, connections).rate
 
 
 def rss_mb(pid: int) -> float:
@@ -170,13 +162,13 @@ def main() -> None:
             )
             try:
                 bare_port = int(bare.stdout.readline().split()[1])
-                wrk(port, 1, args.connections)
+                measured_rate(port, 1, args.connections)
                 # Alternate, and keep each one's best: the machine's other
                 # load then weighs on both alike.
                 novatx_rps = bare_rps = 0.0
                 for _ in range(args.rounds):
-                    novatx_rps = max(novatx_rps, wrk(port, args.duration, args.connections))
-                    bare_rps = max(bare_rps, wrk(bare_port, args.duration, args.connections))
+                    novatx_rps = max(novatx_rps, measured_rate(port, args.duration, args.connections))
+                    bare_rps = max(bare_rps, measured_rate(bare_port, args.duration, args.connections))
             finally:
                 stop(bare, timeout=30)
             single_rss = rss_mb(daemon.pid)
@@ -185,7 +177,7 @@ def main() -> None:
         daemon, _ = start_daemon(directory, 2, "workers")
         try:
             port, workers = wait_serving(daemon, 2)
-            wrk(port, 2, args.connections)
+            measured_rate(port, 2, args.connections)
             worker_rss = [rss_mb(pid) for pid in workers]
             parent_rss = rss_mb(daemon.pid)
         finally:

@@ -31,13 +31,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+
+from _support import stop, wrk
 
 PATH = "/openstack/latest/meta_data.json"
 INSTANCES = 200
@@ -159,15 +160,6 @@ def _port(child: subprocess.Popen) -> int:
     return int(line)
 
 
-def _stop(child: subprocess.Popen) -> None:
-    child.terminate()
-    try:
-        child.wait(10)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.wait()
-
-
 def _rotation_script(directory: str, addresses: list[str]) -> str:
     path = os.path.join(directory, "rotate.lua")
     with open(path, "w") as f:
@@ -178,15 +170,6 @@ def _rotation_script(directory: str, addresses: list[str]) -> str:
         f.write('  return wrk.format("GET", "%s", {["X-Forwarded-For"] = addresses[n]})\n' % PATH)
         f.write("end\n")
     return path
-
-
-def _wrk(url: str, duration: int, connections: int, extra: list[str]) -> tuple[float, int]:
-    """Requests per second and the count of non-2xx answers."""
-    command = ["wrk", "-t1", "-c%d" % connections, "-d%ds" % duration] + extra + [url]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return rate, int(errors.group(1)) if errors else 0
 
 
 def main() -> None:
@@ -215,10 +198,10 @@ def main() -> None:
         cold = _spawn(["--serve", state, "0", "reuse"])
         children += [bare, cold]
         bare_port, cold_port = _port(bare), _port(cold)
-        rotate = ["-s", _rotation_script(state, addresses)]
+        rotate = {"script": _rotation_script(state, addresses)}
         runs = [
-            ("bare twisted.web", bare_port, []),
-            ("novatx, one instance", warm_port, ["-H", "X-Forwarded-For: %s" % addresses[0]]),
+            ("bare twisted.web", bare_port, {}),
+            ("novatx, one instance", warm_port, {"headers": {"X-Forwarded-For": addresses[0]}}),
             ("novatx, %d instances, cache warm" % INSTANCES, warm_port, rotate),
             ("novatx, %d instances, cache cold" % INSTANCES, cold_port, rotate),
         ]
@@ -229,13 +212,13 @@ def main() -> None:
         for _ in range(options.rounds):
             for name, port, extra in runs:
                 url = "http://127.0.0.1:%d%s" % (port, PATH)
-                rate, failed = _wrk(url, options.duration, options.connections, extra)
-                rates[name].append(rate)
-                errors[name] += failed
+                load = wrk(url, options.duration, options.connections, allow_errors=True, **extra)
+                rates[name].append(load.rate)
+                errors[name] += load.non_2xx
     finally:
         for child in children:
             if child.poll() is None:
-                _stop(child)
+                stop(child)
     baseline = statistics.median(rates[runs[0][0]])
     print("%-40s %10s %8s %8s" % ("server", "req/s", "ratio", "non-2xx"))
     for name, _, _ in runs:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ import time
 import urllib.request
 from email.message import Message
 
-from _support import free_port
+from _support import free_port, wrk
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BODY = b'{"ok": true}'
@@ -139,21 +138,10 @@ def wait_for(url: str, timeout: float = 30.0) -> tuple[Message, bytes]:
             time.sleep(0.2)
 
 
-def wrk(url: str, duration: int, connections: int) -> float:
+def measured_rate(url: str, duration: int, connections: int) -> float:
     """Requests per second C{wrk} measured (after a short warm-up)."""
-    base = ["wrk", "-t1", "-c%d" % connections]
-    for name, value in HEADERS.items():
-        base += ["-H", "%s: %s" % (name, value)]
-    subprocess.run(base + ["-d2s", url], check=True, capture_output=True)
-    output = subprocess.run(
-        base + ["-d%ds" % duration, url], check=True, capture_output=True, text=True
-    ).stdout
-    if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        raise SystemExit("%s answered errors under load:\n%s" % (url, output))
-    match = re.search(r"Requests/sec:\s+([0-9.]+)", output)
-    if match is None:
-        raise SystemExit("wrk printed no rate:\n" + output)
-    return float(match.group(1))
+    wrk(url, 2, connections, headers=HEADERS)
+    return wrk(url, duration, connections, headers=HEADERS).rate
 
 
 def main() -> None:
@@ -184,7 +172,7 @@ def main() -> None:
                 if name == "cors" and headers["Access-Control-Allow-Origin"] != ORIGIN:
                     raise SystemExit("the cors server did not run oslo.middleware's CORS")
             for name, url in urls.items():
-                rates[name] = wrk(url, options.duration, options.connections)
+                rates[name] = measured_rate(url, options.duration, options.connections)
         finally:
             for process in processes:
                 process.terminate()

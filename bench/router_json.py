@@ -29,14 +29,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 
-from _support import free_port
+from _support import free_port, wrk
 
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BODY = b'{"ok": true}'
@@ -132,30 +131,6 @@ def wait_for(url: str, timeout: float = 30.0) -> bytes:
             time.sleep(0.2)
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU time a process has used (Linux C{/proc})."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _wrk(url: str, seconds: int, connections: int, pid: int) -> tuple[float, float]:
-    """Requests per second, and the server's CPU microseconds per request."""
-    command = ["wrk", "-t1", "-c%d" % connections, "-d%ds" % seconds]
-    for name, value in HEADERS.items():
-        command += ["-H", "%s: %s" % (name, value)]
-    before = _cpu_seconds(pid)
-    output = subprocess.run(command + [url], check=True, capture_output=True, text=True).stdout
-    spent = _cpu_seconds(pid) - before
-    if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        raise SystemExit("%s answered errors under load:\n%s" % (url, output))
-    rate = re.search(r"Requests/sec:\s+([0-9.]+)", output)
-    count = re.search(r"(\d+) requests in", output)
-    if rate is None or count is None:
-        raise SystemExit("wrk printed no rate:\n" + output)
-    return float(rate.group(1)), spent / int(count.group(1)) * 1e6
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=3, help="seconds per measurement")
@@ -175,12 +150,12 @@ def main() -> None:
         for name, url in urls.items():
             if wait_for(url) != BODY:
                 raise SystemExit("%s does not serve the same bytes" % name)
-            _wrk(url, 1, options.connections, processes[name].pid)
+            wrk(url, 1, options.connections, processes[name].pid, HEADERS)
         for _ in range(options.rounds):
             for name, url in urls.items():
-                rate, cost = _wrk(url, options.duration, options.connections, processes[name].pid)
-                rates[name].append(rate)
-                costs[name].append(cost)
+                load = wrk(url, options.duration, options.connections, processes[name].pid, HEADERS)
+                rates[name].append(load.rate)
+                costs[name].append(load.cpu_ms * 1000)
     finally:
         for process in processes.values():
             process.terminate()
