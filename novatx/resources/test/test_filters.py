@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from typing import Any
 
 from treq.testing import StubTreq
 from twisted.internet import reactor
@@ -251,6 +252,13 @@ class BoundedBodyTests(TestCase):
 class ProxyHeadersTests(TestCase):
     FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "nova.example.com"}
 
+    def serve_parsing(self, paste: str | None = None) -> Any:
+        """The compute API from C{paste} (default: the packaged file), parsing proxy headers."""
+        listening, _ = serve_paste(
+            self, "osapi_compute", paste, **{"oslo_middleware.enable_proxy_headers_parsing": True}
+        )
+        return listening
+
     async def test_ignored_by_default(self):
         listening, _ = serve_paste(self, "osapi_compute")
         response = await listening.client.get(listening.url + "/", headers=self.FORWARDED)
@@ -259,9 +267,7 @@ class ProxyHeadersTests(TestCase):
         self.assertEqual(href, listening.url + "/v2.1/")
 
     async def test_x_forwarded_applied_when_enabled(self):
-        listening, _ = serve_paste(
-            self, "osapi_compute", **{"oslo_middleware.enable_proxy_headers_parsing": True}
-        )
+        listening = self.serve_parsing()
         response = await listening.client.get(listening.url + "/", headers=self.FORWARDED)
         document = json.loads(await response.content())
         self.assertEqual(
@@ -269,12 +275,7 @@ class ProxyHeadersTests(TestCase):
         )
 
     async def test_forwarded_header_applied_when_enabled(self):
-        listening, _ = serve_paste(
-            self,
-            "osapi_compute",
-            TEST_PASTE,
-            **{"oslo_middleware.enable_proxy_headers_parsing": True},
-        )
+        listening = self.serve_parsing(TEST_PASTE)
         response = await listening.client.get(
             listening.url + "/v2.1/x",
             headers=dict(TOKEN, Forwarded='for=10.0.0.1;proto=https;host="nova.example:8443"'),
@@ -283,9 +284,7 @@ class ProxyHeadersTests(TestCase):
         self.assertEqual((seen["secure"], seen["host"]), (True, "nova.example:8443"))
 
     async def test_prefix_goes_in_front_of_links(self):
-        listening, _ = serve_paste(
-            self, "osapi_compute", **{"oslo_middleware.enable_proxy_headers_parsing": True}
-        )
+        listening = self.serve_parsing()
         response = await listening.client.get(
             listening.url + "/", headers=dict(self.FORWARDED, **{"X-Forwarded-Prefix": "/compute"})
         )
@@ -296,12 +295,7 @@ class ProxyHeadersTests(TestCase):
 
     async def test_client_address_from_the_proxy(self):
         events = capture_access_log(self)
-        listening, _ = serve_paste(
-            self,
-            "osapi_compute",
-            TEST_PASTE,
-            **{"oslo_middleware.enable_proxy_headers_parsing": True},
-        )
+        listening = self.serve_parsing(TEST_PASTE)
         for headers in (
             {"X-Forwarded-For": "203.0.113.7"},
             {"Forwarded": 'for="[2001:db8::1]:4711";proto=http'},
@@ -316,12 +310,7 @@ class ProxyHeadersTests(TestCase):
         )
 
     async def test_forwarded_header_wins_over_x_forwarded(self):
-        listening, _ = serve_paste(
-            self,
-            "osapi_compute",
-            TEST_PASTE,
-            **{"oslo_middleware.enable_proxy_headers_parsing": True},
-        )
+        listening = self.serve_parsing(TEST_PASTE)
         response = await listening.client.get(
             listening.url + "/v2.1/x",
             headers=dict(TOKEN, Forwarded="host=a.example", **{"X-Forwarded-Proto": "https"}),
