@@ -89,6 +89,33 @@ class FilterTests(SynchronousTestCase):
         self.assertTrue(matches({"name": "a.c"}))
         self.assertFalse(matches({"name": "abc"}))
 
+    def test_backslash_takes_the_next_character_literally(self) -> None:
+        matches = compile_filters([("name", ["\\*web\\?\\\\*"])], self.getters)
+        self.assertTrue(matches({"name": "*web?\\-1"}))
+        self.assertFalse(matches({"name": "xweb?\\-1"}))
+        self.assertFalse(matches({"name": "*webx\\-1"}))
+
+    def test_stars_match_any_run(self) -> None:
+        for value, name, expected in (
+            ("*", "", True),
+            ("a*b*c", "abc", True),
+            ("a*b*c", "aXbYbZc", True),
+            ("a*b*c", "acb", False),
+            ("*ab", "aab", True),
+            ("ab*ab", "ab", False),
+            ("?*?", "a", False),
+            ("**a**", "xay", True),
+        ):
+            matches = compile_filters([("name", [value])], self.getters)
+            self.assertEqual(matches({"name": name}), expected, (value, name))
+
+    def test_many_wildcards_do_not_backtrack(self) -> None:
+        # A regular expression would try every split of the name among the
+        # stars (more steps than atoms in the universe); this answers at once.
+        for value in ("*" * 40 + "b", "*a" * 40 + "b", "?*" * 40 + "b"):
+            matches = compile_filters([("name", [value])], self.getters)
+            self.assertFalse(matches({"name": "a" * 256}))
+
     def test_all_filters_any_value(self) -> None:
         matches = compile_filters(
             [("name", ["x", "y"]), ("tag:env", ["prod"])], self.getters, self.tags
