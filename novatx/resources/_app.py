@@ -13,8 +13,8 @@ with the app's werkzeug map, as klein's resource would, minus what costs a
 request more than its routing: a map bound per request, a Deferred chain
 around a handler that answered at once, and matching a path it matched
 before (the map never changes, so each path and method it matched is
-remembered). Whatever is out of the ordinary (a URL that is not UTF-8, a
-redirect werkzeug asks for) goes to klein's own resource.
+remembered). Whatever is out of the ordinary (a redirect werkzeug asks
+for) goes to klein's own resource.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ from novatx.extensions.interfaces import APIVersion
 from novatx.resources import microversion
 from novatx.resources._dispatch import dispatch, write_fault
 from novatx.resources._table import RouteGroup, RouteTable
-from novatx.resources.faults import Fault
+from novatx.resources.faults import INTERNAL_ERROR_MESSAGE, Fault
 from novatx.resources.request import origin
+from novatx.resources.requestid import get_request_id
 from novatx.resources.runtime import get_request_context
 
 _STATE_ATTRIBUTE = "_novatx_router_state"
@@ -144,7 +145,7 @@ class APIResource(Resource):
             request.getRequestHostname().decode("utf-8")
             path = b"/".join(request.postpath).decode("utf-8")
         except UnicodeDecodeError:
-            return self._resource.render(request)
+            return write_fault(request, self.table.api_name, Fault(400, NOT_UTF8_MESSAGE))
         key = (path, request.method)
         found = self._matches.get(key)
         if found is None:
@@ -180,8 +181,11 @@ class APIResource(Resource):
 
     def _failed(self, request: Any, failure: Failure) -> Any:
         """
-        Klein's handling of an error: its handlers (L{build_app}'s 404 and
-        405), a werkzeug HTTP error's own answer, or C{processingFailed}.
+        Klein's handling of an error (its handlers: L{build_app}'s 404 and
+        405, a werkzeug HTTP error's own answer), and the answer to a bug:
+        logged with the request id, answered 500 in the API's format (a
+        handler's Deferred fails after the pipeline's C{faultwrap} has
+        returned, so the router answers it itself).
         """
         if request.finished or request._disconnected:
             if not failure.check(CancelledError):
@@ -197,8 +201,17 @@ class APIResource(Resource):
             for name, value in response.headers:
                 request.setHeader(name.encode("utf-8"), value.encode("utf-8"))
             return b"".join(response.iter_encoded())
-        request.processingFailed(failure)
-        return None
+        self._log.failure(
+            "{api} {request_id}: unexpected error serving {method} {path}",
+            failure,
+            api=self.table.api_name,
+            request_id=get_request_id(request),
+            method=request.method.decode("latin-1"),
+            path=request.path.decode("latin-1"),
+        )
+        if request.startedWriting:
+            return None
+        return write_fault(request, self.table.api_name, Fault(500, INTERNAL_ERROR_MESSAGE))
 
     @staticmethod
     def _answer(request: Any, body: Any) -> Any:
@@ -213,6 +226,9 @@ class APIResource(Resource):
 
 
 NOT_FOUND_MESSAGE = "The resource could not be found."
+
+#: klein's words for a path or Host that is not UTF-8, in the API's format.
+NOT_UTF8_MESSAGE = "Non-UTF-8 encoding in URL."
 
 
 def _not_allowed(request: Any, api_name: str, error: MethodNotAllowed) -> bytes:

@@ -7,8 +7,8 @@ microversion (none: 404), require a caller unless the route is C{auth=False}
 (400), check the policy rule (403), call the handler, let controller extensions
 add to the document, and encode it. Internal-API exceptions become faults here,
 through L{novatx.resources.faults.fault_for_exception}; any other exception is
-a bug and goes on to klein, which hands it to the request's
-C{processingFailed} (where C{faultwrap} answers 500).
+a bug and goes on to the router's front (L{novatx.resources._app}), which logs
+it and answers 500 in the API's format.
 """
 
 from __future__ import annotations

@@ -16,6 +16,12 @@ import attrs
 
 from novatx.compute import exceptions
 
+#: nova's message for a 500 (webob's explanation of HTTPInternalServerError):
+#: what a client sees of a bug, whichever part caught it.
+INTERNAL_ERROR_MESSAGE = (
+    "The server has either erred or is incapable of performing the requested operation."
+)
+
 #: nova's fault names by status; anything else is C{computeFault}.
 COMPUTE_FAULT_NAMES = {
     400: "badRequest",

@@ -34,6 +34,10 @@ VARY_VALUE = b"OpenStack-API-Version, X-OpenStack-Nova-API-Version"
 
 _VERSION_RE = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
 
+#: Digits a version number may have and still be compared: any longer is out
+#: of range, and Python refuses to convert more than 4300 digits to an int.
+_MAX_DIGITS = 9
+
 
 class InvalidVersionString(ValueError):
     """The client's version is not C{MajorNum.MinorNum} (nova answers 400)."""
@@ -49,7 +53,7 @@ class InvalidVersionString(ValueError):
 class VersionNotSupported(ValueError):
     """The client's version is outside C{MIN_VERSION..MAX_VERSION} (nova answers 406)."""
 
-    def __init__(self, version: APIVersion) -> None:
+    def __init__(self, version: APIVersion | str) -> None:
         self.version = version
         super().__init__(
             "Version %s is not supported by the API. Minimum is %s and maximum is %s."
@@ -69,7 +73,10 @@ def parse_version(text: str) -> APIVersion:
     match = _VERSION_RE.match(text.strip())
     if match is None:
         raise InvalidVersionString(text)
-    version = APIVersion(int(match.group(1)), int(match.group(2)))
+    major, minor = match.groups()
+    if len(major) > _MAX_DIGITS or len(minor) > _MAX_DIGITS:
+        raise VersionNotSupported("%s.%s" % (major, minor))
+    version = APIVersion(int(major), int(minor))
     if not MIN_VERSION <= version <= MAX_VERSION:
         raise VersionNotSupported(version)
     return version

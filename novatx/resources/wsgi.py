@@ -42,7 +42,7 @@ from twisted.web.resource import IResource, Resource, getChildForRequest
 from twisted.web.wsgi import WSGIResource
 
 from novatx.compute.context import RequestContext
-from novatx.resources.faults import render_fault
+from novatx.resources.faults import INTERNAL_ERROR_MESSAGE, render_fault
 from novatx.resources.requestid import get_request_id
 from novatx.resources.runtime import Runtime, get_request_context, set_request_context
 
@@ -229,7 +229,7 @@ class BridgedRequest(server.Request):
         body, content_type = render_fault(
             self.api_name,
             http.INTERNAL_SERVER_ERROR,
-            "The server has either erred or is incapable of performing the requested operation.",
+            INTERNAL_ERROR_MESSAGE,
             get_request_id(self),
         )
         self.setResponseCode(http.INTERNAL_SERVER_ERROR)

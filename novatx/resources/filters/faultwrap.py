@@ -18,15 +18,10 @@ from twisted.logger import Logger
 from twisted.web import http
 from twisted.web.error import UnsupportedMethod
 
-from novatx.resources.faults import Fault, fault_for_exception
+from novatx.resources.faults import INTERNAL_ERROR_MESSAGE, Fault, fault_for_exception
 from novatx.resources.filters.base import Filter
 from novatx.resources.pipeline import native_filter_factory
 from novatx.resources.requestid import get_request_id
-
-#: nova's message for a 500 (webob's explanation of HTTPInternalServerError).
-INTERNAL_ERROR_MESSAGE = (
-    "The server has either erred or is incapable of performing the requested operation."
-)
 
 
 class FaultWrapFilter(Filter):

@@ -51,7 +51,7 @@ class NegotiateTests(TestCase):
             self.assertEqual(str(error), INVALID % value)
 
     def test_out_of_range(self):
-        for value in ("3.0", "2.999", "2.0", "1.1"):
+        for value in ("3.0", "2.999", "2.0", "1.1", "2.1234567890", "2." + "9" * 5000, "9" * 5000 + ".1"):
             error = self.assertRaises(microversion.VersionNotSupported, microversion.parse_version, value)
             self.assertEqual(str(error), UNSUPPORTED % value)
 
@@ -91,6 +91,7 @@ class NegotiationOverHTTPTests(TestCase):
             ({"OpenStack-API-Version": "compute 3.0"}, "3.0"),
             ({"OpenStack-API-Version": "compute 2.999"}, "2.999"),
             ({"X-OpenStack-Nova-API-Version": "2.105"}, "2.105"),
+            ({"OpenStack-API-Version": "compute 2." + "9" * 5000}, "2." + "9" * 5000),
         ]:
             response, body = yield self._get(headers)
             self.assertEqual(response.code, 406, headers)
@@ -102,6 +103,19 @@ class NegotiationOverHTTPTests(TestCase):
             response, body = yield self._get(headers)
             self.assertEqual((response.code, body), (200, {"version": "2.1"}), headers)
             self.assertEqual(response.headers.getRawHeaders("OpenStack-API-Version"), ["compute 2.1"])
+
+    @inlineCallbacks
+    def test_another_service_beside_compute_is_ignored(self):
+        for value in (["volume 3.0", "compute 2.12"], ["compute 2.12", "volume 3.0"], ["volume 3.0, compute 2.12"]):
+            response = yield self.served.client.get(
+                self.served.url + "/v2.1/v", headers={**user_headers(), "OpenStack-API-Version": value}
+            )
+            self.assertEqual((yield response.json()), {"version": "2.12"}, value)
+            self.assertEqual(response.headers.getRawHeaders("OpenStack-API-Version"), ["compute 2.12"])
+        response, body = yield self._get(
+            {"OpenStack-API-Version": "volume 3.0", "X-OpenStack-Nova-API-Version": "2.15"}
+        )
+        self.assertEqual(body, {"version": "2.15"})
 
     @inlineCallbacks
     def test_latest_and_explicit_versions_are_named_back(self):

@@ -24,6 +24,7 @@ from novatx.extensions.interfaces import (
     Route,
 )
 from novatx.extensions.loading import ExtensionLoadError
+from novatx.resources import faults
 from novatx.resources.router import table_for
 from novatx.resources.runtime import forget
 from novatx.resources.test._routerkit import (
@@ -150,6 +151,16 @@ class RoutingTests(TestCase):
         self.assertEqual(response.code, 405)
         self.assertEqual(body["badMethod"]["message"], "The method DELETE is not allowed for this resource.")
         self.assertIn("GET", response.headers.getRawHeaders("Allow")[0])
+
+    @inlineCallbacks
+    def test_path_not_utf8_is_a_bad_request_fault(self):
+        served = serve(self, [_things()])
+        for path in ("/v2.1/things/%ff%fe", "/v2.1/%c3"):
+            response, body = yield self._get(served.url + path)
+            self.assertEqual((path, response.code), (path, 400))
+            self.assertEqual(body, {"badRequest": {"code": 400, "message": "Non-UTF-8 encoding in URL."}})
+        response, _ = yield self._get(served.url + "/v2.1/things")
+        self.assertEqual(response.code, 200)
 
     @inlineCallbacks
     def test_trailing_slash_is_the_same_route(self):
@@ -410,15 +421,38 @@ class FaultMappingTests(TestCase):
         self.assertEqual(response.headers.getRawHeaders("Retry-After"), ["7"])
 
     @inlineCallbacks
-    def test_unexpected_error_goes_on_and_the_server_keeps_serving(self):
-        served = serve(self, [Resourceful("boom", [_raising(ZeroDivisionError("x"))]), _things()])
-        response = yield served.client.get(served.url + "/v2.1/boom", headers=user_headers())
-        yield response.content()
-        self.assertEqual(response.code, 500)
-        self.assertEqual(len(self.flushLoggedErrors(ZeroDivisionError)), 1)
+    def test_unexpected_error_is_a_logged_compute_fault_and_the_server_keeps_serving(self):
+        async def later(request):
+            raise ZeroDivisionError("the secret internals of a failure")
+
+        routes = [
+            _raising(ZeroDivisionError("the secret internals of a failure")),
+            Route("/later", ("GET",), later, "boom.later"),
+        ]
+        served = serve(self, [Resourceful("boom", routes), _things()])
+        for path in ("/v2.1/boom", "/v2.1/later"):
+            response = yield served.client.get(served.url + path, headers=user_headers())
+            body = yield response.content()
+            self.assertEqual((path, response.code), (path, 500))
+            self.assertEqual(response.headers.getRawHeaders("Content-Type"), ["application/json"])
+            self.assertEqual(
+                json.loads(body),
+                {"computeFault": {"code": 500, "message": faults.INTERNAL_ERROR_MESSAGE}},
+            )
+        self.assertEqual(len(self.flushLoggedErrors(ZeroDivisionError)), 2)
         response = yield served.client.get(served.url + "/v2.1/things", headers=user_headers())
         self.assertEqual(response.code, 200)
         yield response.content()
+
+    @inlineCallbacks
+    def test_unexpected_error_of_other_apis_is_in_their_format(self):
+        route = Route("/", ("GET",), lambda r: 1 / 0, "front.get", auth=False)
+        served = serve(self, [Resourceful("front", [route], api="ec2")], api_name="ec2")
+        response = yield served.client.get(served.url + "/")
+        body = yield response.content()
+        self.assertEqual(response.code, 500)
+        self.assertIn(b"<Code>InternalError</Code>", body)
+        self.assertEqual(len(self.flushLoggedErrors(ZeroDivisionError)), 1)
 
     @inlineCallbacks
     def test_other_apis_answer_in_their_own_format(self):
