@@ -37,6 +37,29 @@ class FaultForExceptionTests(TestCase):
         self.assertEqual(json.loads(body), {"overLimit": {"code": 413, "message": "Quota exceeded: r", "retryAfter": "30"}})
         self.assertEqual((content_type, headers), (b"application/json", {b"Retry-After": b"30"}))
 
+    def test_too_many_requests_is_over_limit_with_retry_after(self):
+        body, _, headers = Fault(429, "slow down", 12).render("osapi_compute")
+        self.assertEqual(json.loads(body), {"overLimit": {"code": 429, "message": "slow down", "retryAfter": "12"}})
+        self.assertEqual(headers, {b"Retry-After": b"12"})
+
+    def test_retry_after_only_where_nova_sends_it(self):
+        for status in (403, 503):
+            body, _, headers = Fault(status, "no", 12).render("osapi_compute")
+            self.assertNotIn("retryAfter", list(json.loads(body).values())[0])
+            self.assertEqual(headers, {})
+
+    def test_every_status_has_novas_name(self):
+        names = {
+            400: "badRequest", 401: "unauthorized", 403: "forbidden", 404: "itemNotFound",
+            405: "badMethod", 409: "conflictingRequest", 413: "overLimit", 415: "badMediaType",
+            429: "overLimit", 501: "notImplemented", 503: "serviceUnavailable",
+            406: "computeFault", 500: "computeFault", 502: "computeFault",
+        }
+        for status, name in names.items():
+            body, content_type, _ = Fault(status, "m").render("osapi_compute")
+            self.assertEqual(json.loads(body), {name: {"code": status, "message": "m"}})
+            self.assertEqual(content_type, b"application/json")
+
     def test_render_in_each_api_format(self):
         fault = Fault(404, "No such thing & more")
         body, content_type, _ = fault.render("osapi_compute")

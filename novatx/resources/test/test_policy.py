@@ -17,6 +17,7 @@ from zope.interface import implementer
 
 from novatx.compute.context import RequestContext
 from novatx.config import make_config
+from novatx.extensions.test.test_example_plugin import ensure_installed
 from novatx.extensions.interfaces import Action, IPolicyDefaultsProvider, Route
 from novatx.resources.policy import Policy, PolicyNotAuthorized, credentials
 from novatx.resources.test._routerkit import Resourceful, serve, user_headers
@@ -175,6 +176,24 @@ class ToolsTests(TestCase):
         self.assertEqual(code, 0, err)
         self.assertIn(b'#"project_member_or_admin": "rule:project_member_api or rule:context_is_admin"', out)
         self.assertIn(b'#"context_is_admin": "role:admin"', out)
+
+    @inlineCallbacks
+    def test_sample_generator_lists_every_installed_extensions_rules(self):
+        yield ensure_installed(self)
+        tool = os.path.join(os.path.dirname(sys.executable), "oslopolicy-sample-generator")
+        cwd = self.mktemp()
+        os.makedirs(cwd)
+        out, err, code = yield getProcessOutputAndValue(
+            tool, ["--namespace", "novatx"], env=dict(os.environ), path=cwd
+        )
+        self.assertEqual(code, 0, err)
+        for line in (
+            b'#"os_compute_api:servers:create": "rule:project_member_or_admin"',
+            b'#"os_compute_api:servers:index:get_all_tenants": "rule:admin_api"',
+            b'#"example:colours:index": "rule:project_reader_or_admin"',
+            b'#"example:servers:describe_colour": "rule:project_reader_or_admin"',
+        ):
+            self.assertIn(line, out.splitlines())
 
     @inlineCallbacks
     def test_policy_generator_finds_the_enforcer(self):
