@@ -173,6 +173,8 @@ instance_metadata = sa.Table(
         "instance_id", sa.Integer, sa.ForeignKey("instances.id", ondelete="CASCADE"),
         primary_key=True,
     ),
+    # Compared exactly on every backend (on MySQL/MariaDB a binary collation,
+    # migration 0005), like tags, extra spec keys and EC2 client tokens.
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("value", sa.String(255), nullable=False),
 )
