@@ -10,7 +10,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from novatx.compute import convert
+from novatx.compute import convert, validation
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import (
     FlavorExists, FlavorNotFound, ImageNotFound, Invalid, MarkerNotFound, NotAuthorized,
@@ -44,6 +44,8 @@ def _flavor_access(context: RequestContext) -> sa.ColumnElement:
 
 
 def flavor_row(connection: Connection, context: RequestContext, flavorid: str) -> Mapping:
+    if not validation.storable(flavorid):
+        raise FlavorNotFound(flavor_id=flavorid)
     row = connection.execute(
         sa.select(F).where(F.c.flavorid == str(flavorid), _flavor_access(context))
     ).mappings().first()
@@ -67,6 +69,8 @@ _FLAVOR_WITH_SPECS = {True: _flavor_with_specs(True), False: _flavor_with_specs(
 
 def get_flavor(connection: Connection, context: RequestContext, flavorid: str) -> Flavor:
     """The flavor and its extra specs, read in one query."""
+    if not validation.storable(flavorid):
+        raise FlavorNotFound(flavor_id=flavorid)
     rows = connection.execute(_FLAVOR_WITH_SPECS[context.is_admin], {
         "flavorid": str(flavorid), "project_id": context.project_id,
     }).mappings().all()
@@ -89,7 +93,10 @@ def list_flavors(connection: Connection, context: RequestContext, is_public: boo
     if min_disk is not None:
         clauses.append(F.c.root_gb >= min_disk)
     column = F.c[sort_key]
+    limit = validation.limit(limit)
     if marker is not None:
+        if not validation.storable(marker):
+            raise MarkerNotFound(marker=marker)
         mark = connection.execute(
             sa.select(column, F.c.id).where(F.c.flavorid == str(marker), _flavor_access(context))
         ).first()
@@ -104,8 +111,8 @@ def list_flavors(connection: Connection, context: RequestContext, is_public: boo
     if limit is not None:
         statement = statement.limit(limit + 1)
     rows = list(connection.execute(statement).mappings())
-    has_more = limit is not None and len(rows) > limit
-    rows = rows[:limit] if has_more else rows
+    has_more = bool(limit) and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
     specs = extra_specs(connection, [row["id"] for row in rows])
     return Page(items=tuple(convert.flavor(row, specs[row["id"]]) for row in rows),
                 has_more=has_more)
@@ -142,6 +149,8 @@ def _image_visible(context: RequestContext) -> sa.ColumnElement:
 
 def image_row(connection: Connection, context: RequestContext, image_id: str) -> Mapping:
     """An image the caller may see; a deleted one only by its owner (or admins)."""
+    if not validation.storable(image_id):
+        raise ImageNotFound(image_id=image_id)
     row = connection.execute(
         sa.select(IM).where(IM.c.uuid == str(image_id), _image_visible(context))
     ).mappings().first()
@@ -168,13 +177,17 @@ def list_images(connection: Connection, context: RequestContext, filters: Mappin
     clauses = [_image_visible(context), IM.c.deleted == sa.false()]
     for key in ("name", "status", "visibility", "owner", "disk_format", "container_format"):
         if filters.get(key) is not None:
-            clauses.append(IM.c[key] == filters[key])
+            value = filters[key]
+            clauses.append(IM.c[key] == value if validation.storable(value) else sa.false())
     if filters.get("ids"):
-        clauses.append(IM.c.uuid.in_(list(filters["ids"])))
+        clauses.append(IM.c.uuid.in_([i for i in filters["ids"] if validation.storable(i)]))
     if filters.get("internal_ids"):
         clauses.append(IM.c.id.in_(list(filters["internal_ids"])))
     column = IM.c[sort_key]
+    limit = validation.limit(limit)
     if marker is not None:
+        if not validation.storable(marker):
+            raise MarkerNotFound(marker=marker)
         mark = connection.execute(
             sa.select(column, IM.c.id).where(IM.c.uuid == marker, _image_visible(context))
         ).first()
@@ -190,8 +203,8 @@ def list_images(connection: Connection, context: RequestContext, filters: Mappin
     if limit is not None:
         statement = statement.limit(limit + 1)
     rows = list(connection.execute(statement).mappings())
-    has_more = limit is not None and len(rows) > limit
-    rows = rows[:limit] if has_more else rows
+    has_more = bool(limit) and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
     return Page(items=tuple(convert.image(row) for row in rows), has_more=has_more)
 
 

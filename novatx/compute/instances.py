@@ -11,11 +11,12 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import attrs
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
-from novatx.compute import convert, states
+from novatx.compute import convert, states, validation
 from novatx.compute.context import RequestContext
-from novatx.compute.exceptions import InstanceNotFound, InvalidSortKey, MarkerNotFound
+from novatx.compute.exceptions import Invalid, InstanceNotFound, InvalidSortKey, MarkerNotFound
 from novatx.compute.interfaces import ServerQuery
 from novatx.compute.records import Instance, Page
 from novatx.db import tables as t
@@ -78,6 +79,8 @@ _BY_UUID = {(admin, read_deleted, for_update): _by_uuid(admin, read_deleted, for
 def get_row(connection: Connection, context: RequestContext, uuid: str,
             for_update: bool = False, read_deleted: bool = False) -> Mapping[str, Any]:
     """The instance's row, or L{InstanceNotFound} when absent or not visible."""
+    if not validation.storable(uuid):
+        raise InstanceNotFound(instance_id=uuid)
     query = _BY_UUID[bool(context.is_admin), bool(read_deleted), bool(for_update)]
     row = connection.execute(query, {"uuid": uuid, "project_id": context.project_id}
                              ).mappings().first()
@@ -167,7 +170,34 @@ def _status_clause(status: str) -> sa.ColumnElement:
 
 
 def _tag_exists(tag: str) -> sa.ColumnElement:
-    return sa.exists().where(t.tags.c.instance_id == I.c.id, t.tags.c.tag == tag)
+    return sa.exists().where(t.tags.c.instance_id == I.c.id, _equals(t.tags.c.tag, tag))
+
+
+def _equals(column: sa.Column, value: Any) -> sa.ColumnElement:
+    """C{column == value}; false without a bound value for one no row can hold."""
+    return column == value if validation.storable(value) else sa.false()
+
+
+def _one_of(column: sa.Column, values: Sequence[Any]) -> sa.ColumnElement:
+    return column.in_([value for value in values if validation.storable(value)])
+
+
+def _matches(column: sa.Column, value: str, field: str) -> sa.ColumnElement:
+    """nova's regular expression filter; one no row can match is false."""
+    validation.pattern(value, field)
+    return column.regexp_match(value) if validation.storable(value) else sa.false()
+
+
+def _regex_refused(error: sa_exc.DBAPIError) -> bool:
+    """
+    Whether the database refused a regular expression that Python compiled
+    (their dialects differ): PostgreSQL's SQLSTATE 2201B, MySQL's error
+    1139, an exception in SQLite's C{REGEXP} function (Python's C{re}).
+    """
+    orig = error.orig
+    code = getattr(orig, "sqlstate", None) or (orig.args[0] if getattr(orig, "args", None)
+                                                else None)
+    return code in ("2201B", 1139) or "user-defined function raised exception" in str(orig)
 
 
 def filters(context: RequestContext, query: ServerQuery) -> list[sa.ColumnElement]:
@@ -176,7 +206,7 @@ def filters(context: RequestContext, query: ServerQuery) -> list[sa.ColumnElemen
     if not context.is_admin or not query.all_tenants:
         clauses.append(I.c.project_id == context.project_id)
     elif query.project_id:
-        clauses.append(I.c.project_id == query.project_id)
+        clauses.append(_equals(I.c.project_id, query.project_id))
     if query.changes_since is not None:
         since = convert.to_store(query.changes_since)
         clauses.append(sa.func.coalesce(I.c.updated_at, I.c.created_at) >= since)
@@ -188,29 +218,29 @@ def filters(context: RequestContext, query: ServerQuery) -> list[sa.ColumnElemen
     elif query.changes_since is None and query.changes_before is None:
         clauses.append(I.c.deleted == sa.false())
     if query.name:
-        clauses.append(I.c.name.regexp_match(query.name))
+        clauses.append(_matches(I.c.name, query.name, "name"))
     if query.ip:
-        clauses.append(I.c.fixed_ip.regexp_match(query.ip))
+        clauses.append(_matches(I.c.fixed_ip, query.ip, "ip"))
     if query.status:
         clauses.append(_status_clause(query.status))
     if query.vm_state:
-        clauses.append(I.c.vm_state == query.vm_state)
+        clauses.append(_equals(I.c.vm_state, query.vm_state))
     if query.flavor_id is not None:
-        clauses.append(I.c.flavor["flavorid"].as_string() == str(query.flavor_id))
+        clauses.append(_equals(I.c.flavor["flavorid"].as_string(), str(query.flavor_id)))
     if query.image_id:
-        clauses.append(I.c.image_id == query.image_id)
+        clauses.append(_equals(I.c.image_id, query.image_id))
     if query.reservation_id:
-        clauses.append(I.c.reservation_id == query.reservation_id)
+        clauses.append(_equals(I.c.reservation_id, query.reservation_id))
     if query.uuids:
-        clauses.append(I.c.uuid.in_(query.uuids))
+        clauses.append(_one_of(I.c.uuid, query.uuids))
     if query.ec2_ids:
         clauses.append(I.c.id.in_(query.ec2_ids))
     if query.key_name:
-        clauses.append(I.c.key_name == query.key_name)
+        clauses.append(_equals(I.c.key_name, query.key_name))
     if query.availability_zone:
-        clauses.append(I.c.availability_zone == query.availability_zone)
+        clauses.append(_equals(I.c.availability_zone, query.availability_zone))
     if query.user_id:
-        clauses.append(I.c.user_id == query.user_id)
+        clauses.append(_equals(I.c.user_id, query.user_id))
     for tag in query.tags:
         clauses.append(_tag_exists(tag))
     if query.tags_any:
@@ -271,12 +301,18 @@ def _plain_rows(connection: Connection, context: RequestContext,
 
 def list_page(connection: Connection, context: RequestContext, query: ServerQuery,
               extra_defaults: Mapping[str, Any]) -> Page:
-    """One page of C{query}: keyset paging after the marker, nova's order."""
+    """
+    One page of C{query}: keyset paging after the marker, nova's order. A
+    page limit of zero has nothing after it to link to, like nova's.
+    """
+    limit = validation.limit(query.limit)
+    if limit != query.limit:
+        query = attrs.evolve(query, limit=limit)
     rows = _plain_rows(connection, context, query)
     if rows is None:
         rows = _filtered_rows(connection, context, query)
-    has_more = query.limit is not None and len(rows) > query.limit
-    if has_more:
+    has_more = bool(query.limit) and len(rows) > query.limit
+    if query.limit is not None:
         rows = rows[: query.limit]
     return Page(items=tuple(records(connection, rows, extra_defaults)), has_more=has_more)
 
@@ -286,6 +322,8 @@ def _filtered_rows(connection: Connection, context: RequestContext,
     clauses = filters(context, query)
     sort = _sort_columns(query)
     if query.marker:
+        if not validation.storable(query.marker):
+            raise MarkerNotFound(marker=query.marker)
         marker_query = sa.select(*[expression for expression, _ in sort]).where(
             I.c.uuid == query.marker, visible(context, read_deleted=True)
         )
@@ -304,7 +342,15 @@ def _filtered_rows(connection: Connection, context: RequestContext,
     )
     if query.limit is not None:
         statement = statement.limit(query.limit + 1)
-    return list(connection.execute(statement).mappings())
+    if not (query.name or query.ip):
+        return list(connection.execute(statement).mappings())
+    try:
+        return list(connection.execute(statement).mappings())
+    except sa_exc.DBAPIError as e:
+        if not _regex_refused(e):
+            raise
+        raise Invalid("Invalid regular expression for %s: %s."
+                      % ("name" if query.name else "ip", str(e.orig).splitlines()[0])) from e
 
 
 def touch(connection: Connection, instance_id: int, now: Any, **changes: Any) -> None:

@@ -17,6 +17,35 @@ from novatx.compute.fields import FIELD_TYPES, ExtraField
 MAX_USER_DATA_BYTES = 65535
 #: A safety limit on one create when quotas are unlimited.
 MAX_COUNT = 1000
+#: A page limit at or past this is no limit: every backend can bind it plus one.
+MAX_LIMIT = 2 ** 62
+
+
+def storable(value: Any) -> bool:
+    """
+    Whether C{value} could be in a text column: PostgreSQL refuses a NUL
+    character outright (an error, not a miss), so a lookup by a value with
+    one finds nothing without asking the database.
+    """
+    return not isinstance(value, str) or "\x00" not in value
+
+
+def limit(value: Any) -> int | None:
+    """A page limit: none, or a count of zero or more (a huge one is none)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise Invalid("limit must be >= 0")
+    return None if value >= MAX_LIMIT else value
+
+
+def pattern(value: str, field: str) -> str:
+    """A regular expression filter, refused here when Python cannot compile it."""
+    try:
+        re.compile(value)
+    except re.error as e:
+        raise Invalid("Invalid regular expression for %s: %s." % (field, e)) from e
+    return value
 
 
 def name(value: Any, field: str = "name") -> str:
@@ -55,6 +84,8 @@ def metadata(items: Any, limit: int) -> dict[str, str]:
             raise Invalid("Metadata property key and value must be strings.")
         if not key:
             raise Invalid("Metadata property key blank.")
+        if not storable(key) or not storable(value):
+            raise Invalid("Metadata property key and value must not contain NUL characters.")
         if len(key) > 255:
             raise Invalid("Metadata property key greater than 255 characters.")
         if len(value) > 255:
@@ -89,7 +120,8 @@ def counts(min_count: Any, max_count: Any) -> tuple[int, int]:
 
 
 def tag(value: Any) -> str:
-    if not isinstance(value, str) or not value or len(value) > 60 or "/" in value or "," in value:
+    if (not isinstance(value, str) or not value or len(value) > 60 or "/" in value
+            or "," in value or not storable(value)):
         raise Invalid("Invalid tag: '%s'. Tags must be 1..60 characters, "
                       "without '/' or ','." % (value,))
     return value

@@ -135,9 +135,68 @@ class ServersTestsMixin(ServiceMixin):
         with self.assertRaises(exc.MarkerNotFound) as caught:
             await service.api.list_servers(ALICE, ServerQuery(marker="no-such-uuid"))
         self.assertEqual("Marker no-such-uuid could not be found.", str(caught.exception))
-        with self.assertRaises(exc.InvalidSortKey):
+        with self.assertRaises(exc.InvalidSortKey) as caught:
             await service.api.list_servers(ALICE, ServerQuery(sort_keys=("user_data",)))
+        self.assertEqual("Sort key supplied is invalid: user_data", str(caught.exception))
         self.assertIsInstance(exc.MarkerNotFound(marker="x"), exc.Invalid)
+
+    async def test_bad_listing_queries_are_refused_or_match_nothing(self):
+        """
+        A regular expression no database can run, a negative limit: L{Invalid}
+        on every backend (not a database error, nor an outage). Values no row
+        can hold (a NUL, which PostgreSQL refuses outright) find nothing; a
+        huge limit is no limit, and a limit of zero has no next page.
+        """
+        service = await self.start_service()
+        instance = await self.boot(service, name="web-1", tags=("blue",))
+        for query, message in [
+            (ServerQuery(name="web-["), "Invalid regular expression for name: unterminated "
+                                        "character set at position 4."),
+            (ServerQuery(ip="*"), "Invalid regular expression for ip: nothing to repeat at "
+                                  "position 0."),
+            (ServerQuery(limit=-1), "limit must be >= 0"),
+        ]:
+            with self.assertRaises(exc.Invalid, msg=repr(query)) as caught:
+                await service.api.list_servers(ALICE, query)
+            self.assertEqual(message, str(caught.exception))
+        for query in [ServerQuery(name="web\x00"), ServerQuery(image_id="a\x00"),
+                      ServerQuery(flavor_id="1\x00"), ServerQuery(tags=("blue\x00",)),
+                      ServerQuery(uuids=("u\x00",)), ServerQuery(key_name="k\x00"),
+                      ServerQuery(availability_zone="nova\x00")]:
+            page = await service.api.list_servers(ALICE, query)
+            self.assertEqual((), page.items, query)
+        with self.assertRaises(exc.MarkerNotFound):
+            await service.api.list_servers(ALICE, ServerQuery(marker="m\x00"))
+        with self.assertRaises(exc.InstanceNotFound):
+            await service.api.get_server(ALICE, instance.uuid + "\x00")
+        huge = await service.api.list_servers(ALICE, ServerQuery(limit=10 ** 20))
+        self.assertEqual(([instance.uuid], False), ([i.uuid for i in huge.items], huge.has_more))
+        none = await service.api.list_servers(ALICE, ServerQuery(limit=0, name="web"))
+        self.assertEqual(((), False), (none.items, none.has_more))
+        plain = await service.api.list_servers(ALICE, ServerQuery(limit=0))
+        self.assertEqual(((), False), (plain.items, plain.has_more))
+
+    async def test_keys_that_differ_in_case_or_trailing_space_are_distinct(self):
+        """
+        Metadata keys, tags and EC2 client tokens are kept exactly as given on
+        every backend (MySQL's default collation would fold them together).
+        """
+        service = await self.start_service()
+        instance = await self.boot(service, metadata={"a": "1", "A": "2", "a ": "3"},
+                                   tags=("X", "x"))
+        self.assertEqual(({"a": "1", "A": "2", "a ": "3"}, ("X", "x")),
+                         (instance.metadata, instance.tags))
+        self.assertEqual({"a": "1", "A": "2", "a ": "3", "B": "4", "b": "5"},
+                         await service.api.set_metadata(ALICE, instance.uuid,
+                                                        {"B": "4", "b": "5"}))
+        self.assertEqual(["Y", "y"], await service.api.set_tags(ALICE, instance.uuid, ["Y", "y"]))
+        page = await service.api.list_servers(ALICE, ServerQuery(tags=("y",)))
+        self.assertEqual([instance.uuid], [i.uuid for i in page.items])
+        image = await self.cirros(service)
+        first, second = [await service.api.create_servers(ALICE, CreateRequest(
+            name="ec2", flavor_id="1", image_id=image, client_token=token))
+            for token in ("Token", "token")]
+        self.assertNotEqual(first[0].uuid, second[0].uuid)
 
     async def test_update_and_delete(self):
         service = await self.start_service()
@@ -235,17 +294,31 @@ class ServersTestsMixin(ServiceMixin):
             (dict(min_count=10 ** 9, max_count=10 ** 9), exc.QuotaExceeded,
              "Quota exceeded for cores, instances, ram: Requested 1000000000, 1000000000, "
              "512000000000, but already used 0, 0, 0 of 20, 10, 51200 cores, instances, ram"),
-            (dict(name="x" * 256), exc.Invalid, None),
-            (dict(name="bad\x07name"), exc.Invalid, None),
+            (dict(name="x" * 256), exc.Invalid,
+             "Invalid input for field/attribute name. Value: %s. '%s' is too long"
+             % ("x" * 256, "x" * 256)),
+            (dict(name="bad\x07name"), exc.Invalid,
+             "An invalid 'name' value was provided. The name must be: printable characters. "
+             "Can not start or end with whitespace."),
             (dict(name="line\nbreak"), exc.Invalid, None),
+            (dict(name="nul\x00"), exc.Invalid, None),
             (dict(name=""), exc.Invalid, None),
             (dict(metadata={"k%d" % i: "v" for i in range(129)}), exc.MetadataLimitExceeded,
              "Maximum number of metadata items exceeds 128"),
             (dict(metadata={"k" * 256: "v"}), exc.Invalid,
              "Metadata property key greater than 255 characters."),
             (dict(metadata={"": "v"}), exc.Invalid, "Metadata property key blank."),
+            (dict(metadata={"k": "v\x00"}), exc.Invalid,
+             "Metadata property key and value must not contain NUL characters."),
+            (dict(metadata={"k": "v" * 256}), exc.Invalid,
+             "Metadata property value greater than 255 characters."),
+            (dict(tags=("t\x00",)), exc.Invalid, None),
+            (dict(flavor_id="1\x00"), exc.FlavorNotFound, None),
+            (dict(image_id="a\x00"), exc.ImageNotFound, None),
             (dict(user_data="not base64!"), exc.Invalid, "User data needs to be valid base 64."),
-            (dict(user_data=base64.b64encode(b"x" * 65536).decode()), exc.Invalid, None),
+            (dict(user_data=base64.b64encode(b"x" * 65536).decode()), exc.Invalid,
+             "User data too large. User data must be no larger than 65535 bytes once base64 "
+             "decoded. Your data is 65536 bytes"),
         ]
         for changes, kind, message in cases:
             request = CreateRequest(**dict(good, **changes))
