@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from twisted.internet.defer import Deferred
 
@@ -10,7 +10,7 @@ from novatx.compute.records import Instance
 
 from novatx.extensions.ec2 import params as P
 from novatx.extensions.ec2.base import EC2Action
-from novatx.extensions.ec2.filters import compile_filters, one
+from novatx.extensions.ec2.filters import Getter, compile_filters, one
 from novatx.extensions.ec2.ids import reservation_id
 from novatx.extensions.ec2.lookup import parse_ids, pick_named, visible_instances
 from novatx.extensions.ec2.paging import Paging
@@ -27,49 +27,92 @@ from novatx.extensions.ec2.views import (
 )
 
 
-class _InstanceFilters:
-    """The instance filters AWS defines that the store can answer."""
+def _instance_filters(image_ids: dict[str, str]) -> dict[str, Getter]:
+    """DescribeInstances' filters (those AWS defines that the store can answer)."""
+    return {
+        "instance-id": one(lambda i: i.ec2_id),
+        "instance-state-name": one(lambda i: ec2_state(i)[1]),
+        "instance-state-code": one(lambda i: ec2_state(i)[0]),
+        "instance-type": one(lambda i: i.flavor.name),
+        "image-id": one(lambda i: image_ids.get(i.image_id or "")),
+        "key-name": one(lambda i: i.key_name),
+        "availability-zone": one(zone),
+        "private-ip-address": one(lambda i: i.fixed_ip),
+        "reservation-id": one(reservation_id),
+        "launch-index": one(lambda i: i.launch_index),
+    }
 
-    def __init__(self, image_ids: dict[str, str]) -> None:
-        self.getters = {
-            "instance-id": one(lambda i: i.ec2_id),
-            "instance-state-name": one(lambda i: ec2_state(i)[1]),
-            "instance-state-code": one(lambda i: ec2_state(i)[0]),
-            "instance-type": one(lambda i: i.flavor.name),
-            "image-id": one(lambda i: image_ids.get(i.image_id or "")),
-            "key-name": one(lambda i: i.key_name),
-            "availability-zone": one(zone),
-            "private-ip-address": one(lambda i: i.fixed_ip),
-            "reservation-id": one(reservation_id),
-            "launch-index": one(lambda i: i.launch_index),
-        }
+
+def _status_check(instance: Instance) -> tuple[str, str | None]:
+    """
+    The C{(status, reachability)} of an instance's status checks: they pass
+    once it runs, are under way while it starts, and do not apply otherwise.
+    """
+    name = ec2_state(instance)[1]
+    if name == "running":
+        return ("ok", "passed")
+    if name == "pending":
+        return ("initializing", "initializing")
+    return ("not-applicable", None)
+
+
+#: AWS's scheduled-event filters: no instance here has events, so they match nothing.
+_EVENT_FILTERS = (
+    "event.code", "event.description", "event.instance-event-id", "event.not-after",
+    "event.not-before", "event.not-before-deadline",
+)
+
+
+def _status_filters(image_ids: dict[str, str]) -> dict[str, Getter]:
+    """DescribeInstanceStatus' filters, as AWS names them."""
+    getters = {
+        "availability-zone": one(zone),
+        "instance-state-name": one(lambda i: ec2_state(i)[1]),
+        "instance-state-code": one(lambda i: ec2_state(i)[0]),
+    }
+    for check in ("instance-status", "system-status"):
+        getters[check + ".status"] = one(lambda i: _status_check(i)[0])
+        getters[check + ".reachability"] = one(lambda i: _status_check(i)[1])
+    getters.update({name: one(lambda i: None) for name in _EVENT_FILTERS})
+    return getters
 
 
 def _select_instances(
-    action: "_DescribeAction", request: Any, params: dict[str, str], exclusive: tuple
+    action: "_DescribeAction",
+    request: Any,
+    params: dict[str, str],
+    filters_of: Callable[[dict[str, str]], dict[str, Getter]],
+    tags: Callable[[Instance], dict[str, str]] | None = None,
+    keep: Callable[[Instance], bool] | None = None,
 ) -> Deferred:
     """
     The instances a Describe request selects: C{InstanceId.N} (all must exist),
-    then C{Filter.N}, then one page. Fires with C{(page, next_token, image_ids)}.
+    then those C{keep} keeps, then C{Filter.N}, then one page. Fires with
+    C{(page, next_token, image_ids)}.
+
+    @param filters_of: the action's filter getters, given the image ids.
+    @param tags: an instance's tags, where the action has tag filters.
     """
     context = request.context
     ids = P.member_list(params, "InstanceId")
     numbers = parse_ids(ids)
     requested = P.filters(params)
-    paging = Paging.read(action.action, context.project_id, params, exclusive=exclusive)
+    paging = Paging.read(action.action, context.project_id, params, exclusive=("InstanceId",))
     if requested:
-        compile_filters(requested, _InstanceFilters({}).getters, instance_tags)
+        compile_filters(requested, filters_of({}), tags)
 
     def with_images(instances: list[Instance]) -> Deferred:
         if ids:
             named = {i.id: i for i in pick_named(instances, ids, numbers)}
             instances = [named[key] for key in sorted(named)]
+        if keep is not None:
+            instances = [i for i in instances if keep(i)]
         resolved = action.image_ids.resolve(context, [i.image_id for i in instances])
         return resolved.addCallback(select, instances)
 
     def select(image_ids: dict[str, str], instances: list[Instance]) -> tuple:
         if requested:
-            matches = compile_filters(requested, _InstanceFilters(image_ids).getters, instance_tags)
+            matches = compile_filters(requested, filters_of(image_ids), tags)
             instances = [i for i in instances if matches(i)]
         page, token = paging.page(instances, key=_by_id)
         return page, token, image_ids
@@ -107,7 +150,7 @@ class DescribeInstances(_DescribeAction):
         self.compute.add_observer(lambda instance_uuid: self._answers.clear())
 
     def __call__(self, request: Any, params: dict[str, str]) -> Any:
-        d = _select_instances(self, request, params, exclusive=("InstanceId",))
+        d = _select_instances(self, request, params, _instance_filters, instance_tags)
         project = request.context.project_id
         return d.addCallback(
             lambda result: {
@@ -136,25 +179,29 @@ class DescribeInstanceStatus(_DescribeAction):
     name = "Describe instance status"
 
     def __call__(self, request: Any, params: dict[str, str]) -> Any:
-        include_all = P.boolean(params, "IncludeAllInstances")
-        d = _select_instances(self, request, params, exclusive=())
-        return d.addCallback(lambda result: self._render(result[0], result[1], include_all))
+        keep = None if P.boolean(params, "IncludeAllInstances") else _running
+        d = _select_instances(self, request, params, _status_filters, keep=keep)
+        return d.addCallback(lambda result: self._render(result[0], result[1]))
 
-    def _render(self, instances: list, token: str | None, include_all: bool) -> dict[str, Any]:
+    def _render(self, instances: list[Instance], token: str | None) -> dict[str, Any]:
         items = []
         for instance in instances:
-            state = ec2_state(instance)
-            if not include_all and state[1] != "running":
-                continue
-            ok = "ok" if state[1] == "running" else "not-applicable"
-            detail = [{"name": "reachability", "status": "passed" if ok == "ok" else "initializing"}]
+            status, reachability = _status_check(instance)
+            check = {
+                "status": status,
+                "details": [{"name": "reachability", "status": reachability}] if reachability else None,
+            }
             items.append(
                 {
                     "instanceId": instance.ec2_id,
                     "availabilityZone": zone(instance),
-                    "instanceState": state_item(state),
-                    "systemStatus": {"status": ok, "details": detail},
-                    "instanceStatus": {"status": ok, "details": detail},
+                    "instanceState": state_item(ec2_state(instance)),
+                    "systemStatus": check,
+                    "instanceStatus": check,
                 }
             )
         return {"instanceStatusSet": items, "nextToken": token}
+
+
+def _running(instance: Instance) -> bool:
+    return ec2_state(instance)[1] == "running"

@@ -219,6 +219,42 @@ class Boto3Tests(TestCase):
             "InvalidParameterValue", "describe_instances", Filters=[f("colour", "red")]
         )
 
+    async def test_instance_status(self) -> None:
+        instances = await self.run_instances(6)
+        ids = sorted(i["InstanceId"] for i in instances)
+        await self.ec2.wait("instance_running", InstanceIds=ids)
+        await self.ec2.call("stop_instances", InstanceIds=[ids[0]])
+        await self.ec2.wait("instance_stopped", InstanceIds=[ids[0]])
+
+        page = await self.ec2.call("describe_instance_status", MaxResults=5)
+        self.assertEqual(sorted(s["InstanceId"] for s in page["InstanceStatuses"]), ids[1:])
+        self.assertNotIn("NextToken", page)
+        (running,) = (await self.ec2.call("describe_instance_status", InstanceIds=[ids[1]]))["InstanceStatuses"]
+        self.assertEqual(running["InstanceStatus"]["Status"], "ok")
+        self.assertEqual(running["SystemStatus"]["Details"], [{"Name": "reachability", "Status": "passed"}])
+
+        stopped = await self.ec2.call(
+            "describe_instance_status", IncludeAllInstances=True,
+            Filters=[f("instance-status.status", "not-applicable")],
+        )
+        (item,) = stopped["InstanceStatuses"]
+        self.assertEqual((item["InstanceId"], item["InstanceState"]["Name"]), (ids[0], "stopped"))
+        self.assertNotIn("Details", item["InstanceStatus"])
+        for filters, expected in (
+            ([f("system-status.reachability", "passed")], ids[1:]),
+            ([f("instance-state-code", "80")], []),
+            ([f("availability-zone", "nova"), f("instance-state-name", "running")], ids[1:]),
+            ([f("event.code", "*")], []),
+        ):
+            reply = await self.ec2.call("describe_instance_status", Filters=filters)
+            self.assertEqual(sorted(s["InstanceId"] for s in reply["InstanceStatuses"]), expected, filters)
+        await self.assertClientError(
+            "InvalidParameterValue", "describe_instance_status", Filters=[f("instance-type", "m1.tiny")]
+        )
+        await self.assertClientError(
+            "InvalidParameterCombination", "describe_instance_status", InstanceIds=[ids[0]], MaxResults=5
+        )
+
     async def test_tags(self) -> None:
         (instance,) = await self.run_instances()
         instance_id = instance["InstanceId"]
