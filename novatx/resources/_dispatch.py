@@ -85,15 +85,13 @@ def _content(request: Any) -> bytes:
 def _read_body(table: RouteTable, request: Any, method: str) -> tuple[bool, Any]:
     """
     Whether a compute request has a body, and its JSON value (other APIs read
-    C{raw} themselves): a body of C{null} is there, an empty one is not.
+    C{raw} themselves): a body of C{null} is there, an empty one is not. As
+    in nova, only the methods that carry one are read: the body of a C{GET}
+    or C{DELETE} is ignored, whatever it holds.
     """
-    if table.api_name != "osapi_compute":
-        return False, None
-    if method not in _BODY_METHODS and not request.getHeader(b"content-length"):
+    if table.api_name != "osapi_compute" or method not in _BODY_METHODS:
         return False, None
     content = _content(request)
-    if not content and method not in _BODY_METHODS:
-        return False, None
     try:
         return bool(content.strip()), validation.read_body(content, request.getHeader(b"content-type"))
     except validation.UnsupportedContentType as e:

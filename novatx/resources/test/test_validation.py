@@ -121,6 +121,7 @@ class OverHTTPTests(TestCase):
             Route("/things", ("POST",), lambda r: {"got": r.body}, "things.create", schema=[("2.1", "2.4", THING), ("2.5", None, THING_2_5)], status=201),
             Route("/servers", ("POST",), lambda r: {"got": r.body}, "servers.create", schema=THING, status=202),
             Route("/open", ("POST",), lambda r: {"got": r.body}, "things.open"),
+            Route("/things/<thing_id>", ("GET", "DELETE"), lambda r, thing_id: {"method": r.method, "body": r.body}, "things.show"),
         ]
         self.served = serve(self, [Resourceful("things", routes), Sized()], hooks=[Luck()])
 
@@ -230,6 +231,17 @@ class OverHTTPTests(TestCase):
             response, body = yield self._post({"thing": {"name": "a"}}, content_type=content_type)
             self.assertEqual(response.code, 415, content_type)
             self.assertEqual(body, {"badMediaType": {"code": 415, "message": "Unsupported Content-Type"}})
+
+    @inlineCallbacks
+    def test_bodies_of_get_and_delete_are_ignored(self):
+        for method in ("GET", "DELETE"):
+            for data, content_type in ((b"{bad", "application/json"), (b"[]", "application/json"), (b"<a/>", "application/xml")):
+                response = yield self.served.client.request(
+                    method, self.served.url + "/v2.1/things/t1", data=data,
+                    headers=user_headers(**{"Content-Type": content_type}),
+                )
+                self.assertEqual((method, data, response.code), (method, data, 200))
+                self.assertEqual((yield response.json()), {"method": method, "body": None})
 
     @inlineCallbacks
     def test_accept_headers_all_get_json(self):
