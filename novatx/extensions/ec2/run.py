@@ -46,6 +46,25 @@ def _client_token(params: dict[str, str]) -> str | None:
     return token or None
 
 
+def _check_repeat(instances: list[Any], image_id: str, instance_type: str, fields: dict[str, Any]) -> None:
+    """
+    Refuse a repeated C{ClientToken} whose request differs from the first one
+    (the internal API answers a repeat with the first call's instances), as AWS
+    does: C{IdempotentParameterMismatch}. A first call always passes.
+    """
+    if not fields["client_token"]:
+        return
+    differs = not fields["min_count"] <= len(instances) <= fields["max_count"] or any(
+        i.image_id != image_id or i.flavor.name != instance_type or i.key_name != fields["key_name"]
+        for i in instances
+    )
+    if differs:
+        raise errors.EC2Error(
+            "IdempotentParameterMismatch",
+            "The client token %s was used before with other parameters." % (fields["client_token"],),
+        )
+
+
 class RunInstances(EC2Action):
     action = "RunInstances"
     name = "Run instances"
@@ -92,6 +111,7 @@ class RunInstances(EC2Action):
                 name=name or PLACEHOLDER_NAME, flavor_id=flavor.flavorid, image_id=image.id, **fields
             ),
         )
+        _check_repeat(instances, image.id, flavor.name, fields)
         if name is None:
             instances = yield gatherResults(
                 [self._name_after_id(context, i) for i in instances], consumeErrors=True

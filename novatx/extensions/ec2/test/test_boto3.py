@@ -313,6 +313,15 @@ class Boto3Tests(TestCase):
         other = await self.run_instances(1, ClientToken="token-2")
         self.assertEqual(len(await self.describe()), 3)
         self.assertNotIn(other[0]["InstanceId"], [i["InstanceId"] for i in first])
+        for changes in ({"InstanceType": "m1.small"}, {"MinCount": 3, "MaxCount": 3}):
+            arguments = dict({"ImageId": self.ami, "MinCount": 2, "MaxCount": 2,
+                              "InstanceType": "m1.tiny", "ClientToken": "token-1"}, **changes)
+            await self.assertClientError("IdempotentParameterMismatch", "run_instances", **arguments)
+        self.assertEqual(len(await self.describe()), 3)
+        bob = await client_for(self.served, "bob", "p2")
+        (bobs,) = (await bob.call("run_instances", ImageId=self.ami, MinCount=1, MaxCount=1,
+                                  ClientToken="token-2"))["Instances"]
+        self.assertNotIn(bobs["InstanceId"], [i["InstanceId"] for i in first + other])
 
     async def test_compute_server_shows_with_name_tag(self) -> None:
         context = RequestContext("alice", "p1")
