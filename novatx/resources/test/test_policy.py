@@ -5,6 +5,7 @@ words, and the oslo.policy tools finding novatx's rules.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -21,6 +22,7 @@ from novatx.extensions.test.test_example_plugin import ensure_installed
 from novatx.extensions.interfaces import Action, IPolicyDefaultsProvider, Route
 from novatx.resources.policy import Policy, PolicyNotAuthorized, credentials
 from novatx.resources.test._routerkit import Resourceful, serve, user_headers
+from novatx.test.helpers import noauth_headers, serve_api
 
 
 @implementer(IPolicyDefaultsProvider)
@@ -144,6 +146,35 @@ class PolicyFileTests(TestCase):
         conf = _policy_file(self, '"things:admin": "role:member"\n')
         served = serve(self, [Guarded()], conf=conf)
         response = yield served.client.get(served.url + "/v2.1/admin", headers=user_headers())
+        self.assertEqual(response.code, 200)
+        yield response.content()
+
+
+class PolicyFileThroughThePipelineTests(TestCase):
+    """An operator's file over nova's and a plugin's rules, in the packaged noauth2 pipeline."""
+
+    @inlineCallbacks
+    def test_denied_rules_are_403_and_change_nothing(self):
+        yield ensure_installed(self)
+        conf = _policy_file(self, '"os_compute_api:servers:create": "!"\n"example:colours:index": "role:admin"\n')
+        served = yield serve_api(self, "osapi_compute", conf)
+        images = yield served.compute.api.list_images(RequestContext("alice", "p1"))
+        body = json.dumps({"server": {"name": "no", "flavorRef": "1", "imageRef": images.items[0].id, "networks": "none"}})
+        for user in ("alice", "admin"):
+            response = yield served.client.post(
+                served.url + "/v2.1/servers", data=body.encode(), headers=noauth_headers(user, "p1", "2.37")
+            )
+            self.assertEqual((user, response.code), (user, 403))
+            self.assertEqual(
+                (yield response.json()),
+                {"forbidden": {"code": 403, "message": "Policy doesn't allow os_compute_api:servers:create to be performed."}},
+            )
+        response = yield served.client.get(served.url + "/v2.1/servers", headers=noauth_headers("alice", "p1"))
+        self.assertEqual((response.code, (yield response.json())), (200, {"servers": []}))
+        response = yield served.client.get(served.url + "/v2.1/example-colours", headers=noauth_headers("alice", "p1"))
+        self.assertEqual(response.code, 403)
+        yield response.content()
+        response = yield served.client.get(served.url + "/v2.1/example-colours", headers=noauth_headers("admin", "p1"))
         self.assertEqual(response.code, 200)
         yield response.content()
 
