@@ -31,7 +31,11 @@ class DescribeRegions(EC2Action):
         }
         matches = compile_filters(
             P.filters(params),
-            {"region-name": one(lambda r: r["regionName"]), "endpoint": one(lambda r: r["regionEndpoint"])},
+            {
+                "region-name": one(lambda r: r["regionName"]),
+                "endpoint": one(lambda r: r["regionEndpoint"]),
+                "opt-in-status": one(lambda r: r["optInStatus"]),
+            },
         )
         return {"regionInfo": [item] if matches(item) else []}
 

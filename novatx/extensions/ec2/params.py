@@ -11,6 +11,7 @@ not a positive integer, or one given twice, is refused the same way everywhere.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Mapping
 from urllib.parse import unquote_to_bytes
 
@@ -83,8 +84,13 @@ def to_dict(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return params
 
 
+#: An integer as AWS writes one: ASCII digits, maybe a minus sign (Python's
+#: C{int} would also take C{" 1_0 "} and other scripts' digits).
+_INTEGER = re.compile(r"\A-?[0-9]+\Z")
+
+
 def _index(prefix: str, text: str) -> int:
-    if not text.isdigit() or text.startswith("0"):
+    if not _INTEGER.match(text) or text.startswith(("0", "-")):
         raise EC2Error(
             "InvalidParameterValue",
             "The parameter %s.%s has an index that is not a positive integer." % (prefix, text),
@@ -150,10 +156,9 @@ def integer(
     text = params.get(name)
     if text is None:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise invalid_value(name, text, "It must be an integer.") from None
+    if not _INTEGER.match(text):
+        raise invalid_value(name, text, "It must be an integer.")
+    value = int(text)
     if minimum is not None and value < minimum:
         raise invalid_value(name, text, "It must be at least %d." % (minimum,))
     if maximum is not None and value > maximum:

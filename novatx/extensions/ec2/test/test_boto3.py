@@ -376,6 +376,8 @@ class Boto3Tests(TestCase):
         self.assertEqual({z["RegionName"] for z in zones["AvailabilityZones"]}, {"RegionOne"})
         regions = await self.ec2.call("describe_regions")
         self.assertEqual([r["RegionName"] for r in regions["Regions"]], ["RegionOne"])
+        regions = await self.ec2.call("describe_regions", Filters=[f("opt-in-status", "opt-in-not-required")])
+        self.assertEqual([r["RegionName"] for r in regions["Regions"]], ["RegionOne"])
         types = await self.ec2.call("describe_instance_types", InstanceTypes=["m1.small"])
         (small,) = types["InstanceTypes"]
         sizes = (small["VCpuInfo"]["DefaultVCpus"], small["MemoryInfo"]["SizeInMiB"])

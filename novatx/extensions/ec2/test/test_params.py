@@ -46,7 +46,8 @@ class ListTests(SynchronousTestCase):
         self.assertEqual(P.member_list(params, "InstanceId"), ["a", "b", "c"])
 
     def test_member_list_refuses_bad_index(self) -> None:
-        for key in ("InstanceId.x", "InstanceId.0", "InstanceId.01", "InstanceId.-1"):
+        for key in ("InstanceId.x", "InstanceId.0", "InstanceId.01", "InstanceId.-1",
+                    "InstanceId.\u00b2", "InstanceId.\u0661", "InstanceId.1_0", "InstanceId. 1"):
             error = self.assertRaises(EC2Error, P.member_list, {key: "a"}, "InstanceId")
             self.assertEqual(error.code, "InvalidParameterValue")
 
@@ -79,10 +80,13 @@ class ListTests(SynchronousTestCase):
 class ScalarTests(SynchronousTestCase):
     def test_integer_bounds(self) -> None:
         self.assertEqual(P.integer({"MaxResults": "5"}, "MaxResults", None, 5, 1000), 5)
-        for text in ("4", "1001", "five"):
+        for text in ("4", "1001", "five", "1_0", " 10 ", "\u0661\u0660", "+10", "10.0"):
             error = self.assertRaises(EC2Error, P.integer, {"MaxResults": text}, "MaxResults", None, 5, 1000)
             self.assertEqual(error.code, "InvalidParameterValue")
             self.assertIn(text, error.message)
+
+    def test_integer_sign(self) -> None:
+        self.assertEqual(P.integer({"Count": "-3"}, "Count"), -3)
 
     def test_required(self) -> None:
         error = self.assertRaises(EC2Error, P.required, {"ImageId": ""}, "ImageId")

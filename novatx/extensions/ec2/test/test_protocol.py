@@ -228,6 +228,10 @@ class ProtocolTests(TestCase):
                 q("DescribeInstances", {"MaxResults": value}), "InvalidParameterValue"
             )
 
+    async def test_numbers_only_in_ascii_digits(self) -> None:
+        for params in ({"InstanceId.\u00b2": "i-00000001"}, {"MaxResults": "1_0"}, {"MaxResults": " 10"}):
+            await self.assertError(q("DescribeInstances", params), "InvalidParameterValue")
+
     async def test_max_results_with_ids(self) -> None:
         await self.assertError(
             q("DescribeInstances", {"MaxResults": "5", "InstanceId.1": "i-00000001"}),
