@@ -114,6 +114,25 @@ class ExamplePluginTests(TestCase):
         self.assertEqual(colours, {"red-one": "red", "plain": "grey"})
 
     @inlineCallbacks
+    def test_the_driver_receives_the_field(self):
+        served = yield self._serve()
+        driver = served.compute.api.driver
+        spawned = []
+        spawn = driver.spawn
+
+        def recording(instance, extra_fields):
+            spawned.append((instance.name, dict(extra_fields)))
+            return spawn(instance, extra_fields)
+
+        self.patch(driver, "spawn", recording)
+        yield self._call(served, "POST", "/v2.1/servers", _create_body("blue-one", **{"example:colour": "blue"}))
+        yield self._call(served, "POST", "/v2.1/servers", _create_body("plain"))
+        self.assertEqual(
+            [(name, extra.get("example:colour")) for name, extra in spawned],
+            [("blue-one", "blue"), ("plain", "grey")],
+        )
+
+    @inlineCallbacks
     def test_field_is_validated_by_the_hook_schema(self):
         served = yield self._serve()
         code, body = yield self._call(served, "POST", "/v2.1/servers", _create_body("pink", **{"example:colour": "pink"}))
