@@ -12,7 +12,7 @@ from novatx.extensions.ec2.filters import compile_filters, one
 from novatx.extensions.ec2.lookup import named_instances, visible_instances
 from novatx.extensions.ec2.paging import Paging
 from novatx.extensions.ec2.snapshot import Snapshots
-from novatx.extensions.ec2.tagging import check_tag
+from novatx.extensions.ec2.tagging import check_tag, check_tag_count, split_tags
 from novatx.extensions.ec2.views import NAME_TAG, instance_tags
 
 
@@ -41,13 +41,15 @@ class CreateTags(EC2Action):
     @inlineCallbacks
     def _create(self, context: Any, ids: list[str], tags: list[tuple[str, str]]) -> Any:
         instances = yield named_instances(self, context, ids)
-        name = dict(tags).get(NAME_TAG)
-        metadata = {k: v for k, v in tags if k != NAME_TAG}
         for instance in instances:
-            if name is not None:
-                yield self.compute.update_server(context, instance.uuid, name=name)
+            check_tag_count(instance, [key for key, _ in tags])
+        named = NAME_TAG in dict(tags)
+        name, metadata = split_tags(tags)
+        for instance in instances:
             if metadata:
                 yield self.compute.set_metadata(context, instance.uuid, metadata)
+            if named:
+                yield self.compute.update_server(context, instance.uuid, name=name or instance.ec2_id)
         return {"return": True}
 
 

@@ -281,6 +281,30 @@ class Boto3Tests(TestCase):
         await self.assertClientError(
             "InvalidID", "create_tags", Resources=["vol-1"], Tags=[tag("a", "b")]
         )
+
+    async def test_refused_tags_change_nothing(self) -> None:
+        first, second = await self.run_instances(2, TagSpecifications=spec(tag("Name", "web")))
+        ids = [first["InstanceId"], second["InstanceId"]]
+        await self.ec2.call("create_tags", Resources=[ids[1]], Tags=[tag("k%d" % n, "v") for n in range(48)])
+        for tags, code in (
+            ([tag("Name", " padded"), tag("a", "b")], "InvalidParameterValue"),
+            ([tag("Name", "n" * 256)], "InvalidParameterValue"),
+            ([tag("Name", "renamed"), tag("c", "v" * 256)], "InvalidParameterValue"),
+            ([tag("a", "b"), tag("nul", "\x00")], "InvalidParameterValue"),
+            ([tag("a", "b"), tag("c", "d")], "TagLimitExceeded"),
+        ):
+            await self.assertClientError(code, "create_tags", Resources=ids, Tags=tags)
+        described = {i["InstanceId"]: tag_pairs(i) for i in await self.describe(InstanceIds=ids)}
+        self.assertEqual(described[ids[0]], [("Name", "web-1")])
+        self.assertEqual(len(described[ids[1]]), 49)
+        await self.assertClientError(
+            "TagLimitExceeded", "run_instances", ImageId=self.ami, MinCount=1, MaxCount=1,
+            TagSpecifications=spec(*[tag("k%d" % n, "v") for n in range(51)]),
+        )
+        (unnamed,) = await self.run_instances(TagSpecifications=spec(tag("Name", "")))
+        await self.ec2.call("create_tags", Resources=[ids[0]], Tags=[tag("Name", "")])
+        for instance in await self.describe(InstanceIds=[ids[0], unnamed["InstanceId"]]):
+            self.assertEqual(instance["Tags"], [])
         await self.assertClientError(
             "InvalidInstanceID.NotFound", "create_tags", Resources=["i-0000abcd"], Tags=[tag("a", "b")]
         )
