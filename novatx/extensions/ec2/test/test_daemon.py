@@ -7,6 +7,7 @@ sent by boto3 or as they are.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -23,6 +24,7 @@ from twisted.web.http_headers import Headers
 from novatx.extensions.ec2.test.served import boto_client
 from novatx.extensions.ec2.test.signing import sign
 from novatx.services.test.daemon import HTTP, DaemonProcess, config_file
+from novatx.test.helpers import noauth_headers
 
 MANAGE = os.path.join(os.path.dirname(sys.executable), "novatx-manage")
 VERSION = "2016-11-15"
@@ -43,7 +45,10 @@ class DaemonTests(TestCase):
     async def setUp(self) -> None:
         directory = os.path.abspath(self.mktemp())
         os.makedirs(directory)
-        conf = config_file(directory, None, enabled_apis="ec2", simulated__boot_seconds=0.1)
+        conf = config_file(
+            directory, None, enabled_apis="ec2,osapi_compute", simulated__boot_seconds=0.1,
+            simulated__delete_seconds=10,
+        )
         await self.manage(conf, "db", "sync")
         output = await self.manage(
             conf, "ec2-credentials", "create", "--user-id", "alice", "--project-id", "p1"
@@ -51,8 +56,9 @@ class DaemonTests(TestCase):
         values = dict(line.split("=", 1) for line in output.split() if "=" in line)
         self.access, self.secret = values["AWS_ACCESS_KEY_ID"], values["AWS_SECRET_ACCESS_KEY"]
         self.daemon = DaemonProcess(self, directory, ["--config-file", conf])
-        await self.daemon.serving(("ec2",))
+        await self.daemon.serving(("ec2", "osapi_compute"))
         self.url = "http://127.0.0.1:%d" % (self.daemon.ports["ec2"],)
+        self.compute_url = "http://127.0.0.1:%d/v2.1" % (self.daemon.ports["osapi_compute"],)
         self.http = HTTP(self)
         self.boto = boto_client(self.url, self.access, self.secret)
 
@@ -80,6 +86,17 @@ class DaemonTests(TestCase):
             prepared.method.encode("ascii"), prepared.url.encode("ascii"), headers, producer
         )
         return response.code, await readBody(response)
+
+    async def compute(self, method: bytes, path: str, document: Any = None) -> Any:
+        """A compute API request as alice in p1 (noauth2); the JSON answer."""
+        headers = Headers({name: [value] for name, value in noauth_headers("alice", "p1").items()})
+        body = FileBodyProducer(BytesIO(json.dumps(document).encode())) if document else None
+        response = await self.http.agent.request(
+            method, (self.compute_url + path).encode("ascii"), headers, body
+        )
+        content = await readBody(response)
+        self.assertLess(response.code, 300, content)
+        return json.loads(content)
 
     def signed(self, params: dict[str, str], **kwargs: Any) -> Any:
         return sign(self.access, self.secret, params, url=self.url + "/", **kwargs)
@@ -124,3 +141,34 @@ class DaemonTests(TestCase):
         self.assertEqual([r["RegionName"] for r in regions["Regions"]], ["RegionOne"])
         described = await self.call("describe_instances")
         self.assertEqual(len(described["Reservations"]), 1)
+
+    async def test_one_store_two_apis(self) -> None:
+        images = await self.compute(b"GET", "/images")
+        image = images["images"][0]["id"]
+        created = await self.compute(
+            b"POST", "/servers",
+            {"server": {"name": "from-compute", "flavorRef": "1", "imageRef": image,
+                        "metadata": {"team": "a"}}},
+        )
+        reply = await self.call(
+            "describe_instances", Filters=[{"Name": "tag:Name", "Values": ["from-compute"]}]
+        )
+        (shown,) = [i for r in reply["Reservations"] for i in r["Instances"]]
+        self.assertEqual(
+            sorted((t["Key"], t["Value"]) for t in shown["Tags"]),
+            [("Name", "from-compute"), ("team", "a")],
+        )
+        self.assertEqual(shown["InstanceType"], "m1.tiny")
+        run = await self.call(
+            "run_instances", ImageId=shown["ImageId"], MinCount=1, MaxCount=1,
+            TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "from-ec2"}]}],
+        )
+        servers = await self.compute(b"GET", "/servers")
+        self.assertEqual(
+            sorted(s["name"] for s in servers["servers"]), ["from-compute", "from-ec2"]
+        )
+        by_name = {s["name"]: s["id"] for s in servers["servers"]}
+        self.assertEqual(by_name["from-compute"], created["server"]["id"])
+        await self.call("terminate_instances", InstanceIds=[run["Instances"][0]["InstanceId"]])
+        server = await self.compute(b"GET", "/servers/" + by_name["from-ec2"])
+        self.assertEqual(server["server"]["OS-EXT-STS:task_state"], "deleting")
