@@ -13,6 +13,9 @@ C{ec2-credentials create} prints C{AWS_ACCESS_KEY_ID=...} and
 C{AWS_SECRET_ACCESS_KEY=...} so that C{eval "$(novatx-manage ec2-credentials
 create ...)"} sets them. Commands act through the internal API (its checks
 and messages), with no driver running: they never take over transitions.
+Like the daemon, they first create or upgrade the schema when C{[database]
+auto_migrate} is on, and otherwise refuse a stale one ("run 'novatx-manage db
+sync'").
 """
 
 from __future__ import annotations
@@ -97,6 +100,11 @@ async def _catalog(conf: Any, args: argparse.Namespace, out: Any) -> None:
     url = db_engine.database_url(conf)
     store = Store(db_engine.create_engine(url, pool_size=1), reactor, threads=1)
     store.start()
+    try:
+        await store.call(migrate.ensure_current, store.engine, conf.database.auto_migrate)
+    except BaseException:
+        await store.stop()
+        raise
     driver = SimulatedDriver(conf, store, reactor, "novatx-manage", lambda uuid: None)
     api = ComputeAPI(conf, store, reactor, driver)
     context = get_admin_context()
@@ -212,7 +220,8 @@ def run(argv: Sequence[str], out: Any = sys.stdout, err: Any = sys.stderr) -> in
                     return int(e.code)
             if failures:
                 raise failures[0]
-    except (NovatxException, StoreUnavailable) as e:
+    except (NovatxException, StoreUnavailable, db_engine.BadDatabaseURL,
+            migrate.SchemaNotCurrent) as e:
         err.write("novatx-manage: %s\n" % e)
         return 1
     except Exception as e:

@@ -39,15 +39,42 @@ class StoreUnavailable(Exception):
         super().__init__("cannot use the database at %s: %s" % (url, reason))
 
 
+#: MySQL/MariaDB server errors that mean the database cannot be used now
+#: (refused logins, unknown database, shutdown, too many connections, lock
+#: waits, a read-only server, a killed connection). Client errors (2000 and
+#: up) are lost or refused connections.
+_MYSQL_UNAVAILABLE = {1040, 1044, 1045, 1049, 1053, 1077, 1129, 1130, 1203, 1205, 1213, 1226,
+                      1290, 1698, 1927, 4031}
+
+#: What SQLite says when its file cannot be used (as opposed to a bad query).
+_SQLITE_UNAVAILABLE = ("unable to open", "disk i/o", "database is locked", "readonly",
+                       "read-only", "disk is full")
+
+
 def is_unavailable(error: BaseException) -> bool:
-    """Whether C{error} means the database cannot be reached (not a bad query)."""
-    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+    """
+    Whether C{error} means the database cannot be reached or used now (a
+    503), not that a statement was refused (a bad value, a bad regular
+    expression, a missing table: those are never reported as an outage).
+    """
+    if isinstance(error, sa_exc.TimeoutError):
         return True
-    if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError)):
-        text = str(error.orig if getattr(error, "orig", None) is not None else error).lower()
-        return not any(word in text for word in ("syntax", "no such table", "no such column",
-                                                 "doesn't exist", "does not exist", "locked"))
-    return isinstance(error, sa_exc.TimeoutError)
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    module = type(orig).__module__
+    if module.startswith("psycopg"):
+        return isinstance(error, sa_exc.OperationalError)
+    if module.startswith("pymysql"):
+        code = orig.args[0] if orig.args else None
+        return isinstance(code, int) and (code >= 2000 or code in _MYSQL_UNAVAILABLE)
+    if module.startswith("sqlite3"):
+        text = str(orig).lower()
+        return isinstance(error, sa_exc.OperationalError) and any(
+            words in text for words in _SQLITE_UNAVAILABLE)
+    return isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError))
 
 
 def is_deadlock(error: BaseException) -> bool:

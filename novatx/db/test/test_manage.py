@@ -1,6 +1,7 @@
 """
 C{novatx-manage}, run as a real process on a config file: the schema commands,
-the catalog commands, and EC2 credentials printed for C{eval}.
+the catalog commands, and EC2 credentials printed for C{eval}, on SQLite,
+PostgreSQL and MariaDB.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from novatx.db import migrate
 from novatx.db.test.backends import temporary_database
 
 
-class ManageTests(TestCase):
+class ManageTestsMixin:
     backend = "sqlite"
 
     def setUp(self):
@@ -91,9 +92,78 @@ class ManageTests(TestCase):
         self.assertEqual("Deleted %s\n" % access, self.manage(
             "ec2-credentials", "delete", "--user-id", "alice", "--access", access)[0])
 
+    def test_catalog_commands_create_an_empty_store_first(self):
+        listing = self.manage("flavor", "list")[0]
+        self.assertIn("m1.tiny", listing)
+        self.assertEqual(migrate.head() + "\n", self.in_process("db", "version")[0])
+
+    def test_catalog_commands_refuse_a_stale_store_without_auto_migrate(self):
+        with open(self.config, "a") as f:
+            f.write("auto_migrate = false\n")
+        _, err = self.manage("flavor", "list", code=1)
+        self.assertIn("is at schema revision None", err)
+        self.assertIn("run 'novatx-manage db sync'", err)
+        self.assertNotIn("Traceback", err)
+        self.assertEqual("None\n", self.in_process("db", "version")[0])
+
     def test_an_unreachable_database_is_named_without_password(self):
         with open(self.config, "w") as f:
             f.write("[database]\nconnection = mysql://root:hunter2@127.0.0.1:1/nova\n")
         _, err = self.in_process("db", "version", code=1)
         self.assertIn("mysql+pymysql://root:***@127.0.0.1:1/nova", err)
         self.assertNotIn("hunter2", err)
+
+
+class SQLiteManageTests(ManageTestsMixin, TestCase):
+    backend = "sqlite"
+
+
+class PostgreSQLManageTests(ManageTestsMixin, TestCase):
+    backend = "postgresql"
+
+
+class MariaDBManageTests(ManageTestsMixin, TestCase):
+    backend = "mysql"
+
+
+class BadConnectionTests(TestCase):
+    """
+    A C{[database] connection} that cannot be used ends a command with one
+    line naming it (password hidden) and status 1, never a traceback.
+    """
+
+    def manage(self, url, *args):
+        config = os.path.abspath(self.mktemp())
+        with open(config, "w") as f:
+            f.write("[database]\nconnection = %s\n" % url)
+        done = subprocess.run(
+            [sys.executable, "-m", "novatx.cmd.manage", "--config-file", config, *args],
+            capture_output=True, text=True, timeout=60)
+        self.assertEqual(1, done.returncode, done.stderr)
+        self.assertNotIn("Traceback", done.stderr)
+        self.assertNotIn("hunter2", done.stderr)
+        self.assertEqual(1, len(done.stderr.splitlines()), done.stderr)
+        return done.stderr
+
+    def test_not_a_url(self):
+        for args in (("db", "version"), ("flavor", "list")):
+            self.assertEqual(
+                "novatx-manage: [database] connection is not a database URL "
+                "(dialect+driver://user:password@host/database)\n",
+                self.manage("not a url hunter2", *args))
+
+    def test_an_unknown_driver(self):
+        self.assertEqual(
+            "novatx-manage: [database] connection nosuch://bob:***@h/nova: no database "
+            "driver for nosuch://\n", self.manage("nosuch://bob:hunter2@h/nova", "db", "sync"))
+
+    def test_a_database_that_does_not_exist(self):
+        err = self.manage("postgresql://postgres:hunter2@127.0.0.1:5432/novatx_no_such_db",
+                          "db", "sync")
+        self.assertIn("postgresql+psycopg://postgres:***@127.0.0.1:5432/novatx_no_such_db", err)
+        self.assertIn('database "novatx_no_such_db" does not exist', err)
+
+    def test_a_sqlite_file_that_cannot_be_made(self):
+        err = self.manage("sqlite:////proc/novatx/novatx.sqlite", "image", "list")
+        self.assertIn("sqlite:////proc/novatx/novatx.sqlite", err)
+        self.assertIn("unable to open database file: cannot make /proc/novatx", err)

@@ -1,0 +1,91 @@
+"""
+What counts as the database being unavailable (a 503 that clears by itself)
+and what is a refused statement, told apart on each backend from the errors
+its real driver raises; and an engine that does no I/O until it connects.
+"""
+
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+from twisted.internet import reactor
+from twisted.trial.unittest import TestCase
+
+from novatx.db import engine as db_engine
+from novatx.db.store import Store, StoreUnavailable, is_unavailable
+from novatx.db.test.backends import SERVER_URLS, temporary_database
+
+class ClassificationTestsMixin:
+    backend = "sqlite"
+
+    def error_of(self, url, statement=sa.text("SELECT 1")):
+        engine = db_engine.create_engine(url, pool_size=1, connect_timeout=3)
+        self.addCleanup(engine.dispose)
+        try:
+            with engine.connect() as connection:
+                connection.execute(statement)
+        except Exception as e:
+            return e
+        self.fail("%s on %s did not fail" % (statement, url))
+
+    def test_refused_statements_are_not_an_outage(self):
+        url = temporary_database(self, self.backend)
+        for statement in (sa.text("SELEKT 1"), sa.text("SELECT * FROM no_such_table"),
+                          sa.select(sa.literal("a").regexp_match("["))):
+            error = self.error_of(url, statement)
+            self.assertFalse(is_unavailable(error), (str(statement), error))
+
+
+class ServerClassificationTestsMixin(ClassificationTestsMixin):
+    def test_a_refused_connection_is_an_outage(self):
+        url = sa.engine.make_url(SERVER_URLS[self.backend]).set(port=1)
+        self.assertTrue(is_unavailable(self.error_of(url)))
+
+    def test_a_missing_database_is_an_outage(self):
+        url = sa.engine.make_url(SERVER_URLS[self.backend]).set(
+            database="novatx_no_such_db")
+        self.assertTrue(is_unavailable(self.error_of(url)))
+
+    async def test_the_store_says_which_database_it_cannot_reach(self):
+        url = sa.engine.make_url(SERVER_URLS[self.backend]).set(port=1, password="hunter2")
+        store = Store(db_engine.create_engine(url, pool_size=1, connect_timeout=3), reactor, 1)
+        store.start()
+        self.addCleanup(store.stop)
+        with self.assertRaises(StoreUnavailable) as caught:
+            await store.check()
+        self.assertIn(db_engine.safe_url(url), str(caught.exception))
+        self.assertNotIn("hunter2", str(caught.exception))
+
+
+class SQLiteClassificationTests(ClassificationTestsMixin, TestCase):
+    backend = "sqlite"
+
+    def test_a_file_that_cannot_be_opened_is_an_outage(self):
+        self.assertTrue(is_unavailable(self.error_of("sqlite:////proc/novatx/novatx.sqlite")))
+
+    def test_the_engine_makes_its_directory_when_it_first_connects(self):
+        directory = os.path.abspath(self.mktemp())
+        url = "sqlite:///" + os.path.join(directory, "store", "novatx.sqlite")
+        engine = db_engine.create_engine(url, pool_size=1)
+        self.addCleanup(engine.dispose)
+        self.assertFalse(os.path.exists(directory))
+        with engine.connect() as connection:
+            self.assertEqual(1, connection.execute(sa.text("SELECT 1")).scalar())
+        self.assertTrue(os.path.isdir(os.path.join(directory, "store")))
+
+
+class PostgreSQLClassificationTests(ServerClassificationTestsMixin, TestCase):
+    backend = "postgresql"
+
+
+class MariaDBClassificationTests(ServerClassificationTestsMixin, TestCase):
+    backend = "mysql"
+
+
+class BadURLTests(TestCase):
+    def test_an_unknown_driver_is_named_without_password(self):
+        with self.assertRaises(db_engine.BadDatabaseURL) as caught:
+            db_engine.create_engine("nosuch://bob:hunter2@h/nova")
+        self.assertEqual("[database] connection nosuch://bob:***@h/nova: no database driver "
+                         "for nosuch://", str(caught.exception))
