@@ -1,7 +1,8 @@
 """
-The state machine, table-driven: every action from every vm_state is either
-allowed or refused with nova's conflict message; locks; and the multi-step
-flows (resize, snapshot, shelve) end where nova's do.
+The state machine, table-driven on SQLite, PostgreSQL and MariaDB: every
+action from every vm_state is either allowed or refused with nova's conflict
+message; locks; and the multi-step flows (resize, snapshot, shelve) end where
+nova's do.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ METHODS = {
 }
 
 
-class StateMachineTests(ServiceMixin, TestCase):
+class StateMachineTestsMixin(ServiceMixin):
     async def setUp(self):
         self.clock = Clock()
         self.service = await self.start_service(clock=self.clock)
@@ -149,6 +150,18 @@ class StateMachineTests(ServiceMixin, TestCase):
         await self.put(states.ACTIVE, states.REBOOTING)
         instance = await self.service.api.get_server(ALICE, self.uuid)
         self.assertEqual("REBOOT", instance.status)
+
+
+class SQLiteStateMachineTests(StateMachineTestsMixin, TestCase):
+    backend = "sqlite"
+
+
+class PostgreSQLStateMachineTests(StateMachineTestsMixin, TestCase):
+    backend = "postgresql"
+
+
+class MariaDBStateMachineTests(StateMachineTestsMixin, TestCase):
+    backend = "mysql"
 
 
 def _request(image, **fields):

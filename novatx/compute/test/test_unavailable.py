@@ -3,8 +3,8 @@ A database that is down: at start the service refuses with a message naming
 the URL without its password; during a request the internal API raises
 L{DatabaseUnavailable} (503) and serves again once the database is back.
 
-The outage is real: the store talks to PostgreSQL through a TCP proxy in this
-process, and the test stops and restarts the proxy.
+The outage is real: the store talks to PostgreSQL or MariaDB through a TCP
+proxy in this process, and the test stops and restarts the proxy.
 """
 
 from __future__ import annotations
@@ -69,9 +69,7 @@ class StartTests(TestCase):
         self.assertIn("novatx-manage db sync", str(caught.exception))
 
 
-class OutageTests(ServiceMixin, TestCase):
-    backend = "postgresql"
-
+class OutageTestsMixin(ServiceMixin):
     async def test_requests_fail_with_503_during_an_outage_and_recover(self):
         from sqlalchemy.engine import make_url
         url = make_url(self.database_url())
@@ -98,3 +96,11 @@ class OutageTests(ServiceMixin, TestCase):
         listening[0] = reactor.listenTCP(number, proxy, interface="127.0.0.1")
         page = await service.api.list_servers(ALICE, ServerQuery())
         self.assertEqual([instance.uuid], [i.uuid for i in page.items])
+
+
+class PostgreSQLOutageTests(OutageTestsMixin, TestCase):
+    backend = "postgresql"
+
+
+class MariaDBOutageTests(OutageTestsMixin, TestCase):
+    backend = "mysql"

@@ -81,3 +81,7 @@ class SQLiteKilledWorkerTests(KilledWorkerTestsMixin, TestCase):
 
 class PostgreSQLKilledWorkerTests(KilledWorkerTestsMixin, TestCase):
     backend = "postgresql"
+
+
+class MariaDBKilledWorkerTests(KilledWorkerTestsMixin, TestCase):
+    backend = "mysql"
