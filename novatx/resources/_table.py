@@ -7,13 +7,17 @@ before the first request: two routes on one path and method whose version
 ranges overlap, two routes with one endpoint name, two actions of one name on
 one collection, a route on a collection's C{.../action} path, a policy rule
 nobody registered, an extension field declared twice. Each stops the start
-with a message naming both parties.
+with a message naming both parties. So does what would fail requests later:
+a route or action that is not one, a path, methods or version range that
+cannot be served, and an extension raising while it is set up or asked for
+its routes, actions, fields or policies (named, not a bare traceback).
 """
 
 from __future__ import annotations
 
 import re
 import weakref
+from collections.abc import Mapping
 from typing import Any, Iterable
 
 import attrs
@@ -158,9 +162,87 @@ class RouteTable:
         return properties
 
 
+def _label(ext: Any) -> str:
+    return getattr(ext, "alias", None) or getattr(ext, "name", None) or repr(ext)
+
+
+def _call(ext: Any, method: str, *args: Any) -> Any:
+    """
+    C{ext.method(*args)} at start: what it raises stops the start naming the
+    extension, not as a bare traceback of the loader's.
+    """
+    try:
+        return getattr(ext, method)(*args)
+    except ExtensionLoadError:
+        raise
+    except Exception as e:
+        raise ExtensionLoadError(
+            "Extension %r failed in %s(): %s: %s" % (_label(ext), method, type(e).__name__, e)
+        ) from e
+
+
+def _check_range(min_version: Any, max_version: Any, what: str, owner: str) -> None:
+    """A version range must parse (requests compare with it) and not be empty."""
+    try:
+        lo, hi = _version(min_version), _version(max_version)
+        if not all(v is None or isinstance(v, APIVersion) for v in (lo, hi)):
+            raise TypeError("not a version")
+    except (ValueError, TypeError):
+        raise ExtensionLoadError(
+            "%s of %r has a version range that is not MajorNum.MinorNum: %r..%r"
+            % (what, owner, min_version, max_version)
+        ) from None
+    if lo is not None and hi is not None and hi < lo:
+        raise ExtensionLoadError("%s of %r has an empty version range %s..%s" % (what, owner, lo, hi))
+
+
+def _check_versions(item: Any, what: str, owner: str) -> None:
+    """A route's or action's own range, and its schema's ranges when it has several."""
+    _check_range(item.min_version, item.max_version, what, owner)
+    schema = item.schema
+    if schema is None or isinstance(schema, Mapping):
+        return
+    try:
+        ranges = [(lo, hi) for lo, hi, _ in schema]
+    except (TypeError, ValueError):
+        raise ExtensionLoadError(
+            "%s of %r has a schema that is neither a dict nor (min_version, max_version, schema) triples"
+            % (what, owner)
+        ) from None
+    for lo, hi in ranges:
+        _check_range(lo, hi, what + " (its schema)", owner)
+
+
+def _check_route(route: Any, owner: str) -> None:
+    """What a request would otherwise trip over, refused at start naming its extension."""
+    if not isinstance(route, Route):
+        raise ExtensionLoadError("Extension %r returned %r from routes(), not a Route" % (owner, route))
+    what = "Route %s" % (route.endpoint,)
+    if not isinstance(route.path, str) or not route.path.startswith("/"):
+        raise ExtensionLoadError("%s of %r has path %r; it must start with '/'" % (what, owner, route.path))
+    methods = route.methods
+    if isinstance(methods, (str, bytes)) or not methods or not all(
+        isinstance(m, str) and m and m == m.upper() for m in methods
+    ):
+        raise ExtensionLoadError(
+            "%s of %r has methods %r; they must be a tuple of upper-case names" % (what, owner, methods)
+        )
+    if route.root not in ROOTS:
+        raise ExtensionLoadError(
+            "%s of %r has root %r; it must be one of %s" % (what, owner, route.root, ", ".join(ROOTS))
+        )
+    _check_versions(route, what, owner)
+
+
+def _check_action(action: Any, owner: str) -> None:
+    if not isinstance(action, Action):
+        raise ExtensionLoadError("Extension %r returned %r from actions(), not an Action" % (owner, action))
+    _check_versions(action, "Action %r" % (action.name,), owner)
+
+
 def _setup(runtime: Any, extensions: list[Any], hooks: list[Any]) -> None:
     for ext in extensions:
-        ext.setup(runtime)
+        _call(ext, "setup", runtime)
         runtime.extensions[ext.alias] = ext
     set_server_create_hooks(runtime, hooks)
 
@@ -172,9 +254,15 @@ _registered: "weakref.WeakKeyDictionary[Any, set[Any]]" = weakref.WeakKeyDiction
 
 def _register_fields(runtime: Any, providers: Iterable[Any]) -> None:
     fields = []
+    declared: dict[str, str] = {}
     for provider in providers:
-        owner = getattr(provider, "alias", None) or getattr(provider, "name", "")
-        for field in provider.fields():
+        owner = _label(provider)
+        for field in _call(provider, "fields"):
+            if field.name in declared:
+                raise ExtensionLoadError(
+                    "Extension field %r declared by both %r and %r" % (field.name, declared[field.name], owner)
+                )
+            declared[field.name] = owner
             fields.append(field if field.owner else attrs.evolve(field, owner=owner))
     if runtime.compute is None:
         return
@@ -191,15 +279,20 @@ def _register_fields(runtime: Any, providers: Iterable[Any]) -> None:
 def _policy(runtime: Any, providers: Iterable[Any]) -> Policy:
     defaults = []
     for provider in providers:
-        defaults.extend(provider.policies())
+        defaults.extend(_call(provider, "policies"))
     return Policy(runtime.config, defaults, runtime.reactor)
 
 
 def _collect_actions(extensions: list[Any]) -> dict[str, dict[str, list[ActionEntry]]]:
     actions: dict[str, dict[str, list[ActionEntry]]] = {}
-    resources = {e.alias: e for e in extensions if interfaces.IResourceExtension.providedBy(e)}
+    resources = {
+        e.alias: dict(_call(e, "actions") or {})
+        for e in extensions
+        if interfaces.IResourceExtension.providedBy(e)
+    }
 
     def add(collection: str, action: Action, owner: str) -> None:
+        _check_action(action, owner)
         entries = actions.setdefault(collection, {}).setdefault(action.name, [])
         for other in entries:
             if ranges_overlap(other.action, action):
@@ -209,19 +302,19 @@ def _collect_actions(extensions: list[Any]) -> dict[str, dict[str, list[ActionEn
                 )
         entries.append(ActionEntry(action, owner))
 
-    for ext in resources.values():
-        for collection, items in sorted((ext.actions() or {}).items()):
+    for alias, by_collection in resources.items():
+        for collection, items in sorted(by_collection.items()):
             for action in items:
-                add(collection, action, ext.alias)
+                add(collection, action, alias)
     for ext in extensions:
         if not interfaces.IControllerExtension.providedBy(ext):
             continue
-        extended = resources.get(ext.extends)
         # Its actions join the extended resource's own action collections;
         # a resource with none of its own gets /<extends>/<id>/action.
-        own = sorted((extended.actions() or {}).keys()) if extended is not None else []
+        own = sorted(resources.get(ext.extends, {}))
+        added = list(_call(ext, "actions") or ())
         for collection in own or [ext.extends]:
-            for action in ext.actions() or ():
+            for action in added:
                 add(collection, action, ext.alias)
     return actions
 
@@ -231,12 +324,8 @@ def _entries(extensions: list[Any], actions: dict[str, Any]) -> list[tuple[Route
     for ext in extensions:
         if not interfaces.IResourceExtension.providedBy(ext):
             continue
-        for route in ext.routes():
-            if route.root not in ROOTS:
-                raise ExtensionLoadError(
-                    "Route %s of %r has root %r; it must be one of %s"
-                    % (route.endpoint, ext.alias, route.root, ", ".join(ROOTS))
-                )
+        for route in _call(ext, "routes"):
+            _check_route(route, ext.alias)
             entries.append((RouteEntry(route, ext.alias, tuple(_params(route.path))), route.root))
     for collection in sorted(actions):
         path = "/%s/<resource_id>/action" % (collection,)

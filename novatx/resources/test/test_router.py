@@ -568,4 +568,85 @@ class StartTests(TestCase):
         error = self.assertRaises(
             ExtensionLoadError, self._build, [_Fielded("one", "f"), _Fielded("two", "f")], compute=compute
         )
+        self.assertEqual(str(error), "Extension field 'f' declared by both 'one' and 'two'")
+        self.assertEqual(compute.fields, [])
+
+    def test_a_field_clashing_inside_the_internal_api_is_refused(self):
+        compute = _FakeCompute()
+        self._build([_Fielded("one", "f")], compute=compute)
+        error = self.assertRaises(ExtensionLoadError, self._build, [_Fielded("two", "f")], compute=compute)
         self.assertEqual(str(error), "Extension fields clash: field f declared twice")
+
+    def test_an_extension_failing_at_start_is_named(self):
+        class Failing(Resourceful):
+            def __init__(self, method):
+                super().__init__("failing", [Route("/f", ("GET",), None, "failing.get")], {"f": []})
+                self.method = method
+
+            def setup(self, context):
+                if self.method == "setup":
+                    raise RuntimeError("no database")
+
+            def routes(self):
+                if self.method == "routes":
+                    raise KeyError("colour")
+                return super().routes()
+
+            def actions(self):
+                if self.method == "actions":
+                    raise TypeError("bad")
+                return super().actions()
+
+        for method, error_text in (
+            ("setup", "RuntimeError: no database"),
+            ("routes", "KeyError: 'colour'"),
+            ("actions", "TypeError: bad"),
+        ):
+            error = self.assertRaises(ExtensionLoadError, self._build, [Failing(method)])
+            self.assertEqual(str(error), "Extension 'failing' failed in %s(): %s" % (method, error_text))
+
+    def test_malformed_routes_and_actions_are_refused_naming_them(self):
+        cases = [
+            (Resourceful("one", [("/a", "GET")]), "Extension 'one' returned ('/a', 'GET') from routes(), not a Route"),
+            (Resourceful("one", [Route("a", ("GET",), None, "one.a")]), "Route one.a of 'one' has path 'a'; it must start with '/'"),
+            (
+                Resourceful("one", [Route("/a", "GET", None, "one.a")]),
+                "Route one.a of 'one' has methods 'GET'; they must be a tuple of upper-case names",
+            ),
+            (
+                Resourceful("one", [Route("/a", ("get",), None, "one.a")]),
+                "Route one.a of 'one' has methods ('get',); they must be a tuple of upper-case names",
+            ),
+            (
+                Resourceful("one", [Route("/a", ("GET",), None, "one.a", min_version="2.x")]),
+                "Route one.a of 'one' has a version range that is not MajorNum.MinorNum: '2.x'..None",
+            ),
+            (
+                Resourceful("one", [Route("/a", ("GET",), None, "one.a", min_version=2)]),
+                "Route one.a of 'one' has a version range that is not MajorNum.MinorNum: 2..None",
+            ),
+            (
+                Resourceful("one", [Route("/a", ("GET",), None, "one.a", min_version="2.10", max_version="2.9")]),
+                "Route one.a of 'one' has an empty version range 2.10..2.9",
+            ),
+            (
+                Resourceful("one", [Route("/a", ("GET",), None, "one.a", root="v3")]),
+                "Route one.a of 'one' has root 'v3'; it must be one of api, image",
+            ),
+            (
+                Resourceful("one", [Route("/a", ("POST",), None, "one.a", schema=[("2.1", "2.x", {})])]),
+                "Route one.a (its schema) of 'one' has a version range that is not MajorNum.MinorNum: '2.1'..'2.x'",
+            ),
+            (
+                Resourceful("one", [Route("/a", ("POST",), None, "one.a", schema=[{}])]),
+                "Route one.a of 'one' has a schema that is neither a dict nor (min_version, max_version, schema) triples",
+            ),
+            (Resourceful("one", [], {"one": ["os-stop"]}), "Extension 'one' returned 'os-stop' from actions(), not an Action"),
+            (
+                Resourceful("one", [], {"one": [Action("go", None, max_version="three")]}),
+                "Action 'go' of 'one' has a version range that is not MajorNum.MinorNum: None..'three'",
+            ),
+        ]
+        for extension, message in cases:
+            error = self.assertRaises(ExtensionLoadError, self._build, [extension])
+            self.assertEqual(str(error), message)
