@@ -16,7 +16,7 @@ from zope.interface import implementer
 
 from novatx.compute.exceptions import NotAuthorized
 
-from novatx.extensions.interfaces import IPolicyDefaultsProvider, IResourceExtension
+from novatx.extensions.interfaces import IControllerExtension, IPolicyDefaultsProvider, IResourceExtension
 
 
 @implementer(IResourceExtension, IPolicyDefaultsProvider)
@@ -40,12 +40,29 @@ class ComputeResource:
         self.compute: Any = None
         self.config: Any = None
         self.reactor: Any = None
+        self.context: Any = None
+        self._extended: bool | None = None
 
     def setup(self, context: Any) -> None:
         """Keep the shared services: the internal API, the config, the reactor."""
+        self.context = context
         self.compute = context.compute
         self.config = context.config
         self.reactor = context.reactor
+
+    def is_extended(self) -> bool:
+        """
+        Whether a controller extension extends this resource's answers. Such
+        an extension must be handed each answer's document, so a resource
+        that could answer with bytes it encoded before may not. Looked at on
+        first use: every extension of the API is set up by then.
+        """
+        if self._extended is None:
+            self._extended = any(
+                IControllerExtension.providedBy(ext) and ext.extends == self.alias
+                for ext in self.context.extensions.values()
+            )
+        return self._extended
 
     def routes(self) -> list:
         """The routes it serves; subclasses list theirs."""

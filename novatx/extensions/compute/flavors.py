@@ -23,7 +23,7 @@ from novatx.compute.records import Flavor, Page
 from novatx.extensions.compute import _listing
 from novatx.extensions.compute._extension import ComputeResource, deferred, version_tuple
 from novatx.extensions.compute._flavor_cache import flavor_cache
-from novatx.extensions.interfaces import IControllerExtension, Route
+from novatx.extensions.interfaces import Route
 
 V2_55 = (2, 55)
 V2_61 = (2, 61)
@@ -158,25 +158,6 @@ class Flavors(ComputeResource):
     name = "Flavors"
     alias = "flavors"
 
-    _context: Any = None
-    _extended: bool | None = None
-
-    def setup(self, context: Any) -> None:
-        super().setup(context)
-        self._context = context
-
-    def _is_extended(self) -> bool:
-        """
-        Whether a controller extension extends flavors (looked at on the
-        first listing: every extension of the API is set up by then).
-        """
-        if self._extended is None:
-            self._extended = any(
-                IControllerExtension.providedBy(ext) and ext.extends == self.alias
-                for ext in self._context.extensions.values()
-            )
-        return self._extended
-
     def routes(self) -> list[Route]:
         return [
             Route("/flavors", ("GET",), self.index, "flavors.index"),
@@ -233,7 +214,7 @@ class Flavors(ComputeResource):
         key = (context.is_admin, None if context.is_admin else context.project_id, *query.values())
         flavors = cache.get(key)
         if flavors is not None:
-            if self._is_extended():
+            if self.is_extended():
                 return self._listing(request, flavors, limit, detail, collection)
             shape = _shape(request, detail)
             body = cache.get_encoded(key, shape)

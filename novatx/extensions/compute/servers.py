@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from typing import Any, Iterable
 
 from twisted.internet.defer import maybeDeferred
@@ -20,8 +21,9 @@ from zope.interface import implementer
 from novatx.compute import exceptions
 from novatx.compute.fields import ExtraField
 from novatx.compute.interfaces import CreateRequest
-from novatx.compute.records import Image, Instance
+from novatx.compute.records import Image, Instance, Page
 from novatx.extensions.compute._extension import ComputeResource, deferred
+from novatx.extensions.compute._read_encodings import ReadEncodings
 from novatx.extensions.compute.policies import servers as policies
 from novatx.extensions.compute.schemas import servers as schemas
 from novatx.extensions.compute.server_filters import build_query
@@ -114,9 +116,9 @@ class Servers(ComputeResource):
     alias = "servers"
     policy_defaults = policies.servers_rules()
 
-    def setup(self, context: Any) -> None:
-        super().setup(context)
-        self.context = context
+    def __init__(self) -> None:
+        super().__init__()
+        self._encodings = ReadEncodings()
 
     def fields(self) -> list[ExtraField]:
         return [SCHEDULER_HINTS]
@@ -138,26 +140,55 @@ class Servers(ComputeResource):
     def _max_limit(self) -> int:
         return option(self.config, "api", "max_limit", 1000)
 
-    async def _list(self, request: Any, detail: bool) -> dict:
+    async def _list(self, request: Any, detail: bool) -> dict | bytes:
+        """
+        A listing's answer. Requests that shared one read and ask in the same
+        shape share one encoding of it (L{ReadEncodings}), unless a
+        controller extension must see each document or the microversion shows
+        image properties, which each request reads for itself.
+        """
         version = version_of(request)
-        query, limit = build_query(request.args, version, request.context, self._max_limit())
-        page = await self.compute.list_servers(request.context, query)
-        if not detail:
-            return VIEWS.index(request, page.items, limit)
-        images = await images_of(self.compute, request.context, page.items, version)
-        return VIEWS.detail(
-            request, page.items, limit, images,
-            extended=can(request, policies.EXTENDED_ATTRIBUTES),
-            show_host_status=can(request, policies.SERVERS % "show:host_status"),
+        context = request.context
+        query, limit = build_query(request.args, version, context, self._max_limit())
+        page = await self.compute.list_servers(context, query)
+        policy = self._detail_policy(request) if detail else ()
+        if detail and version >= V2_98:
+            images = await images_of(self.compute, context, page.items, version)
+            return VIEWS.detail(request, page.items, limit, images, *policy)
+        if self.is_extended():
+            return self._document(request, page, limit, detail, policy)
+        args = request.args
+        shape = (
+            detail, version.major, version.minor, policy, request.root, request.project_id,
+            tuple((name, tuple(values)) for name, values in sorted(args.items())) if args else (),
+        )
+        body = self._encodings.get(page, shape)
+        if body is None:
+            body = json.dumps(self._document(request, page, limit, detail, policy)).encode("utf-8")
+            self._encodings.keep(page, shape, body)
+        return body
+
+    @staticmethod
+    def _document(request: Any, page: Page, limit: int | None, detail: bool, policy: tuple) -> dict:
+        if detail:
+            return VIEWS.detail(request, page.items, limit, None, *policy)
+        return VIEWS.index(request, page.items, limit)
+
+    @staticmethod
+    def _detail_policy(request: Any) -> tuple[bool, bool]:
+        """What policy lets the caller see in a detailed listing: extended attributes, host status."""
+        return (
+            can(request, policies.EXTENDED_ATTRIBUTES),
+            can(request, policies.SERVERS % "show:host_status"),
         )
 
     @deferred
-    async def index(self, request: Any) -> dict:
+    async def index(self, request: Any) -> dict | bytes:
         """C{GET /servers}: ids, names and links."""
         return await self._list(request, detail=False)
 
     @deferred
-    async def detail(self, request: Any) -> dict:
+    async def detail(self, request: Any) -> dict | bytes:
         """C{GET /servers/detail}: every field of every server."""
         return await self._list(request, detail=True)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import json
 
+from twisted.internet.defer import ensureDeferred, gatherResults
 from twisted.trial.unittest import TestCase
 
-from novatx.extensions.compute.test._servers_kit import SMALL, serve_compute
+from novatx.extensions.compute.test._servers_kit import SMALL, fast_config, serve_compute
 from novatx.test.helpers import noauth_headers
 
 
@@ -394,6 +395,42 @@ class ListTests(TestCase):
         reply = await client.get("/servers/detail?changes-since=2000-01-01T00:00:00Z")
         (server,) = reply.body["servers"]
         self.assertEqual(server["status"], "DELETED")
+
+
+    async def _listings_asked_together(self, conf):
+        """
+        Listings that arrive together share one read and, per shape, one
+        encoding; each answer is still the one its request would get alone,
+        and a listing after a change shows the change.
+        """
+        client = await serve_compute(self, conf)
+        created = await client.create_active("shared")
+        admin = client.as_user("admin", "p1")
+        callers = (client, client.at("2.73"), admin, admin.at("2.73"))
+        paths = ("/servers/detail", "/servers", "/servers/detail?limit=1")
+        alone = [(await c.get(path)).body for c in callers for path in paths]
+        together = await gatherResults(
+            [ensureDeferred(c.get(path)) for _ in range(2) for c in callers for path in paths])
+        self.assertEqual([reply.body for reply in together], alone * 2)
+        shown = dict(zip(("2.1", "2.73", "admin", "admin 2.73"), (body["servers"][0] for body in alone[::len(paths)])))
+        self.assertNotIn("locked_reason", shown["2.1"])
+        self.assertIn("locked_reason", shown["2.73"])
+        self.assertNotIn("OS-EXT-SRV-ATTR:host", shown["2.73"])
+        self.assertIn("OS-EXT-SRV-ATTR:host", shown["admin 2.73"])
+        self.assertIn("servers_links", alone[2])
+        await client.put("/servers/" + created["id"], {"server": {"name": "renamed"}})
+        after = await gatherResults([ensureDeferred(client.get("/servers/detail")) for _ in range(3)])
+        self.assertEqual([r.body["servers"][0]["name"] for r in after], ["renamed"] * 3)
+
+    def test_listings_asked_together_share_encodings(self):
+        """With no controller extension on servers, a batch shares its encoded answers."""
+        conf = fast_config()
+        conf.set_override("extensions_blacklist", ["example-server-colour"], "osapi_v21")
+        return ensureDeferred(self._listings_asked_together(conf))
+
+    def test_listings_asked_together_with_a_controller_extension(self):
+        """A controller extension on servers (the example plugin's) gets every document."""
+        return ensureDeferred(self._listings_asked_together(None))
 
 
 class IsolationTests(TestCase):
