@@ -94,7 +94,7 @@ def credentials(context: RequestContext) -> dict[str, Any]:
     """The oslo.policy credentials of a caller."""
     roles = set(context.roles)
     for role in list(roles):
-        roles.update(IMPLIED_ROLES.get(role, ()))
+        roles.update(IMPLIED_ROLES.get(role.lower(), ()))
     if context.is_admin:
         roles.update(("admin",) + IMPLIED_ROLES["admin"])
     return {

@@ -73,7 +73,9 @@ class KeystoneContextFilter(Filter):
             RequestContext(
                 user_id=user_id,
                 project_id=project_id,
-                is_admin="admin" in roles,
+                # oslo.policy compares role names without case, as nova's
+                # context_is_admin check does: "Admin" is an administrator.
+                is_admin=any(role.lower() == "admin" for role in roles),
                 roles=roles,
                 request_id=get_request_id(request),
                 auth_token=_header(request, b"x-auth-token"),

@@ -130,9 +130,10 @@ class KeystoneTests(TestCase):
         self.assertEqual(context["request_id"], seen["request_id"])
 
     async def test_admin_role(self):
-        token = self.add_token(user_id="u-2", project_id="p-2", role_list=["admin"])
-        _, seen = await context_of(self.listening, {"X-Auth-Token": token})
-        self.assertTrue(seen["context"]["is_admin"])
+        for role in ("admin", "Admin"):
+            token = self.add_token(user_id="u-2", project_id="p-2", role_list=[role])
+            _, seen = await context_of(self.listening, {"X-Auth-Token": token})
+            self.assertTrue(seen["context"]["is_admin"], role)
 
     async def test_invalid_token(self):
         response = await self.listening.client.get(

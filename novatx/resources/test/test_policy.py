@@ -95,6 +95,7 @@ class DefaultsTests(TestCase):
 
     def test_roles_imply_as_keystone_does(self):
         self.assertEqual(credentials(RequestContext("u", "p", roles=("member",)))["roles"], ["member", "reader"])
+        self.assertEqual(credentials(RequestContext("u", "p", roles=("Member",)))["roles"], ["Member", "reader"])
         self.assertEqual(
             credentials(RequestContext("u", "p", is_admin=True))["roles"], ["admin", "member", "reader"]
         )
