@@ -73,6 +73,13 @@ def instance_not_found(ec2_id: str) -> EC2Error:
     )
 
 
+def incorrect_instance_state(ec2_id: str, verb: str) -> EC2Error:
+    return EC2Error(
+        "IncorrectInstanceState",
+        "The instance '%s' is not in a state from which it can be %s." % (ec2_id, verb),
+    )
+
+
 def image_not_found(ec2_id: str) -> EC2Error:
     return EC2Error("InvalidAMIID.NotFound", "The image id '[%s]' does not exist" % (ec2_id,))
 

@@ -110,7 +110,7 @@ class CreateImage(EC2Action):
 
     @inlineCallbacks
     def _create(self, context: Any, instance_id: str, name: str, description: str | None) -> Any:
-        (instance,) = yield named_instances(self, context, [instance_id])
+        (instance,) = yield named_instances(self, context, [instance_id], "imaged")
         metadata = {"description": description} if description else None
         image = yield self.compute.create_image(context, instance.uuid, name, metadata)
         return {"imageId": image.ec2_id}

@@ -14,7 +14,7 @@ from typing import Any
 
 from twisted.internet.defer import gatherResults, inlineCallbacks
 
-from novatx.compute.exceptions import InstanceInvalidState
+from novatx.compute.exceptions import Conflict, InstanceInvalidState, InstanceNotFound
 from novatx.compute.records import Instance
 from novatx.extensions.ec2 import errors, params as P
 from novatx.extensions.ec2.base import EC2Action
@@ -24,10 +24,7 @@ from novatx.extensions.ec2.views import state_item
 
 
 def incorrect_state(instance: Instance, verb: str) -> errors.EC2Error:
-    return errors.EC2Error(
-        "IncorrectInstanceState",
-        "The instance '%s' is not in a state from which it can be %s." % (instance.ec2_id, verb),
-    )
+    return errors.incorrect_instance_state(instance.ec2_id, verb)
 
 
 class _StateChange(EC2Action):
@@ -146,12 +143,18 @@ class GetConsoleOutput(EC2Action):
 
     @inlineCallbacks
     def _output(self, context: Any, instance_id: str) -> Any:
-        (instance,) = yield named_instances(self, context, [instance_id])
-        text = yield self.compute.get_console_output(context, instance.uuid)
+        (instance,) = yield named_instances(self, context, [instance_id], "asked for its console")
+        try:
+            text = yield self.compute.get_console_output(context, instance.uuid)
+        except Conflict:
+            # Not booted yet: AWS answers such an instance with no output.
+            text = None
+        except InstanceNotFound:
+            raise errors.instance_not_found(instance.ec2_id) from None
         return {
             "instanceId": instance.ec2_id,
             "timestamp": instance.updated_at or instance.created_at,
-            "output": base64.b64encode(text.encode("utf-8")).decode("ascii"),
+            "output": None if text is None else base64.b64encode(text.encode("utf-8")).decode("ascii"),
         }
 
 

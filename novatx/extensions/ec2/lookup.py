@@ -17,8 +17,9 @@ from twisted.python.failure import Failure
 
 from novatx.compute.interfaces import ServerQuery
 from novatx.compute.records import Instance
-from novatx.extensions.ec2.errors import EC2Error
+from novatx.extensions.ec2.errors import EC2Error, incorrect_instance_state
 from novatx.extensions.ec2.ids import parse_instance_id
+from novatx.extensions.ec2.states import TERMINATED, ec2_state
 
 
 def visible_instances(action: Any, context: Any, **fields: Any) -> Deferred:
@@ -59,15 +60,29 @@ def parse_ids(ids: Sequence[str]) -> list[int]:
     return [parse_instance_id(text) for text in ids]
 
 
-def named_instances(action: Any, context: Any, ids: Sequence[str]) -> Deferred:
+def named_instances(action: Any, context: Any, ids: Sequence[str], verb: str | None = None) -> Deferred:
     """
     Fire with the instances C{ids} name, in the order named, as the store has
     them now; fail with C{InvalidInstanceID.NotFound} naming those that are not
     visible.
+
+    @param verb: what the caller does to them (C{"tagged"}), when a terminated
+        instance, still visible but gone from the store's live records, cannot
+        be: C{IncorrectInstanceState} then, naming it by its EC2 id.
     """
     numbers = parse_ids(ids)
     found = visible_instances(action, context, ec2_ids=tuple(set(numbers)))
-    return found.addCallback(pick_named, ids, numbers)
+    found.addCallback(pick_named, ids, numbers)
+    if verb is not None:
+        found.addCallback(_live, verb)
+    return found
+
+
+def _live(instances: list[Instance], verb: str) -> list[Instance]:
+    for instance in instances:
+        if ec2_state(instance) == TERMINATED:
+            raise incorrect_instance_state(instance.ec2_id, verb)
+    return instances
 
 
 def pick_named(instances: Sequence[Instance], ids: Sequence[str], numbers: Sequence[int]) -> list[Instance]:

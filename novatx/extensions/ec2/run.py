@@ -104,6 +104,8 @@ class RunInstances(EC2Action):
         except ImageNotFound:
             raise errors.image_not_found(image_ec2_id) from None
         flavor = yield self._flavor(context, instance_type)
+        if fields["availability_zone"] is not None:
+            yield self._check_zone(context, fields["availability_zone"])
         name = fields.pop("name")
         instances = yield self.compute.create_servers(
             context,
@@ -128,6 +130,14 @@ class RunInstances(EC2Action):
         if instance.name == instance.ec2_id:
             return succeed(instance)
         return self.compute.update_server(context, instance.uuid, name=instance.ec2_id)
+
+    @inlineCallbacks
+    def _check_zone(self, context: Any, zone: str) -> Any:
+        zones = yield self.compute.list_availability_zones(context)
+        if zone not in {name for name, available in zones if available}:
+            raise errors.invalid_value(
+                "Placement.AvailabilityZone", zone, "No such availability zone is available."
+            )
 
     @inlineCallbacks
     def _flavor(self, context: Any, instance_type: str) -> Any:

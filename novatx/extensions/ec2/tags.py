@@ -40,7 +40,7 @@ class CreateTags(EC2Action):
 
     @inlineCallbacks
     def _create(self, context: Any, ids: list[str], tags: list[tuple[str, str]]) -> Any:
-        instances = yield named_instances(self, context, ids)
+        instances = yield named_instances(self, context, ids, "tagged")
         for instance in instances:
             check_tag_count(instance, [key for key, _ in tags])
         named = NAME_TAG in dict(tags)
@@ -63,7 +63,7 @@ class DeleteTags(EC2Action):
 
     @inlineCallbacks
     def _delete(self, context: Any, ids: list[str], tags: list[tuple[str, str | None]]) -> Any:
-        instances = yield named_instances(self, context, ids)
+        instances = yield named_instances(self, context, ids, "untagged")
         for instance in instances:
             current = instance_tags(instance)
             doomed = [

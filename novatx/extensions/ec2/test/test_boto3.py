@@ -178,6 +178,14 @@ class Boto3Tests(TestCase):
         await self.assertClientError(
             "IncorrectInstanceState", "start_instances", InstanceIds=[instance_id]
         )
+        for method, arguments in (
+            ("get_console_output", {"InstanceId": instance_id}),
+            ("create_image", {"InstanceId": instance_id, "Name": "too-late"}),
+            ("create_tags", {"Resources": [instance_id], "Tags": [tag("a", "b")]}),
+            ("delete_tags", {"Resources": [instance_id]}),
+        ):
+            error = await self.assertClientError("IncorrectInstanceState", method, **arguments)
+            self.assertIn(instance_id, error.response["Error"]["Message"])
 
     async def test_filters(self) -> None:
         await self.ec2.call("create_key_pair", KeyName="k1")
@@ -417,6 +425,36 @@ class Boto3Tests(TestCase):
         attributes = await self.ec2.call("describe_account_attributes", AttributeNames=["max-instances"])
         (attribute,) = attributes["AccountAttributes"]
         self.assertEqual(attribute["AttributeValues"][0]["AttributeValue"], "10")
+
+
+class PendingInstanceTests(TestCase):
+    """An instance whose boot takes a minute: what it looks like meanwhile."""
+
+    timeout = 60
+
+    async def test_pending_instance(self) -> None:
+        conf = fast_config()
+        conf.set_override("boot_seconds", 60, "simulated")
+        served = await serve_ec2(self, conf)
+        ec2 = await client_for(served, "alice", "p1")
+        ami = (await ec2.call("describe_images"))["Images"][0]["ImageId"]
+        (instance,) = (await ec2.call("run_instances", ImageId=ami, MinCount=1, MaxCount=1))["Instances"]
+        instance_id = instance["InstanceId"]
+        console = await ec2.call("get_console_output", InstanceId=instance_id)
+        self.assertEqual(console["InstanceId"], instance_id)
+        self.assertNotIn("Output", console)
+        status = await ec2.call("describe_instance_status", IncludeAllInstances=True)
+        (item,) = status["InstanceStatuses"]
+        self.assertEqual(
+            (item["InstanceState"]["Name"], item["InstanceStatus"]["Status"]), ("pending", "initializing")
+        )
+        self.assertEqual((await ec2.call("describe_instance_status"))["InstanceStatuses"], [])
+        try:
+            await ec2.call("stop_instances", InstanceIds=[instance_id])
+        except ClientError as e:
+            self.assertEqual(e.response["Error"]["Code"], "IncorrectInstanceState")
+        else:
+            self.fail("a pending instance was stopped")
 
 
 class TerminatedVisibilityTests(TestCase):

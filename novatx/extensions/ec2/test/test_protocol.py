@@ -210,6 +210,7 @@ class ProtocolTests(TestCase):
             ({"UserData": "not base64!"}, "InvalidParameterValue"),
             ({"ImageId": "ami-0000abcd"}, "InvalidAMIID.NotFound"),
             ({"KeyName": "nokey"}, "InvalidKeyPair.NotFound"),
+            ({"Placement.AvailabilityZone": "nowhere"}, "InvalidParameterValue"),
             (
                 {"TagSpecification.1.ResourceType": "volume", "TagSpecification.1.Tag.1.Key": "a"},
                 "InvalidParameterValue",
