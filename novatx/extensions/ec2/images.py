@@ -6,7 +6,7 @@ from typing import Any
 
 from twisted.internet.defer import inlineCallbacks
 
-from novatx.compute.exceptions import ImageNotFound
+from novatx.compute.exceptions import ImageNotFound, NotAuthorized
 from novatx.compute.records import Image
 from novatx.extensions.ec2 import errors, params as P
 from novatx.extensions.ec2.base import EC2Action
@@ -130,5 +130,12 @@ class DeregisterImage(EC2Action):
             image = yield self.compute.get_image_by_ec2_id(context, number)
         except ImageNotFound:
             raise errors.image_not_found(image_id) from None
-        yield self.compute.delete_image(context, image.id)
+        try:
+            yield self.compute.delete_image(context, image.id)
+        except NotAuthorized:
+            raise errors.EC2Error(
+                "UnauthorizedOperation",
+                "You are not authorized to deregister the image %s." % (image_id,),
+                403,
+            ) from None
         return {"return": True}

@@ -401,6 +401,11 @@ class Boto3Tests(TestCase):
         after = await self.ec2.call("describe_images", Filters=[f("state", "available")])
         self.assertNotIn(created["ImageId"], [i["ImageId"] for i in after["Images"]])
         await self.assertClientError("InvalidAMIID.NotFound", "deregister_image", ImageId="ami-0000abcd")
+        error = await self.assertClientError("UnauthorizedOperation", "deregister_image", ImageId=self.ami)
+        self.assertEqual(error.response["ResponseMetadata"]["HTTPStatusCode"], 403)
+        self.assertIn(self.ami, error.response["Error"]["Message"])
+        still = await self.ec2.call("describe_images", ImageIds=[self.ami])
+        self.assertEqual(still["Images"][0]["State"], "available")
 
     async def test_zones_types_regions_attributes(self) -> None:
         zones = await self.ec2.call("describe_availability_zones")
