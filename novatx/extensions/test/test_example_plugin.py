@@ -2,8 +2,9 @@
 The example plugin (C{examples/novatx-example}) through real entry points and
 the real pipeline (paste, noauth2, the internal API over SQLite): its resource,
 its server field (accepted at create and update, stored, shown), its action, and all of it
-gone when the operator lists it out. Also: a broken plugin installed on the
-path stops the start, named.
+gone when the operator lists it out. Also, through the same loader: a broken
+plugin installed on the path stops the start, named; so do a plugin taking a
+core route (both named) and a core extension listed out.
 
 The plugin must be installed in the venv (CI: C{pip install
 ./examples/novatx-example}); if it is not, the first test installs it with pip.
@@ -16,7 +17,6 @@ import importlib.metadata
 import os
 import shutil
 import sys
-import textwrap
 
 from stevedore import _cache as stevedore_cache
 from twisted.internet import reactor
@@ -246,25 +246,64 @@ class HalfDone:
 '''
 
 
+CLASHING_MODULE = '''
+from zope.interface import implementer
+from novatx.extensions.interfaces import IResourceExtension, Route
+
+
+@implementer(IResourceExtension)
+class Mine:
+    name = "Mine"
+    alias = "mine"
+    version = 1
+    api = "osapi_compute"
+
+    def setup(self, context):
+        pass
+
+    def routes(self):
+        return [Route("/servers/<server_id>", ("GET",), lambda request, server_id: {}, "mine.show")]
+
+    def actions(self):
+        return {}
+'''
+
+
 class BrokenPluginTests(TestCase):
-    def _install_broken(self):
-        """A distribution on sys.path whose extension lacks its alias."""
+    def _install(self, module, source, entry_point):
+        """A distribution on sys.path whose C{module} holds C{source}, with one compute entry point."""
         root = os.path.abspath(self.mktemp())
-        os.makedirs(os.path.join(root, "novatx_broken_plugin-1.0.dist-info"))
-        with open(os.path.join(root, "novatx_broken_plugin.py"), "w") as f:
-            f.write(BROKEN_MODULE)
-        info = os.path.join(root, "novatx_broken_plugin-1.0.dist-info")
+        info = os.path.join(root, "%s-1.0.dist-info" % (module,))
+        os.makedirs(info)
+        with open(os.path.join(root, module + ".py"), "w") as f:
+            f.write(source)
         with open(os.path.join(info, "METADATA"), "w") as f:
-            f.write("Metadata-Version: 2.1\nName: novatx-broken-plugin\nVersion: 1.0\n")
+            f.write("Metadata-Version: 2.1\nName: %s\nVersion: 1.0\n" % (module.replace("_", "-"),))
         with open(os.path.join(info, "entry_points.txt"), "w") as f:
-            f.write(textwrap.dedent("""\
-                [novatx.api.osapi_compute.extensions]
-                half-done = novatx_broken_plugin:HalfDone
-                """))
+            f.write("[novatx.api.osapi_compute.extensions]\n%s\n" % (entry_point,))
         sys.path.insert(0, root)
-        self.addCleanup(sys.modules.pop, "novatx_broken_plugin", None)
+        self.addCleanup(sys.modules.pop, module, None)
         self.addCleanup(sys.path.remove, root)
         importlib.invalidate_caches()
+
+    def _install_broken(self):
+        """A distribution on sys.path whose extension lacks its alias."""
+        self._install("novatx_broken_plugin", BROKEN_MODULE, "half-done = novatx_broken_plugin:HalfDone")
+
+    @inlineCallbacks
+    def test_a_plugin_taking_a_core_route_stops_the_start_naming_both(self):
+        self._install("novatx_clashing_plugin", CLASHING_MODULE, "mine = novatx_clashing_plugin:Mine")
+        error = yield self.assertFailure(serve_api(self, "osapi_compute"), ExtensionLoadError)
+        self.assertEqual(
+            str(error), "Duplicate route GET /servers/<server_id>: 'mine' (mine.show) and 'servers' (servers.show)"
+        )
+
+    @inlineCallbacks
+    def test_a_core_extension_listed_out_stops_the_start(self):
+        conf = make_config([])
+        conf.set_override("extensions_blacklist", ["servers", "flavors", "example-colours"], "osapi_v21")
+        error = yield self.assertFailure(serve_api(self, "osapi_compute", conf), ExtensionLoadError)
+        self.assertEqual(str(error), "Missing core API extensions: flavors, servers")
 
     @inlineCallbacks
     def test_broken_plugin_stops_the_start_naming_it(self):
