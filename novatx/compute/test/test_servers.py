@@ -17,7 +17,7 @@ from zope.interface.verify import verifyObject
 from novatx.compute import exceptions as exc
 from novatx.compute.context import generate_request_id
 from novatx.compute.fields import ExtraField
-from novatx.compute.interfaces import CreateRequest, IComputeAPI, ServerQuery
+from novatx.compute.interfaces import CreateRequest, IComputeAPI, IComputeDriver, ServerQuery
 from novatx.compute.test.support import ADMIN, ALICE, BOB, ServiceMixin, gone, settled
 
 
@@ -25,6 +25,7 @@ class ServersTestsMixin(ServiceMixin):
     async def test_api_provides_the_interface(self):
         service = await self.start_service()
         self.assertTrue(verifyObject(IComputeAPI, service.api))
+        self.assertTrue(verifyObject(IComputeDriver, service.driver))
 
     async def test_create_boots_to_active_with_an_address(self):
         service = await self.start_service()
@@ -354,10 +355,19 @@ class ServersTestsMixin(ServiceMixin):
         with self.assertRaises(exc.Invalid):
             await service.api.create_servers(ALICE, CreateRequest(
                 name="x", flavor_id="1", image_id=image, extra={"example:unknown": 1}))
+        spawned = []
+        spawn = service.driver.spawn
+
+        def recording(instance, extra_fields):
+            spawned.append((instance.uuid, dict(extra_fields)))
+            return spawn(instance, extra_fields)
+        service.driver.spawn = recording
         created = await service.api.create_servers(ALICE, CreateRequest(
             name="x", flavor_id="1", image_id=image, extra={"example:color": "red"}))
         instance = await service.api.get_server(ALICE, created[0].uuid)
         self.assertEqual({"example:color": "red", "example:size": 1}, instance.extra)
+        self.assertEqual([(instance.uuid, {"example:color": "red", "example:size": 1})],
+                         spawned)
 
     async def test_observers_hear_of_changes(self):
         service = await self.start_service()

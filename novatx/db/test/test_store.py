@@ -7,6 +7,7 @@ its real driver raises; and an engine that does no I/O until it connects.
 from __future__ import annotations
 
 import os
+import threading
 
 import sqlalchemy as sa
 from twisted.internet import reactor
@@ -37,6 +38,19 @@ class ClassificationTestsMixin:
             self.assertFalse(is_unavailable(error), (str(statement), error))
 
 
+    async def test_work_runs_on_a_database_thread_in_a_transaction(self):
+        url = temporary_database(self, self.backend)
+        store = Store(db_engine.create_engine(url, pool_size=2), reactor, 2)
+        store.start()
+        self.addCleanup(store.stop)
+
+        def where(connection):
+            return threading.current_thread() is threading.main_thread(), \
+                connection.in_transaction()
+        self.assertEqual((False, True), await store.read(where))
+        self.assertEqual((False, True), await store.write(where))
+
+
 class ServerClassificationTestsMixin(ClassificationTestsMixin):
     def test_a_refused_connection_is_an_outage(self):
         url = sa.engine.make_url(SERVER_URLS[self.backend]).set(port=1)
@@ -63,6 +77,15 @@ class SQLiteClassificationTests(ClassificationTestsMixin, TestCase):
 
     def test_a_file_that_cannot_be_opened_is_an_outage(self):
         self.assertTrue(is_unavailable(self.error_of("sqlite:////proc/novatx/novatx.sqlite")))
+
+    def test_connections_use_wal_foreign_keys_and_the_busy_timeout(self):
+        url = temporary_database(self, "sqlite")
+        engine = db_engine.create_engine(url, pool_size=1, busy_timeout_ms=2500)
+        self.addCleanup(engine.dispose)
+        with engine.connect() as connection:
+            pragmas = [connection.exec_driver_sql("PRAGMA %s" % name).scalar()
+                       for name in ("journal_mode", "foreign_keys", "busy_timeout")]
+        self.assertEqual(["wal", 1, 2500], pragmas)
 
     def test_the_engine_makes_its_directory_when_it_first_connects(self):
         directory = os.path.abspath(self.mktemp())
