@@ -87,9 +87,15 @@ def _read_body(table: RouteTable, request: Any, method: str) -> tuple[bool, Any]
     Whether a compute request has a body, and its JSON value (other APIs read
     C{raw} themselves): a body of C{null} is there, an empty one is not. As
     in nova, only the methods that carry one are read: the body of a C{GET}
-    or C{DELETE} is ignored, whatever it holds.
+    or C{DELETE} is ignored, whatever it holds, but its C{Content-Type} is
+    checked all the same (415).
     """
-    if table.api_name != "osapi_compute" or method not in _BODY_METHODS:
+    if table.api_name != "osapi_compute":
+        return False, None
+    if method not in _BODY_METHODS:
+        content_type = request.getHeader(b"content-type")
+        if content_type is not None and validation.media_type(content_type) not in validation.JSON_TYPES:
+            raise _FaultError(Fault(415, validation.UnsupportedContentType.message))
         return False, None
     content = _content(request)
     try:

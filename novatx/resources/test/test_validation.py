@@ -233,15 +233,24 @@ class OverHTTPTests(TestCase):
             self.assertEqual(body, {"badMediaType": {"code": 415, "message": "Unsupported Content-Type"}})
 
     @inlineCallbacks
-    def test_bodies_of_get_and_delete_are_ignored(self):
+    def test_bodies_of_get_and_delete_are_ignored_their_media_type_is_not(self):
         for method in ("GET", "DELETE"):
-            for data, content_type in ((b"{bad", "application/json"), (b"[]", "application/json"), (b"<a/>", "application/xml")):
+            for data, content_type in ((b"{bad", "application/json"), (b"[]", "text/plain"), (None, "application/json")):
                 response = yield self.served.client.request(
                     method, self.served.url + "/v2.1/things/t1", data=data,
                     headers=user_headers(**{"Content-Type": content_type}),
                 )
                 self.assertEqual((method, data, response.code), (method, data, 200))
                 self.assertEqual((yield response.json()), {"method": method, "body": None})
+            for data in (b"<a/>", None):
+                response = yield self.served.client.request(
+                    method, self.served.url + "/v2.1/things/t1", data=data,
+                    headers=user_headers(**{"Content-Type": "application/xml"}),
+                )
+                self.assertEqual((method, data, response.code), (method, data, 415))
+                self.assertEqual(
+                    (yield response.json()), {"badMediaType": {"code": 415, "message": "Unsupported Content-Type"}}
+                )
 
     @inlineCallbacks
     def test_accept_headers_all_get_json(self):
