@@ -9,14 +9,19 @@ proxy in this process, and the test stops and restarts the proxy.
 
 from __future__ import annotations
 
+import os
+
+from sqlalchemy.engine import make_url
 from twisted.internet import reactor
+from twisted.internet.task import deferLater
 from twisted.protocols.portforward import ProxyFactory
 from twisted.trial.unittest import TestCase
 
 from novatx.compute import exceptions as exc
-from novatx.compute.interfaces import ServerQuery
+from novatx.compute.interfaces import CreateRequest, ServerQuery
 from novatx.compute.service import ComputeService
-from novatx.compute.test.support import ALICE, ServiceMixin, fast_config
+from novatx.compute.test.support import ALICE, ServiceMixin, fast_config, settled
+from novatx.db.store import StoreUnavailable
 from novatx.db.test.backends import temporary_database
 
 
@@ -43,20 +48,35 @@ class _Proxy(ProxyFactory):
 
 class StartTests(TestCase):
     async def test_a_database_down_at_start_is_named_without_password(self):
-        conf = fast_config("postgresql://bob:s3cret@127.0.0.1:1/nova")
-        service = ComputeService(conf, reactor)
-        with self.assertRaises(exc.DatabaseUnavailable) as caught:
-            await service.startService()
-        await service.stopService()
-        message = str(caught.exception)
-        self.assertIn("postgresql+psycopg://bob:***@127.0.0.1:1/nova", message)
-        self.assertNotIn("s3cret", message)
-        self.assertIn("refused", message.lower())
+        for url, named, why in [
+            ("postgresql://bob:s3cret@127.0.0.1:1/nova",
+             "postgresql+psycopg://bob:***@127.0.0.1:1/nova", "refused"),
+            ("mysql://bob:s3cret@127.0.0.1:1/nova",
+             "mysql+pymysql://bob:***@127.0.0.1:1/nova", "refused"),
+            ("postgresql://postgres:s3cret@127.0.0.1:5432/novatx_no_such_db",
+             "postgresql+psycopg://postgres:***@127.0.0.1:5432/novatx_no_such_db",
+             "does not exist"),
+            ("sqlite:////proc/novatx/novatx.sqlite", "sqlite:////proc/novatx/novatx.sqlite",
+             "unable to open database file"),
+        ]:
+            service = ComputeService(fast_config(url), reactor)
+            with self.assertRaises(exc.DatabaseUnavailable, msg=url) as caught:
+                await service.startService()
+            await service.stopService()
+            message = str(caught.exception)
+            self.assertIn(named, message)
+            self.assertNotIn("s3cret", message)
+            self.assertIn(why, message.lower())
 
     async def test_construction_does_no_io(self):
         conf = fast_config("postgresql://bob:s3cret@127.0.0.1:1/nova")
         service = ComputeService(conf, reactor)
         self.assertFalse(service.running)
+        directory = os.path.abspath(self.mktemp())
+        sqlite = ComputeService(fast_config("sqlite:///%s/store/novatx.sqlite" % directory),
+                                reactor)
+        self.assertFalse(os.path.exists(directory))
+        await sqlite.stopService()
         await service.stopService()
 
     async def test_a_stale_schema_without_auto_migrate_says_to_sync(self):
@@ -70,8 +90,8 @@ class StartTests(TestCase):
 
 
 class OutageTestsMixin(ServiceMixin):
-    async def test_requests_fail_with_503_during_an_outage_and_recover(self):
-        from sqlalchemy.engine import make_url
+    async def proxied_service(self, **simulated):
+        """A service whose store is reached through a proxy; and the proxy's switch."""
         url = make_url(self.database_url())
         proxy = _Proxy(url.host, url.port)
         port = reactor.listenTCP(0, proxy, interface="127.0.0.1")
@@ -79,23 +99,54 @@ class OutageTestsMixin(ServiceMixin):
         listening = [port]
         self.addCleanup(lambda: listening[0].stopListening())
         self.addCleanup(proxy.cut)
-        conf = fast_config(url.set(port=number).render_as_string(hide_password=False))
+        conf = fast_config(url.set(port=number).render_as_string(hide_password=False),
+                           **simulated)
         conf.set_override("connect_timeout", 2, "database")
         service = await self.start_service(conf)
-        instance = await self.boot(service)
 
-        await listening[0].stopListening()
-        proxy.cut()
+        async def switch(on: bool) -> None:
+            if on:
+                listening[0] = reactor.listenTCP(number, proxy, interface="127.0.0.1")
+            else:
+                await listening[0].stopListening()
+                proxy.cut()
+        return service, number, switch
+
+    async def test_requests_fail_with_503_during_an_outage_and_recover(self):
+        service, number, switch = await self.proxied_service()
+        instance = await self.boot(service)
+        image = instance.image_id
+
+        await switch(False)
         with self.assertRaises(exc.DatabaseUnavailable) as caught:
             await service.api.list_servers(ALICE, ServerQuery())
         self.assertIsInstance(caught.exception, exc.ServiceUnavailable)
         self.assertIn("127.0.0.1:%d" % number, str(caught.exception))
         with self.assertRaises(exc.DatabaseUnavailable):
             await service.api.get_server(ALICE, instance.uuid)
+        with self.assertRaises(exc.DatabaseUnavailable):
+            await service.api.create_servers(ALICE, CreateRequest(
+                name="lost", flavor_id="1", image_id=image))
 
-        listening[0] = reactor.listenTCP(number, proxy, interface="127.0.0.1")
+        await switch(True)
         page = await service.api.list_servers(ALICE, ServerQuery())
         self.assertEqual([instance.uuid], [i.uuid for i in page.items])
+
+    async def test_a_build_that_meets_an_outage_finishes_after_it(self):
+        """
+        The driver's steps fail while the database is away (logged, tried
+        again), and the build carries on to ACTIVE once it is back.
+        """
+        service, _, switch = await self.proxied_service(boot_seconds=0.8)
+        image = await self.cirros(service)
+        created = await service.api.create_servers(ALICE, CreateRequest(
+            name="patient", flavor_id="1", image_id=image))
+        await switch(False)
+        await deferLater(reactor, 1.5, lambda: None)
+        await switch(True)
+        active = await settled(service, ALICE, created[0].uuid, timeout=15)
+        self.assertEqual(("ACTIVE", "10.0.0.2"), (active.status, active.fixed_ip))
+        self.assertTrue(self.flushLoggedErrors(StoreUnavailable))
 
 
 class PostgreSQLOutageTests(OutageTestsMixin, TestCase):
