@@ -23,7 +23,7 @@ from novatx.extensions.ec2 import errors, params as P
 from novatx.extensions.ec2.auth import Authenticator
 from novatx.extensions.ec2.base import EC2Request
 from novatx.extensions.ec2.errors import EC2Error
-from novatx.extensions.ec2.render import render_response
+from novatx.extensions.ec2.render import render_response, xml_safe
 from novatx.extensions.ec2.signature import SignedRequest
 from novatx.extensions.interfaces import IEC2Action, IResourceExtension, Response, Route
 from novatx.resources.faults import ec2_error
@@ -176,7 +176,7 @@ def _request_id(raw: Any) -> str:
 
 def _error_response(error: EC2Error, request_id: str) -> Response:
     return Response(
-        body=ec2_error(error.code, error.message, request_id),
+        body=ec2_error(error.code, xml_safe(error.message), xml_safe(request_id)),
         status=error.status,
         content_type=CONTENT_TYPE,
     )

@@ -7,17 +7,34 @@ of child elements (in its order; C{None} values are left out), a list or tuple
 is a run of C{<item>} elements (AWS's C{...Set} shape), a bool is C{true}/C{false},
 a datetime is ISO 8601 in UTC with milliseconds. Strings are escaped, except an
 L{XML} fragment rendered before; nothing else is accepted, so a record never
-leaks into a response by accident.
+leaks into a response by accident. Characters XML 1.0 cannot carry at all (most
+control characters), which the compute API's metadata may hold, become U+FFFD:
+one such value must not make a project's every Describe unreadable.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 from xml.sax.saxutils import escape
 
 NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/"
 _PROLOGUE = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+#: What XML 1.0 has no way to write, escaped or not.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """C{text} with the characters XML cannot carry replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def has_non_xml(text: str) -> bool:
+    """Whether C{text} holds a character XML cannot carry."""
+    return _NOT_XML.search(text) is not None
 
 
 def timestamp(moment: datetime.datetime) -> str:
@@ -35,7 +52,7 @@ def _value(value: Any, out: list[str]) -> None:
     if type(value) is XML:
         out.append(value)
     elif isinstance(value, str):
-        out.append(escape(value))
+        out.append(escape(xml_safe(value)))
     elif isinstance(value, dict):
         for name, child in value.items():
             if child is None:
@@ -70,7 +87,7 @@ def render_response(action: str, request_id: str, children: dict[str, Any]) -> b
     out = [
         _PROLOGUE,
         '<%sResponse xmlns="%s"><requestId>%s</requestId>'
-        % (action, NAMESPACE, escape(request_id)),
+        % (action, NAMESPACE, escape(xml_safe(request_id))),
     ]
     _value(children, out)
     out.append("</%sResponse>" % (action,))

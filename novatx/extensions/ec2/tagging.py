@@ -15,6 +15,7 @@ from novatx.compute import validation
 from novatx.compute.exceptions import Invalid
 from novatx.compute.records import Instance
 from novatx.extensions.ec2 import errors, params as P
+from novatx.extensions.ec2.render import has_non_xml
 from novatx.extensions.ec2.views import NAME_TAG, instance_tags
 
 MAX_KEY = 128
@@ -30,6 +31,8 @@ def check_tag(key: str, value: str | None) -> None:
         raise errors.invalid_value("Tag.Key", key, "Tag keys may not start with 'aws:'.")
     if value is not None and len(value) > MAX_VALUE:
         raise errors.invalid_value("Tag.Value", value, "Tag values have at most 256 characters.")
+    if has_non_xml(key) or has_non_xml(value or ""):
+        raise errors.invalid_value("Tag", key, "Tags may not hold control characters.")
     try:
         if key == NAME_TAG:
             if value:

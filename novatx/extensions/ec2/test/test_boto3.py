@@ -299,6 +299,7 @@ class Boto3Tests(TestCase):
             ([tag("Name", "n" * 256)], "InvalidParameterValue"),
             ([tag("Name", "renamed"), tag("c", "v" * 256)], "InvalidParameterValue"),
             ([tag("a", "b"), tag("nul", "\x00")], "InvalidParameterValue"),
+            ([tag("a", "b"), tag("bell", "\x07")], "InvalidParameterValue"),
             ([tag("a", "b"), tag("c", "d")], "TagLimitExceeded"),
         ):
             await self.assertClientError(code, "create_tags", Resources=ids, Tags=tags)
@@ -369,6 +370,16 @@ class Boto3Tests(TestCase):
         self.assertEqual(shown["InstanceType"], "m1.tiny")
         self.assertEqual(shown["ImageId"], image.ec2_id)
         self.assertEqual(tag_pairs(shown), [("Name", "from-compute"), ("team", "a")])
+
+    async def test_metadata_xml_cannot_carry(self) -> None:
+        (instance,) = await self.run_instances()
+        context = RequestContext("alice", "p1")
+        server = await self.served.compute.api.get_server_by_ec2_id(context, int(instance["InstanceId"][2:], 16))
+        await self.served.compute.api.set_metadata(context, server.uuid, {"note": "a\x01b"})
+        (described,) = await self.describe()
+        self.assertEqual(tag_pairs(described), [("note", "a\ufffdb")])
+        tags = await self.ec2.call("describe_tags")
+        self.assertEqual([t["Value"] for t in tags["Tags"]], ["a\ufffdb"])
 
     async def test_projects_are_isolated(self) -> None:
         (mine,) = await self.run_instances()

@@ -192,6 +192,13 @@ class ProtocolTests(TestCase):
             "InvalidAMIID.Malformed",
         )
 
+    async def test_control_characters_in_an_error_message(self) -> None:
+        message = await self.assertError(
+            q("DescribeInstances", {"InstanceId.1": "i-\x01"}), "InvalidInstanceID.Malformed"
+        )
+        self.assertIn("i-\ufffd", message)
+        await self.assertError(q("CreateKeyPair", {"KeyName": "k\x02"}), "InvalidParameterValue")
+
     async def test_ids_not_found(self) -> None:
         message = await self.assertError(
             q("DescribeInstances", {"InstanceId.1": "i-0000abcd"}), "InvalidInstanceID.NotFound"

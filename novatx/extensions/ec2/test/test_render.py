@@ -63,6 +63,14 @@ class RenderTests(SynchronousTestCase):
         self.assertIs(instance["EbsOptimized"], False)
         self.assertEqual(instance["LaunchTime"], moment.replace(microsecond=234000))
 
+    def test_characters_xml_cannot_carry(self) -> None:
+        body = render_response(
+            "DescribeRegions", "req-\x1b", {"regionInfo": [{"regionName": "a\x01b\x0bc\ud800\ttab"}]}
+        )
+        parsed = parse("DescribeRegions", body)
+        self.assertEqual(parsed["Regions"], [{"RegionName": "a\ufffdb\ufffdc\ufffd\ttab"}])
+        self.assertEqual(parsed["ResponseMetadata"]["RequestId"], "req-\ufffd")
+
     def test_unrenderable_value(self) -> None:
         self.assertRaises(TypeError, render_response, "X", "r", {"a": object()})
 
