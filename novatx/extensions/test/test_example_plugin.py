@@ -299,6 +299,22 @@ class BrokenPluginTests(TestCase):
         )
 
     @inlineCallbacks
+    def test_a_plugin_that_does_not_import_stops_the_start_naming_it(self):
+        self._install("novatx_unimportable_plugin", "import novatx_no_such_module\n", "gone = novatx_unimportable_plugin:Gone")
+        error = yield self.assertFailure(serve_api(self, "osapi_compute"), ExtensionLoadError)
+        self.assertEqual(
+            str(error),
+            "Cannot load extensions of novatx.api.osapi_compute.extensions: gone "
+            "(novatx_unimportable_plugin:Gone): ModuleNotFoundError: No module named 'novatx_no_such_module'",
+        )
+        conf = make_config([])
+        conf.set_override("extensions_blacklist", ["gone"], "osapi_v21")
+        served = yield serve_api(self, "osapi_compute", conf)
+        response = yield served.client.get(served.url + "/v2.1/flavors", headers=noauth_headers())
+        self.assertEqual(response.code, 200)
+        yield response.content()
+
+    @inlineCallbacks
     def test_a_core_extension_listed_out_stops_the_start(self):
         conf = make_config([])
         conf.set_override("extensions_blacklist", ["servers", "flavors", "example-colours"], "osapi_v21")
