@@ -62,6 +62,19 @@ class AwsCliTests(TestCase):
         terminated, _ = await self.aws("terminate-instances", "--instance-ids", *ids)
         self.assertEqual({i["PreviousState"]["Name"] for i in terminated["TerminatingInstances"]}, {"running"})
 
+    async def test_pages_and_client_token(self) -> None:
+        arguments = ("run-instances", "--image-id", "ami-00000001", "--count", "6",
+                     "--instance-type", "m1.tiny", "--client-token", "cli-token")
+        first, _ = await self.aws(*arguments)
+        again, _ = await self.aws(*arguments)
+        ids = sorted(i["InstanceId"] for i in first["Instances"])
+        self.assertEqual(sorted(i["InstanceId"] for i in again["Instances"]), ids)
+        described, _ = await self.aws("describe-instances", "--page-size", "5")
+        self.assertEqual(sorted(i["InstanceId"] for r in described["Reservations"] for i in r["Instances"]), ids)
+        page, _ = await self.aws("describe-instances", "--no-paginate", "--max-results", "5")
+        self.assertEqual(len([i for r in page["Reservations"] for i in r["Instances"]]), 5)
+        self.assertIn("NextToken", page)
+
     async def test_errors_reach_the_cli(self) -> None:
         _, err = await self.aws("describe-instances", "--instance-ids", "i-xyz", expect=255)
         self.assertIn("InvalidInstanceID.Malformed", err)
