@@ -52,7 +52,8 @@ class IAPIRequest(Interface):
         "C{None} for the other APIs."
     )
     body = Attribute(
-        "The decoded, validated JSON body (a dict), or C{None}. Compute only: "
+        "The decoded, validated JSON body (a dict), or C{None}. Compute only, "
+        "and only of a POST, PUT or PATCH (nova never reads a GET's or DELETE's): "
         "EC2 and metadata handlers read C{raw.content} themselves."
     )
     args = Attribute("Query arguments: a dict of str -> list of str.")
