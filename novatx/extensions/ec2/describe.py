@@ -21,6 +21,7 @@ from novatx.extensions.ec2.views import (
     ImageIds,
     InstanceFragments,
     instance_tags,
+    metadata_options,
     reservation_items,
     state_item,
     zone,
@@ -136,7 +137,7 @@ class _DescribeAction(EC2Action):
             self.config.ec2.describe_cache_seconds,
         )
         self.compute.add_observer(self.snapshots.changed)
-        self.fragments = InstanceFragments()
+        self.fragments = InstanceFragments(metadata_options(self.config))
         self.compute.add_observer(self.fragments.clear)
 
 

@@ -15,7 +15,7 @@ from novatx.extensions.ec2.base import EC2Action
 from novatx.extensions.ec2.ids import parse_image_id, reservation_id
 from novatx.extensions.ec2.lookup import first_error
 from novatx.extensions.ec2.tagging import split_tags, tag_specifications
-from novatx.extensions.ec2.views import instance_item
+from novatx.extensions.ec2.views import instance_item, metadata_options
 
 #: AWS's default instance type when RunInstances names none.
 DEFAULT_INSTANCE_TYPE = "m1.small"
@@ -123,7 +123,9 @@ class RunInstances(EC2Action):
             "reservationId": reservation_id(first),
             "ownerId": first.project_id,
             "groupSet": [],
-            "instancesSet": [instance_item(i, image.ec2_id) for i in instances],
+            "instancesSet": [
+                instance_item(i, image.ec2_id, metadata_options(self.config)) for i in instances
+            ],
         }
 
     def _name_after_id(self, context: Any, instance: Any) -> Any:

@@ -49,8 +49,30 @@ def zone(instance: Instance) -> str:
     return instance.availability_zone or DEFAULT_ZONE
 
 
-def instance_item(instance: Instance, image_id: str | None) -> dict[str, Any]:
-    """One C{instancesSet} item, as DescribeInstances and RunInstances show it."""
+def metadata_options(conf: Any) -> dict[str, Any]:
+    """
+    An instance's C{metadataOptions}: the metadata API's settings, which are
+    the deployment's (C{[metadata] require_token} is IMDSv2 for every
+    instance), not an instance's own.
+    """
+    return {
+        "state": "applied",
+        "httpTokens": "required" if conf.metadata.require_token else "optional",
+        "httpPutResponseHopLimit": 1,
+        "httpEndpoint": "enabled",
+        "httpProtocolIpv6": "disabled",
+        "instanceMetadataTags": "disabled",
+    }
+
+
+def instance_item(
+    instance: Instance, image_id: str | None, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """
+    One C{instancesSet} item, as DescribeInstances and RunInstances show it.
+
+    @param options: its C{metadataOptions} (L{metadata_options}).
+    """
     private_dns = ""
     if instance.fixed_ip:
         private_dns = "ip-%s.ec2.internal" % instance.fixed_ip.replace(".", "-")
@@ -82,6 +104,7 @@ def instance_item(instance: Instance, image_id: str | None) -> dict[str, Any]:
         "cpuOptions": {"coreCount": instance.flavor.vcpus, "threadsPerCore": 1},
         "hibernationOptions": {"configured": False},
         "hostname": instance.hostname,
+        "metadataOptions": options,
     }
     if state[1] == "terminated" and instance.vm_state == "error":
         reason = instance.fault.message if instance.fault else "launch failed"
@@ -102,7 +125,9 @@ class InstanceFragments:
     #: How many fragments are kept before starting over.
     LIMIT = 5000
 
-    def __init__(self) -> None:
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        """@param options: every instance's C{metadataOptions}."""
+        self._options = options
         self._kept: dict[int, tuple[Instance, str | None, XML]] = {}
 
     def clear(self, instance_uuid: str = "") -> None:
@@ -114,7 +139,7 @@ class InstanceFragments:
             return kept[2]
         if len(self._kept) >= self.LIMIT:
             self._kept.clear()
-        fragment = render_fragment(instance_item(instance, image_id))
+        fragment = render_fragment(instance_item(instance, image_id, self._options))
         self._kept[id(instance)] = (instance, image_id, fragment)
         return fragment
 

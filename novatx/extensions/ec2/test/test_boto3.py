@@ -143,6 +143,8 @@ class Boto3Tests(TestCase):
         self.assertEqual(running["ImageId"], self.ami)
         self.assertEqual(running["Placement"]["AvailabilityZone"], "nova")
         self.assertRegex(running["PrivateIpAddress"], r"^10\.0\.0\.\d+$")
+        options = running["MetadataOptions"]
+        self.assertEqual((options["HttpTokens"], options["HttpEndpoint"]), ("optional", "enabled"))
 
         status = await self.ec2.call("describe_instance_status", InstanceIds=[instance_id])
         self.assertEqual(status["InstanceStatuses"][0]["InstanceState"]["Name"], "running")
@@ -451,11 +453,15 @@ class PendingInstanceTests(TestCase):
     async def test_pending_instance(self) -> None:
         conf = fast_config()
         conf.set_override("boot_seconds", 60, "simulated")
+        conf.set_override("require_token", True, "metadata")
         served = await serve_ec2(self, conf)
         ec2 = await client_for(served, "alice", "p1")
         ami = (await ec2.call("describe_images"))["Images"][0]["ImageId"]
         (instance,) = (await ec2.call("run_instances", ImageId=ami, MinCount=1, MaxCount=1))["Instances"]
         instance_id = instance["InstanceId"]
+        self.assertEqual(instance["MetadataOptions"]["HttpTokens"], "required")
+        (described,) = (await ec2.call("describe_instances"))["Reservations"][0]["Instances"]
+        self.assertEqual(described["MetadataOptions"]["HttpTokens"], "required")
         console = await ec2.call("get_console_output", InstanceId=instance_id)
         self.assertEqual(console["InstanceId"], instance_id)
         self.assertNotIn("Output", console)
