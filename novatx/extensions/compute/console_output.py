@@ -7,10 +7,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from novatx.compute.exceptions import Invalid
 from novatx.extensions.compute._extension import ComputeResource, deferred
 from novatx.extensions.compute.policies import servers as policies
 from novatx.extensions.compute.schemas import servers as schemas
 from novatx.extensions.interfaces import Action
+
+
+#: More digits than any log has lines; Python refuses to read past 4300.
+MAX_LENGTH_DIGITS = 18
+
+
+def _lines(length: int | str | None) -> int | None:
+    """How many lines C{length} (the schema let it through) asks for; None: all."""
+    if isinstance(length, str) and len(length.lstrip("-")) > MAX_LENGTH_DIGITS:
+        raise Invalid("Invalid input for field/attribute length. Value: %s... has more than %d digits."
+                      % (length[:MAX_LENGTH_DIGITS], MAX_LENGTH_DIGITS))
+    if length is None or int(length) == -1:
+        return None
+    return int(length)
 
 
 class ConsoleOutput(ComputeResource):
@@ -30,7 +45,6 @@ class ConsoleOutput(ComputeResource):
 
     @deferred
     async def console_output(self, request: Any, server_id: str, body: dict) -> dict:
-        length = body.get("length")
-        lines = None if length is None or int(length) == -1 else int(length)
+        lines = _lines(body.get("length"))
         output = await self.compute.get_console_output(request.context, server_id, length=lines)
         return {"output": output}

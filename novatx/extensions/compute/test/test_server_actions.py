@@ -147,6 +147,12 @@ class LifecycleTests(TestCase):
         self.assertLessEqual(len(tail.body["output"].splitlines()), 2)
         bad = await client.action(sid, {"os-getConsoleOutput": {"length": "lots"}})
         self.assertEqual(bad.code, 400)
+        as_string = await client.action(sid, {"os-getConsoleOutput": {"length": "2"}})
+        self.assertEqual(as_string.body, tail.body)
+        huge = await client.action(sid, {"os-getConsoleOutput": {"length": "9" * 5000}})
+        self.assertEqual(huge.code, 400, huge.body)
+        self.assertIn("length", huge.body["badRequest"]["message"])
+        self.assertEqual((await client.action(sid, {"os-getConsoleOutput": {"length": -1}})).body, whole.body)
 
     async def test_unknown_and_malformed_actions(self):
         client = await serve_compute(self)
