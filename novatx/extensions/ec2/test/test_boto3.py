@@ -384,20 +384,44 @@ class Boto3Tests(TestCase):
         self.assertEqual([t["Value"] for t in tags["Tags"]], ["a\ufffdb"])
 
     async def test_projects_are_isolated(self) -> None:
-        (mine,) = await self.run_instances()
+        await self.ec2.call("create_key_pair", KeyName="alices")
+        (mine,) = await self.run_instances(TagSpecifications=spec(tag("Name", "mine")))
+        instance_id = mine["InstanceId"]
+        await self.ec2.wait("instance_running", InstanceIds=[instance_id])
+        image = await self.ec2.call("create_image", InstanceId=instance_id, Name="private")
         bob = await client_for(self.served, "bob", "p2")
         reply = await bob.call("describe_instances")
         self.assertEqual(reply["Reservations"], [])
-        for method in ("terminate_instances", "stop_instances", "describe_instances"):
+        self.assertEqual((await bob.call("describe_tags"))["Tags"], [])
+        self.assertEqual((await bob.call("describe_instance_status"))["InstanceStatuses"], [])
+        self.assertNotIn(image["ImageId"], [i["ImageId"] for i in (await bob.call("describe_images"))["Images"]])
+        for method, arguments, code in (
+            ("terminate_instances", {"InstanceIds": [instance_id]}, "InvalidInstanceID.NotFound"),
+            ("stop_instances", {"InstanceIds": [instance_id]}, "InvalidInstanceID.NotFound"),
+            ("reboot_instances", {"InstanceIds": [instance_id]}, "InvalidInstanceID.NotFound"),
+            ("describe_instances", {"InstanceIds": [instance_id]}, "InvalidInstanceID.NotFound"),
+            ("get_console_output", {"InstanceId": instance_id}, "InvalidInstanceID.NotFound"),
+            ("create_tags", {"Resources": [instance_id], "Tags": [tag("a", "b")]}, "InvalidInstanceID.NotFound"),
+            ("create_image", {"InstanceId": instance_id, "Name": "stolen"}, "InvalidInstanceID.NotFound"),
+            ("describe_images", {"ImageIds": [image["ImageId"]]}, "InvalidAMIID.NotFound"),
+            ("deregister_image", {"ImageId": image["ImageId"]}, "InvalidAMIID.NotFound"),
+            ("run_instances", {"ImageId": image["ImageId"], "MinCount": 1, "MaxCount": 1}, "InvalidAMIID.NotFound"),
+            ("run_instances", {"ImageId": self.ami, "MinCount": 1, "MaxCount": 1, "KeyName": "alices"},
+             "InvalidKeyPair.NotFound"),
+            ("describe_key_pairs", {"KeyNames": ["alices"]}, "InvalidKeyPair.NotFound"),
+        ):
             try:
-                await bob.call(method, InstanceIds=[mine["InstanceId"]])
+                await bob.call(method, **arguments)
             except ClientError as e:
-                self.assertEqual(e.response["Error"]["Code"], "InvalidInstanceID.NotFound")
+                self.assertEqual(e.response["Error"]["Code"], code, method)
             else:
                 self.fail(method)
+        await bob.call("delete_key_pair", KeyName="alices")
         await bob.call("create_key_pair", KeyName="bobs")
-        self.assertEqual((await self.ec2.call("describe_key_pairs"))["KeyPairs"], [])
-        self.assertEqual(len(await self.describe()), 1)
+        self.assertEqual([k["KeyName"] for k in (await self.ec2.call("describe_key_pairs"))["KeyPairs"]], ["alices"])
+        (still,) = await self.describe()
+        self.assertEqual((still["State"]["Name"], tag_pairs(still)), ("running", [("Name", "mine")]))
+        self.assertEqual((await bob.call("describe_instances"))["Reservations"], [])
 
     async def test_images(self) -> None:
         (instance,) = await self.run_instances()
