@@ -143,6 +143,8 @@ class EC2Front:
                 raise EC2Error("MissingAction", "The request must contain the parameter Action")
             _check_version(params)
             action = self._action(name)
+            if P.boolean(params, "DryRun"):
+                raise dry_run()
             ec2_request = EC2Request(
                 context=context,
                 args={key: [value] for key, value in params.items()},
@@ -166,6 +168,15 @@ class EC2Front:
         if error.code == "InternalError":
             log.failure("EC2 request failed", failure)
         return _error_response(error, request_id)
+
+
+def dry_run() -> EC2Error:
+    """
+    AWS's answer to C{DryRun=true} from a caller allowed the action: a 412
+    error, the action not done. Here every signer of a known action is allowed
+    it (the store decides per resource), so that is the answer to all of them.
+    """
+    return EC2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412)
 
 
 def _request_id(raw: Any) -> str:

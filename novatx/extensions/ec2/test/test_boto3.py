@@ -334,6 +334,17 @@ class Boto3Tests(TestCase):
             Filters=[f("instance-type", "m1.tiny")],
         )
 
+    async def test_dry_run_does_nothing(self) -> None:
+        for method, arguments in (
+            ("run_instances", {"ImageId": self.ami, "MinCount": 1, "MaxCount": 1}),
+            ("create_key_pair", {"KeyName": "dry"}),
+            ("describe_instances", {}),
+        ):
+            error = await self.assertClientError("DryRunOperation", method, DryRun=True, **arguments)
+            self.assertEqual(error.response["ResponseMetadata"]["HTTPStatusCode"], 412)
+        self.assertEqual(await self.describe(DryRun=False), [])
+        self.assertEqual((await self.ec2.call("describe_key_pairs"))["KeyPairs"], [])
+
     async def test_quota(self) -> None:
         error = await self.assertClientError(
             "InstanceLimitExceeded", "run_instances", ImageId=self.ami, MinCount=11, MaxCount=11

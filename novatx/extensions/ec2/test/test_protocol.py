@@ -230,6 +230,9 @@ class ProtocolTests(TestCase):
             await self.assertError(dict(base, **changes), code)
         self.assertEqual(await self.instance_count(), 0)
 
+    async def test_dry_run_not_a_boolean(self) -> None:
+        await self.assertError(q("DescribeRegions", {"DryRun": "maybe"}), "InvalidParameterValue")
+
     async def test_max_results_bounds(self) -> None:
         for value in ("4", "1001", "many"):
             await self.assertError(
