@@ -88,10 +88,9 @@ def list_flavors(connection: Connection, context: RequestContext, is_public: boo
     clauses = [_flavor_access(context), F.c.disabled == sa.false()]
     if is_public is not None and (context.is_admin or is_public is False):
         clauses.append(F.c.is_public == (sa.true() if is_public else sa.false()))
-    if min_ram is not None:
-        clauses.append(F.c.memory_mb >= min_ram)
-    if min_disk is not None:
-        clauses.append(F.c.root_gb >= min_disk)
+    for column, least in ((F.c.memory_mb, min_ram), (F.c.root_gb, min_disk)):
+        if least is not None:
+            clauses.append(column >= least if least <= validation.MAX_INT else sa.false())
     column = F.c[sort_key]
     limit = validation.limit(limit)
     if marker is not None:
@@ -161,6 +160,8 @@ def image_row(connection: Connection, context: RequestContext, image_id: str) ->
 
 
 def image_row_by_id(connection: Connection, context: RequestContext, internal_id: int) -> Mapping:
+    if not validation.internal_id(internal_id):
+        raise ImageNotFound(image_id="ami-%08x" % internal_id)
     row = connection.execute(
         sa.select(IM).where(IM.c.id == internal_id, _image_visible(context),
                             IM.c.deleted == sa.false())
@@ -182,7 +183,8 @@ def list_images(connection: Connection, context: RequestContext, filters: Mappin
     if filters.get("ids"):
         clauses.append(IM.c.uuid.in_([i for i in filters["ids"] if validation.storable(i)]))
     if filters.get("internal_ids"):
-        clauses.append(IM.c.id.in_(list(filters["internal_ids"])))
+        clauses.append(IM.c.id.in_([i for i in filters["internal_ids"]
+                                    if validation.internal_id(i)]))
     column = IM.c[sort_key]
     limit = validation.limit(limit)
     if marker is not None:

@@ -234,7 +234,7 @@ def filters(context: RequestContext, query: ServerQuery) -> list[sa.ColumnElemen
     if query.uuids:
         clauses.append(_one_of(I.c.uuid, query.uuids))
     if query.ec2_ids:
-        clauses.append(I.c.id.in_(query.ec2_ids))
+        clauses.append(I.c.id.in_([i for i in query.ec2_ids if validation.internal_id(i)]))
     if query.key_name:
         clauses.append(_equals(I.c.key_name, query.key_name))
     if query.availability_zone:

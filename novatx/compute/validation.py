@@ -19,6 +19,11 @@ MAX_USER_DATA_BYTES = 65535
 MAX_COUNT = 1000
 #: A page limit at or past this is no limit: every backend can bind it plus one.
 MAX_LIMIT = 2 ** 62
+#: The largest value of an integer column on every backend (nova's C{db.MAX_INT}):
+#: flavor sizes, quota limits, the ids behind EC2's C{i-} and C{ami-}.
+MAX_INT = 0x7FFFFFFF
+#: The largest C{BIGINT} (an image's size).
+MAX_BIGINT = 2 ** 63 - 1
 
 
 def storable(value: Any) -> bool:
@@ -28,6 +33,26 @@ def storable(value: Any) -> bool:
     one finds nothing without asking the database.
     """
     return not isinstance(value, str) or "\x00" not in value
+
+
+def text(value: Any, field: str, max_length: int) -> Any:
+    """An optional string that fits its column and that every backend can store."""
+    if value is not None and (not isinstance(value, str) or len(value) > max_length
+                              or not storable(value)):
+        raise Invalid("Invalid input for field/attribute %s." % field)
+    return value
+
+
+def integer(value: Any, field: str, minimum: int, maximum: int = MAX_INT) -> int:
+    """An integer within what nova's schema (and the column) allows."""
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise Invalid("Invalid input for field/attribute %s. Value: %s." % (field, value))
+    return value
+
+
+def internal_id(value: Any) -> bool:
+    """Whether C{value} could be an integer id of the store's (behind an EC2 id)."""
+    return not isinstance(value, bool) and isinstance(value, int) and 0 < value <= MAX_INT
 
 
 def limit(value: Any) -> int | None:

@@ -47,11 +47,14 @@ class FlavorsAPI(ComputeAPIBase):
             catalog.admin_only(context)
             validation.name(name)
             for field, value in (("ram", memory_mb), ("vcpus", vcpus)):
-                if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                    raise Invalid("Invalid input for field/attribute %s." % field)
+                validation.integer(value, field, 1)
             for field, value in (("disk", root_gb), ("ephemeral", ephemeral_gb), ("swap", swap)):
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise Invalid("Invalid input for field/attribute %s." % field)
+                validation.integer(value, field, 0)
+            if flavorid is not None:
+                validation.text(str(flavorid), "id", 255)
+                if not str(flavorid):
+                    raise Invalid("Invalid input for field/attribute id.")
+            validation.text(description, "description", 65535)
         except Exception:
             return fail()
         values = {"name": name, "memory_mb": memory_mb, "vcpus": vcpus, "root_gb": root_gb,
@@ -85,7 +88,8 @@ class FlavorsAPI(ComputeAPIBase):
                                specs: Mapping[str, str]) -> Deferred:
         for key, value in specs.items():
             if not isinstance(key, str) or not 1 <= len(key) <= 255 or \
-                    not isinstance(value, str) or len(value) > 255:
+                    not isinstance(value, str) or len(value) > 255 or \
+                    not (validation.storable(key) and validation.storable(value)):
                 return fail(Invalid("Invalid extra spec %r." % (key,)))
         X = t.flavor_extra_specs
 
@@ -118,6 +122,11 @@ class FlavorsAPI(ComputeAPIBase):
 
     def add_flavor_access(self, context: RequestContext, flavor_id: str,
                           project_id: str) -> Deferred:
+        try:
+            validation.text(project_id, "tenant", 255)
+        except Exception:
+            return fail()
+
         def work(connection: Connection, row: Mapping[str, Any]) -> list[str]:
             if row["is_public"]:
                 raise Conflict("Can not add access to a public flavor.")

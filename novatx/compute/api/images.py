@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred, fail
 
-from novatx.compute import catalog, convert
+from novatx.compute import catalog, convert, validation
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Conflict, ImageNotFound, Invalid, NotAuthorized
@@ -52,6 +52,15 @@ class ImagesAPI(ComputeAPIBase):
                             status: str = "active") -> Deferred:
         if visibility not in ("public", "private", "shared", "community"):
             return fail(Invalid("Invalid visibility value: %s" % visibility))
+        try:
+            validation.text(name, "name", 255)
+            for field, value, maximum in (("size", size, validation.MAX_BIGINT),
+                                          ("min_disk", min_disk, validation.MAX_INT),
+                                          ("min_ram", min_ram, validation.MAX_INT)):
+                if value is not None:
+                    validation.integer(value, field, 0, maximum)
+        except Exception:
+            return fail()
         if visibility == "public" and not context.is_admin:
             return fail(NotAuthorized("Only admins may publicize images."))
         values = {"name": name, "status": status, "disk_format": disk_format,

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from twisted.internet.defer import Deferred, fail
 
-from novatx.compute import convert, keys, quotas
+from novatx.compute import convert, keys, quotas, validation
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import (
@@ -102,19 +102,24 @@ class KeyPairsAPI(ComputeAPIBase):
 
     def list_key_pairs(self, context: RequestContext, user_id: str | None = None,
                        limit: int | None = None, marker: str | None = None) -> Deferred:
+        try:
+            page_limit = validation.limit(limit)
+        except Exception:
+            return fail()
+
         def run(connection: Connection, owner: str) -> Page:
             clauses = [K.c.user_id == owner]
             if marker is not None:
-                if connection.execute(sa.select(K.c.id).where(
+                if not validation.storable(marker) or connection.execute(sa.select(K.c.id).where(
                         K.c.user_id == owner, K.c.name == marker)).first() is None:
                     raise MarkerNotFound(marker=marker)
                 clauses.append(K.c.name > marker)
             statement = sa.select(K).where(*clauses).order_by(K.c.name)
-            if limit is not None:
-                statement = statement.limit(limit + 1)
+            if page_limit is not None:
+                statement = statement.limit(page_limit + 1)
             rows = list(connection.execute(statement).mappings())
-            has_more = limit is not None and len(rows) > limit
-            rows = rows[:limit] if has_more else rows
+            has_more = bool(page_limit) and len(rows) > page_limit
+            rows = rows[:page_limit] if page_limit is not None else rows
             return Page(items=tuple(convert.key_pair(row) for row in rows), has_more=has_more)
         return self._as_owner(context, user_id, run)
 
@@ -122,7 +127,8 @@ class KeyPairsAPI(ComputeAPIBase):
                      user_id: str | None = None) -> Deferred:
         def run(connection: Connection, owner: str) -> KeyPair:
             row = connection.execute(sa.select(K).where(
-                K.c.user_id == owner, K.c.name == name)).mappings().first()
+                K.c.user_id == owner, K.c.name == name)).mappings().first() \
+                if validation.storable(name) else None
             if row is None:
                 raise KeypairNotFound(name=name, user_id=owner)
             return convert.key_pair(row)
@@ -131,8 +137,7 @@ class KeyPairsAPI(ComputeAPIBase):
     def delete_key_pair(self, context: RequestContext, name: str,
                         user_id: str | None = None) -> Deferred:
         def run(connection: Connection, owner: str) -> None:
-            result = connection.execute(sa.delete(K).where(K.c.user_id == owner,
-                                                           K.c.name == name))
-            if result.rowcount == 0:
+            if not validation.storable(name) or connection.execute(sa.delete(K).where(
+                    K.c.user_id == owner, K.c.name == name)).rowcount == 0:
                 raise KeypairNotFound(name=name, user_id=owner)
         return self._as_owner(context, user_id, run, write=True)

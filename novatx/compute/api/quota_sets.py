@@ -9,7 +9,7 @@ from typing import Mapping
 from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred, fail, succeed
 
-from novatx.compute import catalog, quotas
+from novatx.compute import catalog, quotas, validation
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Invalid, NotAuthorized
@@ -27,6 +27,8 @@ class QuotasAPI(ComputeAPIBase):
                    usages: bool = False) -> Deferred:
         try:
             self._quota_reader(context, project_id)
+            validation.text(project_id, "project_id", 255)
+            validation.text(user_id, "user_id", 255)
         except Exception:
             return fail()
 
@@ -48,10 +50,15 @@ class QuotasAPI(ComputeAPIBase):
                       user_id: str | None = None, force: bool = False) -> Deferred:
         try:
             catalog.admin_only(context)
+            validation.text(project_id, "project_id", 255)
+            validation.text(user_id, "user_id", 255)
             for name, value in limits.items():
                 if isinstance(value, bool) or not isinstance(value, int) or value < -1:
                     raise Invalid("Quota limit %s for %s must be -1 or greater."
                                   % (value, name))
+                if value > validation.MAX_INT:
+                    raise Invalid("Quota limit %s for %s must be less than or equal to %d."
+                                  % (value, name, validation.MAX_INT))
         except Exception:
             return fail()
 

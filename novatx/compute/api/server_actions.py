@@ -49,6 +49,11 @@ class ServerActionsAPI(ComputeAPIBase):
         return self._act(context, server_uuid, "resume")
 
     def lock(self, context: RequestContext, server_uuid: str, reason: str | None = None) -> Deferred:
+        try:
+            validation.text(reason, "locked_reason", 255)
+        except Exception:
+            return fail()
+
         def change(connection: Connection, row: Mapping[str, Any]) -> None:
             if row["locked"]:
                 return
@@ -193,6 +198,11 @@ class ServerActionsAPI(ComputeAPIBase):
         return self._act(context, server_uuid, "unshelve", prepare)
 
     def change_password(self, context: RequestContext, server_uuid: str, password: str) -> Deferred:
+        try:
+            validation.text(password, "adminPass", 255)
+        except Exception:
+            return fail()
+
         def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
             return {"admin_password": password}, {}
         return self._act(context, server_uuid, "change_password", prepare)

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from twisted.internet.defer import Deferred, fail
+from twisted.internet.defer import Deferred, fail, succeed
 
 from novatx.compute import convert, quotas, validation
 from novatx.compute.api._base import ComputeAPIBase
@@ -63,6 +63,15 @@ class ServerGroupsAPI(ComputeAPIBase):
     def list_server_groups(self, context: RequestContext, all_projects: bool = False,
                            limit: int | None = None, offset: int | None = None) -> Deferred:
         G = t.server_groups
+        try:
+            page_limit = validation.limit(limit)
+            if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int)
+                                       or offset < 0):
+                raise Invalid("offset must be >= 0")
+        except Exception:
+            return fail()
+        if offset is not None and offset >= validation.MAX_LIMIT:
+            return succeed([])
 
         def run(connection: Connection) -> list[ServerGroup]:
             statement = sa.select(G).order_by(G.c.id)
@@ -70,8 +79,8 @@ class ServerGroupsAPI(ComputeAPIBase):
                 statement = statement.where(G.c.project_id == context.project_id)
             if offset:
                 statement = statement.offset(offset)
-            if limit is not None:
-                statement = statement.limit(limit)
+            if page_limit is not None:
+                statement = statement.limit(page_limit)
             return [self._group(connection, row)
                     for row in connection.execute(statement).mappings()]
         return self._read(run)
@@ -79,6 +88,8 @@ class ServerGroupsAPI(ComputeAPIBase):
     def _group_row(self, connection: Connection, context: RequestContext,
                    group_uuid: str) -> Mapping[str, Any]:
         G = t.server_groups
+        if not validation.storable(group_uuid):
+            raise ServerGroupNotFound(group_uuid=group_uuid)
         clauses = [G.c.uuid == group_uuid]
         if not context.is_admin:
             clauses.append(G.c.project_id == context.project_id)
