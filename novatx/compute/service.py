@@ -21,7 +21,7 @@ import uuid
 from typing import Any
 
 from twisted.application.service import Service
-from twisted.internet.defer import Deferred, inlineCallbacks
+from twisted.internet.defer import Deferred, fail, inlineCallbacks
 from twisted.logger import Logger
 
 from novatx.compute.exceptions import DatabaseUnavailable
@@ -62,12 +62,17 @@ def _open(store: Store, conf: Any):
 
 def prepare_store(conf: Any, reactor: Any) -> Deferred:
     """
-    Open the store once (create, upgrade or check its schema) and close it.
+    Open the store once (create, upgrade or check its schema) and close it;
+    every way this fails (a C{connection} that is no URL included) is the
+    returned Deferred's failure, never an exception from the call.
 
     The daemon does, when every API is served by workers, so that workers
     starting together do not race to create the store.
     """
-    store = _store(conf, reactor)
+    try:
+        store = _store(conf, reactor)
+    except db_engine.BadDatabaseURL:
+        return fail()
     opened = _open(store, conf)
     return opened.addBoth(lambda result: store.stop().addCallback(lambda _: result))
 

@@ -19,8 +19,9 @@ from twisted.trial.unittest import TestCase
 
 from novatx.compute import exceptions as exc
 from novatx.compute.interfaces import CreateRequest, ServerQuery
-from novatx.compute.service import ComputeService
+from novatx.compute.service import ComputeService, prepare_store
 from novatx.compute.test.support import ALICE, ServiceMixin, fast_config, settled
+from novatx.db.engine import BadDatabaseURL
 from novatx.db.store import StoreUnavailable
 from novatx.db.test.backends import temporary_database
 
@@ -67,6 +68,12 @@ class StartTests(TestCase):
             self.assertIn(named, message)
             self.assertNotIn("s3cret", message)
             self.assertIn(why, message.lower())
+
+    async def test_preparing_a_store_at_a_bad_url_fails_its_deferred(self):
+        for url in ("not a url", "nosuch://bob:s3cret@h/nova"):
+            with self.assertRaises(BadDatabaseURL) as caught:
+                await prepare_store(fast_config(url), reactor)
+            self.assertNotIn("s3cret", str(caught.exception))
 
     async def test_construction_does_no_io(self):
         conf = fast_config("postgresql://bob:s3cret@127.0.0.1:1/nova")
