@@ -340,6 +340,18 @@ class ServersTestsMixin(ServiceMixin):
             min_count=1, max_count=10 ** 9))
         self.assertEqual(10, len(created))
 
+    async def test_huge_min_count_with_unlimited_quotas_is_refused(self):
+        conf = self.make_config()
+        for name in ("instances", "cores", "ram"):
+            conf.set_override(name, -1, "quota")
+        service = await self.start_service(conf)
+        with self.assertRaises(exc.Invalid) as caught:
+            await service.api.create_servers(ALICE, CreateRequest(
+                name="many", flavor_id="1", image_id=await self.cirros(service),
+                min_count=10 ** 9, max_count=10 ** 9))
+        self.assertEqual("min_count may not exceed 1000.", str(caught.exception))
+        self.assertEqual((), (await service.api.list_servers(ALICE, ServerQuery())).items)
+
     async def test_extension_fields_are_typed_stored_and_returned(self):
         service = await self.start_service()
         service.api.register_fields([ExtraField("example:color", "string", "none", "colors"),
