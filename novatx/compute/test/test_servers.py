@@ -160,6 +160,17 @@ class ServersTestsMixin(ServiceMixin):
             with self.assertRaises(exc.Invalid, msg=repr(query)) as caught:
                 await service.api.list_servers(ALICE, query)
             self.assertEqual(message, str(caught.exception))
+        named = ServerQuery(name="(?P<n>web)")
+        if self.backend == "postgresql":
+            # Python compiles it; PostgreSQL's regular expressions have no named groups.
+            with self.assertRaises(exc.Invalid) as caught:
+                await service.api.list_servers(ALICE, named)
+            self.assertTrue(str(caught.exception).startswith(
+                "Invalid regular expression for name: invalid regular expression"),
+                str(caught.exception))
+        else:
+            page = await service.api.list_servers(ALICE, named)
+            self.assertEqual([instance.uuid], [i.uuid for i in page.items])
         for query in [ServerQuery(name="web\x00"), ServerQuery(image_id="a\x00"),
                       ServerQuery(flavor_id="1\x00"), ServerQuery(tags=("blue\x00",)),
                       ServerQuery(uuids=("u\x00",)), ServerQuery(key_name="k\x00"),
