@@ -66,10 +66,11 @@ def is_unavailable(error: BaseException) -> bool:
     orig = error.orig
     module = type(orig).__module__
     if module.startswith("psycopg"):
-        return isinstance(error, sa_exc.OperationalError)
+        return isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError))
     if module.startswith("pymysql"):
         code = orig.args[0] if orig.args else None
-        return isinstance(code, int) and (code >= 2000 or code in _MYSQL_UNAVAILABLE)
+        return isinstance(error, sa_exc.InterfaceError) or (
+            isinstance(code, int) and (code >= 2000 or code in _MYSQL_UNAVAILABLE))
     if module.startswith("sqlite3"):
         text = str(orig).lower()
         return isinstance(error, sa_exc.OperationalError) and any(

@@ -106,6 +106,37 @@ class MariaDBClassificationTests(ServerClassificationTestsMixin, TestCase):
     backend = "mysql"
 
 
+class DriverErrorTests(TestCase):
+    """Errors that are hard to provoke on demand, as each driver raises them."""
+
+    def test_broken_connections_and_busy_files_are_outages_bad_values_are_not(self):
+        import psycopg
+        import pymysql
+        import sqlite3
+        from sqlalchemy import exc as sa_exc
+        cases = [
+            (sa_exc.InterfaceError("s", {}, pymysql.err.InterfaceError(0, "")), True),
+            (sa_exc.OperationalError("s", {}, pymysql.err.OperationalError(
+                2013, "Lost connection to server during query")), True),
+            (sa_exc.OperationalError("s", {}, pymysql.err.OperationalError(
+                1205, "Lock wait timeout exceeded")), True),
+            (sa_exc.OperationalError("s", {}, pymysql.err.OperationalError(
+                1139, "Regex error")), False),
+            (sa_exc.DataError("s", {}, pymysql.err.DataError(1406, "Data too long")), False),
+            (sa_exc.InterfaceError("s", {}, psycopg.InterfaceError(
+                "the connection is closed")), True),
+            (sa_exc.DataError("s", {}, psycopg.DataError(
+                "PostgreSQL text fields cannot contain NUL (0x00) bytes")), False),
+            (sa_exc.OperationalError("s", {}, sqlite3.OperationalError(
+                "database is locked")), True),
+            (sa_exc.InterfaceError("s", {}, sqlite3.InterfaceError(
+                "Error binding parameter 0")), False),
+            (sa_exc.TimeoutError("QueuePool limit reached"), True),
+            (ValueError("not a database error"), False),
+        ]
+        self.assertEqual([want for _, want in cases], [is_unavailable(e) for e, _ in cases])
+
+
 class BadURLTests(TestCase):
     def test_an_unknown_driver_is_named_without_password(self):
         with self.assertRaises(db_engine.BadDatabaseURL) as caught:
