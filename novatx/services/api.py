@@ -89,6 +89,7 @@ class APIService(Service):
                 timeout=settings.client_socket_timeout or None,
                 reactor=reactor,
             )
+            self._bound_bodies()
         else:
             self.supervisor = WorkerSupervisor(
                 api, settings, listener.fileno(), worker_command, reactor
@@ -181,6 +182,19 @@ class APIService(Service):
         """Serve a rebuilt tree from now on (one-process reload)."""
         assert self.site is not None
         self.runtime, self.site.resource = tree
+        self._bound_bodies()
+
+    def _bound_bodies(self) -> None:
+        """
+        Keep no more of a request body than the runtime's
+        C{[oslo_middleware] max_request_body_size} lets C{sizelimit} refuse:
+        a larger one is drained, not stored.
+        """
+        from novatx.resources.filters.sizelimit import bounded_request_factory
+
+        assert self.site is not None and self.runtime is not None
+        self.site.requestFactory = bounded_request_factory(
+            self.runtime.config.oslo_middleware.max_request_body_size)
 
 
 def _cancel_then_pass(result: object, timer: Any) -> object:

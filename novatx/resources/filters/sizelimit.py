@@ -50,7 +50,11 @@ def body_size(request: Any) -> int:
 class BoundedBodyRequest(Request):
     """
     A request that stores at most C{max_body_size + 1} bytes of its body
-    (enough for L{SizeLimitFilter} to see it is too large).
+    (enough for L{SizeLimitFilter} to see it is too large), and leaves the
+    body to the API: twisted.web would parse a form body into C{args}, and
+    answer a broken multipart one with a bare 400 before any API sees it,
+    where each API reads its own body (EC2 its form, compute its JSON, which
+    must be a 415 when sent as a form).
 
     @ivar max_body_size: the limit; None: unbounded.
     @ivar body_too_large: set once more than the limit was received or declared.
@@ -59,6 +63,9 @@ class BoundedBodyRequest(Request):
     max_body_size: int | None = None
     body_too_large = False
     _received = 0
+
+    def __init__(self, channel: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(channel, *args, parsePOSTFormSubmission=False, **kwargs)
 
     def gotLength(self, length: int | None) -> None:
         if self.max_body_size is not None and (length is None or length > self.max_body_size):

@@ -184,7 +184,13 @@ class PackagedPasteTests(DaemonTestCase):
         self.assertTrue(os.path.exists(os.path.join(directory, "state")))
 
     @inlineCallbacks
-    def test_body_over_the_limit_gets_413_with_or_without_content_length(self):
+    def test_bodies_over_the_limit_or_sent_as_forms_get_the_apis_answer(self):
+        """
+        A body over the limit is a 413, with or without a Content-Length; a
+        body sent as a form reaches the API, which answers 415, as nova does
+        (twisted.web would parse it first, and drop the connection on a
+        broken multipart one).
+        """
         directory = self.directory()
         conf = config_file(directory, None)
         daemon = DaemonProcess(
@@ -193,7 +199,7 @@ class PackagedPasteTests(DaemonTestCase):
         yield daemon.serving(("osapi_compute",))
         port = daemon.ports["osapi_compute"]
         body = b"a" * 120000
-        head = b"POST /v2.1/servers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        head = b"POST /v2.1/servers HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
         sized = yield raw_exchange(port, head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
         chunked = yield raw_exchange(
             port,
@@ -205,6 +211,18 @@ class PackagedPasteTests(DaemonTestCase):
         for answer in (sized, chunked):
             self.assertTrue(answer.startswith(b"HTTP/1.1 413 "), answer[:300])
             self.assertIn(b'"overLimit"', answer)
+        for content_type, form in (
+            (b"multipart/form-data", b'{"server": {"name": "x"}}'),
+            (b"application/x-www-form-urlencoded", b"server=1"),
+        ):
+            answer = yield raw_exchange(
+                port,
+                b"POST /v2.1/servers HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Auth-Token: u:p\r\n"
+                b"Content-Type: %s\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (content_type, len(form), form),
+            )
+            self.assertTrue(answer.startswith(b"HTTP/1.1 415 "), answer[:300])
+            self.assertIn(b'"badMediaType"', answer)
         code, _ = yield HTTP(self).get(url(daemon, "osapi_compute"))
         self.assertEqual(code, 200)
 
