@@ -169,6 +169,9 @@ class DaemonTests(TestCase):
         )
         by_name = {s["name"]: s["id"] for s in servers["servers"]}
         self.assertEqual(by_name["from-compute"], created["server"]["id"])
-        await self.call("terminate_instances", InstanceIds=[run["Instances"][0]["InstanceId"]])
+        ec2_id = run["Instances"][0]["InstanceId"]
+        waiter = self.boto.get_waiter("instance_running")
+        await deferToThread(waiter.wait, InstanceIds=[ec2_id], WaiterConfig={"Delay": 0.1, "MaxAttempts": 100})
+        await self.call("terminate_instances", InstanceIds=[ec2_id])
         server = await self.compute(b"GET", "/servers/" + by_name["from-ec2"])
         self.assertEqual(server["server"]["OS-EXT-STS:task_state"], "deleting")
