@@ -9,6 +9,12 @@ could tell what happened. L{LimitedHTTPChannel} does the same, with the body in
 the API's own error format (L{novatx.resources.faults.render_fault}), then
 closes that connection; the server keeps serving.
 
+A request line may name its target in absolute form (C{GET http://host/path
+HTTP/1.1}), as a client speaking through a proxy does; HTTP/1.1 servers must
+accept it, and use its authority in place of the C{Host} header. Twisted would
+take the whole URL for the path, so the channel turns it into the origin form
+first.
+
 L{APISite} keeps the set of open channels so that a stopping service can
 I{drain}: close idle connections at once, close busy ones as soon as their
 response is written, and abort whatever is left when the grace period ends.
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
@@ -43,6 +50,23 @@ _REASONS = {431: b"Request Header Fields Too Large"}
 MAX_HEADERS = 100
 
 
+def origin_form(target: bytes) -> tuple[bytes, bytes | None]:
+    """
+    C{target} in origin form (path and query), and the authority it named if
+    it was in absolute form (C{http://host:port/path?query}), else None.
+    """
+    if not target[:1].isalpha() or b"://" not in target:
+        return target, None
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return target, None
+    if parts.scheme.lower() not in (b"http", b"https") or not parts.netloc:
+        return target, None
+    path = parts.path or b"/"
+    return (path + b"?" + parts.query if parts.query else path), parts.netloc
+
+
 class LimitedHTTPChannel(HTTPChannel):
     """
     An L{HTTPChannel} that answers over-limit requests instead of dropping them.
@@ -58,6 +82,7 @@ class LimitedHTTPChannel(HTTPChannel):
     _draining = False
     _linger = None
     _idle_close = None
+    _authority: bytes | None = None
 
     def connectionMade(self) -> None:
         site = self.site
@@ -84,10 +109,14 @@ class LimitedHTTPChannel(HTTPChannel):
                 self._first_line = False
                 self._header_lines = 0
                 target = line.split(b" ")
-                if len(target) == 3 and len(target[1]) > self.site.url_limit:
-                    return self._refuse(
-                        414, "The request URI is longer than %d bytes." % self.site.url_limit
-                    )
+                self._authority = None
+                if len(target) == 3:
+                    if len(target[1]) > self.site.url_limit:
+                        return self._refuse(
+                            414, "The request URI is longer than %d bytes." % self.site.url_limit
+                        )
+                    target[1], self._authority = origin_form(target[1])
+                    line = b" ".join(target)
         elif line == b"":
             self._first_line = True
         elif len(line) > self.site.max_header_line:
@@ -101,6 +130,11 @@ class LimitedHTTPChannel(HTTPChannel):
             if self._header_lines > MAX_HEADERS:
                 return self._refuse(431, "The request has more than %d headers." % MAX_HEADERS)
         super().lineReceived(line)
+
+    def allHeadersReceived(self) -> None:
+        if self._authority is not None:
+            self.requests[-1].requestHeaders.setRawHeaders(b"host", [self._authority])
+        super().allHeadersReceived()
 
     def lineLengthExceeded(self, line: bytes) -> None:
         if self._first_line:

@@ -29,6 +29,8 @@ class _Root(Resource):
         if request.path == b"/hold":
             self.held.append(request)
             return NOT_DONE_YET
+        if request.path.startswith(b"/echo"):
+            return b"%s %s %s" % (request.getHeader(b"host"), request.path, request.uri)
         return b"ok"
 
 
@@ -51,6 +53,22 @@ class ChannelTests(TestCase):
             json.loads(body),
             {"computeFault": {"code": 414, "message": "The request URI is longer than 100 bytes."}},
         )
+
+    @inlineCallbacks
+    def test_absolute_form_targets_are_served_with_their_authority_as_host(self):
+        port = self.serve()
+        answers = []
+        for target in (b"http://proxied:8774/echo/a?x=1", b"HTTPS://proxied/echo", b"http://proxied"):
+            answer = yield raw_exchange(
+                port, b"GET %s HTTP/1.1\r\nHost: ignored\r\nConnection: close\r\n\r\n" % target)
+            answers.append(answer.partition(b"\r\n\r\n")[2])
+        self.assertEqual(answers, [
+            b"proxied:8774 /echo/a /echo/a?x=1",
+            b"proxied /echo /echo",
+            b"ok",
+        ])
+        origin = yield raw_exchange(port, b"GET /echo/http://x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        self.assertTrue(origin.endswith(b"h /echo/http://x /echo/http://x"), origin)
 
     @inlineCallbacks
     def test_metadata_limits_answer_plain_text(self):
