@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from novatx.compute import convert
+from novatx.compute import convert, validation
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import NotFound
 from novatx.compute.records import InstanceAction, InstanceActionEvent
@@ -101,7 +101,7 @@ def list_for(connection: Connection, instance_uuid: str) -> list[InstanceAction]
 
 
 def get(connection: Connection, instance_uuid: str, request_id: str) -> InstanceAction:
-    row = connection.execute(
+    row = None if not validation.storable(request_id) else connection.execute(
         sa.select(A).where(A.c.instance_uuid == instance_uuid, A.c.request_id == request_id)
         .order_by(A.c.id.desc())
     ).mappings().first()

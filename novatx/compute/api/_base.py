@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Iterable, Mapping
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
@@ -17,7 +18,7 @@ from twisted.logger import Logger
 from novatx.compute import actions, convert, instances
 from novatx.compute.coalesce import CoalescedReads
 from novatx.compute.context import RequestContext
-from novatx.compute.exceptions import DatabaseUnavailable, InstanceIsLocked
+from novatx.compute.exceptions import DatabaseUnavailable, InstanceIsLocked, Invalid
 from novatx.compute.fields import ExtraField
 from novatx.compute.records import Instance, Page
 from novatx.compute.transitions import TRANSITIONS
@@ -27,8 +28,16 @@ log = Logger()
 
 
 def _unavailable(failure: Any) -> Any:
-    failure.trap(StoreUnavailable)
-    raise DatabaseUnavailable(reason=str(failure.value)) from failure.value
+    failure.trap(StoreUnavailable, sa_exc.DataError, OverflowError)
+    if failure.check(StoreUnavailable):
+        raise DatabaseUnavailable(reason=str(failure.value)) from failure.value
+    # The internal API checks values before they reach the database; a value
+    # that slips past (too long for its column, a NUL PostgreSQL refuses, an
+    # integer no driver can bind) is still the caller's mistake, and its
+    # transaction was rolled back.
+    log.info("a value the store refused: {error}", error=failure.value)
+    raise Invalid("Invalid input: a value is too long or holds characters that cannot be stored.") \
+        from failure.value
 
 
 class ComputeAPIBase:

@@ -47,6 +47,22 @@ def _pinned_zone(row: Mapping[str, Any], zone: str | None) -> str | None:
     return zone
 
 
+#: The longest value of each free-text field a create or an update writes: its
+#: column's, or nova's schema's where that is shorter.
+TEXT_LIMITS = {
+    "availability_zone": 255, "pinned_availability_zone": 255, "description": 255,
+    "admin_password": 255, "key_name": 255, "server_group": 255,
+    "access_ip_v4": 64, "access_ip_v6": 64, "client_token": 64,
+}
+
+
+def _check_texts(values: Mapping[str, Any]) -> None:
+    """Refuse a value the store could not keep in its field (too long, a NUL)."""
+    for field, value in values.items():
+        if field in TEXT_LIMITS:
+            validation.text(value, field, TEXT_LIMITS[field])
+
+
 class ServersAPI(ComputeAPIBase):
     """
     Servers and what hangs off them: metadata, tags, instance actions.
@@ -64,6 +80,7 @@ class ServersAPI(ComputeAPIBase):
             extra.update(validation.extra_fields(self._fields, request.extra))
             if request.hostname is not None:
                 validation.name(request.hostname, "hostname")
+            _check_texts({field: getattr(request, field, None) for field in TEXT_LIMITS})
         except Exception:
             return fail()
         d = self._write(self._create, context, request, min_count, max_count, metadata,
@@ -224,8 +241,8 @@ class ServersAPI(ComputeAPIBase):
 
     def get_server_by_ec2_id(self, context: RequestContext, instance_id: int) -> Deferred:
         def get(connection: Connection) -> Instance:
-            row = connection.execute(sa.select(I).where(
-                I.c.id == int(instance_id), instances.visible(context))).mappings().first()
+            row = None if not validation.internal_id(instance_id) else connection.execute(
+                sa.select(I).where(I.c.id == instance_id, instances.visible(context))).mappings().first()
             if row is None:
                 raise InstanceNotFound(instance_id="i-%08x" % int(instance_id))
             return instances.record(connection, row, self._extra_defaults)
@@ -233,7 +250,7 @@ class ServersAPI(ComputeAPIBase):
 
     def get_server_by_address(self, fixed_ip: str) -> Deferred:
         def get(connection: Connection) -> Instance:
-            row = connection.execute(sa.select(I).where(
+            row = None if not validation.storable(fixed_ip) else connection.execute(sa.select(I).where(
                 I.c.fixed_ip == fixed_ip, I.c.deleted == sa.false())).mappings().first()
             if row is None:
                 raise InstanceNotFound(instance_id=fixed_ip)
@@ -258,6 +275,7 @@ class ServersAPI(ComputeAPIBase):
             if changes.get("hostname") is not None:
                 changes["hostname"] = validation.hostname(
                     validation.name(changes["hostname"], "hostname"))
+            _check_texts(changes)
             extra = validation.extra_fields(self._fields, extra)
         except Invalid:
             return fail()
@@ -299,9 +317,8 @@ class ServersAPI(ComputeAPIBase):
             row = instances.get_row(connection, context, server_uuid, for_update=True)
             self._check_lock(context, row)
             M = t.instance_metadata
-            result = connection.execute(sa.delete(M).where(
-                M.c.instance_id == row["id"], M.c.key == key))
-            if result.rowcount == 0:
+            if not validation.storable(key) or connection.execute(sa.delete(M).where(
+                    M.c.instance_id == row["id"], M.c.key == key)).rowcount == 0:
                 raise NotFound("Metadata item was not found")
             instances.touch(connection, row["id"], self._now())
         return self._write(run).addCallback(self._notified(server_uuid))
@@ -344,9 +361,8 @@ class ServersAPI(ComputeAPIBase):
     def delete_tag(self, context: RequestContext, server_uuid: str, tag: str) -> Deferred:
         def run(connection: Connection) -> None:
             row = instances.get_row(connection, context, server_uuid, for_update=True)
-            result = connection.execute(sa.delete(t.tags).where(
-                t.tags.c.instance_id == row["id"], t.tags.c.tag == tag))
-            if result.rowcount == 0:
+            if not validation.storable(tag) or connection.execute(sa.delete(t.tags).where(
+                    t.tags.c.instance_id == row["id"], t.tags.c.tag == tag)).rowcount == 0:
                 raise NotFound("Tag %s could not be found." % tag)
             instances.touch(connection, row["id"], self._now())
         return self._write(run).addCallback(self._notified(server_uuid))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from twisted.trial.unittest import TestCase
 
 from novatx.compute import exceptions as exc
-from novatx.compute.interfaces import ServerQuery
+from novatx.compute.interfaces import CreateRequest, ServerQuery
 from novatx.compute.test.support import ADMIN, ALICE, ServiceMixin
 
 HUGE = 2 ** 70
@@ -117,8 +117,30 @@ class BadValuesTestsMixin(ServiceMixin):
             await self.refused(exc.Invalid, call)
         self.assertEqual((), (await api.list_servers(ALICE, ServerQuery(
             ec2_ids=(HUGE, -1)))).items)
+        await self.refused(exc.InstanceNotFound, lambda: api.get_server_by_ec2_id(ALICE, HUGE))
+        await self.refused(exc.InstanceNotFound, lambda: api.get_server_by_address("10.0.0.1\x00"))
+        await self.refused(exc.NotFound, lambda: api.delete_metadata_item(ALICE, instance.uuid, "k\x00"))
+        await self.refused(exc.NotFound, lambda: api.delete_tag(ALICE, instance.uuid, "t\x00"))
+        await self.refused(exc.NotFound, lambda: api.get_instance_action(ALICE, instance.uuid, "r\x00"))
+        await self.refused(exc.Invalid, lambda: api.update_server(
+            ALICE, instance.uuid, description="d" * 70000))
         current = await api.get_server(ALICE, instance.uuid)
         self.assertEqual((False, "ACTIVE"), (current.locked, current.status))
+
+    async def test_server_creates(self):
+        """Every field a create writes is checked first: a refused create writes nothing."""
+        api = self.api
+        image = await self.cirros(self.service)
+        for field, value in [
+            ("availability_zone", "z" * 256), ("availability_zone", "z\x00"),
+            ("description", "d" * 256), ("admin_password", "p\x00"),
+            ("key_name", "k\x00"), ("server_group", "g\x00"),
+            ("access_ip_v4", "1" * 65), ("access_ip_v6", "f" * 65), ("client_token", "c" * 65),
+        ]:
+            with self.subTest(field=field):
+                await self.refused(exc.Invalid, lambda: api.create_servers(ALICE, CreateRequest(
+                    name="vm", flavor_id="1", image_id=image, **{field: value})))
+        self.assertEqual((), (await api.list_servers(ALICE, ServerQuery())).items)
 
 
 class SQLiteBadValuesTests(BadValuesTestsMixin, TestCase):
