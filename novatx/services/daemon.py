@@ -33,6 +33,7 @@ from twisted.logger import Logger
 
 from novatx.compute.exceptions import ServiceUnavailable
 from novatx.compute.service import ComputeService, SchemaNotCurrent, prepare_store
+from novatx.db.engine import BadDatabaseURL
 from novatx.services.api import APIService
 from novatx.services.errors import StartupError
 from novatx.services.pool import ThreadPoolService
@@ -43,7 +44,7 @@ from novatx.services.trees import build_tree
 from novatx.services.workers import LISTEN_FD
 
 #: Start failures that are the environment's, not a bug: logged in one line.
-_EXPECTED_START_ERRORS = (StartupError, ServiceUnavailable, SchemaNotCurrent)
+_EXPECTED_START_ERRORS = (StartupError, ServiceUnavailable, SchemaNotCurrent, BadDatabaseURL)
 
 
 def worker_command(settings: DaemonSettings, api_name: str) -> list[str]:

@@ -71,6 +71,7 @@ def makeService(options: Options) -> Any:
     A configuration that cannot be served ends the start here, before twistd
     writes a pid file or daemonizes, with one line on stderr and exit status 1.
     """
+    from novatx.db.engine import BadDatabaseURL
     from novatx.services.daemon import build_daemon
     from novatx.services.errors import StartupError
     from novatx.services.reactor import install_reactor
@@ -80,5 +81,5 @@ def makeService(options: Options) -> Any:
         settings = read_settings(options.config_args(), options.enabled_apis())
         reactor = install_reactor(any(api.tls for api in settings.apis))
         return build_daemon(settings, reactor, handle_signals=True)
-    except StartupError as e:
+    except (StartupError, BadDatabaseURL) as e:
         raise SystemExit("twistd nova: error: %s" % e) from None

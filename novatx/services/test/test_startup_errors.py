@@ -101,3 +101,13 @@ class StartupErrorTests(DaemonTestCase):
         self.assertNotIn("secret", text)
         self.assertEqual(daemon.ports, {})
         self.assertNotIn("Traceback", text)
+
+    @inlineCallbacks
+    def test_a_database_url_no_driver_serves_is_one_line_in_either_process_model(self):
+        for workers in (1, 2):
+            text = yield self.assert_refused(
+                "no database driver for nosuch://",
+                database__connection="nosuch://nova:secret@127.0.0.1/nova",
+                osapi_compute_workers=workers,
+            )
+            self.assertNotIn("secret", text)
