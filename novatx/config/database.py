@@ -33,9 +33,9 @@ _DATABASE_OPTS = [
     cfg.BoolOpt(
         "auto_migrate",
         default=True,
-        help="Create or upgrade the schema when the daemon starts. When off, "
-        "a schema that is not current stops the start: run "
-        "'novatx-manage db sync'.",
+        help="Create or upgrade the schema when the daemon starts, and before "
+        "novatx-manage's flavor, image and ec2-credentials commands. When off, "
+        "a schema that is not current stops them: run 'novatx-manage db sync'.",
     ),
     cfg.IntOpt(
         "max_pool_size",
