@@ -10,15 +10,19 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, fail, succeed
 
-from novatx.compute import convert
+from novatx.compute import convert, validation
 from novatx.compute.api._base import ComputeAPIBase
-from novatx.compute.exceptions import Conflict, InstanceNotFound, NotFound
+from novatx.compute.exceptions import Conflict, InstanceNotFound, Invalid, NotFound
 from novatx.compute.records import EC2Credential
 from novatx.db import tables as t
 
 I = t.instances
+
+
+#: The longest metadata password: nova keeps one in four 255-character items.
+MAX_PASSWORD_LENGTH = 4 * 255
 
 
 class EC2SupportAPI(ComputeAPIBase):
@@ -33,7 +37,8 @@ class EC2SupportAPI(ComputeAPIBase):
         C = t.ec2_credentials
 
         def run(connection: Connection) -> EC2Credential:
-            row = connection.execute(sa.select(C).where(C.c.access == access)).mappings().first()
+            row = None if not validation.storable(access) else connection.execute(
+                sa.select(C).where(C.c.access == access)).mappings().first()
             if row is None:
                 raise NotFound("EC2 access key not found.")
             return self._credential(row)
@@ -65,21 +70,29 @@ class EC2SupportAPI(ComputeAPIBase):
         C = t.ec2_credentials
 
         def run(connection: Connection) -> None:
-            if connection.execute(sa.delete(C).where(C.c.access == access)).rowcount == 0:
+            if not validation.storable(access) or connection.execute(
+                    sa.delete(C).where(C.c.access == access)).rowcount == 0:
                 raise NotFound("EC2 access key not found.")
         return self._write(run)
 
     def get_password(self, server_uuid: str) -> Deferred:
         P = t.instance_passwords
+        if not validation.storable(server_uuid):
+            return succeed("")
         return self._read(lambda c: c.execute(sa.select(P.c.password).where(
             P.c.instance_uuid == server_uuid)).scalar() or "")
 
     def set_password(self, server_uuid: str, password: str) -> Deferred:
         P = t.instance_passwords
 
+        try:
+            validation.text(password, "password", MAX_PASSWORD_LENGTH)
+        except Invalid:
+            return fail()
+
         def run(connection: Connection) -> None:
-            exists = connection.execute(sa.select(I.c.id).where(
-                I.c.uuid == server_uuid, I.c.deleted == sa.false())).first()
+            exists = None if not validation.storable(server_uuid) else connection.execute(
+                sa.select(I.c.id).where(I.c.uuid == server_uuid, I.c.deleted == sa.false())).first()
             if exists is None:
                 raise InstanceNotFound(instance_id=server_uuid)
             try:

@@ -127,6 +127,19 @@ class BadValuesTestsMixin(ServiceMixin):
         current = await api.get_server(ALICE, instance.uuid)
         self.assertEqual((False, "ACTIVE"), (current.locked, current.status))
 
+    async def test_ec2_credentials_and_passwords(self):
+        api = self.api
+        instance = await self.boot(self.service)
+        await self.refused(exc.NotFound, lambda: api.get_ec2_credential("a\x00"))
+        await self.refused(exc.NotFound, lambda: api.delete_ec2_credential("a\x00"))
+        await self.refused(exc.InstanceNotFound, lambda: api.set_password(instance.uuid + "\x00", "p"))
+        for password in ("p\x00", "p" * 1021):
+            await self.refused(exc.Invalid, lambda: api.set_password(instance.uuid, password))
+        self.assertEqual("", await api.get_password(instance.uuid + "\x00"))
+        self.assertEqual("", await api.get_password(instance.uuid))
+        await api.set_password(instance.uuid, "p" * 1020)
+        self.assertEqual("p" * 1020, await api.get_password(instance.uuid))
+
     async def test_server_creates(self):
         """Every field a create writes is checked first: a refused create writes nothing."""
         api = self.api
