@@ -69,3 +69,13 @@ def update(connection: Connection, host: str, binary: str, now: datetime.datetim
             pass
     connection.execute(sa.update(S).where(*key).values(updated_at=now, **changes))
     return _state(connection.execute(sa.select(S).where(*key)).mappings().one())
+
+
+def zones(connection: Connection, host: Mapping[str, Any]) -> list[tuple[str, bool]]:
+    """
+    The zone of the compute host C{host} (the driver's C{host_info}), and
+    whether it is available: nova counts a zone whose computes are all
+    disabled among its unavailable zones.
+    """
+    state = states(connection).get((host["host"], "nova-compute"))
+    return [(host["availability_zone"], state is None or not state.disabled)]

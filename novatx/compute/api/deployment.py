@@ -29,12 +29,7 @@ class DeploymentAPI(ComputeAPIBase):
         is enabled (nova counts a zone whose computes are all disabled among
         its unavailable zones).
         """
-        host = self.driver.host_info()
-
-        def zones(connection: Connection) -> list[tuple[str, bool]]:
-            state = services.states(connection).get((host["host"], "nova-compute"))
-            return [(host["availability_zone"], state is None or not state.disabled)]
-        return self._read(zones)
+        return self._read(services.zones, self.driver.host_info())
 
     def list_hosts(self, context: RequestContext) -> Deferred:
         return succeed([self.driver.host_info()])

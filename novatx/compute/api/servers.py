@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred, fail
 
 from novatx.compute import (
-    actions, catalog, convert, instances, network, quotas, states, validation,
+    actions, catalog, convert, instances, network, quotas, services, states, validation,
 )
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
@@ -162,6 +162,9 @@ class ServersAPI(ComputeAPIBase):
             allowed = limits["server_group_members"]
             if 0 <= allowed < members + count:
                 raise QuotaExceeded(message="Quota exceeded, too many servers in group")
+        if request.availability_zone is not None and (request.availability_zone, True) not in \
+                services.zones(connection, self.driver.host_info()):
+            raise Invalid("The requested availability zone is not available")
         reservation_id = "r-" + uuidlib.uuid4().hex[:8]
         flavor_json = convert.flavor_dict(flavor_row, specs)
         pinned_zone = request.availability_zone or self._conf.default_schedule_zone or None

@@ -141,6 +141,21 @@ class BadCreateTests(TestCase):
         message = await self._refused(client, {"__body__": {"servers": {}}})
         self.assertIn("server", message)
 
+    async def test_a_zone_that_is_not_available_is_refused(self):
+        """As nova: a zone no compute serves, or whose computes are all disabled, is a 400."""
+        client = await serve_compute(self)
+        refusal = "The requested availability zone is not available"
+        self.assertEqual(await self._refused(client, {"availability_zone": "nowhere"}), refusal)
+        admin = client.as_user("admin", "admin")
+        (compute,) = [s for s in (await admin.get("/os-services")).body["services"]
+                      if s["binary"] == "nova-compute"]
+        service = {"host": compute["host"], "binary": "nova-compute"}
+        self.assertEqual((await admin.put("/os-services/disable", service)).code, 200)
+        self.assertEqual(await self._refused(client, {"availability_zone": compute["zone"]}), refusal)
+        self.assertEqual((await admin.put("/os-services/enable", service)).code, 200)
+        created = await client.create_active("placed", availability_zone=compute["zone"])
+        self.assertEqual(created["status"], "ACTIVE")
+
     async def test_too_many_metadata_items(self):
         client = await serve_compute(self)
         metadata = {"k%d" % i: "v" for i in range(129)}
