@@ -43,6 +43,7 @@ EC2_CODES_BY_STATUS = {
     401: "AuthFailure",
     403: "UnauthorizedOperation",
     404: "InvalidAction",
+    405: "InvalidRequest",
     413: "RequestEntityTooLarge",
     414: "RequestURITooLong",
     431: "RequestHeaderFieldsTooLarge",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import xml.etree.ElementTree as ET
 from typing import Any
+from urllib.parse import urlencode
 
 import treq
 from twisted.trial.unittest import TestCase
@@ -150,6 +151,14 @@ class ProtocolTests(TestCase):
 
     async def test_no_action(self) -> None:
         await self.assertError({"Version": VERSION}, "MissingAction")
+
+    async def test_methods_other_than_get_and_post_are_refused(self) -> None:
+        for method in ("PUT", "DELETE", "PATCH"):
+            response = await self.served.client.request(
+                method, self.served.url + "/?" + urlencode(q("DescribeRegions")))
+            root = ET.fromstring(await treq.content(response))
+            self.assertEqual(
+                (response.code, _text(root, "Errors/Error/Code")), (405, "InvalidRequest"), method)
 
     async def test_unknown_action(self) -> None:
         message = await self.assertError(q("LaunchRockets"), "InvalidAction")
