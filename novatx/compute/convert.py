@@ -87,6 +87,7 @@ def key_pair(row: Mapping[str, Any], private_key: str | None = None) -> KeyPair:
         name=row["name"], user_id=row["user_id"], type=row["type"],
         public_key=row["public_key"], fingerprint=row["fingerprint"],
         created_at=aware(row["created_at"]), id=row["id"], private_key=private_key,
+        private_key_fingerprint=row["private_key_fingerprint"],
     )
 
 

@@ -47,6 +47,17 @@ def x509_fingerprint(certificate: str) -> str:
     return _colons(hashlib.sha1(der, usedforsecurity=False).hexdigest())
 
 
+def private_key_fingerprint(private_key: str) -> str:
+    """
+    The SHA-1 of a PEM private key's PKCS#8 DER form, colon hex: how EC2
+    fingerprints a key pair it generated (it never sees an imported one's).
+    """
+    key = serialization.load_pem_private_key(private_key.encode("ascii"), password=None)
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    return _colons(hashlib.sha1(der, usedforsecurity=False).hexdigest())
+
+
 def fingerprint(public_key: str, key_type: str) -> str:
     if key_type == "x509":
         return x509_fingerprint(public_key)

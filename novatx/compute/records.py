@@ -68,7 +68,11 @@ class Image:
 
 @attrs.frozen
 class KeyPair:
-    """A user's key pair. C{private_key} is only set on the record that generated it."""
+    """
+    A user's key pair. C{private_key} is only set on the record that generated
+    it; C{private_key_fingerprint} on every record of a pair the store
+    generated (L{novatx.compute.keys.private_key_fingerprint}).
+    """
 
     name: str
     user_id: str
@@ -78,6 +82,7 @@ class KeyPair:
     created_at: DateTime | None = None
     id: int | None = None
     private_key: str | None = None
+    private_key_fingerprint: str | None = None
 
 
 @attrs.frozen

@@ -104,6 +104,7 @@ key_pairs = sa.Table(
     sa.Column("public_key", sa.Text, nullable=False),
     sa.Column("fingerprint", sa.String(255), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("private_key_fingerprint", sa.String(255)),
     sa.UniqueConstraint("user_id", "name"),
 )
 

@@ -53,7 +53,9 @@ class KeyPairsAPI(ComputeAPIBase):
             with connection.begin_nested():
                 key_id = connection.execute(sa.insert(K).values(
                     name=name, user_id=owner, type=key_type, public_key=public_key,
-                    fingerprint=fingerprint, created_at=self._now())).inserted_primary_key[0]
+                    fingerprint=fingerprint, created_at=self._now(),
+                    private_key_fingerprint=private_key and keys.private_key_fingerprint(private_key),
+                )).inserted_primary_key[0]
         except IntegrityError:
             raise KeyPairExists(key_name=name)
         row = connection.execute(sa.select(K).where(K.c.id == key_id)).mappings().one()

@@ -74,11 +74,12 @@ class Boto3Tests(TestCase):
     async def test_key_pair_lifecycle(self) -> None:
         created = await self.ec2.call("create_key_pair", KeyName="k1")
         private = serialization.load_pem_private_key(created["KeyMaterial"].encode(), None)
-        der = private.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        der = private.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        digest = hashlib.md5(der).hexdigest()
-        self.assertEqual(created["KeyFingerprint"], ":".join(digest[i:i + 2] for i in range(0, 32, 2)))
+        digest = hashlib.sha1(der).hexdigest()
+        generated = ":".join(digest[i:i + 2] for i in range(0, 40, 2))
+        self.assertEqual(created["KeyFingerprint"], generated)
         await self.assertClientError("InvalidKeyPair.Duplicate", "create_key_pair", KeyName="k1")
 
         rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -109,6 +110,9 @@ class Boto3Tests(TestCase):
         self.assertEqual(only["KeyPairs"][0]["KeyType"], "ed25519")
         filtered = await self.ec2.call("describe_key_pairs", Filters=[f("key-name", "k?")])
         self.assertEqual(len(filtered["KeyPairs"]), 3)
+        by_fingerprint = await self.ec2.call("describe_key_pairs", Filters=[f("fingerprint", generated)])
+        self.assertEqual([(k["KeyName"], k["KeyFingerprint"]) for k in by_fingerprint["KeyPairs"]],
+                         [("k1", generated)])
         await self.assertClientError("InvalidKeyPair.NotFound", "describe_key_pairs", KeyNames=["nope"])
 
         await self.ec2.call("delete_key_pair", KeyName="k1")
