@@ -27,14 +27,17 @@ from novatx.db.store import Store, StoreUnavailable
 log = Logger()
 
 
-def _unavailable(failure: Any) -> Any:
+def _store_errors(failure: Any) -> Any:
+    """
+    What a failed transaction means to the caller: an outage is
+    L{DatabaseUnavailable} (503). The internal API checks values before they
+    reach the database; one that slips past (too long for its column, a NUL
+    PostgreSQL refuses, an integer no driver can bind) is still the caller's
+    mistake, L{Invalid}, and its transaction was rolled back.
+    """
     failure.trap(StoreUnavailable, sa_exc.DataError, OverflowError)
     if failure.check(StoreUnavailable):
         raise DatabaseUnavailable(reason=str(failure.value)) from failure.value
-    # The internal API checks values before they reach the database; a value
-    # that slips past (too long for its column, a NUL PostgreSQL refuses, an
-    # integer no driver can bind) is still the caller's mistake, and its
-    # transaction was rolled back.
     log.info("a value the store refused: {error}", error=failure.value)
     raise Invalid("Invalid input: a value is too long or holds characters that cannot be stored.") \
         from failure.value
@@ -66,10 +69,10 @@ class ComputeAPIBase:
         return convert.naive(self._clock.seconds())
 
     def _read(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred:
-        return self._store.read(function, *args, **kwargs).addErrback(_unavailable)
+        return self._store.read(function, *args, **kwargs).addErrback(_store_errors)
 
     def _write(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred:
-        return self._store.write(function, *args, **kwargs).addErrback(_unavailable)
+        return self._store.write(function, *args, **kwargs).addErrback(_store_errors)
 
     @property
     def _extra_defaults(self) -> dict[str, Any]:

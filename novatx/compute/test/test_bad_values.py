@@ -8,11 +8,15 @@ L{Invalid}; nothing is written and no database error escapes.
 
 from __future__ import annotations
 
-from twisted.trial.unittest import TestCase
+from sqlalchemy import exc as sa_exc
+from twisted.internet.defer import fail
+from twisted.trial.unittest import SynchronousTestCase, TestCase
 
 from novatx.compute import exceptions as exc
+from novatx.compute.api._base import _store_errors
 from novatx.compute.interfaces import CreateRequest, ServerQuery
 from novatx.compute.test.support import ADMIN, ALICE, ServiceMixin
+from novatx.db.store import StoreUnavailable
 
 HUGE = 2 ** 70
 
@@ -166,3 +170,17 @@ class PostgreSQLBadValuesTests(BadValuesTestsMixin, TestCase):
 
 class MariaDBBadValuesTests(BadValuesTestsMixin, TestCase):
     backend = "mysql"
+
+
+class StoreErrorsTests(SynchronousTestCase):
+    """What reaches the caller of the internal API when a transaction fails."""
+
+    def test_a_value_the_database_refused_is_invalid(self):
+        for error in (sa_exc.DataError("INSERT ...", {}, Exception("value too long")),
+                      OverflowError("Python int too large to convert to SQLite INTEGER")):
+            self.failureResultOf(fail(error).addErrback(_store_errors), exc.Invalid)
+
+    def test_an_outage_is_unavailable_and_anything_else_passes_through(self):
+        outage = StoreUnavailable("sqlite:///x", "disk I/O error")
+        self.failureResultOf(fail(outage).addErrback(_store_errors), exc.DatabaseUnavailable)
+        self.failureResultOf(fail(KeyError("bug")).addErrback(_store_errors), KeyError)
