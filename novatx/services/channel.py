@@ -116,7 +116,8 @@ class LimitedHTTPChannel(HTTPChannel):
                             414, "The request URI is longer than %d bytes." % self.site.url_limit
                         )
                     target[1], self._authority = origin_form(target[1])
-                    line = b" ".join(target)
+                    if self._authority is not None:
+                        line = b" ".join(target)
         elif line == b"":
             self._first_line = True
         elif len(line) > self.site.max_header_line:
