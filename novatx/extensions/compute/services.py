@@ -74,9 +74,10 @@ class Services(ComputeResource):
             Route("/os-services/<action>", ("PUT",), self.act, "os-services.action",
                   schema=[("2.1", "2.10", schemas.action), ("2.11", "2.52", schemas.action_211)],
                   policy=policies.SERVICES_UPDATE, max_version="2.52"),
+            # The policy is checked by the handler, after the id: nova answers
+            # a malformed id with 400 whoever asks.
             Route("/os-services/<service_id>", ("PUT",), self.update, "os-services.update",
-                  schema=schemas.update_253, policy=policies.SERVICES_UPDATE,
-                  min_version=str(_hosts.V2_53)),
+                  schema=schemas.update_253, min_version=str(_hosts.V2_53)),
         ]
 
     @deferred
@@ -131,6 +132,7 @@ class Services(ComputeResource):
         """C{PUT /os-services/<id>} (from 2.53): the body says what changes."""
         version = request.version or APIVersion(2, 1)
         wanted = _hosts.uuid_or_invalid(service_id)
+        request.authorize(policies.SERVICES_UPDATE)
         _, found = await _hosts.deployment(self.compute, request.context)
         for service in found:
             if service.uuid == wanted:

@@ -323,6 +323,8 @@ class ServiceUpdateTests(HostsTestCase):
         service = await self.compute_service()
         path = "/v2.1/os-services/" + service["id"]
         self.assertFault(await self.put(path, {"status": "disabled"}, version="latest"), 403, "forbidden")
+        self.assertFault(await self.put("/v2.1/os-services/3", {"status": "disabled"}, version="latest"),
+                         400, "badRequest", "Invalid uuid 3")
         self.assertFault(await self.put("/v2.1/os-services/" + "9" * 32, {"status": "disabled"}, user="admin",
                                         version="latest"), 404, "itemNotFound", "could not be found")
         self.assertFault(await self.put("/v2.1/os-services/3", {"status": "disabled"}, user="admin",
