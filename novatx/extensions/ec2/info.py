@@ -162,4 +162,3 @@ class DescribeAccountAttributes(EC2Action):
                 for name in chosen
             ]
         }
-

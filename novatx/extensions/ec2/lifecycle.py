@@ -156,5 +156,3 @@ class GetConsoleOutput(EC2Action):
             "timestamp": instance.updated_at or instance.created_at,
             "output": None if text is None else base64.b64encode(text.encode("utf-8")).decode("ascii"),
         }
-
-

@@ -122,4 +122,3 @@ class DescribeTags(EC2Action):
             ],
             "nextToken": token,
         }
-

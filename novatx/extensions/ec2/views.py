@@ -202,4 +202,3 @@ class ImageIds:
         d = self._compute.get_image(context.elevated(), uuid)
         d.addErrback(lambda f: f.trap(NotFound) and None)
         return d
-
