@@ -10,9 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from novatx.compute import convert, validation
+from novatx.compute import convert
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import NotFound
+from novatx.compute.listing import equals
 from novatx.compute.records import InstanceAction, InstanceActionEvent
 from novatx.db import tables as t
 
@@ -101,8 +102,8 @@ def list_for(connection: Connection, instance_uuid: str) -> list[InstanceAction]
 
 
 def get(connection: Connection, instance_uuid: str, request_id: str) -> InstanceAction:
-    row = None if not validation.storable(request_id) else connection.execute(
-        sa.select(A).where(A.c.instance_uuid == instance_uuid, A.c.request_id == request_id)
+    row = connection.execute(
+        sa.select(A).where(A.c.instance_uuid == instance_uuid, equals(A.c.request_id, request_id))
         .order_by(A.c.id.desc())
     ).mappings().first()
     if row is None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from novatx.compute import convert, validation
+from novatx.compute.listing import equals, one_of, read_page
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import (
     FlavorExists, FlavorNotFound, ImageNotFound, Invalid, MarkerNotFound, NotAuthorized,
@@ -106,12 +107,7 @@ def list_flavors(connection: Connection, context: RequestContext, is_public: boo
         else:
             clauses.append(sa.or_(column < mark[0], sa.and_(column == mark[0], F.c.id < mark[1])))
     order = [column.asc(), F.c.id.asc()] if sort_dir == "asc" else [column.desc(), F.c.id.desc()]
-    statement = sa.select(F).where(*clauses).order_by(*order)
-    if limit is not None:
-        statement = statement.limit(limit + 1)
-    rows = list(connection.execute(statement).mappings())
-    has_more = bool(limit) and len(rows) > limit
-    rows = rows[:limit] if limit is not None else rows
+    rows, has_more = read_page(connection, sa.select(F).where(*clauses).order_by(*order), limit)
     specs = extra_specs(connection, [row["id"] for row in rows])
     return Page(items=tuple(convert.flavor(row, specs[row["id"]]) for row in rows),
                 has_more=has_more)
@@ -178,10 +174,9 @@ def list_images(connection: Connection, context: RequestContext, filters: Mappin
     clauses = [_image_visible(context), IM.c.deleted == sa.false()]
     for key in ("name", "status", "visibility", "owner", "disk_format", "container_format"):
         if filters.get(key) is not None:
-            value = filters[key]
-            clauses.append(IM.c[key] == value if validation.storable(value) else sa.false())
+            clauses.append(equals(IM.c[key], filters[key]))
     if filters.get("ids"):
-        clauses.append(IM.c.uuid.in_([i for i in filters["ids"] if validation.storable(i)]))
+        clauses.append(one_of(IM.c.uuid, filters["ids"]))
     if filters.get("internal_ids"):
         clauses.append(IM.c.id.in_([i for i in filters["internal_ids"]
                                     if validation.internal_id(i)]))
@@ -201,12 +196,7 @@ def list_images(connection: Connection, context: RequestContext, filters: Mappin
             clauses.append(sa.or_(column < mark[0], sa.and_(column == mark[0], IM.c.id < mark[1])))
     order = ([column.asc(), IM.c.id.asc()] if sort_dir == "asc"
              else [column.desc(), IM.c.id.desc()])
-    statement = sa.select(IM).where(*clauses).order_by(*order)
-    if limit is not None:
-        statement = statement.limit(limit + 1)
-    rows = list(connection.execute(statement).mappings())
-    has_more = bool(limit) and len(rows) > limit
-    rows = rows[:limit] if limit is not None else rows
+    rows, has_more = read_page(connection, sa.select(IM).where(*clauses).order_by(*order), limit)
     return Page(items=tuple(convert.image(row) for row in rows), has_more=has_more)
 
 

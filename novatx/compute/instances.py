@@ -15,6 +15,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
 from novatx.compute import convert, states, validation
+from novatx.compute.listing import cut, equals, one_of
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Invalid, InstanceNotFound, InvalidSortKey, MarkerNotFound
 from novatx.compute.interfaces import ServerQuery
@@ -170,16 +171,7 @@ def _status_clause(status: str) -> sa.ColumnElement:
 
 
 def _tag_exists(tag: str) -> sa.ColumnElement:
-    return sa.exists().where(t.tags.c.instance_id == I.c.id, _equals(t.tags.c.tag, tag))
-
-
-def _equals(column: sa.Column, value: Any) -> sa.ColumnElement:
-    """C{column == value}; false without a bound value for one no row can hold."""
-    return column == value if validation.storable(value) else sa.false()
-
-
-def _one_of(column: sa.Column, values: Sequence[Any]) -> sa.ColumnElement:
-    return column.in_([value for value in values if validation.storable(value)])
+    return sa.exists().where(t.tags.c.instance_id == I.c.id, equals(t.tags.c.tag, tag))
 
 
 def _matches(column: sa.Column, value: str, field: str) -> sa.ColumnElement:
@@ -206,7 +198,7 @@ def filters(context: RequestContext, query: ServerQuery) -> list[sa.ColumnElemen
     if not context.is_admin or not query.all_tenants:
         clauses.append(I.c.project_id == context.project_id)
     elif query.project_id:
-        clauses.append(_equals(I.c.project_id, query.project_id))
+        clauses.append(equals(I.c.project_id, query.project_id))
     if query.changes_since is not None:
         since = convert.to_store(query.changes_since)
         clauses.append(sa.func.coalesce(I.c.updated_at, I.c.created_at) >= since)
@@ -224,23 +216,23 @@ def filters(context: RequestContext, query: ServerQuery) -> list[sa.ColumnElemen
     if query.status:
         clauses.append(_status_clause(query.status))
     if query.vm_state:
-        clauses.append(_equals(I.c.vm_state, query.vm_state))
+        clauses.append(equals(I.c.vm_state, query.vm_state))
     if query.flavor_id is not None:
-        clauses.append(_equals(I.c.flavor["flavorid"].as_string(), str(query.flavor_id)))
+        clauses.append(equals(I.c.flavor["flavorid"].as_string(), str(query.flavor_id)))
     if query.image_id:
-        clauses.append(_equals(I.c.image_id, query.image_id))
+        clauses.append(equals(I.c.image_id, query.image_id))
     if query.reservation_id:
-        clauses.append(_equals(I.c.reservation_id, query.reservation_id))
+        clauses.append(equals(I.c.reservation_id, query.reservation_id))
     if query.uuids:
-        clauses.append(_one_of(I.c.uuid, query.uuids))
+        clauses.append(one_of(I.c.uuid, query.uuids))
     if query.ec2_ids:
         clauses.append(I.c.id.in_([i for i in query.ec2_ids if validation.internal_id(i)]))
     if query.key_name:
-        clauses.append(_equals(I.c.key_name, query.key_name))
+        clauses.append(equals(I.c.key_name, query.key_name))
     if query.availability_zone:
-        clauses.append(_equals(I.c.availability_zone, query.availability_zone))
+        clauses.append(equals(I.c.availability_zone, query.availability_zone))
     if query.user_id:
-        clauses.append(_equals(I.c.user_id, query.user_id))
+        clauses.append(equals(I.c.user_id, query.user_id))
     for tag in query.tags:
         clauses.append(_tag_exists(tag))
     if query.tags_any:
@@ -311,9 +303,7 @@ def list_page(connection: Connection, context: RequestContext, query: ServerQuer
     rows = _plain_rows(connection, context, query)
     if rows is None:
         rows = _filtered_rows(connection, context, query)
-    has_more = bool(query.limit) and len(rows) > query.limit
-    if query.limit is not None:
-        rows = rows[: query.limit]
+    rows, has_more = cut(rows, query.limit)
     return Page(items=tuple(records(connection, rows, extra_defaults)), has_more=has_more)
 
 

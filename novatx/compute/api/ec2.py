@@ -10,11 +10,12 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from twisted.internet.defer import Deferred, fail, succeed
+from twisted.internet.defer import Deferred, fail
 
 from novatx.compute import convert, validation
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.exceptions import Conflict, InstanceNotFound, Invalid, NotFound
+from novatx.compute.listing import equals
 from novatx.compute.records import EC2Credential
 from novatx.db import tables as t
 
@@ -37,8 +38,7 @@ class EC2SupportAPI(ComputeAPIBase):
         C = t.ec2_credentials
 
         def run(connection: Connection) -> EC2Credential:
-            row = None if not validation.storable(access) else connection.execute(
-                sa.select(C).where(C.c.access == access)).mappings().first()
+            row = connection.execute(sa.select(C).where(equals(C.c.access, access))).mappings().first()
             if row is None:
                 raise NotFound("EC2 access key not found.")
             return self._credential(row)
@@ -70,17 +70,14 @@ class EC2SupportAPI(ComputeAPIBase):
         C = t.ec2_credentials
 
         def run(connection: Connection) -> None:
-            if not validation.storable(access) or connection.execute(
-                    sa.delete(C).where(C.c.access == access)).rowcount == 0:
+            if connection.execute(sa.delete(C).where(equals(C.c.access, access))).rowcount == 0:
                 raise NotFound("EC2 access key not found.")
         return self._write(run)
 
     def get_password(self, server_uuid: str) -> Deferred:
         P = t.instance_passwords
-        if not validation.storable(server_uuid):
-            return succeed("")
         return self._read(lambda c: c.execute(sa.select(P.c.password).where(
-            P.c.instance_uuid == server_uuid)).scalar() or "")
+            equals(P.c.instance_uuid, server_uuid))).scalar() or "")
 
     def set_password(self, server_uuid: str, password: str) -> Deferred:
         P = t.instance_passwords
@@ -91,8 +88,8 @@ class EC2SupportAPI(ComputeAPIBase):
             return fail()
 
         def run(connection: Connection) -> None:
-            exists = None if not validation.storable(server_uuid) else connection.execute(
-                sa.select(I.c.id).where(I.c.uuid == server_uuid, I.c.deleted == sa.false())).first()
+            exists = connection.execute(sa.select(I.c.id).where(
+                equals(I.c.uuid, server_uuid), I.c.deleted == sa.false())).first()
             if exists is None:
                 raise InstanceNotFound(instance_id=server_uuid)
             try:

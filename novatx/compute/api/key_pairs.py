@@ -13,6 +13,7 @@ from twisted.internet.defer import Deferred, fail
 
 from novatx.compute import convert, keys, quotas, validation
 from novatx.compute.api._base import ComputeAPIBase
+from novatx.compute.listing import read_page
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import (
     Invalid, KeyPairExists, KeypairNotFound, MarkerNotFound, NotAuthorized, OverLimit,
@@ -116,12 +117,8 @@ class KeyPairsAPI(ComputeAPIBase):
                         K.c.user_id == owner, K.c.name == marker)).first() is None:
                     raise MarkerNotFound(marker=marker)
                 clauses.append(K.c.name > marker)
-            statement = sa.select(K).where(*clauses).order_by(K.c.name)
-            if page_limit is not None:
-                statement = statement.limit(page_limit + 1)
-            rows = list(connection.execute(statement).mappings())
-            has_more = bool(page_limit) and len(rows) > page_limit
-            rows = rows[:page_limit] if page_limit is not None else rows
+            rows, has_more = read_page(
+                connection, sa.select(K).where(*clauses).order_by(K.c.name), page_limit)
             return Page(items=tuple(convert.key_pair(row) for row in rows), has_more=has_more)
         return self._as_owner(context, user_id, run)
 

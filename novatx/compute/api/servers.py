@@ -22,6 +22,7 @@ from novatx.compute.exceptions import (
     NotFound, QuotaExceeded, ServerGroupNotFound,
 )
 from novatx.compute.interfaces import CreateRequest, ServerQuery
+from novatx.compute.listing import equals
 from novatx.compute.records import Instance
 from novatx.db import tables as t
 
@@ -253,8 +254,8 @@ class ServersAPI(ComputeAPIBase):
 
     def get_server_by_address(self, fixed_ip: str) -> Deferred:
         def get(connection: Connection) -> Instance:
-            row = None if not validation.storable(fixed_ip) else connection.execute(sa.select(I).where(
-                I.c.fixed_ip == fixed_ip, I.c.deleted == sa.false())).mappings().first()
+            row = connection.execute(sa.select(I).where(
+                equals(I.c.fixed_ip, fixed_ip), I.c.deleted == sa.false())).mappings().first()
             if row is None:
                 raise InstanceNotFound(instance_id=fixed_ip)
             return instances.record(connection, row, self._extra_defaults)
@@ -320,8 +321,8 @@ class ServersAPI(ComputeAPIBase):
             row = instances.get_row(connection, context, server_uuid, for_update=True)
             self._check_lock(context, row)
             M = t.instance_metadata
-            if not validation.storable(key) or connection.execute(sa.delete(M).where(
-                    M.c.instance_id == row["id"], M.c.key == key)).rowcount == 0:
+            if connection.execute(sa.delete(M).where(
+                    M.c.instance_id == row["id"], equals(M.c.key, key))).rowcount == 0:
                 raise NotFound("Metadata item was not found")
             instances.touch(connection, row["id"], self._now())
         return self._write(run).addCallback(self._notified(server_uuid))
@@ -364,8 +365,8 @@ class ServersAPI(ComputeAPIBase):
     def delete_tag(self, context: RequestContext, server_uuid: str, tag: str) -> Deferred:
         def run(connection: Connection) -> None:
             row = instances.get_row(connection, context, server_uuid, for_update=True)
-            if not validation.storable(tag) or connection.execute(sa.delete(t.tags).where(
-                    t.tags.c.instance_id == row["id"], t.tags.c.tag == tag)).rowcount == 0:
+            if connection.execute(sa.delete(t.tags).where(
+                    t.tags.c.instance_id == row["id"], equals(t.tags.c.tag, tag))).rowcount == 0:
                 raise NotFound("Tag %s could not be found." % tag)
             instances.touch(connection, row["id"], self._now())
         return self._write(run).addCallback(self._notified(server_uuid))
