@@ -139,6 +139,10 @@ class ImageNotActive(Invalid):
     msg_fmt = "Image %(image_id)s is not active."
 
 
+class ZoneNotAvailable(Invalid):
+    msg_fmt = "The requested availability zone is not available"
+
+
 class InvalidSortKey(Invalid):
     msg_fmt = "Sort key supplied is invalid: %(sort_key)s"
 

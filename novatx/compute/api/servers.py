@@ -19,7 +19,7 @@ from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import (
     Conflict, ImageNotActive, InstanceNotFound, InstanceNotReady, Invalid, KeypairNotFound,
-    NotFound, QuotaExceeded, ServerGroupNotFound,
+    NotFound, QuotaExceeded, ServerGroupNotFound, ZoneNotAvailable,
 )
 from novatx.compute.interfaces import CreateRequest, ServerQuery
 from novatx.compute.listing import equals
@@ -165,7 +165,7 @@ class ServersAPI(ComputeAPIBase):
                 raise QuotaExceeded(message="Quota exceeded, too many servers in group")
         if request.availability_zone is not None and (request.availability_zone, True) not in \
                 services.zones(connection, self.driver.host_info()):
-            raise Invalid("The requested availability zone is not available")
+            raise ZoneNotAvailable()
         reservation_id = "r-" + uuidlib.uuid4().hex[:8]
         flavor_json = convert.flavor_dict(flavor_row, specs)
         pinned_zone = request.availability_zone or self._conf.default_schedule_zone or None

@@ -8,7 +8,7 @@ from typing import Any
 
 from twisted.internet.defer import gatherResults, inlineCallbacks, succeed
 
-from novatx.compute.exceptions import ImageNotFound
+from novatx.compute.exceptions import ImageNotFound, ZoneNotAvailable
 from novatx.compute.interfaces import CreateRequest
 from novatx.extensions.ec2 import errors, params as P
 from novatx.extensions.ec2.base import EC2Action
@@ -104,15 +104,19 @@ class RunInstances(EC2Action):
         except ImageNotFound:
             raise errors.image_not_found(image_ec2_id) from None
         flavor = yield self._flavor(context, instance_type)
-        if fields["availability_zone"] is not None:
-            yield self._check_zone(context, fields["availability_zone"])
         name = fields.pop("name")
-        instances = yield self.compute.create_servers(
-            context,
-            CreateRequest(
-                name=name or PLACEHOLDER_NAME, flavor_id=flavor.flavorid, image_id=image.id, **fields
-            ),
-        )
+        try:
+            instances = yield self.compute.create_servers(
+                context,
+                CreateRequest(
+                    name=name or PLACEHOLDER_NAME, flavor_id=flavor.flavorid, image_id=image.id, **fields
+                ),
+            )
+        except ZoneNotAvailable:
+            raise errors.invalid_value(
+                "Placement.AvailabilityZone", fields["availability_zone"],
+                "No such availability zone is available.",
+            ) from None
         _check_repeat(instances, image.id, flavor.name, fields)
         if name is None:
             instances = yield gatherResults(
@@ -132,14 +136,6 @@ class RunInstances(EC2Action):
         if instance.name == instance.ec2_id:
             return succeed(instance)
         return self.compute.update_server(context, instance.uuid, name=instance.ec2_id)
-
-    @inlineCallbacks
-    def _check_zone(self, context: Any, zone: str) -> Any:
-        zones = yield self.compute.list_availability_zones(context)
-        if zone not in {name for name, available in zones if available}:
-            raise errors.invalid_value(
-                "Placement.AvailabilityZone", zone, "No such availability zone is available."
-            )
 
     @inlineCallbacks
     def _flavor(self, context: Any, instance_type: str) -> Any:
