@@ -42,6 +42,15 @@ class RequestContext:
         return attrs.evolve(self, is_admin=True, roles=tuple(set(self.roles) | {"admin"}))
 
 
+def has_admin_role(roles: tuple[str, ...]) -> bool:
+    """
+    Whether keystone roles make their holder an admin: oslo.policy compares
+    role names without case, as nova's C{context_is_admin} check does, so
+    C{Admin} is one too.
+    """
+    return any(role.lower() == "admin" for role in roles)
+
+
 def get_admin_context() -> RequestContext:
     """A context for the daemon's own work (periodic tasks, metadata lookups)."""
     return RequestContext(user_id="novatx", project_id="novatx", is_admin=True, roles=("admin",))

@@ -18,7 +18,7 @@ import treq
 from twisted.internet.defer import Deferred
 from twisted.web.client import Agent, HTTPConnectionPool
 
-from novatx.compute.context import RequestContext
+from novatx.compute.context import RequestContext, has_admin_role
 from novatx.extensions.ec2.errors import EC2Error, auth_failure
 from novatx.extensions.ec2.signature import Claim, SignedRequest
 
@@ -108,7 +108,7 @@ def _context(document: Any, token: str, request_id: str) -> RequestContext:
         return RequestContext(
             user_id=body["user"]["id"],
             project_id=body["project"]["id"],
-            is_admin="admin" in roles,
+            is_admin=has_admin_role(roles),
             roles=roles,
             request_id=request_id,
             auth_token=token or None,

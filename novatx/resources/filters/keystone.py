@@ -21,7 +21,7 @@ from typing import Any
 from keystonemiddleware.auth_token import AuthProtocol
 from twisted.web import http
 
-from novatx.compute.context import RequestContext
+from novatx.compute.context import RequestContext, has_admin_role
 from novatx.resources.filters.base import Filter, is_api_root
 from novatx.resources.pipeline import as_wsgi, native_filter_factory
 from novatx.resources.requestid import get_request_id
@@ -73,9 +73,7 @@ class KeystoneContextFilter(Filter):
             RequestContext(
                 user_id=user_id,
                 project_id=project_id,
-                # oslo.policy compares role names without case, as nova's
-                # context_is_admin check does: "Admin" is an administrator.
-                is_admin=any(role.lower() == "admin" for role in roles),
+                is_admin=has_admin_role(roles),
                 roles=roles,
                 request_id=get_request_id(request),
                 auth_token=_header(request, b"x-auth-token"),

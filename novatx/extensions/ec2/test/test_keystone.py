@@ -16,8 +16,12 @@ from novatx.extensions.ec2.test.served import EC2Client, boto_client, client_for
 from novatx.test.helpers import serve_resource
 
 
+#: The keys the stand-in keystone knows, and the roles it gives their holders.
+KNOWN_KEYS = {"KS-AKID": "member", "KS-ADMIN": "Admin"}
+
+
 class FakeEC2Tokens(Resource):
-    """Keystone's ec2tokens as far as this test needs: one known key."""
+    """Keystone's ec2tokens as far as this test needs: the L{KNOWN_KEYS}."""
 
     isLeaf = True
 
@@ -29,14 +33,15 @@ class FakeEC2Tokens(Resource):
     def render_POST(self, request) -> bytes:
         document = json.loads(request.content.read())
         self.documents.append(document)
-        if document["credentials"]["access"] != "KS-AKID":
+        role = KNOWN_KEYS.get(document["credentials"]["access"])
+        if role is None:
             request.setResponseCode(401)
             return b'{"error": {"code": 401, "message": "The request you have made requires authentication."}}'
         request.setResponseCode(200)
         request.setHeader(b"X-Subject-Token", b"tok-1")
         request.setHeader(b"Content-Type", b"application/json")
         return json.dumps(
-            {"token": {"user": {"id": "kuser"}, "project": {"id": "kproj"}, "roles": [{"name": "member"}]}}
+            {"token": {"user": {"id": "kuser"}, "project": {"id": "kproj"}, "roles": [{"name": role}]}}
         ).encode()
 
 
@@ -66,6 +71,20 @@ class KeystoneTests(TestCase):
         self.assertIn(credentials["signature"], credentials["headers"]["Authorization"])
         body = "Action=DescribeInstances&Version=2016-11-15".encode()
         self.assertEqual(credentials["body_hash"], hashlib.sha256(body).hexdigest())
+
+    async def test_a_role_named_admin_in_any_case_is_an_administrator(self) -> None:
+        """As oslo.policy compares roles: C{Admin} may remove the public image, C{member} not."""
+        member = EC2Client(boto_client(self.served.url, "KS-AKID", "k"), "KS-AKID", "k")
+        ami = (await member.call("describe_images"))["Images"][0]["ImageId"]
+        try:
+            await member.call("deregister_image", ImageId=ami)
+        except ClientError as e:
+            self.assertEqual(e.response["Error"]["Code"], "UnauthorizedOperation")
+        else:
+            self.fail("a member removed the public image")
+        admin = EC2Client(boto_client(self.served.url, "KS-ADMIN", "k"), "KS-ADMIN", "k")
+        await admin.call("deregister_image", ImageId=ami)
+        self.assertNotIn(ami, [i["ImageId"] for i in (await member.call("describe_images"))["Images"]])
 
     async def test_key_keystone_refuses(self) -> None:
         ec2 = EC2Client(boto_client(self.served.url, "OTHER", "x"), "OTHER", "x")
