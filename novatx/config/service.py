@@ -42,7 +42,10 @@ def _api_opts(api: str, port: int) -> list[cfg.Opt]:
             help="Number of worker processes for %s. 1 serves it in the daemon "
             "process itself; more makes the daemon bind the socket once and "
             "supervise that many worker processes sharing it. The default is "
-            "the number of CPUs." % what,
+            "the number of CPUs. A worker that cannot start (a bad value, an "
+            "extension that does not load) stops the whole start with its "
+            "reason and exit status 1, as the daemon process would; once the "
+            "API serves, a worker that dies is replaced." % what,
         ),
     ]
 

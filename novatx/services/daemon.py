@@ -24,7 +24,7 @@ import os
 import signal
 import socket
 import sys
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 from twisted.application.service import MultiService, Service
@@ -62,7 +62,11 @@ class DaemonService(MultiService):
 
     @ivar settings: the configuration being served.
     @ivar serving: fires once every API answers.
+    @ivar report_failure: called with the one-line reason when the start
+        fails (set by a worker process), or None.
     """
+
+    report_failure: Callable[[str], None] | None = None
 
     _log = Logger()
 
@@ -128,7 +132,9 @@ class DaemonService(MultiService):
         if self._stopping:
             return succeed(None)
         started = DeferredList(
-            [maybeDeferred(api.startService) for api in self._apis], fireOnOneErrback=True
+            [maybeDeferred(api.startService) for api in self._apis],
+            fireOnOneErrback=True,
+            consumeErrors=True,
         )
         return started.addCallback(lambda _: self.serving.callback(None))
 
@@ -136,18 +142,26 @@ class DaemonService(MultiService):
         """
         The store or an API could not start: say why, stop, exit non-zero.
 
-        Expected failures (an unreachable or outdated store) are one line;
-        anything else is logged with its traceback.
+        Expected failures (an unreachable or outdated store, a worker that
+        could not build its API) are one line; anything else is logged with
+        its traceback. A worker process reports the reason to its daemon
+        (L{report_failure}) instead of writing it on stderr.
         """
         error = failure.value
         if isinstance(error, FirstError):
             failure = error.subFailure
             error = failure.value
         if isinstance(error, _EXPECTED_START_ERRORS):
+            message = str(error)
             self._log.critical("novatx cannot start: {error}", error=error)
         else:
+            message = "%s: %s" % (type(error).__name__, error)
             self._log.failure("novatx cannot start: {error}", failure, error=error)
-        atexit.register(_exit_failed)
+        if self.report_failure is not None:
+            self.report_failure(message)
+            atexit.register(_exit_failed, None)
+        else:
+            atexit.register(_exit_failed, message)
         self._reactor.stop()
 
     def stopService(self) -> Deferred[Any]:
@@ -239,15 +253,20 @@ class DaemonService(MultiService):
         return build_tree(name, settings.conf, compute_api, self._reactor, pool)
 
 
-def _exit_failed() -> None:
+def _exit_failed(message: str | None) -> None:
     """
-    At interpreter exit after a failed start: exit with status 1.
+    At interpreter exit after a failed start: say why on stderr in one line,
+    as a configuration refused before the start does, and exit with status 1.
 
     twistd exits 0 whenever its reactor stops; this runs once it has shut
     down and removed its pid file.
     """
     sys.stdout.flush()
     sys.stderr.flush()
+    if message is not None:
+        # fd 2 itself: twistd has turned sys.stderr into a log file.
+        line = "twistd nova: error: %s\n" % " ".join(message.splitlines())
+        os.write(2, line.encode("utf-8", "replace"))
     os._exit(1)
 
 

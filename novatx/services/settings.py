@@ -10,7 +10,6 @@ configuration alone.
 from __future__ import annotations
 
 import os
-import re
 from typing import Sequence
 
 import attrs
@@ -20,7 +19,7 @@ from paste.deploy.loadwsgi import APP, loadcontext
 from novatx.config import make_config
 from novatx.config.service import API_PORTS
 from novatx.resources.loader import paste_config_path
-from novatx.services.errors import StartupError
+from novatx.services.errors import StartupError, config_message
 
 #: Longest request target per API (nova's C{max_url_len}); longer gets 414.
 URL_LIMITS = {"osapi_compute": 8192, "ec2": 16384, "metadata": 8192}
@@ -80,14 +79,6 @@ class DaemonSettings:
     paste_file: str
 
 
-_LOCATION = re.compile(r" from LocationInfo\(.*?detail='([^']*)'\)")
-
-
-def _config_message(error: cfg.Error) -> str:
-    """oslo.config's message, without its C{LocationInfo(...)} noise."""
-    return _LOCATION.sub(r" in \1", str(error))
-
-
 def read_settings(args: Sequence[str], enabled_apis: Sequence[str] | None = None) -> DaemonSettings:
     """
     Parse and check the configuration.
@@ -99,14 +90,14 @@ def read_settings(args: Sequence[str], enabled_apis: Sequence[str] | None = None
     try:
         conf = make_config(list(args))
     except cfg.Error as e:
-        raise StartupError(_config_message(e)) from None
+        raise StartupError(config_message(e)) from None
     if enabled_apis is not None:
         _check_api_names("--enabled-apis", enabled_apis)
         conf.set_override("enabled_apis", list(enabled_apis))
     try:
         return _settings(conf, tuple(args), enabled_apis)
     except cfg.Error as e:
-        raise StartupError(_config_message(e)) from None
+        raise StartupError(config_message(e)) from None
 
 
 def _check_api_names(option: str, names: Sequence[str]) -> None:

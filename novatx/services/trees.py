@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from oslo_config import cfg
 from twisted.web.resource import IResource
 
 from novatx.resources.loader import load_api
 from novatx.resources.runtime import Runtime
-from novatx.services.errors import StartupError
+from novatx.services.errors import StartupError, config_message
 
 
 def build_tree(
@@ -21,11 +22,16 @@ def build_tree(
     The runtime and resource tree of one API.
 
     @raise StartupError: the paste file does not build; the message names the
-        API and the first line of the cause.
+        API and the first line of the cause (for a bad option value, the
+        option and the file it came from).
     """
     runtime = Runtime(api_name, conf, compute_api, reactor, threadpool=threadpool)
     try:
         tree = load_api(runtime)
+    except cfg.Error as e:
+        raise StartupError(
+            "cannot build the %s API: %s" % (api_name, config_message(e))
+        ) from e
     except Exception as e:
         first = (str(e).splitlines() or [""])[0]
         raise StartupError(

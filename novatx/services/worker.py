@@ -4,7 +4,8 @@ A worker process: serves one API from the listening socket it inherited.
 The daemon starts it as C{python -m novatx.services.worker --api NAME
 --listen-fd 3 -- <config args>} (L{novatx.services.daemon.worker_command}). It
 reads the same configuration, builds the same tree as a one-process daemon
-would, adopts fd 3, and says C{ready} on fd 4. It stops (draining) on SIGTERM
+would, adopts fd 3, and says C{ready} on fd 4 (or C{error <why>} if it cannot
+start: the daemon then stops the whole start with that line). It stops (draining) on SIGTERM
 or SIGINT, and also when fd 0, a pipe from the daemon, ends: the daemon has died, and a
 worker must not outlive it. It ignores SIGHUP: reloading is the daemon's job.
 """
@@ -12,6 +13,7 @@ worker must not outlive it. It ignores SIGHUP: reloading is the daemon's job.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import socket
 import sys
@@ -49,6 +51,15 @@ def _format(event: dict) -> str:
     return "[%s#%s] %s\n" % (event.get("log_namespace", "-"), event["log_level"].name, text)
 
 
+def _report_error(message: str) -> None:
+    """
+    Tell the daemon, on the pipe it reads C{ready} from, why this worker could
+    not start: it stops the whole start with that line.
+    """
+    line = " ".join(message.splitlines())
+    os.write(READY_FD, b"error %s\n" % line.encode("utf-8", "replace"))
+
+
 def _parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = argparse.ArgumentParser(prog="novatx-worker")
     parser.add_argument("--api", required=True)
@@ -78,12 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         reactor = install_reactor(api.tls is not None)
         daemon = build_daemon(settings, reactor, sockets={api.name: listener})
     except StartupError as e:
-        sys.stderr.write("novatx worker: %s\n" % e)
+        _report_error(str(e))
         return 2
     stopper = ReactorStopper(reactor)
     link = _DaemonLink(stopper)
     StandardIO(link, stdin=0, stdout=READY_FD, reactor=reactor)
     daemon.serving.addCallback(lambda _: link.transport.write(b"ready\n"))
+    daemon.report_failure = _report_error
     reactor.callWhenRunning(stopper.install)
     reactor.callWhenRunning(daemon.startService)
     reactor.addSystemEventTrigger("before", "shutdown", daemon.stopService)

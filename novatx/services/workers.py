@@ -6,13 +6,16 @@ The daemon binds the socket once; each worker is a fresh Python process
 socket as its fd 3 and adopts it (L{novatx.services.worker}). The kernel hands
 each connection to whichever worker accepts first.
 
-The supervisor keeps C{<api>_workers} of them running: a worker that dies is
-replaced, but no more than N starts happen in any N seconds (nova's "Forking
-too fast, sleeping"), waiting with C{callLater}. A reload replaces workers one
+A worker that exits before it accepts, while the API starts, stops the whole
+start with the reason it reported on fd 4 (C{error <why>}): it would fail the
+same way every time. Once the API serves, the supervisor keeps
+C{<api>_workers} of them running: a worker that dies is replaced, but no more
+than N starts happen in any N seconds (nova's "Forking too fast, sleeping"),
+waiting with C{callLater}. A reload replaces workers one
 at a time, stopping an old one only once its replacement accepts, so no
 connection is refused. A worker's fd 0 is a pipe from the daemon: when the
 daemon dies the pipe ends and the worker stops, so none is orphaned. Its fd 4
-is a pipe to the daemon, on which it says C{ready}; its stdout and stderr are
+is a pipe to the daemon, on which it says C{ready} or C{error}; its stdout and stderr are
 relayed into the daemon's log.
 """
 
@@ -27,6 +30,7 @@ from twisted.internet.error import ProcessExitedAlready
 from twisted.internet.protocol import ProcessProtocol
 from twisted.logger import Logger
 
+from novatx.services.errors import StartupError
 from novatx.services.settings import APISettings, DaemonSettings
 
 #: The worker's end of the inherited listening socket.
@@ -47,6 +51,7 @@ class _Worker(ProcessProtocol):
     @ivar retired: the supervisor asked it to stop; it is not replaced.
     @ivar probation: started by a reload: if it exits before ready, the reload
         is abandoned instead of the worker being replaced.
+    @ivar error: why it could not start, as it reported it, or None.
     """
 
     def __init__(self, supervisor: "WorkerSupervisor", probation: bool = False) -> None:
@@ -56,24 +61,35 @@ class _Worker(ProcessProtocol):
         self.retired = False
         self.probation = probation
         self.pid = 0
-        self._partial = {1: b"", 2: b""}
+        self.error: str | None = None
+        self._partial = {1: b"", 2: b"", READY_FD: b""}
 
     def connectionMade(self) -> None:
         self.pid = self.transport.pid
 
     def childDataReceived(self, childFD: int, data: bytes) -> None:
-        if childFD == READY_FD:
-            if not self.ready.called:
-                self.ready.callback(True)
-            return
         lines = (self._partial.get(childFD, b"") + data).split(b"\n")
         self._partial[childFD] = lines.pop()
+        if childFD == READY_FD:
+            for line in lines:
+                self._reported(line)
+            return
         for line in lines:
             self._supervisor.relay(self, childFD, line)
 
+    def _reported(self, line: bytes) -> None:
+        """A line on the ready pipe: C{ready}, or C{error <why>}."""
+        word, _, rest = line.partition(b" ")
+        if word == b"error":
+            self.error = rest.decode("utf-8", "replace")
+        elif word == b"ready" and not self.ready.called:
+            self.ready.callback(True)
+
     def childConnectionLost(self, childFD: int) -> None:
         rest = self._partial.pop(childFD, b"")
-        if rest:
+        if rest and childFD == READY_FD:
+            self._reported(rest)
+        elif rest:
             self._supervisor.relay(self, childFD, rest)
 
     def processEnded(self, reason: Any) -> None:
@@ -140,8 +156,10 @@ class WorkerSupervisor:
         """
         Start the workers.
 
-        @return: fires once C{<api>_workers} of them have accepted (it never
-            fires if they keep dying at start; they keep being restarted).
+        @return: fires once C{<api>_workers} of them have accepted; fails with
+            L{StartupError} as soon as one exits before it accepts (with the
+            reason it reported): a configuration that cannot be served is
+            not started again and again.
         """
         self._top_up()
         return self._all_ready
@@ -215,6 +233,16 @@ class WorkerSupervisor:
             pid=worker.pid,
             how=_describe_exit(status),
         )
+        if not self._all_ready.called:
+            self._stopping = True
+            self._all_ready.errback(
+                StartupError(
+                    worker.error
+                    or "a worker of the %s API exited before serving (%s)"
+                    % (self.api.name, _describe_exit(status))
+                )
+            )
+            return
         if not worker.probation and self._sleeping is None:
             self._top_up()
 
@@ -244,8 +272,9 @@ class WorkerSupervisor:
                     if not ready:
                         self._log.error(
                             "{api}: a worker with the new configuration exited before "
-                            "serving; the other workers keep serving",
+                            "serving ({why}); the other workers keep serving",
                             api=self.api.name,
+                            why=new.error or "it gave no reason",
                         )
                         self._settings, self.api, self._wanted = previous
                         return

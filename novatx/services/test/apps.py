@@ -58,7 +58,12 @@ def hello_factory(global_conf: dict, greeting: str = "hello", **local_conf: str)
 
 
 def dying_factory(global_conf: dict, **local_conf: str) -> _Hello:
-    """Exit the process at once when C{NOVATX_TEST_DIE} is set (workers only see it)."""
-    if os.environ.get("NOVATX_TEST_DIE"):
+    """
+    Exit the process at once when the file named by C{NOVATX_TEST_DIE}
+    exists: a test creates it once the API serves, so that the workers
+    started from then on die at start.
+    """
+    marker = os.environ.get("NOVATX_TEST_DIE")
+    if marker and os.path.exists(marker):
         os._exit(3)
     return _Hello(from_global_conf(global_conf), "alive")

@@ -19,8 +19,10 @@ import time
 from typing import Any
 
 import novatx
+from zope.interface import implementer
 from twisted.internet import reactor
 from twisted.internet.defer import Deferred, inlineCallbacks
+from twisted.internet.interfaces import IReadDescriptor
 from twisted.internet.protocol import ProcessProtocol
 from twisted.internet.threads import deferToThread
 from twisted.web.client import Agent, HTTPConnectionPool, readBody
@@ -123,7 +125,7 @@ class DaemonProcess:
         self.ports: dict[str, int] = {}
         self.schemes: dict[str, str] = {}
         self.status: Any = None
-        self._waiters: list[tuple[re.Pattern[str], Deferred[re.Match[str]]]] = []
+        self._waiters: list[list[Any]] = []
         self._ended: list[Deferred[Any]] = []
         environment = dict(os.environ)
         environment["PYTHONPATH"] = os.pathsep.join(
@@ -147,10 +149,13 @@ class DaemonProcess:
             groups = [g for g in served.groups() if g is not None]
             self.ports[groups[0]] = int(groups[3])
             self.schemes[groups[0]] = groups[1]
-        for pattern, d in list(self._waiters):
+        for waiter in list(self._waiters):
+            pattern, d, left = waiter
             match = pattern.search(text)
             if match:
-                self._waiters.remove((pattern, d))
+                waiter[2] = left = left - 1
+            if match and not left:
+                self._waiters.remove(waiter)
                 d.callback(match)
 
     def exited(self, status: Any) -> None:
@@ -159,7 +164,7 @@ class DaemonProcess:
         for d in ended:
             d.callback(status)
         waiters, self._waiters = self._waiters, []
-        for pattern, d in waiters:
+        for pattern, d, _ in waiters:
             d.errback(
                 AssertionError(
                     "daemon exited before logging %r:\n%s" % (pattern.pattern, self.text())
@@ -169,12 +174,20 @@ class DaemonProcess:
     def text(self) -> str:
         return "\n".join(self.output)
 
-    def wait_for(self, pattern: str, timeout: float = 60.0) -> Deferred[re.Match[str]]:
-        """Fire with the match of the first (past or future) line matching C{pattern}."""
+    def wait_for(
+        self, pattern: str, timeout: float = 60.0, count: int = 1
+    ) -> Deferred[re.Match[str]]:
+        """
+        Fire with the match of the C{count}th (past or future) line matching
+        C{pattern}.
+        """
         compiled = re.compile(pattern)
+        left = count
         for text in self.output:
             match = compiled.search(text)
             if match:
+                left -= 1
+            if match and not left:
                 d: Deferred[re.Match[str]] = Deferred()
                 d.callback(match)
                 return d
@@ -184,7 +197,7 @@ class DaemonProcess:
                 AssertionError("daemon exited without logging %r:\n%s" % (pattern, self.text()))
             )
             return d
-        self._waiters.append((compiled, d))
+        self._waiters.append([compiled, d, left])
         return d.addTimeout(timeout, reactor, onTimeoutCancel=self._timed_out(pattern))
 
     def _timed_out(self, pattern: str) -> Any:
@@ -197,9 +210,13 @@ class DaemonProcess:
 
     @inlineCallbacks
     def serving(self, apis: tuple[str, ...] = tuple(PASTE_SECTIONS)) -> Any:
-        """Wait until every API of C{apis} logged that it serves."""
+        """
+        Wait until every API of C{apis} serves, as the daemon itself logs it
+        (with workers: once every worker is ready; a worker's own line,
+        relayed into the daemon's log, says less).
+        """
         for api in apis:
-            yield self.wait_for(r"\] %s serving on " % api)
+            yield self.wait_for(r"^\S+ \[novatx\.services\.api\.APIService#info\] %s serving on " % api)
 
     def ended(self, timeout: float = 30.0) -> Deferred[Any]:
         """Fire with the exit status once the daemon has exited."""
@@ -286,6 +303,50 @@ def process_gone(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
     except FileNotFoundError:
         return True
+
+
+@implementer(IReadDescriptor)
+class _ProcessExit:
+    """A pidfd in the reactor: readable once its process has exited."""
+
+    def __init__(self, pid: int, ended: Deferred[None]) -> None:
+        self._fd = os.pidfd_open(pid)
+        self._ended = ended
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def doRead(self) -> None:
+        reactor.removeReader(self)
+        os.close(self._fd)
+        self._ended.callback(None)
+
+    def connectionLost(self, reason: Any) -> None:
+        pass
+
+    def logPrefix(self) -> str:
+        return "pidfd"
+
+
+def wait_until_gone(pid: int, timeout: float = 30.0) -> Deferred[None]:
+    """
+    Fire once C{pid} (a process that is not the test's child, such as a
+    worker of the daemon) has exited: the kernel says so on a pidfd.
+    """
+    ended: Deferred[None] = Deferred()
+    try:
+        watch = _ProcessExit(pid, ended)
+    except ProcessLookupError:
+        ended.callback(None)
+        return ended
+    reactor.addReader(watch)
+
+    def give_up(result: Any, timeout: float) -> Any:
+        reactor.removeReader(watch)
+        os.close(watch.fileno())
+        raise AssertionError("process %d still runs after %ss" % (pid, timeout))
+
+    return ended.addTimeout(timeout, reactor, onTimeoutCancel=give_up)
 
 
 def kill_if_running(pid: int) -> None:

@@ -10,7 +10,13 @@ import socket
 
 from twisted.internet.defer import inlineCallbacks
 
-from novatx.services.test.daemon import paste_file
+from novatx.services.test.daemon import (
+    SOURCE_ROOT,
+    DaemonProcess,
+    config_file,
+    paste_file,
+    process_gone,
+)
 from novatx.services.test.test_daemon import DaemonTestCase
 
 
@@ -111,3 +117,82 @@ class StartupErrorTests(DaemonTestCase):
                 osapi_compute_workers=workers,
             )
             self.assertNotIn("secret", text)
+
+
+BROKEN_PLUGIN = "raise ImportError('no module named novatx_missing_dependency')\n"
+
+
+class WorkerStartupErrorTests(DaemonTestCase):
+    """
+    A configuration that only fails when an API is built (a value read by a
+    filter, the extension lists, a plugin) stops the start the same way
+    whether the API is served in the daemon or by workers: one line naming
+    the culprit, exit status 1, and no worker started again.
+    """
+
+    timeout = 120
+
+    def broken_plugin_path(self):
+        """A directory holding a compute extension whose module cannot be imported."""
+        root = self.directory()
+        info = os.path.join(root, "novatx_broken_import-1.0.dist-info")
+        os.makedirs(info)
+        with open(os.path.join(root, "novatx_broken_import.py"), "w") as f:
+            f.write(BROKEN_PLUGIN)
+        with open(os.path.join(info, "METADATA"), "w") as f:
+            f.write("Metadata-Version: 2.1\nName: novatx-broken-import\nVersion: 1.0\n")
+        with open(os.path.join(info, "entry_points.txt"), "w") as f:
+            f.write(
+                "[novatx.api.osapi_compute.extensions]\n"
+                "broken-import = novatx_broken_import:Extension\n"
+            )
+        return root
+
+    @inlineCallbacks
+    def assert_one_line_exit_1(self, expected, env=None, **options):
+        for workers in (1, 2):
+            daemon = self.start(
+                env=env,
+                paste=None,
+                args=("--enabled-apis", "osapi_compute"),
+                osapi_compute_workers=workers,
+                **options,
+            )
+            status = yield daemon.ended(timeout=60)
+            text = daemon.text()
+            self.assertEqual(status.exitCode, 1, text)
+            self.assertEqual(len(daemon.stderr), 1, text)
+            line = daemon.stderr[0]
+            for part in expected:
+                self.assertIn(part, line)
+            self.assertNotIn("LocationInfo", line)
+            self.assertNotIn("Traceback", text)
+            self.assertNotIn("Forking too fast", text)
+            self.assertLessEqual(len(daemon.worker_pids("osapi_compute")), workers)
+            for pid in daemon.worker_pids("osapi_compute"):
+                self.assertTrue(process_gone(pid), text)
+
+    def start(self, env=None, args=(), paste=None, **options):
+        if paste is not None:
+            options["paste"] = paste
+            return super().start(env=env, args=args, **options)
+        directory = self.directory()
+        conf = config_file(directory, None, **options)
+        self.conf_path = conf
+        return DaemonProcess(self, directory, ["--config-file", conf, *args], env=env)
+
+    def test_a_value_read_when_the_api_is_built_names_the_option_and_the_file(self):
+        return self.assert_one_line_exit_1(
+            ("use_forwarded_for", "nova.conf", "'maybe'"), api__use_forwarded_for="maybe"
+        )
+
+    def test_a_core_extension_listed_out_is_named(self):
+        return self.assert_one_line_exit_1(
+            ("Missing core API extensions: flavors",), osapi_v21__extensions_blacklist="flavors"
+        )
+
+    def test_a_plugin_that_cannot_be_imported_is_named(self):
+        env = {"PYTHONPATH": os.pathsep.join([self.broken_plugin_path(), SOURCE_ROOT])}
+        return self.assert_one_line_exit_1(
+            ("broken-import", "novatx_missing_dependency"), env=env
+        )

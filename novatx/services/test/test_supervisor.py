@@ -13,6 +13,7 @@ from twisted.logger import globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import TestCase
 
+from novatx.services.errors import StartupError
 from novatx.services.settings import APISettings
 from novatx.services.workers import LISTEN_FD, READY_FD, WorkerSupervisor
 
@@ -88,8 +89,29 @@ class SupervisorTests(TestCase):
         self.ready(1)
         self.successResultOf(started)
 
+    def test_worker_exiting_before_it_serves_stops_the_start_with_its_reason(self):
+        started = self.supervisor.start()
+        self.clock.spawned[1][0].protocol.childDataReceived(
+            READY_FD, b"error cannot build the ec2 API: bad value\n"
+        )
+        self.die(1, 2)
+        error = self.failureResultOf(started, StartupError).value
+        self.assertEqual(str(error), "cannot build the ec2 API: bad value")
+        self.clock.advance(10)
+        self.assertEqual(len(self.clock.spawned), 2)
+
+    def test_worker_exiting_silently_before_it_serves_stops_the_start(self):
+        started = self.supervisor.start()
+        self.ready(0)
+        self.die(1, 3)
+        error = self.failureResultOf(started, StartupError).value
+        self.assertEqual(str(error), "a worker of the ec2 API exited before serving (exit status 3)")
+        self.assertEqual(len(self.clock.spawned), 2)
+
     def test_dead_worker_is_replaced_no_faster_than_n_starts_in_n_seconds(self):
         self.supervisor.start()
+        self.ready(0)
+        self.ready(1)
         with _logged("Forking too fast, sleeping") as logged:
             self.die(0)
         self.assertEqual(len(self.clock.spawned), 2)
@@ -101,6 +123,8 @@ class SupervisorTests(TestCase):
 
     def test_dead_worker_is_replaced_at_once_when_starts_are_old(self):
         self.supervisor.start()
+        self.ready(0)
+        self.ready(1)
         self.clock.advance(10)
         self.die(1)
         self.assertEqual(len(self.clock.spawned), 3)
