@@ -52,6 +52,11 @@ and exit status 1: a worker count below 1 (`osapi_compute_workers value of 0
 is invalid, must be greater than 0`), an unknown API, a port in use (API and
 port named), a missing paste file or a paste file without a section for an
 enabled API, an API of `enabled_ssl_apis` without `[ssl] cert_file`/`key_file`.
+What only building an API finds (a bad value such as `[api] use_forwarded_for =
+maybe`, a core extension listed out, a plugin that does not import) stops the
+start the same way in either process model, with the option and the file
+named: with workers, the first worker to fail reports its reason to the daemon,
+which stops every worker and exits 1 instead of starting them again.
 
 ## Signals
 
@@ -66,7 +71,10 @@ enabled API, an API of `enabled_ssl_apis` without `[ssl] cert_file`/`key_file`.
   worker being stopped only once its replacement accepts, so no connection is
   refused; new workers read every option afresh. A changed address, port or
   TLS file, an API enabled or disabled, or a switch between one process and
-  workers is logged as needing a restart.
+  workers is logged as needing a restart. A `SIGHUP` that arrives while a
+  reload is under way is remembered ("A reload is under way; another will
+  follow it"): one more reload runs when the current one ends, so every API,
+  in the daemon and in every worker, ends on the newest files.
 
 ## Limits of every API
 

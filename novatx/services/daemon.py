@@ -11,7 +11,8 @@ Signals (installed only by the daemon process, once the reactor runs):
  - SIGTERM/SIGINT stop the reactor (L{ReactorStopper}), whose shutdown
    stops the services: each API drains, workers are stopped, and the process
    exits 0.
- - SIGHUP re-reads the config files and the paste file. A broken configuration
+ - SIGHUP re-reads the config files and the paste file (one arriving during a
+   reload makes another run after it). A broken configuration
    is logged and the running one keeps serving; a changed address or port is
    logged as needing a restart. Otherwise APIs served in this process get
    rebuilt trees in place, and worker pools are replaced one worker at a time.
@@ -98,6 +99,8 @@ class DaemonService(MultiService):
         self.serving: Deferred[None] = Deferred()
         self._starting: Deferred[Any] = succeed(None)
         self._stopping = False
+        self._reloading = False
+        self._reload_waiters: list[Deferred[None]] = []
 
     def startService(self) -> None:
         """
@@ -191,8 +194,44 @@ class DaemonService(MultiService):
         """
         Re-read the configuration and apply it (see the module docstring).
 
-        @return: fires once every API has switched (or kept its old config).
+        A reload asked for while one is under way (workers are replaced one at
+        a time, which takes a while) is remembered: one more reload runs when
+        the current one ends, so the newest files win in every API, however
+        many SIGHUPs arrived meanwhile.
+
+        @return: fires once every API has switched (or kept its old config)
+            to the files as they were when this reload was asked for, or
+            later.
         """
+        done: Deferred[None] = Deferred()
+        self._reload_waiters.append(done)
+        if self._reloading:
+            self._log.info(
+                "A reload is under way; another will follow it with the newest configuration"
+            )
+        else:
+            self._next_reload()
+        return done
+
+    def _next_reload(self) -> None:
+        """Run one reload for everyone waiting; then one more if asked meanwhile."""
+        waiters, self._reload_waiters = self._reload_waiters, []
+        self._reloading = True
+
+        def finished(_: object) -> None:
+            self._reloading = False
+            for waiter in waiters:
+                waiter.callback(None)
+            if self._reload_waiters and not self._stopping:
+                self._next_reload()
+            elif self._reload_waiters:
+                pending, self._reload_waiters = self._reload_waiters, []
+                for waiter in pending:
+                    waiter.callback(None)
+
+        self._reload_once().addBoth(finished)
+
+    def _reload_once(self) -> Deferred[None]:
         self._log.info("Reloading the configuration")
         try:
             new = read_settings(self.settings.args, self.settings.enabled_apis)

@@ -1,7 +1,7 @@
 """
 Paste factories for the daemon's tests: small resources that show which API
-and which process answered, a slow one for draining, and one that kills its
-process at start for the worker-restart tests.
+and which process answered, a slow one for draining, one whose start a test holds,
+and one that kills its process at start for the worker-restart tests.
 """
 
 from __future__ import annotations
@@ -52,8 +52,22 @@ class _Hello(Resource):
         ).encode()
 
 
-def hello_factory(global_conf: dict, greeting: str = "hello", **local_conf: str) -> _Hello:
-    """A resource greeting with C{greeting} (set in the paste file)."""
+def hello_factory(
+    global_conf: dict, greeting: str = "hello", gate: str = "", **local_conf: str
+) -> _Hello:
+    """
+    A resource greeting with C{greeting} (set in the paste file).
+
+    With C{gate}, the path of a FIFO: while it exists, building the resource
+    waits until a test opens the FIFO for writing and closes it, so that a
+    test holds a worker in its start for as long as it needs.
+    """
+    if gate:
+        try:
+            with open(gate, "rb") as fifo:
+                fifo.read()
+        except FileNotFoundError:
+            pass
     return _Hello(from_global_conf(global_conf), greeting)
 
 

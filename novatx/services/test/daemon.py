@@ -42,19 +42,47 @@ SERVING = re.compile(
     r"\] (\w+) serving on (https?)://([^ ]+):(\d+) \((\d+) workers\)|"
     r"\] (\w+) serving on (https?)://([^ ]+):(\d+) \(pid \d+\)"
 )
+#: The daemon's own line (not a worker's, relayed) saying that an API serves.
+DAEMON_SERVING = r"^\S+ \[novatx\.services\.api\.APIService#info\] %s serving "
 STARTED_WORKER = re.compile(r"\] (\w+): started worker (\d+)")
 
 
-def paste_file(directory: str, greeting_suffix: str = "", factory: str = "hello_factory") -> str:
-    """Write a paste file of the test apps; returns its path."""
+def paste_file(
+    directory: str,
+    greeting_suffix: str = "",
+    factory: str = "hello_factory",
+    gates: dict[str, str] | None = None,
+) -> str:
+    """
+    Write a paste file of the test apps; returns its path.
+
+    @param gates: C{api name -> FIFO path} holding the start of that API's
+        tree (see L{novatx.services.test.apps.hello_factory}).
+    """
     path = os.path.join(directory, "api-paste.ini")
     with open(path, "w") as f:
         for api, greeting in PASTE_SECTIONS.items():
             f.write(
-                "[app:%s]\nuse = call:novatx.services.test.apps:%s\ngreeting = %s%s\n\n"
+                "[app:%s]\nuse = call:novatx.services.test.apps:%s\ngreeting = %s%s\n"
                 % (api, factory, greeting, greeting_suffix)
             )
+            if gates and api in gates:
+                f.write("gate = %s\n" % gates[api])
+            f.write("\n")
     return path
+
+
+def _open_gate(path: str) -> None:
+    with open(path, "wb"):
+        os.unlink(path)
+
+
+def open_gate(path: str) -> Deferred[None]:
+    """
+    Let every start held by the FIFO C{path} go on: the one waiting on it
+    now reads its end, and later ones find no FIFO.
+    """
+    return deferToThread(_open_gate, path)
 
 
 def config_file(directory: str, paste: str | None, **options: Any) -> str:
@@ -137,6 +165,7 @@ class DaemonProcess:
             _Collector(self), TWISTD, argv, env=environment, path=directory
         )
         self.pid = self.transport.pid
+        test.addCleanup(self.kill_workers)
         test.addCleanup(self.kill)
 
     def line(self, fd: int, text: str) -> None:
@@ -216,7 +245,7 @@ class DaemonProcess:
         relayed into the daemon's log, says less).
         """
         for api in apis:
-            yield self.wait_for(r"^\S+ \[novatx\.services\.api\.APIService#info\] %s serving on " % api)
+            yield self.wait_for(DAEMON_SERVING % api)
 
     def ended(self, timeout: float = 30.0) -> Deferred[Any]:
         """Fire with the exit status once the daemon has exited."""
@@ -241,6 +270,13 @@ class DaemonProcess:
             if match and match.group(1) == api:
                 starts.append((int(match.group(2)), arrival))
         return starts
+
+    def kill_workers(self) -> None:
+        """Cleanup, after L{kill}: SIGKILL every worker it started that still runs."""
+        for text in self.output:
+            match = STARTED_WORKER.search(text)
+            if match:
+                kill_if_running(int(match.group(2)))
 
     def kill(self) -> Deferred[Any] | None:
         """Cleanup: SIGKILL the daemon if it still runs, and wait for it."""

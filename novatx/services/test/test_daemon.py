@@ -19,9 +19,11 @@ from twisted.web.client import BrowserLikePolicyForHTTPS
 from novatx.services.test.certs import self_signed
 from novatx.services.test.daemon import (
     HTTP,
+    PASTE_SECTIONS,
     DaemonProcess,
     config_file,
     kill_if_running,
+    open_gate,
     paste_file,
     raw_exchange,
     url,
@@ -428,6 +430,39 @@ class ReloadTests(DaemonTestCase):
         http = HTTP(self)
         document = yield self.greeting(http, daemon, "ec2")
         self.assertEqual(document["greeting"], "ec2-reloaded")
+
+    @inlineCallbacks
+    def test_sighup_during_a_reload_is_remembered_so_the_newest_file_wins_everywhere(self):
+        daemon = self.start(osapi_compute_workers=2)
+        yield daemon.serving()
+        for pid in daemon.worker_pids("osapi_compute"):
+            self.addCleanup(kill_if_running, pid)
+        directory = os.path.dirname(self.paste_path)
+        gate = os.path.join(directory, "gate")
+        os.mkfifo(gate)
+        paste_file(directory, greeting_suffix="-one", gates={"osapi_compute": gate})
+        daemon.signal("HUP")
+        yield daemon.wait_for(r"osapi_compute: started worker", count=3)
+        paste_file(directory, greeting_suffix="-two", gates={"osapi_compute": gate})
+        daemon.signal("HUP")
+        yield daemon.wait_for(r"A reload is under way; another will follow")
+        yield open_gate(gate)
+        yield daemon.wait_for(r"osapi_compute: reloaded, 2 workers", count=2)
+        workers = daemon.worker_pids("osapi_compute")
+        for pid in workers:
+            self.addCleanup(kill_if_running, pid)
+        for pid in workers[:4]:
+            yield wait_until_gone(pid)
+        http = HTTP(self)
+        answered = set()
+        for _ in range(20):
+            document = yield self.greeting(http, daemon, "osapi_compute")
+            self.assertEqual(document["greeting"], "compute-two")
+            answered.add(document["pid"])
+        self.assertLessEqual(answered, set(workers[4:]))
+        for api in ("ec2", "metadata"):
+            document = yield self.greeting(http, daemon, api)
+            self.assertEqual(document["greeting"], "%s-two" % PASTE_SECTIONS[api])
 
     @inlineCallbacks
     def test_sighup_rebuilds_the_trees_of_a_single_process(self):
