@@ -60,9 +60,11 @@ which stops every worker and exits 1 instead of starting them again.
 
 ## Signals
 
-- `SIGTERM`, `SIGINT`: stop accepting, let requests in flight finish within
+- `SIGTERM`, `SIGINT`: stop accepting at once (the daemon and every worker
+  close their copies of each listening socket, so a new connection is refused
+  and a load balancer fails over), let requests in flight finish within
   `graceful_shutdown_timeout` (then close what is left), stop the workers, exit 0.
-  `/healthcheck` answers 503 while draining.
+  `/healthcheck` answers 503 on connections still open while draining.
 - `SIGHUP`: re-read the config files and the paste file. A broken configuration
   is logged ("Reload failed, still serving the previous configuration: ...") and
   changes nothing. APIs served by the daemon process get new resource trees in
@@ -84,6 +86,7 @@ which stops every worker and exits 1 instead of starting them again.
 | a header line longer than `[wsgi] max_header_line` | 431 |
 | more than 100 header lines | 431 |
 | no request on a connection for `[wsgi] client_socket_timeout` seconds | the connection is closed |
+| `Content-Length` over `[oslo_middleware] max_request_body_size` | 413 as soon as the headers are read, never `100 Continue` |
 
 The over-limit connection gets its answer and is then closed; the server keeps
 serving.

@@ -136,13 +136,17 @@ class APIService(Service):
         """
         Drain: stop accepting, let requests in flight finish within
         C{graceful_shutdown_timeout}, then close what is left.
+
+        This process's copies of the listening socket are closed first, the
+        workers' as each gets SIGTERM: once no copy is left, the kernel
+        refuses new connections (a load balancer fails over) instead of
+        queueing them where nobody will accept them.
         """
         super().stopService()
         if self.supervisor is not None:
-            d = self.supervisor.stop(self._grace)
-        else:
-            d = self._drain()
-        return d.addBoth(self._close)
+            self.listener.close()
+            return self.supervisor.stop(self._grace)
+        return self._drain()
 
     def _drain(self) -> Deferred[None]:
         assert self.site is not None and self.runtime is not None
@@ -151,6 +155,12 @@ class APIService(Service):
         if self._listening is not None:
             stopped = maybeDeferred(self._listening.stopListening)
             self._listening = None
+        self.listener.close()
+        return stopped.addCallback(self._drain_connections)
+
+    def _drain_connections(self, _: object) -> Deferred[None]:
+        """No copy of the socket is left open here: drain the connections."""
+        assert self.site is not None
         open_connections = self.site.open_connections()
         if open_connections:
             self._log.info(
@@ -163,7 +173,7 @@ class APIService(Service):
         if self._grace:
             timer = self._reactor.callLater(self._grace, self._give_up, drained)
             drained.addBoth(_cancel_then_pass, timer)
-        return stopped.addCallback(lambda _: drained)
+        return drained
 
     def _give_up(self, drained: Deferred[None]) -> None:
         assert self.site is not None
@@ -173,10 +183,6 @@ class APIService(Service):
             n=self.site.open_connections(),
         )
         self.site.abort()
-
-    def _close(self, result: object) -> object:
-        self.listener.close()
-        return result
 
     def replace_tree(self, tree: tuple[Runtime, IResource]) -> None:
         """Serve a rebuilt tree from now on (one-process reload)."""
@@ -188,13 +194,15 @@ class APIService(Service):
         """
         Keep no more of a request body than the runtime's
         C{[oslo_middleware] max_request_body_size} lets C{sizelimit} refuse:
-        a larger one is drained, not stored.
+        a larger one is drained, not stored; a larger C{Content-Length} is
+        refused by the channel from the headers alone.
         """
         from novatx.resources.filters.sizelimit import bounded_request_factory
 
         assert self.site is not None and self.runtime is not None
-        self.site.requestFactory = bounded_request_factory(
-            self.runtime.config.oslo_middleware.max_request_body_size)
+        limit = self.runtime.config.oslo_middleware.max_request_body_size
+        self.site.requestFactory = bounded_request_factory(limit)
+        self.site.max_body_size = limit
 
 
 def _cancel_then_pass(result: object, timer: Any) -> object:

@@ -7,7 +7,10 @@ client sees no reason. nova (under eventlet) answered 414 to a URL longer than
 the API's C{max_url_len} and 431 to oversized headers, so clients and operators
 could tell what happened. L{LimitedHTTPChannel} does the same, with the body in
 the API's own error format (L{novatx.resources.faults.render_fault}), then
-closes that connection; the server keeps serving.
+closes that connection; the server keeps serving. A C{Content-Length} over the
+API's body limit gets its 413 the same way as soon as the headers are read,
+never a C{100 Continue}: the client does not upload what will be refused, and
+a length with no body behind it holds nothing open.
 
 A request line may name its target in absolute form (C{GET http://host/path
 HTTP/1.1}), as a client speaking through a proxy does; HTTP/1.1 servers must
@@ -33,6 +36,7 @@ from twisted.web.resource import IResource
 from twisted.web.server import Site
 
 from novatx.resources.faults import render_fault
+from novatx.resources.filters.sizelimit import TOO_LARGE_MESSAGE
 
 #: How long an answered, over-limit connection may keep sending before it is cut.
 LINGER_SECONDS = 2.0
@@ -133,6 +137,11 @@ class LimitedHTTPChannel(HTTPChannel):
         super().lineReceived(line)
 
     def allHeadersReceived(self) -> None:
+        limit = self.site.max_body_size
+        if limit is not None and self.length is not None and self.length > limit:
+            # Before twisted.web would answer "100 Continue": the client must
+            # not be invited to send a body it will be refused.
+            return self._refuse(413, TOO_LARGE_MESSAGE)
         if self._authority is not None:
             self.requests[-1].requestHeaders.setRawHeaders(b"host", [self._authority])
         super().allHeadersReceived()
@@ -214,7 +223,11 @@ class APISite(Site):
     @ivar url_limit: longest request target accepted (414 beyond).
     @ivar max_header_line: longest header line accepted (431 beyond).
     @ivar keep_alive: whether connections persist between requests.
+    @ivar max_body_size: largest C{Content-Length} accepted (413 beyond,
+        answered from the headers alone), or None.
     """
+
+    max_body_size: int | None = None
 
     protocol = LimitedHTTPChannel
     noisy = False

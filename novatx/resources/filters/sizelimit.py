@@ -4,7 +4,10 @@ C{sizelimit}: a body over C{[oslo_middleware] max_request_body_size} is a 413.
 As oslo.middleware's C{RequestBodySizeLimiter}, with the answer in the API's
 own format. A C{Content-Length} over the limit is refused from the header
 alone; a chunked body by the size received. The next part never sees such a
-body.
+body. In the daemon, the channel (L{novatx.services.channel}) already answers
+such a C{Content-Length} as soon as the headers are read, before any body is
+sent; this filter is what refuses it where no such channel runs, and what
+refuses a chunked body.
 
 twisted.web receives the whole body before any resource runs. A C{Site} whose
 C{requestFactory} is L{bounded_request_factory} keeps no more of a body than

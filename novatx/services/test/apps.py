@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from twisted.internet.task import deferLater
+from twisted.logger import Logger
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
@@ -21,6 +22,7 @@ class _Hello(Resource):
     """C{GET /} -> the API's name and the pid; C{GET /slow?seconds=N} answers after N s."""
 
     isLeaf = True
+    _log = Logger()
 
     def __init__(self, runtime: Any, greeting: str) -> None:
         super().__init__()
@@ -31,6 +33,7 @@ class _Hello(Resource):
         request.setHeader(b"content-type", b"application/json")
         if request.path == b"/slow":
             seconds = float(request.args.get(b"seconds", [b"1"])[0])
+            self._log.info("{api}: slow request received", api=self._runtime.api_name)
             d = deferLater(self._runtime.reactor, seconds, self._document)
 
             def write(data: bytes) -> None:

@@ -8,11 +8,16 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import time
 
 from twisted.internet import reactor
 from twisted.internet.defer import gatherResults, inlineCallbacks
+from twisted.internet.endpoints import TCP4ClientEndpoint
+from twisted.internet.error import ConnectionRefusedError
+from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.task import deferLater
+from twisted.internet.threads import deferToThread
 from twisted.trial.unittest import TestCase
 from twisted.web.client import BrowserLikePolicyForHTTPS
 
@@ -100,6 +105,36 @@ class ServingTests(DaemonTestCase):
         status = yield daemon.ended(timeout=15)
         self.assertEqual(status.exitCode, 0, daemon.text())
         self.assertGreaterEqual(time.monotonic() - started, 2.0)
+
+    @inlineCallbacks
+    def test_sigterm_refuses_new_connections_at_once_in_process_and_in_workers(self):
+        """
+        Draining closes every copy of the listening socket (the daemon's and
+        each worker's) at once: a new connection is refused, so a load
+        balancer fails over, instead of being queued where nobody accepts it.
+        """
+        daemon = self.start(osapi_compute_workers=2)
+        yield daemon.serving()
+        http = HTTP(self)
+        slow = [
+            http.get(url(daemon, api, "/slow?seconds=4")) for api in ("osapi_compute", "ec2")
+        ]
+        for api in ("osapi_compute", "ec2"):
+            yield daemon.wait_for(r"%s: slow request received" % api)
+        daemon.signal("TERM")
+        yield daemon.wait_for(r"\] ec2: draining 1 connection")
+        yield daemon.wait_for(r"osapi_compute\[\d+\] .* osapi_compute: draining 1 connection")
+        yield daemon.wait_for(r"osapi_compute: worker \d+ stopped")
+        for api in ("osapi_compute", "ec2"):
+            endpoint = TCP4ClientEndpoint(reactor, "127.0.0.1", daemon.ports[api], timeout=5)
+            yield self.assertFailure(
+                endpoint.connect(Factory.forProtocol(Protocol)), ConnectionRefusedError
+            )
+        for answer in slow:
+            code, body = yield answer
+            self.assertEqual(code, 200, body)
+        status = yield daemon.ended(timeout=30)
+        self.assertEqual(status.exitCode, 0, daemon.text())
 
     @inlineCallbacks
     def test_second_signals_while_draining_change_nothing(self):
@@ -227,6 +262,60 @@ class PackagedPasteTests(DaemonTestCase):
             self.assertIn(b'"badMediaType"', answer)
         code, _ = yield HTTP(self).get(url(daemon, "osapi_compute"))
         self.assertEqual(code, 200)
+
+
+def _read_until_closed(sock):
+    chunks = []
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _declare_only(port, head):
+    """
+    Send C{head} (a request's headers declaring a body) and no body: what the
+    server answers before it closes, while the client keeps its side open.
+    """
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(head)
+        return _read_until_closed(sock)
+
+
+class BodyLimitTests(DaemonTestCase):
+    """
+    A C{Content-Length} over C{[oslo_middleware] max_request_body_size} is
+    refused from the headers alone, on every API and in workers too: the
+    client is never invited to send the body.
+    """
+
+    @inlineCallbacks
+    def test_over_limit_content_length_is_refused_at_once_without_100_continue(self):
+        directory = self.directory()
+        conf = config_file(
+            directory, None, osapi_compute_workers=2, oslo_middleware__max_request_body_size=1000
+        )
+        daemon = DaemonProcess(self, directory, ["--config-file", conf])
+        yield daemon.serving()
+        cases = [
+            ("osapi_compute", b"POST /v2.1/servers", b'"overLimit"', b"application/json"),
+            ("ec2", b"POST /", b"<Code>RequestEntityTooLarge</Code>", b"text/xml"),
+            ("metadata", b"POST /openstack/latest/password", b"too large", b"text/plain"),
+        ]
+        for api, line, marker, content_type in cases:
+            for length, expect in ((b"1001", True), (b"1000000000000", False)):
+                head = line + b" HTTP/1.1\r\nHost: x\r\nContent-Length: %s\r\n" % length
+                if expect:
+                    head += b"Expect: 100-continue\r\n"
+                answer = yield deferToThread(_declare_only, daemon.ports[api], head + b"\r\n")
+                self.assertTrue(answer.startswith(b"HTTP/1.1 413 "), (api, answer[:300]))
+                self.assertNotIn(b"100 Continue", answer)
+                self.assertIn(marker, answer)
+                self.assertIn(b"Content-Type: " + content_type, answer)
+                self.assertIn(b"Connection: close", answer)
+            code, _ = yield HTTP(self).get(url(daemon, api))
+            self.assertLess(code, 500)
 
 
 class LimitTests(DaemonTestCase):
