@@ -19,8 +19,9 @@ take the whole URL for the path, so the channel turns it into the origin form
 first.
 
 L{APISite} keeps the set of open channels so that a stopping service can
-I{drain}: close idle connections at once, close busy ones as soon as their
-response is written, and abort whatever is left when the grace period ends.
+I{drain}: close idle keep-alive connections at once, close busy ones as soon as
+their response is written (a request whose headers were read is answered), and
+abort whatever is left when the grace period ends.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class LimitedHTTPChannel(HTTPChannel):
     _header_lines = 0
     _refused = False
     _draining = False
+    _served = False
     _linger = None
     _idle_close = None
     _authority: bytes | None = None
@@ -191,12 +193,16 @@ class LimitedHTTPChannel(HTTPChannel):
 
     def drain(self) -> None:
         """
-        Close this connection once it is idle: after the response in flight,
-        or, with no request in flight, if none comes within
-        L{DRAIN_IDLE_GRACE} (one that does is answered with
-        C{Connection: close}).
+        Close this connection once it is idle: after the response in flight
+        (a request whose headers or part of them were read is answered); at
+        once if it is kept alive between two requests; or, if it never sent a
+        whole request line, when none comes within L{DRAIN_IDLE_GRACE} (one
+        that does is answered with C{Connection: close}).
         """
         self._draining = True
+        if not self.requests and self._served and not self._buffer:
+            self.transport.loseConnection()
+            return
         if not self.requests:
             self._idle_close = self.callLater(DRAIN_IDLE_GRACE, self._close_if_idle)
             return
@@ -210,6 +216,7 @@ class LimitedHTTPChannel(HTTPChannel):
             self.transport.loseConnection()
 
     def requestDone(self, request: Any) -> None:
+        self._served = True
         if self._draining:
             self.persistent = False
         super().requestDone(request)

@@ -74,7 +74,7 @@ def _parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run a worker; the exit status is 0 after a clean stop."""
+    """Run a worker; the exit status is 0 after a clean stop, 1 after a failed start."""
     options, config_args = _parse(sys.argv[1:] if argv is None else argv)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     globalLogBeginner.beginLoggingTo(
@@ -95,13 +95,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     link = _DaemonLink(stopper)
     StandardIO(link, stdin=0, stdout=READY_FD, reactor=reactor)
     daemon.serving.addCallback(lambda _: link.transport.write(b"ready\n"))
-    daemon.report_failure = _report_error
+    failures: list[str] = []
+
+    def failed(message: str) -> None:
+        failures.append(message)
+        _report_error(message)
+
+    daemon.report_failure = failed
     reactor.callWhenRunning(stopper.install)
     reactor.callWhenRunning(daemon.startService)
     reactor.addSystemEventTrigger("before", "shutdown", daemon.stopService)
     reactor.run()
-    return 0
+    return 1 if failures else 0
+
+
+def _exit(status: int) -> None:
+    """
+    Exit once the reactor has stopped, without the interpreter's teardown:
+    the services are stopped and the log written, and a worker that takes a
+    second more to unload its modules makes the whole daemon overrun
+    C{graceful_shutdown_timeout}.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit(main())

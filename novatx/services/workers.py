@@ -37,8 +37,11 @@ from novatx.services.settings import APISettings, DaemonSettings
 LISTEN_FD = 3
 #: The worker's end of the pipe on which it reports C{ready}.
 READY_FD = 4
-#: Seconds past C{graceful_shutdown_timeout} before a stopping worker is killed.
-KILL_MARGIN = 5.0
+#: Seconds past C{graceful_shutdown_timeout} before a stopping worker is
+#: killed: a worker closes what is left of its connections at the timeout
+#: itself and exits at once, so the daemon is gone within the timeout plus
+#: this margin.
+KILL_MARGIN = 1.5
 
 
 class _Worker(ProcessProtocol):

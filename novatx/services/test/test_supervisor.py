@@ -105,7 +105,9 @@ class SupervisorTests(TestCase):
         self.ready(0)
         self.die(1, 3)
         error = self.failureResultOf(started, StartupError).value
-        self.assertEqual(str(error), "a worker of the ec2 API exited before serving (exit status 3)")
+        self.assertEqual(
+            str(error), "a worker of the ec2 API exited before serving (exit status 3)"
+        )
         self.assertEqual(len(self.clock.spawned), 2)
 
     def test_dead_worker_is_replaced_no_faster_than_n_starts_in_n_seconds(self):
