@@ -87,6 +87,7 @@ which stops every worker and exits 1 instead of starting them again.
 | more than 100 header lines | 431 |
 | no request on a connection for `[wsgi] client_socket_timeout` seconds | the connection is closed |
 | `Content-Length` over `[oslo_middleware] max_request_body_size` | 413 as soon as the headers are read, never `100 Continue` |
+| a request target that is not printable ASCII, or a request line or header twisted.web cannot parse | 400, in the API's error format |
 
 The over-limit connection gets its answer and is then closed; the server keeps
 serving.

@@ -12,6 +12,10 @@ API's body limit gets its 413 the same way as soon as the headers are read,
 never a C{100 Continue}: the client does not upload what will be refused, and
 a length with no body behind it holds nothing open.
 
+A request target that is not printable ASCII (raw UTF-8 or any other byte
+that should have been percent-encoded), and anything else twisted.web would
+answer with a bare 400, gets a 400 in the API's format too.
+
 A request line may name its target in absolute form (C{GET http://host/path
 HTTP/1.1}), as a client speaking through a proxy does; HTTP/1.1 servers must
 accept it, and use its authority in place of the C{Host} header. Twisted would
@@ -26,6 +30,7 @@ abort whatever is left when the grace period ends.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +51,15 @@ LINGER_SECONDS = 2.0
 #: one. A connection accepted just before the port closed has not sent its
 #: request yet; closing it at once would leave its client without an answer.
 DRAIN_IDLE_GRACE = 1.0
+
+#: What a request target must be made of (RFC 9112: anything else is
+#: percent-encoded).
+_PRINTABLE_ASCII = re.compile(rb"[\x21-\x7e]+")
+
+NOT_ASCII_MESSAGE = (
+    "The request target must be printable ASCII; percent-encode any other byte."
+)
+BAD_REQUEST_MESSAGE = "The request could not be parsed as HTTP/1.1."
 
 #: Reason phrases Twisted's table lacks.
 _REASONS = {431: b"Request Header Fields Too Large"}
@@ -121,6 +135,8 @@ class LimitedHTTPChannel(HTTPChannel):
                         return self._refuse(
                             414, "The request URI is longer than %d bytes." % self.site.url_limit
                         )
+                    if not _PRINTABLE_ASCII.fullmatch(target[1]):
+                        return self._refuse(400, NOT_ASCII_MESSAGE)
                     target[1], self._authority = origin_form(target[1])
                     if self._authority is not None:
                         line = b" ".join(target)
@@ -147,6 +163,13 @@ class LimitedHTTPChannel(HTTPChannel):
         if self._authority is not None:
             self.requests[-1].requestHeaders.setRawHeaders(b"host", [self._authority])
         super().allHeadersReceived()
+
+    def _respondToBadRequestAndDisconnect(self) -> None:
+        """
+        Where twisted.web would write a bare C{400 Bad Request} (a request
+        line, header or chunk it cannot parse), answer in the API's format.
+        """
+        self._refuse(400, BAD_REQUEST_MESSAGE)
 
     def lineLengthExceeded(self, line: bytes) -> None:
         if self._first_line:

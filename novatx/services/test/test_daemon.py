@@ -436,6 +436,33 @@ class LimitTests(DaemonTestCase):
         yield self.assert_still_serving("metadata")
 
     @inlineCallbacks
+    def test_unparsable_requests_get_400_in_each_apis_format(self):
+        """
+        A raw non-ASCII request target (UTF-8, Latin-1 or a byte twisted.web
+        lets through) and a header line twisted.web cannot parse get a 400
+        with the API's own body, not a bare status line.
+        """
+        markers = {
+            "osapi_compute": b'"badRequest"',
+            "ec2": b"<Code>InvalidRequest</Code>",
+            "metadata": b"percent-encode",
+        }
+        for api in ("osapi_compute", "ec2", "metadata"):
+            for target in (b"/caf\xc3\xa9", b"/\xff\xfe", b"/?a=\xa0"):
+                answer = yield raw_exchange(
+                    self.daemon.ports[api], b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % target
+                )
+                head, _, body = answer.partition(b"\r\n\r\n")
+                self.assertTrue(head.startswith(b"HTTP/1.1 400 "), (api, target, answer[:200]))
+                self.assertIn(markers[api], body)
+            answer = yield raw_exchange(
+                self.daemon.ports[api], b"GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"
+            )
+            self.assertTrue(answer.startswith(b"HTTP/1.1 400 "), (api, answer[:200]))
+            self.assertIn(b"could not be parsed", answer)
+            yield self.assert_still_serving(api)
+
+    @inlineCallbacks
     def test_idle_connection_is_closed_after_client_socket_timeout(self):
         client = RawClient(self.daemon.ports["osapi_compute"])
         self.addCleanup(client.close)
