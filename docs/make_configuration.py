@@ -86,6 +86,8 @@ which stops every worker and exits 1 instead of starting them again.
 | a header line longer than `[wsgi] max_header_line` | 431 |
 | more than 100 header lines | 431 |
 | no request on a connection for `[wsgi] client_socket_timeout` seconds | the connection is closed |
+| a request's headers not complete `[wsgi] header_timeout` seconds (60) after the connection opened or, kept alive, after the next request's first byte | 408, in the API's error format, then the connection is closed |
+| more than `[wsgi] max_connections` client connections in one process (default: the open-files limit less 64) | a new connection is closed as soon as it is accepted; logged at most once a minute |
 | `Content-Length` over `[oslo_middleware] max_request_body_size` | 413 as soon as the headers are read, never `100 Continue` |
 | a request target that is not printable ASCII, or a request line or header twisted.web cannot parse | 400, in the API's error format |
 

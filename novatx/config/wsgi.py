@@ -44,6 +44,26 @@ wsgi_opts = [
         help="Seconds an idle client connection stays open (0: forever).",
     ),
     cfg.IntOpt(
+        "header_timeout",
+        default=60,
+        min=0,
+        help="Seconds a client has to send a request's complete headers, counted "
+        "from the connection's start or, on a kept-alive connection, from the "
+        "first byte of the next request (nginx's client_header_timeout). Past "
+        "it the client gets a 408 in the API's format and the connection is "
+        "closed, however steadily bytes trickle in (0: no deadline).",
+    ),
+    cfg.IntOpt(
+        "max_connections",
+        min=1,
+        sample_default="<open-files limit - 64>",
+        help="Client connections each process holds open at once, all its APIs "
+        "together. Past it, a new connection is closed as soon as it is accepted "
+        "(logged at most once a minute); with workers, another worker may "
+        "accept it. Default: the process's soft limit on open files "
+        "(RLIMIT_NOFILE) less 64 for the store, the log and the pipes.",
+    ),
+    cfg.IntOpt(
         "default_pool_size",
         default=20,
         min=1,

@@ -30,7 +30,7 @@ from novatx.services.sockets import bound_port
 from novatx.services.workers import WorkerSupervisor
 
 if TYPE_CHECKING:
-    from novatx.services.channel import APISite
+    from novatx.services.channel import APISite, ConnectionLimit
 
 
 class APIService(Service):
@@ -54,11 +54,14 @@ class APIService(Service):
         reactor: Any,
         worker_command: Callable[[DaemonSettings, str], list[str]],
         tree: tuple[Runtime, IResource] | None = None,
+        connections: ConnectionLimit | None = None,
     ) -> None:
         """
         @param worker_command: the command line of a worker process for
             C{(settings, api_name)}, used when C{tree} is None.
         @param tree: the runtime and resource tree, to serve in this process.
+        @param connections: the connection limit shared by this process's
+            sites (one process).
         """
         self.name = api.name
         self.api = api
@@ -88,6 +91,8 @@ class APIService(Service):
                 keep_alive=settings.keep_alive,
                 timeout=settings.client_socket_timeout or None,
                 reactor=reactor,
+                header_timeout=settings.header_timeout,
+                connections=connections,
             )
             self._bound_bodies()
         else:

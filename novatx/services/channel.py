@@ -102,6 +102,8 @@ class LimitedHTTPChannel(HTTPChannel):
     _served = False
     _linger = None
     _idle_close = None
+    _header_deadline = None
+    _between_requests = False
     _authority: bytes | None = None
 
     def connectionMade(self) -> None:
@@ -113,9 +115,31 @@ class LimitedHTTPChannel(HTTPChannel):
         self.maxHeaders = MAX_HEADERS + 1
         super().connectionMade()
         site.channel_opened(self)
+        self._start_header_deadline()
+
+    def _start_header_deadline(self) -> None:
+        if self.site.header_timeout:
+            self._header_deadline = self.callLater(
+                self.site.header_timeout, self._headers_too_slow
+            )
+
+    def _headers_too_slow(self) -> None:
+        self._header_deadline = None
+        self._refuse(
+            408,
+            "The request headers were not received within %d seconds."
+            % self.site.header_timeout,
+            ec2_code="RequestTimeout",
+        )
+
+    def dataReceived(self, data: bytes) -> None:
+        if self._between_requests and data:
+            self._between_requests = False
+            self._start_header_deadline()
+        super().dataReceived(data)
 
     def connectionLost(self, reason: Any) -> None:
-        for call in (self._linger, self._idle_close):
+        for call in (self._linger, self._idle_close, self._header_deadline):
             if call is not None and call.active():
                 call.cancel()
         super().connectionLost(reason)
@@ -155,6 +179,9 @@ class LimitedHTTPChannel(HTTPChannel):
         super().lineReceived(line)
 
     def allHeadersReceived(self) -> None:
+        if self._header_deadline is not None and self._header_deadline.active():
+            self._header_deadline.cancel()
+        self._header_deadline = None
         limit = self.site.max_body_size
         if limit is not None and self.length is not None and self.length > limit:
             # Before twisted.web would answer "100 Continue": the client must
@@ -185,7 +212,7 @@ class LimitedHTTPChannel(HTTPChannel):
             return False
         return super().checkPersistence(request, version)
 
-    def _refuse(self, status: int, message: str) -> None:
+    def _refuse(self, status: int, message: str, ec2_code: str | None = None) -> None:
         """
         Answer C{status} in the API's format and close once the client stops.
 
@@ -194,10 +221,12 @@ class LimitedHTTPChannel(HTTPChannel):
         answer.
         """
         self._refused = True
+        if self._header_deadline is not None and self._header_deadline.active():
+            self._header_deadline.cancel()
         self.setRawMode()
         self.rawDataReceived = lambda data: None
         body, content_type = render_fault(
-            self.site.api_name, status, message, request_id="req-%s" % uuid.uuid4()
+            self.site.api_name, status, message, "req-%s" % uuid.uuid4(), ec2_code
         )
         self._log.info(
             "{api}: answered {status} to {peer}: {message}",
@@ -240,9 +269,51 @@ class LimitedHTTPChannel(HTTPChannel):
 
     def requestDone(self, request: Any) -> None:
         self._served = True
+        self._between_requests = True
         if self._draining:
             self.persistent = False
         super().requestDone(request)
+
+
+class ConnectionLimit:
+    """
+    How many client connections one process holds open, all its APIs
+    together (C{[wsgi] max_connections}), and the refusals past it.
+
+    A connection past the limit is closed as soon as it is accepted: the
+    process would otherwise run out of file descriptors, and fail in places
+    (the store, its log) that matter more than one more client. Refusals are
+    logged at most once a minute, so a flood does not flood the log too.
+    """
+
+    _log = Logger()
+
+    #: Seconds between two log lines about refused connections.
+    LOG_INTERVAL = 60.0
+
+    def __init__(self, limit: int, reactor: Any) -> None:
+        self.limit = limit
+        self.open = 0
+        self.refused = 0
+        self._reactor = reactor
+        self._logged_at: float | None = None
+
+    def admit(self, api_name: str) -> bool:
+        """Whether one more connection may be served; logs a refusal."""
+        if self.open < self.limit:
+            return True
+        self.refused += 1
+        now = self._reactor.seconds()
+        if self._logged_at is None or now - self._logged_at >= self.LOG_INTERVAL:
+            self._logged_at = now
+            self._log.warn(
+                "{api}: max_connections ({limit}) reached: refusing new connections "
+                "({refused} refused so far)",
+                api=api_name,
+                limit=self.limit,
+                refused=self.refused,
+            )
+        return False
 
 
 class APISite(Site):
@@ -253,6 +324,8 @@ class APISite(Site):
     @ivar url_limit: longest request target accepted (414 beyond).
     @ivar max_header_line: longest header line accepted (431 beyond).
     @ivar keep_alive: whether connections persist between requests.
+    @ivar header_timeout: seconds to send a request's headers (408 past it;
+        0: no deadline).
     @ivar max_body_size: largest C{Content-Length} accepted (413 beyond,
         answered from the headers alone), or None.
     """
@@ -271,12 +344,20 @@ class APISite(Site):
         keep_alive: bool = True,
         timeout: float | None = None,
         reactor: Any = None,
+        header_timeout: float = 0,
+        connections: ConnectionLimit | None = None,
     ) -> None:
+        """
+        @param connections: the limit shared by every site of this process;
+            None: no limit.
+        """
         super().__init__(resource, timeout=timeout, reactor=reactor)
         self.api_name = api_name
         self.url_limit = url_limit
         self.max_header_line = max_header_line
         self.keep_alive = keep_alive
+        self.header_timeout = header_timeout
+        self.connections = connections
         self._channels: set[LimitedHTTPChannel] = set()
         self._drained: list[Deferred[None]] = []
 
@@ -286,12 +367,22 @@ class APISite(Site):
         the request id that only it knows.
         """
 
+    def buildProtocol(self, addr: Any) -> Any:
+        """A channel, or None (the connection is closed) past C{max_connections}."""
+        if self.connections is not None and not self.connections.admit(self.api_name):
+            return None
+        return super().buildProtocol(addr)
+
     def channel_opened(self, channel: LimitedHTTPChannel) -> None:
         """Track a new connection (called by the channel)."""
         self._channels.add(channel)
+        if self.connections is not None:
+            self.connections.open += 1
 
     def channel_closed(self, channel: LimitedHTTPChannel) -> None:
         """Forget a closed connection; fire L{drain}'s Deferreds when none is left."""
+        if channel in self._channels and self.connections is not None:
+            self.connections.open -= 1
         self._channels.discard(channel)
         if not self._channels:
             drained, self._drained = self._drained, []

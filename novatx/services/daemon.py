@@ -333,10 +333,13 @@ def build_daemon(
                 sockets[api.name] = bind(api)
                 bound.append(sockets[api.name])
         in_process = [api for api in settings.apis if api.workers == 1]
-        pool = compute = None
+        pool = compute = connections = None
         if in_process:
+            from novatx.services.channel import ConnectionLimit
+
             pool = ThreadPoolService(settings.pool_size)
             compute = ComputeService(settings.conf, reactor)
+            connections = ConnectionLimit(settings.max_connections, reactor)
         compute_api = getattr(compute, "api", None)
         services = []
         for api in settings.apis:
@@ -351,6 +354,7 @@ def build_daemon(
                     reactor,
                     worker_command,
                     tree=tree,
+                    connections=connections,
                 )
             )
     except BaseException:

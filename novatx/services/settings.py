@@ -10,6 +10,7 @@ configuration alone.
 from __future__ import annotations
 
 import os
+import resource
 from typing import Sequence
 
 import attrs
@@ -77,6 +78,8 @@ class DaemonSettings:
     pool_size: int
     graceful_shutdown_timeout: int
     paste_file: str
+    header_timeout: int
+    max_connections: int
 
 
 def read_settings(args: Sequence[str], enabled_apis: Sequence[str] | None = None) -> DaemonSettings:
@@ -148,7 +151,22 @@ def _settings(
         pool_size=conf.wsgi.default_pool_size,
         graceful_shutdown_timeout=conf.graceful_shutdown_timeout,
         paste_file=paste_file,
+        header_timeout=conf.wsgi.header_timeout,
+        max_connections=conf.wsgi.max_connections or default_max_connections(),
     )
+
+
+#: Files a process keeps open besides its client connections: the store, the
+#: log, the pipes to the daemon, the listening sockets.
+RESERVED_FILES = 64
+
+
+def default_max_connections() -> int:
+    """C{[wsgi] max_connections} when unset: what the open-files limit leaves."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        soft = 65536
+    return max(soft - RESERVED_FILES, 1)
 
 
 def _tls_files(conf: cfg.ConfigOpts, name: str) -> TLSFiles:

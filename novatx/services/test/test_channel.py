@@ -9,12 +9,13 @@ import json
 
 from twisted.internet import reactor
 from twisted.internet.defer import Deferred, inlineCallbacks
-from twisted.internet.task import deferLater
+from twisted.internet.task import Clock, deferLater
+from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import TestCase
 from twisted.web.resource import Resource
 from twisted.web.server import NOT_DONE_YET
 
-from novatx.services.channel import APISite
+from novatx.services.channel import APISite, ConnectionLimit
 from novatx.services.test.daemon import raw_exchange
 
 
@@ -129,3 +130,22 @@ class ChannelTests(TestCase):
         yield drained
         answer = yield busy
         self.assertEqual(answer, b"")
+
+
+class ConnectionLimitTests(TestCase):
+    def test_refusals_are_logged_at_most_once_a_minute(self):
+        clock = Clock()
+        limit = ConnectionLimit(2, clock)
+        events = []
+        globalLogPublisher.addObserver(events.append)
+        self.addCleanup(globalLogPublisher.removeObserver, events.append)
+        self.assertTrue(limit.admit("ec2"))
+        limit.open = 2
+        answers = [limit.admit("ec2") for _ in range(5)]
+        clock.advance(59)
+        answers.append(limit.admit("ec2"))
+        clock.advance(1)
+        answers.append(limit.admit("ec2"))
+        self.assertEqual(answers, [False] * 7)
+        refusals = [e for e in events if "max_connections" in e.get("log_format", "")]
+        self.assertEqual([e["refused"] for e in refusals], [1, 7])

@@ -470,6 +470,64 @@ class LimitTests(DaemonTestCase):
         self.assertEqual(answer, b"")
 
 
+class SlowAndManyClientTests(DaemonTestCase):
+    """C{[wsgi] header_timeout} and C{[wsgi] max_connections}."""
+
+    @inlineCallbacks
+    def test_headers_not_complete_within_header_timeout_get_408(self):
+        """
+        A client trickling its headers is cut at the deadline, with a 408 in
+        the API's format, even though each byte restarted the idle timer.
+        """
+        daemon = self.start(wsgi__header_timeout=1)
+        yield daemon.serving()
+        markers = {
+            "osapi_compute": b'"computeFault"',
+            "ec2": b"<Code>RequestTimeout</Code>",
+            "metadata": b"were not received within 1 seconds",
+        }
+        for api, marker in markers.items():
+            client = RawClient(daemon.ports[api])
+            self.addCleanup(client.close)
+            head = yield deferToThread(client.request, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertTrue(head.startswith(b"HTTP/1.1 200 "), head)
+            yield deferToThread(client.send, b"GET / HTTP/1.1\r\nHost: x\r\n")
+            answer = yield deferToThread(client.read_all)
+            self.assertTrue(answer.startswith(b"HTTP/1.1 408 "), (api, answer[:200]))
+            self.assertIn(marker, answer)
+            code, _ = yield HTTP(self).get(url(daemon, api))
+            self.assertEqual(code, 200)
+
+    @inlineCallbacks
+    def test_connections_past_max_connections_are_closed_at_once_and_logged(self):
+        daemon = self.start(wsgi__max_connections=2, args=("--enabled-apis", "metadata"))
+        yield daemon.serving(("metadata",))
+        port = daemon.ports["metadata"]
+        ping = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        held = [RawClient(port), RawClient(port)]
+        for client in held:
+            self.addCleanup(client.close)
+            head = yield deferToThread(client.request, ping)
+            self.assertTrue(head.startswith(b"HTTP/1.1 200 "), head)
+        for _ in range(3):
+            extra = RawClient(port)
+            self.addCleanup(extra.close)
+            answer = yield deferToThread(extra.read_all)
+            self.assertEqual(answer, b"")
+        yield daemon.wait_for(r"metadata: max_connections \(2\) reached")
+        self.assertEqual(daemon.text().count("max_connections (2) reached"), 1)
+        head = yield deferToThread(
+            held[0].request, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        self.assertIn(b"Connection: close", head)
+        rest = yield deferToThread(held[0].read_all)
+        self.assertEqual(rest, b"")
+        client = RawClient(port)
+        self.addCleanup(client.close)
+        head = yield deferToThread(client.request, ping)
+        self.assertTrue(head.startswith(b"HTTP/1.1 200 "), head)
+
+
 class WorkerTests(DaemonTestCase):
     @inlineCallbacks
     def test_killed_worker_is_replaced_while_the_other_serves(self):
