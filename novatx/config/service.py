@@ -67,7 +67,11 @@ service_opts = [
         default=60,
         min=0,
         help="Seconds that SIGTERM/SIGINT waits for requests in flight to "
-        "finish before closing their connections (0: wait forever).",
+        "finish before closing their connections (0: wait forever). A request "
+        "whose headers were read when the signal came is still answered; idle "
+        "kept-alive connections are closed at once. A worker still running "
+        "1.5 s past this is killed, so the daemon is gone within about this "
+        "plus 2 s.",
     ),
 ]
 for _api, _port in API_PORTS.items():
