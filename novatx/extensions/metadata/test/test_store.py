@@ -197,6 +197,18 @@ class ForwardedForTests(_EndToEnd):
         await response.content()
         self.assertEqual(await self.get("/openstack/latest/password", headers), (200, b"secret"))
 
+    async def test_a_password_no_column_stores_is_400(self) -> None:
+        await self.serve(**{"api.use_forwarded_for": True})
+        await self.create_server()
+        url = self.metadata.url + "/openstack/latest/password"
+        headers = {"X-Forwarded-For": self.server.fixed_ip}
+        response = await self.metadata.client.post(url, data=b"\xff\xfe\x00", headers=headers)
+        self.assertEqual((response.code, await response.content()),
+                         (400, b"The password holds characters that cannot be stored.\n"))
+        response = await self.metadata.client.post(url, data=b"fine", headers=headers)
+        self.assertEqual(response.code, 200)
+        await response.content()
+
 
 class ProxyTests(_EndToEnd):
     async def test_server_read_back_through_neutron_proxy(self) -> None:
