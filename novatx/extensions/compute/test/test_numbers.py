@@ -80,3 +80,30 @@ class ForwardedPortTests(TestCase):
                 client.served.url + "/v2.1/", headers={b"X-Forwarded-Host": host})
             body = await reply.json()
             self.assertEqual((reply.code, list(body)), expected, (host[:20], body))
+
+
+class BodyNumbersTests(TestCase):
+    async def test_numbers_in_bodies_are_ascii_digits_of_a_sane_length(self) -> None:
+        client = await serve_compute(self)
+        admin = client.as_user("admin", "admin").at("2.64")
+        for path, body, field in (
+            ("/os-quota-sets/p1", {"quota_set": {"instances": LONG}}, "instances"),
+            ("/os-quota-sets/p1", {"quota_set": {"instances": "5\n"}}, "instances"),
+            ("/flavors", {"flavor": {"name": "f", "ram": LONG, "vcpus": 1, "disk": 1}}, "ram"),
+            ("/flavors", {"flavor": {"name": "f", "ram": 64, "vcpus": "1\n", "disk": 1}},
+             "vcpus"),
+            ("/os-server-groups", {"server_group": {
+                "name": "g", "policy": "anti-affinity", "rules": {"max_server_per_host": LONG}}},
+             "max_server_per_host"),
+        ):
+            method = admin.put if path.startswith("/os-quota-sets") else admin.post
+            reply = await method(path, body)
+            self.assertEqual(reply.code, 400, (path, reply.body))
+            self.assertIn("attribute %s." % field, reply.body["badRequest"]["message"])
+        quotas = await admin.get("/os-quota-sets/p1")
+        self.assertEqual(quotas.body["quota_set"]["instances"], 10)
+        flavors = await admin.get("/flavors")
+        self.assertNotIn("f", [f["name"] for f in flavors.body["flavors"]])
+        made = await admin.post("/flavors", {"flavor": {"name": "f", "ram": "64", "vcpus": 1,
+                                                        "disk": "1"}})
+        self.assertEqual((made.code, made.body["flavor"]["ram"]), (200, 64))
