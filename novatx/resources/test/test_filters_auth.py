@@ -146,7 +146,8 @@ class KeystoneTests(TestCase):
             ['Keystone uri="http://keystone.example.com:5000"'],
         )
         self.assertEqual(response.headers.getRawHeaders("content-type"), ["application/json"])
-        self.assertEqual(body, {"unauthorized": {"code": 401, "message": "Authentication required"}})
+        self.assertEqual(body,
+                         {"unauthorized": {"code": 401, "message": "Authentication required"}})
 
     async def test_forged_identity_headers_without_token(self):
         response = await self.listening.client.get(

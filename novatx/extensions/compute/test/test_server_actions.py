@@ -80,7 +80,8 @@ class LifecycleTests(TestCase):
         self.assertEqual((await client.post("/os-keypairs", {"keypair": {"name": "k1"}})).code, 201)
         sid = (await client.create_active("keyless"))["id"]
         self.assertIsNone((await client.get("/servers/" + sid)).body["server"]["key_name"])
-        reply = await client.action(sid, {"rebuild": {"imageRef": client.image_id, "key_name": "k1"}})
+        reply = await client.action(sid, {"rebuild": {"imageRef": client.image_id,
+                                                      "key_name": "k1"}})
         self.assertEqual(reply.code, 202, reply.body)
         self.assertEqual(reply.body["server"]["key_name"], "k1")
         self.assertIsNone(reply.body["server"]["user_data"])

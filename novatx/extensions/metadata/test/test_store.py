@@ -242,9 +242,8 @@ class ProxyTests(_EndToEnd):
         for name, value in good.items():
             doubled = {**good, name: [value, value]}
             status, body = await self.get("/latest/meta-data/instance-id", doubled)
-            self.assertEqual(
-                (status, body), (400, b"Multiple %s headers found within request.\n" % name.encode())
-            )
+            expected = b"Multiple %s headers found within request.\n" % name.encode()
+            self.assertEqual((status, body), (400, expected))
 
 
 class TokenTests(_EndToEnd):
