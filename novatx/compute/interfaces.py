@@ -367,6 +367,12 @@ class IComputeAPI(Interface):
     def delete_ec2_credential(access):
         """L{NotFound} if absent."""
 
+    def ec2_credential_generation():
+        """
+        Fires with a number that grows with every EC2 credential deletion: a
+        cache of credentials compares it to know whether one it holds is gone.
+        """
+
     def get_password(server_uuid):
         """The metadata password the instance posted, or C{""}."""
 

@@ -27,13 +27,23 @@ ec2_opts = [
         help="How many seconds a signed request's timestamp (X-Amz-Date, Timestamp) may "
         "lie away from the server's clock before it is refused as RequestExpired.",
     ),
+    cfg.BoolOpt(
+        "allow_sigv2",
+        default=True,
+        help="Whether requests signed with Signature Version 2 (AWSAccessKeyId, "
+        "SignatureVersion=2) are accepted. Set to false to accept Signature Version 4 "
+        "only; a SigV2 request is then refused as AuthFailure. A SigV2 Expires more "
+        "than 7 days ahead is refused either way, as SigV4 presigned URLs are.",
+    ),
     cfg.IntOpt(
         "credential_cache_seconds",
         default=30,
         min=0,
         help="How long a looked-up EC2 credential is kept in memory before it is read "
-        "from the store again (0: read it for every request). A deleted credential "
-        "stops working at most this long after its deletion.",
+        "from the store again (0: read it for every request). A credential deleted "
+        "from the store is refused by every worker at most 1 second after its "
+        "deletion whatever this is: a deletion bumps a generation each worker reads "
+        "at most once a second while it serves from this cache.",
     ),
     cfg.FloatOpt(
         "describe_cache_seconds",

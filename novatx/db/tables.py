@@ -323,3 +323,14 @@ services = sa.Table(
     sa.Column("forced_down", sa.Boolean, nullable=False, default=False),
     *_timestamps(),
 )
+
+ec2_credential_deletions = sa.Table(
+    "ec2_credential_deletions",
+    metadata,
+    # One row per deleted EC2 credential: the highest id is the generation every
+    # worker's credential cache compares with its own, so a deletion made by
+    # novatx-manage (or another worker) reaches all of them within a second.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("access", sa.String(64), nullable=False),
+    sa.Column("deleted_at", sa.DateTime, nullable=False),
+)

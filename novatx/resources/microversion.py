@@ -32,7 +32,7 @@ STANDARD_HEADER = b"OpenStack-API-Version"
 LEGACY_HEADER = b"X-OpenStack-Nova-API-Version"
 VARY_VALUE = b"OpenStack-API-Version, X-OpenStack-Nova-API-Version"
 
-_VERSION_RE = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+_VERSION_RE = re.compile(r"([1-9][0-9]*)\.([1-9][0-9]*|0)\Z")
 
 #: Digits a version number may have and still be compared: any longer is out
 #: of range, and Python refuses to convert more than 4300 digits to an int.

@@ -15,6 +15,11 @@ own) may wrap a native part of the tree. Two adapters make that work:
     reactor thread, renders the resource there on a L{BridgedRequest} that
     buffers the response, and waits for it (C{blockingCallFromThread}).
 
+Every error a WSGI part answers by itself is held to the API's own error
+format (L{in_api_format}): keystonemiddleware's C{text/html} 401 for a bogus
+token and 503 when keystone cannot be reached become nova's fault JSON on the
+compute API and EC2's XML on EC2, as every other error there is.
+
 The cost, paid only by requests that cross a WSGI part: two thread hops per
 crossing (reactor -> pool thread -> reactor and back), a pool thread held for
 the whole time the native part below takes (so a slow handler under a WSGI
@@ -61,6 +66,19 @@ _log = Logger()
 
 WSGIApplication = Callable[[dict, Callable], Iterable[bytes]]
 
+#: The response header by which an answer rendered by a native part below a
+#: WSGI middleware is known (it is in the API's format already); never sent.
+NATIVE_ANSWER_HEADER = "X-Novatx-Native-Answer"
+
+_NATIVE_ANSWER_LOWER = NATIVE_ANSWER_HEADER.lower()
+
+#: What the API says for an error a WSGI middleware answered in its own words.
+_MIDDLEWARE_MESSAGES = {
+    401: "Authentication required",
+    503: "The service is unavailable for now (an authentication service did not "
+    "answer); try again later.",
+}
+
 
 def thread_pool(runtime: Runtime) -> Any:
     """The pool WSGI parts of C{runtime}'s tree run in."""
@@ -95,9 +113,66 @@ class WSGIApplicationResource(Resource):
             environ.update(state)
             return application(environ, start_response)
 
+        answering = in_api_format(
+            with_request_state, self._runtime.api_name, get_request_id(request))
+
         return WSGIResource(
-            self._runtime.reactor, thread_pool(self._runtime), with_request_state
+            self._runtime.reactor, thread_pool(self._runtime), answering
         ).render(request)
+
+
+def _drained(chunks: Iterable[bytes]) -> list[bytes]:
+    """Every chunk of a WSGI answer, its C{close} called as WSGI asks."""
+    try:
+        return list(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def in_api_format(application: WSGIApplication, api_name: str, request_id: str) -> WSGIApplication:
+    """
+    C{application}, except that an error (4xx, 5xx) it answers by itself is
+    answered as the API's fault with the same status and headers
+    (C{WWW-Authenticate} kept). Errors made by native parts below (marked by
+    L{NativeWSGIApplication} with L{NATIVE_ANSWER_HEADER}) are in the API's
+    format already and pass as they are.
+    """
+
+    def answer(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        held: list[tuple[str, list[tuple[str, str]]]] = []
+        started = []
+
+        def start(status: str, headers: list, exc_info: Any = None) -> Callable:
+            started.append(status)
+            native = any(name.lower() == _NATIVE_ANSWER_LOWER for name, _ in headers)
+            headers = [(name, value) for name, value in headers
+                       if name.lower() != _NATIVE_ANSWER_LOWER]
+            if int(status[:3]) >= 400 and not native:
+                held[:] = [(status, headers)]
+                return lambda data: None
+            return start_response(status, headers, exc_info)
+
+        chunks = application(environ, start)
+        if not started:
+            # An application that starts its answer only when iterated: the
+            # status is known once its body is.
+            chunks = _drained(chunks)
+        if not held:
+            return chunks
+        _drained(chunks)
+        status, headers = held[0]
+        code = int(status[:3])
+        message = _MIDDLEWARE_MESSAGES.get(code, status[4:].strip() or "Error")
+        body, content_type = render_fault(api_name, code, message, request_id)
+        kept = [(name, value) for name, value in headers
+                if name.lower() not in ("content-type", "content-length")]
+        start_response(status, kept + [("Content-Type", content_type.decode("ascii")),
+                                       ("Content-Length", str(len(body)))])
+        return [body]
+
+    return answer
 
 
 def wsgi_resource(application: WSGIApplication, runtime: Runtime) -> IResource:
@@ -284,6 +359,6 @@ class NativeWSGIApplication:
                 (name.decode("latin-1"), value.decode("latin-1"))
                 for name, values in headers.getAllRawHeaders()
                 for value in values
-            ],
+            ] + [(NATIVE_ANSWER_HEADER, "1")],
         )
         return [body]

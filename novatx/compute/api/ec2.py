@@ -72,7 +72,14 @@ class EC2SupportAPI(ComputeAPIBase):
         def run(connection: Connection) -> None:
             if connection.execute(sa.delete(C).where(equals(C.c.access, access))).rowcount == 0:
                 raise NotFound("EC2 access key not found.")
+            connection.execute(sa.insert(t.ec2_credential_deletions).values(
+                access=access, deleted_at=self._now()))
         return self._write(run)
+
+    def ec2_credential_generation(self) -> Deferred:
+        D = t.ec2_credential_deletions
+        return self._read(
+            lambda connection: connection.execute(sa.select(sa.func.max(D.c.id))).scalar() or 0)
 
     def get_password(self, server_uuid: str) -> Deferred:
         P = t.instance_passwords

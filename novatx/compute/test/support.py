@@ -43,9 +43,16 @@ class ServiceMixin:
     backend = "sqlite"
 
     def database_url(self) -> str:
-        if not hasattr(self, "_url"):
-            self._url = temporary_database(self, self.backend)
-        return self._url
+        """
+        This run's database, made at its first use. It is forgotten when the
+        run ends (its database is dropped then), so that C{trial -u}, which
+        runs the same test object again, gets a new one.
+        """
+        url = getattr(self, "_url", None)
+        if url is None:
+            url = self._url = temporary_database(self, self.backend)
+            self.addCleanup(delattr, self, "_url")
+        return url
 
     def make_config(self, **simulated: float) -> Any:
         return fast_config(self.database_url(), **simulated)

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Sequence
 from urllib.parse import quote, urlencode
 
 from novatx.compute.exceptions import Invalid
+from novatx.extensions.numbers import MAX_DIGITS, NotDigits, is_digits, parse_digits
 
 #: A path segment that percent-encoding leaves as it is.
 _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*\Z")
@@ -42,12 +43,26 @@ def parse_int(request: Any, name: str, minimum: int = 0) -> int | None:
     if value is None:
         return None
     try:
-        number = int(value)
-    except ValueError:
+        number = parse_digits(value, signed=True)
+    except NotDigits:
         raise invalid_query(name, value, "'%s' is not of type 'integer'" % value) from None
     if number < minimum:
         raise invalid_query(name, value, "%d is less than the minimum of %d" % (number, minimum))
     return number
+
+
+def capped_limit(name: str, text: str, cap: int) -> int:
+    """
+    A C{limit} as a number no larger than C{cap}: any run of ASCII digits
+    (one longer than a number needs is simply more than C{cap}); anything
+    else, even what a loose schema pattern lets through, is a 400.
+    """
+    if is_digits(text) and len(text) > MAX_DIGITS:
+        return cap
+    try:
+        return min(cap, parse_digits(text))
+    except NotDigits:
+        raise invalid_query(name, text, "'%s' does not match '^[0-9]*$'" % text) from None
 
 
 def parse_bool(text: str, name: str) -> bool:

@@ -12,20 +12,21 @@ from novatx.extensions.compute._extension import ComputeResource, deferred
 from novatx.extensions.compute.policies import servers as policies
 from novatx.extensions.compute.schemas import servers as schemas
 from novatx.extensions.interfaces import Action
-
-
-#: More digits than any log has lines; Python refuses to read past 4300.
-MAX_LENGTH_DIGITS = 18
+from novatx.extensions.numbers import MAX_DIGITS, NotDigits, parse_digits
 
 
 def _lines(length: int | str | None) -> int | None:
     """How many lines C{length} (the schema let it through) asks for; None: all."""
-    if isinstance(length, str) and len(length.lstrip("-")) > MAX_LENGTH_DIGITS:
-        raise Invalid("Invalid input for field/attribute length. Value: %s... has more than %d digits."
-                      % (length[:MAX_LENGTH_DIGITS], MAX_LENGTH_DIGITS))
-    if length is None or int(length) == -1:
+    if isinstance(length, str):
+        try:
+            length = parse_digits(length, signed=True)
+        except NotDigits:
+            raise Invalid("Invalid input for field/attribute length. Value: %s. "
+                          "It must be an integer of at most %d ASCII digits."
+                          % (length[:MAX_DIGITS], MAX_DIGITS)) from None
+    if length is None or length == -1:
         return None
-    return int(length)
+    return length
 
 
 class ConsoleOutput(ComputeResource):

@@ -22,7 +22,7 @@ from novatx.extensions.interfaces import Response, Route
 
 def _size(body: dict[str, Any], key: str, minimum: int, default: int = 0) -> int:
     """One of the body's sizes as an int no smaller than C{minimum}."""
-    value = int(body.get(key, default))
+    value = _params.to_int(body.get(key, default), key)
     if value < minimum:
         raise Invalid(
             "Invalid input for field/attribute %s. Value: %s. %s is less than the minimum of %d"

@@ -24,6 +24,7 @@ from novatx.extensions.compute import _listing
 from novatx.extensions.compute._extension import ComputeResource, deferred, version_tuple
 from novatx.extensions.compute._flavor_cache import flavor_cache
 from novatx.extensions.interfaces import Route
+from novatx.extensions.numbers import NotDigits, parse_digits
 
 V2_55 = (2, 55)
 V2_61 = (2, 61)
@@ -132,8 +133,8 @@ def _size_filter(request: Any, name: str) -> int | None:
     if value is None:
         return None
     try:
-        return int(value)
-    except ValueError:
+        return parse_digits(value, signed=True)
+    except NotDigits:
         raise Invalid("Invalid %s filter [%s]" % (name, value)) from None
 
 

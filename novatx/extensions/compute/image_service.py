@@ -20,6 +20,7 @@ from novatx.extensions.compute._extension import ComputeResource, deferred
 from novatx.extensions.compute.images import format_date
 from novatx.extensions.compute.policies import images as policies
 from novatx.extensions.interfaces import Response, Route
+from novatx.extensions.numbers import NotDigits, parse_digits
 
 #: The glance v2 minor versions listed at discovery, newest (CURRENT) first.
 GLANCE_VERSIONS = tuple("v2.%d" % minor for minor in range(16, -1, -1))
@@ -107,8 +108,8 @@ def _glance_limit(request: Any, max_limit: int) -> int:
     if value is None:
         return max_limit
     try:
-        limit = int(value)
-    except ValueError:
+        limit = parse_digits(value, signed=True)
+    except NotDigits:
         raise Invalid("limit param must be an integer") from None
     if limit < 0:
         raise Invalid("limit param must be positive")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from novatx.compute import exceptions
+from novatx.extensions.compute import _listing
 from novatx.extensions.compute._extension import ComputeResource, deferred
 from novatx.extensions.compute.policies import servers as policies
 from novatx.extensions.compute.server_filters import check_query, parse_time
@@ -69,8 +70,8 @@ class InstanceActions(ComputeResource):
             actions = actions[ids.index(marker[-1]) + 1:]
         limit = request.args.get("limit")
         if limit:
-            count = int(limit[-1])
-            if len(actions) > count:
+            count = _listing.capped_limit("limit", limit[-1], len(actions))
+            if len(actions) > count > 0:
                 actions = actions[:count]
                 document["links"] = [{
                     "rel": "next",

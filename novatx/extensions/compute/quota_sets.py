@@ -83,7 +83,7 @@ class QuotaSets(ComputeResource):
         body = dict(request.body["quota_set"])
         force = _params.to_bool(body.pop("force", False))
         limits = {
-            _quotas.internal_name(name): int(value)
+            _quotas.internal_name(name): _params.to_int(value, name)
             for name, value in body.items()
             if name not in _quotas.NETWORK
         }

@@ -104,6 +104,13 @@ class ServerActions(ComputeResource):
         except exceptions.KeypairNotFound:
             raise exceptions.Invalid("Invalid key_name provided.") from None
         document = await server_document(self.compute, request, instance, brief=version < V2_75)
+        if version < V2_75:
+            # The brief answer, with what a rebuild may change from these
+            # versions on (tempest's v2_54 and v2_57 rebuild schemas need them).
+            if version >= V2_54:
+                document["key_name"] = instance.key_name
+            if version >= V2_57:
+                document["user_data"] = instance.user_data
         if option(self.config, "api", "enable_instance_password", True):
             document["adminPass"] = admin_pass
         return Response({"server": document}, status=202)

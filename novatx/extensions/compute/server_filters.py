@@ -17,6 +17,7 @@ import jsonschema
 
 from novatx.compute import exceptions
 from novatx.compute.interfaces import ServerQuery
+from novatx.extensions.compute import _listing
 from novatx.extensions.compute.schemas import servers as schemas
 from novatx.extensions.interfaces import APIVersion
 
@@ -187,7 +188,9 @@ def build_query(
         fields["sort_dirs"] = (sort_dirs[0],)
 
     limit_text = _last(args, "limit")
-    limit = min(max_limit, int(limit_text)) if limit_text is not None else max_limit
+    limit = max_limit
+    if limit_text is not None:
+        limit = _listing.capped_limit("limit", limit_text, max_limit)
     fields["limit"] = limit
     marker = _last(args, "marker")
     if marker is not None:

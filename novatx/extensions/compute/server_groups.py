@@ -15,6 +15,7 @@ from novatx.compute.records import ServerGroup
 from novatx.extensions.compute import _listing
 from novatx.extensions.compute._extension import ComputeResource, deferred
 from novatx.extensions.compute.policies import server_groups as policies
+from novatx.extensions.compute.schemas import _params
 from novatx.extensions.compute.schemas import server_groups as schemas
 from novatx.extensions.interfaces import APIVersion, Response, Route
 
@@ -49,7 +50,7 @@ def server_group_document(request: Any, group: ServerGroup) -> dict[str, Any]:
 def _policy_and_rules(request: Any, body: dict[str, Any]) -> tuple[str, dict[str, int]]:
     if _version(request) < V2_64:
         return body["policies"][0], {}
-    rules = {key: int(value) for key, value in body.get("rules", {}).items()}
+    rules = {key: _params.to_int(value, key) for key, value in body.get("rules", {}).items()}
     if rules and body["policy"] != "anti-affinity":
         raise Invalid("Only anti-affinity policy supports rules.")
     return body["policy"], rules

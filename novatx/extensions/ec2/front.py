@@ -30,7 +30,7 @@ from novatx.resources.faults import ec2_error
 
 #: The API version this endpoint speaks; older dated versions are accepted too.
 API_VERSION = "2016-11-15"
-_VERSION_FORM = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+_VERSION_FORM = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 #: The first EC2 API version.
 _OLDEST_VERSION = "2006-06-26"
 CONTENT_TYPE = "text/xml;charset=UTF-8"

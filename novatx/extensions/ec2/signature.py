@@ -32,6 +32,7 @@ from urllib.parse import quote, unquote_to_bytes
 import attrs
 
 from novatx.extensions.ec2.errors import EC2Error, auth_failure
+from novatx.extensions.numbers import NotDigits, is_digits, parse_digits
 
 V4_ALGORITHM = "AWS4-HMAC-SHA256"
 V4_QUERY_KEYS = (
@@ -174,8 +175,7 @@ def _parse_amz_date(text: str | None) -> float:
     """C{20261125T145221Z} as POSIX seconds."""
     if not text or len(text) != 16 or text[8] != "T" or text[15] != "Z":
         raise auth_failure()
-    digits = text[:8] + text[9:15]
-    if not digits.isdigit() or not digits.isascii():
+    if not is_digits(text[:8] + text[9:15]):
         raise auth_failure()
     try:
         moment = datetime.datetime(
@@ -284,7 +284,8 @@ def _header_v4(request: SignedRequest, authorization: str) -> Claim:
 
 
 def _date_header_as_amz(text: str | None) -> str:
-    if not text:
+    # parsedate reads its numbers with int(), which takes any script's digits.
+    if not text or not text.isascii():
         raise auth_failure()
     try:
         moment = parsedate_to_datetime(text)
@@ -306,8 +307,11 @@ def _query_v4(request: SignedRequest) -> Claim:
         raise auth_failure()
     if values["X-Amz-Algorithm"] != V4_ALGORITHM:
         raise auth_failure()
-    expires = values["X-Amz-Expires"]
-    if not expires.isdigit() or not 0 < int(expires) <= MAX_QUERY_EXPIRES:
+    try:
+        lifetime = parse_digits(values["X-Amz-Expires"], max_digits=7)
+    except NotDigits:
+        raise auth_failure() from None
+    if not 0 < lifetime <= MAX_QUERY_EXPIRES:
         raise auth_failure()
     query = canonical_query(request.query, skip=b"X-Amz-Signature")
     return _v4_claim(
@@ -317,7 +321,7 @@ def _query_v4(request: SignedRequest) -> Claim:
         values["X-Amz-Signature"],
         values["X-Amz-Date"],
         query,
-        int(expires),
+        lifetime,
     )
 
 
@@ -325,6 +329,8 @@ def _query_v4(request: SignedRequest) -> Claim:
 
 
 def _parse_iso8601(text: str) -> float:
+    if not text.isascii():
+        raise auth_failure()
     try:
         moment = datetime.datetime.fromisoformat(text)
     except ValueError:

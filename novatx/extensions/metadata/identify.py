@@ -86,6 +86,10 @@ def canonical_address(text: str) -> str | None:
 
 
 def _single_header(request: Any, name: bytes, label: str) -> str | None:
+    """
+    The one value of a proxy header, or None. Two copies are a 400: which one
+    a proxy wrote and which one the client sent cannot be told apart.
+    """
     values = request.requestHeaders.getRawHeaders(name)
     if not values:
         return None
@@ -103,7 +107,7 @@ def proxy_signature(secret: str, instance_uuid: str) -> str:
 
 def _from_proxy(request: Any, secret: str) -> Asker:
     instance_id = _single_header(request, b"x-instance-id", "X-Instance-ID")
-    signature = request.getHeader(b"x-instance-id-signature")
+    signature = _single_header(request, b"x-instance-id-signature", "X-Instance-ID-Signature")
     tenant_id = _single_header(request, b"x-tenant-id", "X-Tenant-ID")
     if instance_id is None:
         raise Refused(400, "X-Instance-ID header is missing from request.")
@@ -112,17 +116,16 @@ def _from_proxy(request: Any, secret: str) -> Asker:
     if tenant_id is None:
         raise Refused(400, "X-Tenant-ID header is missing from request.")
     expected = proxy_signature(secret, instance_id).encode("ascii")
-    if not hmac.compare_digest(expected, signature.strip()):
+    if not hmac.compare_digest(expected, signature.encode("latin-1")):
         raise Refused(403, "Invalid proxy request signature.")
     return Asker(instance_uuid=instance_id, tenant_id=tenant_id, forwarded=True)
 
 
-def _from_address(request: Any, use_forwarded_for: bool) -> Asker:
-    forwarded = request.getHeader(b"x-forwarded-for")
+def _from_address(request: Any, forwarded: str | None, use_forwarded_for: bool) -> Asker:
     if use_forwarded_for and forwarded is not None:
         # The last address is the one the trusted proxy saw; those before it
         # were sent by the client and prove nothing.
-        last = forwarded.decode("latin-1").split(",")[-1]
+        last = forwarded.split(",")[-1]
         address = canonical_address(last)
         if address is None:
             raise Refused(400, "Invalid X-Forwarded-For header.")
@@ -139,8 +142,9 @@ def _from_address(request: Any, use_forwarded_for: bool) -> Asker:
 def identify(request: Any, settings: IdentifySettings) -> Asker:
     """
     Who sent the twisted.web C{request}; L{Refused} with nova's status when the
-    proxy headers are missing (400) or badly signed (403).
+    proxy headers are missing or repeated (400) or badly signed (403).
     """
+    forwarded = _single_header(request, b"x-forwarded-for", "X-Forwarded-For")
     if settings.service_metadata_proxy:
         return _from_proxy(request, settings.shared_secret)
-    return _from_address(request, settings.use_forwarded_for)
+    return _from_address(request, forwarded, settings.use_forwarded_for)

@@ -24,7 +24,7 @@ from zope.interface.verify import verifyObject
 
 from novatx.compute.coalesce import CoalescedReads
 from novatx.compute.context import get_admin_context
-from novatx.compute.exceptions import Conflict, NotFound, ServiceUnavailable
+from novatx.compute.exceptions import Conflict, Invalid, NotFound, ServiceUnavailable
 from novatx.extensions.interfaces import (
     IAPIExtension,
     IResourceExtension,
@@ -384,6 +384,9 @@ class MetadataAPI:
             yield self._compute.set_password(instance_uuid, body.decode("utf-8", "replace"))
         except Conflict:
             return _error(409, "The password was already set.")
+        except Invalid:
+            # A NUL or an unpaired surrogate no store column takes.
+            return _error(400, "The password holds characters that cannot be stored.")
         return _text(b"")
 
     def _vendor_data(self, data: Any):

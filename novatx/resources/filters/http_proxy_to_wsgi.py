@@ -21,6 +21,7 @@ from typing import Any
 
 from twisted.internet.address import IPv4Address, IPv6Address
 
+from novatx.extensions.numbers import is_digits
 from novatx.resources.filters.base import Filter
 from novatx.resources.pipeline import NativeFilter, as_resource, native_filter_factory
 from novatx.resources.runtime import Runtime, from_global_conf
@@ -37,10 +38,16 @@ def _forwarded(header: bytes) -> dict[str, str]:
     return pairs
 
 
+def _is_port(text: str) -> bool:
+    """Whether C{text} is a TCP port in ASCII digits (a header is read as latin-1,
+    where C{str.isdigit()} also takes C{"\u00b2"}, which C{int()} refuses)."""
+    return is_digits(text) and len(text) <= 5 and int(text) <= 65535
+
+
 def _split_host(host: str, default_port: int) -> tuple[str, int]:
     """C{"h:p"} or C{"[v6]:p"} -> C{(host, port)}."""
     name, sep, port = host.rpartition(":")
-    if sep and port.isdigit() and (not name.startswith("[") or name.endswith("]")):
+    if sep and _is_port(port) and (not name.startswith("[") or name.endswith("]")):
         return name, int(port)
     return host, default_port
 
@@ -61,7 +68,7 @@ def _client_address(value: str) -> IPv4Address | IPv6Address:
         host, _, port = value.partition(":")
     ip = ipaddress.ip_address(host)
     address_type = IPv6Address if ip.version == 6 else IPv4Address
-    return address_type("TCP", str(ip), int(port) if port.isdigit() else 0)
+    return address_type("TCP", str(ip), int(port) if _is_port(port) else 0)
 
 
 def _header(request: Any, name: bytes) -> str:

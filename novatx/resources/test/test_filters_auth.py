@@ -139,12 +139,15 @@ class KeystoneTests(TestCase):
         response = await self.listening.client.get(
             self.listening.url + "/v2.1/servers", headers={"X-Auth-Token": "not-a-token"}
         )
-        await response.content()
+        body = json.loads(await response.content())
         self.assertEqual(response.code, 401)
         self.assertEqual(
             response.headers.getRawHeaders("www-authenticate"),
             ['Keystone uri="http://keystone.example.com:5000"'],
         )
+        self.assertEqual(response.headers.getRawHeaders("content-type"), ["application/json"])
+        self.assertEqual(body,
+                         {"unauthorized": {"code": 401, "message": "Authentication required"}})
 
     async def test_forged_identity_headers_without_token(self):
         response = await self.listening.client.get(

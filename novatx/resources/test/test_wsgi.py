@@ -130,6 +130,36 @@ class NativeUnderWSGITests(TestCase):
             (seen["app"], seen["wsgi_seen"], seen["postpath"]), ("inner", "yes", ["x"])
         )
 
+    async def test_a_middleware_s_own_error_is_the_api_s_fault(self):
+        def refusing(app):
+            def middleware(environ, start_response):
+                if environ["PATH_INFO"] == "/native":
+                    return app(environ, start_response)
+                start_response("403 Forbidden", [("Content-Type", "text/html"),
+                                                 ("X-Kept", "yes")])
+                return iter([b"<html><body>", b"Go away</body></html>"])
+            return middleware
+
+        for api, expected_type, shape in (
+            ("osapi_compute", "application/json", b'{"forbidden": {"code": 403'),
+            ("ec2", "text/xml", b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors>'),
+            ("metadata", "text/plain; charset=UTF-8", b"Forbidden\n"),
+        ):
+            runtime = Runtime(api, paste_config(self, TEST_PASTE), None, reactor)
+            runtime.threadpool = started_pool(self)
+            listening = serve_resource(
+                self, as_resource(refusing(as_wsgi(Echo("below"), runtime)), runtime))
+            response = await listening.client.get(listening.url + "/refused")
+            body = await response.content()
+            self.assertEqual(response.code, 403)
+            self.assertEqual(response.headers.getRawHeaders("content-type"), [expected_type])
+            self.assertEqual(response.headers.getRawHeaders("x-kept"), ["yes"])
+            self.assertTrue(body.startswith(shape), body)
+            self.assertNotIn(b"html", body)
+            native = await listening.client.get(listening.url + "/native")
+            self.assertEqual(json.loads(await native.content())["app"], "below")
+            self.assertIsNone(native.headers.getRawHeaders("x-novatx-native-answer"))
+
     def test_adapters_round_trip(self):
         """A mounted WSGI app given back to WSGI is the app itself, not a double bridge."""
         runtime = self.runtime()

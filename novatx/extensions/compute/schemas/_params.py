@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from novatx.compute.exceptions import Invalid
+from novatx.extensions.numbers import MAX_DIGITS, NotDigits, parse_digits
+
 #: A name: 1..255 printable characters, no whitespace at either end.
 NAME_PATTERN = r"^[^\s\x00-\x1f\x7f]([^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
 
@@ -73,3 +76,19 @@ def to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     return value in TRUE_STRINGS
+
+
+def to_int(value: Any, field: str) -> int:
+    """
+    A value an integer-or-digits schema accepted, as an int. The schemas'
+    patterns let a trailing newline and any number of digits through; those
+    are nova's 400, never a number or a 500.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        return parse_digits(value, signed=True) if isinstance(value, str) else int(value)
+    except (NotDigits, TypeError, ValueError, OverflowError):
+        raise Invalid("Invalid input for field/attribute %s. Value: %s. It must be an integer "
+                      "of at most %d ASCII digits." % (field, str(value)[:MAX_DIGITS], MAX_DIGITS)
+                      ) from None

@@ -75,6 +75,34 @@ class LifecycleTests(TestCase):
         rebuilt = await client.wait_for(sid, "ACTIVE")
         self.assertEqual(rebuilt["metadata"], {"rebuilt": "yes"})
 
+    async def test_rebuild_with_a_key_name(self):
+        client = (await serve_compute(self)).at("2.57")
+        self.assertEqual((await client.post("/os-keypairs", {"keypair": {"name": "k1"}})).code, 201)
+        sid = (await client.create_active("keyless"))["id"]
+        self.assertIsNone((await client.get("/servers/" + sid)).body["server"]["key_name"])
+        reply = await client.action(sid, {"rebuild": {"imageRef": client.image_id,
+                                                      "key_name": "k1"}})
+        self.assertEqual(reply.code, 202, reply.body)
+        self.assertEqual(reply.body["server"]["key_name"], "k1")
+        self.assertIsNone(reply.body["server"]["user_data"])
+        self.assertEqual((await client.wait_for(sid, "ACTIVE"))["key_name"], "k1")
+        unknown = await client.action(sid, {"rebuild": {"imageRef": client.image_id,
+                                                        "key_name": "nope"}})
+        self.assertEqual(unknown.code, 400, unknown.body)
+        self.assertIn("key_name", unknown.body["badRequest"]["message"])
+        self.assertEqual((await client.get("/servers/" + sid)).body["server"]["key_name"], "k1")
+        removed = await client.action(sid, {"rebuild": {"imageRef": client.image_id,
+                                                        "key_name": None}})
+        self.assertEqual(removed.code, 202, removed.body)
+        self.assertIsNone((await client.wait_for(sid, "ACTIVE"))["key_name"])
+        self.assertNotIn("user_data", (await client.at("2.56").action(
+            sid, {"rebuild": {"imageRef": client.image_id}})).body["server"])
+        await client.wait_for(sid, "ACTIVE")
+        before = await client.at("2.53").action(sid, {"rebuild": {"imageRef": client.image_id,
+                                                                  "key_name": "k1"}})
+        self.assertEqual(before.code, 400, before.body)
+        self.assertIsNone((await client.get("/servers/" + sid)).body["server"]["key_name"])
+
     async def test_rebuild_with_a_deleted_image_is_400(self):
         client = await serve_compute(self)
         sid = (await client.create_active())["id"]

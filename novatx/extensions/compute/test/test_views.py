@@ -6,10 +6,13 @@ microversion, built from records without a server.
 from __future__ import annotations
 
 import datetime
+import os
+import tomllib
 
 from twisted.trial import unittest
 from zope.interface.verify import verifyObject
 
+import novatx
 from novatx.compute.records import Flavor, Image, KeyPair, QuotaSet, ServerGroup
 from novatx.extensions.compute import flavors, images, image_service, keypairs, limits, server_groups
 from novatx.extensions.compute import versions
@@ -160,6 +163,8 @@ class InterfaceTests(unittest.TestCase):
     def test_every_resource_provides_its_interfaces(self) -> None:
         from importlib.metadata import entry_points
 
+        declared = _declared_compute_extensions()
+        checked = set()
         for point in entry_points(group="novatx.api.osapi_compute.extensions"):
             if not point.value.startswith("novatx.extensions.compute."):
                 continue
@@ -167,3 +172,14 @@ class InterfaceTests(unittest.TestCase):
             self.assertTrue(verifyObject(IResourceExtension, extension), point.name)
             if IPolicyDefaultsProvider.providedBy(extension):
                 self.assertTrue(verifyObject(IPolicyDefaultsProvider, extension))
+            checked.add(point.name)
+        self.assertEqual(checked, declared)
+
+
+def _declared_compute_extensions() -> set[str]:
+    """The built-in compute extensions pyproject.toml declares (the checkout's own list)."""
+    path = os.path.join(os.path.dirname(novatx.__file__), os.pardir, "pyproject.toml")
+    with open(path, "rb") as f:
+        points = tomllib.load(f)["project"]["entry-points"]
+    group = points["novatx.api.osapi_compute.extensions"]
+    return {name for name, value in group.items() if value.startswith("novatx.extensions.compute.")}

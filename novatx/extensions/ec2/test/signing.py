@@ -32,6 +32,7 @@ def sign(
     expires: int = 300,
     body: bytes | None = None,
     content_type: str = FORM_TYPE,
+    headers: Mapping[str, str] | None = None,
 ):
     """
     A botocore-prepared request carrying C{params}, signed with SigV4 in the
@@ -39,6 +40,8 @@ def sign(
 
     @param at: when to sign (UTC); now by default.
     @param body: a raw body to send (and sign) instead of C{params}.
+    @param headers: more headers to sign (a C{Date} makes botocore sign it
+        instead of adding C{X-Amz-Date}).
     """
     credentials = Credentials(access, secret)
     if body is not None:
@@ -49,6 +52,8 @@ def sign(
         )
     else:
         request = AWSRequest(method=method, url=url, params=dict(params))
+    for name, value in (headers or {}).items():
+        request.headers[name] = value
     if form == "header":
         signer = botocore_auth.SigV4Auth(credentials, service, region)
     elif form == "query":
@@ -77,6 +82,26 @@ def _add_v2_auth_at(signer, request, access: str, at: datetime.datetime) -> None
     params["SignatureMethod"] = "HmacSHA256"
     params["Timestamp"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     params["Signature"] = signer.calc_signature(request, params)[1]
+
+
+def sign_v2_expires(
+    access: str,
+    secret: str,
+    until: datetime.datetime,
+    params: Mapping[str, str] = {"Action": "DescribeRegions", "Version": "2016-11-15"},
+    url: str = "http://127.0.0.1:8773/",
+):
+    """A SigV2 GET (botocore's signature) with C{Expires} at C{until}, not C{Timestamp}."""
+    request = AWSRequest(method="GET", url=url, params=dict(params))
+    request.params.update(
+        AWSAccessKeyId=access,
+        SignatureVersion="2",
+        SignatureMethod="HmacSHA256",
+        Expires=until.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    signer = botocore_auth.SigV2Auth(Credentials(access, secret))
+    request.params["Signature"] = signer.calc_signature(request, request.params)[1]
+    return request.prepare()
 
 
 def as_signed_request(prepared) -> SignedRequest:

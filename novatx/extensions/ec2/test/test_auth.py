@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import datetime
 
-from twisted.internet.defer import succeed, fail
+from twisted.internet.defer import Deferred, fail, succeed
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from novatx.compute.exceptions import NotFound
 from novatx.compute.records import EC2Credential
-from novatx.extensions.ec2.auth import Authenticator
+from novatx.extensions.ec2.auth import DELETION_BOUND, Authenticator
 from novatx.extensions.ec2.errors import EC2Error
-from novatx.extensions.ec2.test.signing import as_signed_request, sign
+from novatx.extensions.ec2.test.signing import as_signed_request, sign, sign_v2_expires
 
 PARAMS = {"Action": "DescribeRegions", "Version": "2016-11-15"}
 NOW = datetime.datetime(2026, 11, 25, 15, 0, 0, tzinfo=datetime.timezone.utc)
@@ -27,12 +27,22 @@ class FakeCredentials:
     def __init__(self) -> None:
         self.credentials = {"AKID": EC2Credential("AKID", "secret", "alice", "p1")}
         self.lookups = 0
+        self.generation = 0
+        self.generation_reads = 0
 
     def get_ec2_credential(self, access: str):
         self.lookups += 1
         if access in self.credentials:
             return succeed(self.credentials[access])
         return fail(NotFound())
+
+    def ec2_credential_generation(self):
+        self.generation_reads += 1
+        return succeed(self.generation)
+
+    def delete(self, access: str) -> None:
+        del self.credentials[access]
+        self.generation += 1
 
 
 class AuthenticatorTests(SynchronousTestCase):
@@ -120,3 +130,51 @@ class AuthenticatorTests(SynchronousTestCase):
         del self.compute.credentials["AKID"]
         self.clock.advance(30)
         self.assertError(self.signed(offset=30), "AuthFailure")
+
+    def test_deletion_is_seen_within_the_bound(self) -> None:
+        self.successResultOf(self.signed())
+        self.compute.delete("AKID")
+        self.clock.advance(DELETION_BOUND / 2)
+        self.successResultOf(self.signed())
+        self.clock.advance(DELETION_BOUND / 2)
+        self.assertError(self.signed(), "AuthFailure")
+        self.assertEqual(self.compute.lookups, 2)
+
+    def test_one_generation_read_a_second(self) -> None:
+        for _ in range(5):
+            self.successResultOf(self.signed())
+        self.assertEqual((self.compute.lookups, self.compute.generation_reads), (1, 1))
+        self.clock.advance(DELETION_BOUND)
+        for _ in range(5):
+            self.successResultOf(self.signed(offset=DELETION_BOUND))
+        self.assertEqual((self.compute.lookups, self.compute.generation_reads), (1, 2))
+
+    def test_concurrent_requests_share_one_generation_read(self) -> None:
+        self.successResultOf(self.signed())
+        pending = Deferred()
+        self.compute.ec2_credential_generation = lambda: pending
+        self.clock.advance(DELETION_BOUND)
+        waiting = [self.signed(offset=DELETION_BOUND) for _ in range(3)]
+        self.assertEqual([self.successResultOf(d) for d in waiting if d.called], [])
+        pending.callback(0)
+        self.assertEqual(len([self.successResultOf(d) for d in waiting]), 3)
+
+    def test_a_refreshed_entry_sees_later_deletions(self) -> None:
+        self.successResultOf(self.signed())
+        self.clock.advance(30)
+        self.successResultOf(self.signed(offset=30))
+        self.compute.delete("AKID")
+        self.clock.advance(DELETION_BOUND)
+        self.assertError(self.signed(offset=30 + DELETION_BOUND), "AuthFailure")
+
+    def test_sigv2_expires_at_most_a_week_ahead(self) -> None:
+        week = datetime.timedelta(days=7)
+        second = datetime.timedelta(seconds=1)
+        self.successResultOf(self.authenticate(sign_v2_expires("AKID", "secret", NOW + week)))
+        self.assertError(self.authenticate(sign_v2_expires("AKID", "secret", NOW + week + second)),
+                         "AuthFailure")
+
+    def test_sigv2_refused_when_not_allowed(self) -> None:
+        self.authenticator.allow_sigv2 = False
+        self.assertError(self.signed(form="v2"), "AuthFailure")
+        self.successResultOf(self.signed(form="header"))

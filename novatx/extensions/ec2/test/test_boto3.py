@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import Any
 
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from twisted.internet import reactor
-from twisted.internet.task import deferLater
 from twisted.internet.threads import deferToThread
 from twisted.trial.unittest import TestCase
 
 from novatx.compute.context import RequestContext
 from novatx.compute.interfaces import CreateRequest
 from novatx.extensions.ec2.test.served import client_for, fast_config, serve_ec2
+from novatx.test.helpers import serve_api
 
 
 def f(name: str, *values: str) -> dict:
@@ -518,21 +519,37 @@ class PendingInstanceTests(TestCase):
             self.fail("a pending instance was stopped")
 
 
+class _Skewed:
+    """The global reactor, with a clock a test moves ahead instead of waiting."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def seconds(self) -> float:
+        return reactor.seconds() + self.ahead
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(reactor, name)
+
+
 class TerminatedVisibilityTests(TestCase):
     timeout = 60
 
     async def test_terminated_instances_fade_after_the_window(self) -> None:
         conf = fast_config()
-        conf.set_override("terminated_instance_seconds", 1, "ec2")
+        conf.set_override("terminated_instance_seconds", 60, "ec2")
         conf.set_override("describe_cache_seconds", 0, "ec2")
-        served = await serve_ec2(self, conf)
+        clock = _Skewed()
+        served = await serve_api(self, "ec2", conf, reactor=clock)
         ec2 = await client_for(served, "alice", "p1")
         ami = (await ec2.call("describe_images"))["Images"][0]["ImageId"]
         (instance,) = (await ec2.call("run_instances", ImageId=ami, MinCount=1, MaxCount=1))["Instances"]
         instance_id = instance["InstanceId"]
         await ec2.call("terminate_instances", InstanceIds=[instance_id])
         await ec2.wait("instance_terminated", InstanceIds=[instance_id])
-        await deferLater(reactor, 1.5, lambda: None)
+        described = await ec2.call("describe_instances", InstanceIds=[instance_id])
+        self.assertEqual(len(described["Reservations"]), 1)
+        clock.ahead = 61
         self.assertEqual((await ec2.call("describe_instances"))["Reservations"], [])
         try:
             await ec2.call("describe_instances", InstanceIds=[instance_id])

@@ -197,6 +197,18 @@ class ForwardedForTests(_EndToEnd):
         await response.content()
         self.assertEqual(await self.get("/openstack/latest/password", headers), (200, b"secret"))
 
+    async def test_a_password_no_column_stores_is_400(self) -> None:
+        await self.serve(**{"api.use_forwarded_for": True})
+        await self.create_server()
+        url = self.metadata.url + "/openstack/latest/password"
+        headers = {"X-Forwarded-For": self.server.fixed_ip}
+        response = await self.metadata.client.post(url, data=b"\xff\xfe\x00", headers=headers)
+        self.assertEqual((response.code, await response.content()),
+                         (400, b"The password holds characters that cannot be stored.\n"))
+        response = await self.metadata.client.post(url, data=b"fine", headers=headers)
+        self.assertEqual(response.code, 200)
+        await response.content()
+
 
 class ProxyTests(_EndToEnd):
     async def test_server_read_back_through_neutron_proxy(self) -> None:
@@ -213,6 +225,61 @@ class ProxyTests(_EndToEnd):
         await self.check_both_trees(headers)
         headers["X-Tenant-ID"] = "p2"
         self.assertEqual((await self.get("/latest/meta-data/", headers))[0], 404)
+
+
+    async def test_every_proxy_header_may_appear_once(self) -> None:
+        await self.serve(
+            **{"neutron.service_metadata_proxy": True, "neutron.metadata_proxy_shared_secret": "s3"}
+        )
+        await self.create_server()
+        good = {
+            "X-Instance-ID": self.server.uuid,
+            "X-Tenant-ID": "p1",
+            "X-Instance-ID-Signature": proxy_signature("s3", self.server.uuid),
+            "X-Forwarded-For": self.server.fixed_ip,
+        }
+        self.assertEqual((await self.get("/latest/meta-data/instance-id", good))[0], 200)
+        for name, value in good.items():
+            doubled = {**good, name: [value, value]}
+            status, body = await self.get("/latest/meta-data/instance-id", doubled)
+            expected = b"Multiple %s headers found within request.\n" % name.encode()
+            self.assertEqual((status, body), (400, expected))
+
+
+class TokenTests(_EndToEnd):
+    async def test_a_token_reads_the_store_s_server(self) -> None:
+        await self.serve(**{"api.use_forwarded_for": True, "metadata.require_token": True})
+        await self.create_server()
+        address = {"X-Forwarded-For": self.server.fixed_ip}
+        self.assertEqual((await self.get("/latest/meta-data/instance-id", address))[0], 401)
+        response = await self.metadata.client.put(
+            self.metadata.url + "/latest/api/token",
+            headers={**address, "X-aws-ec2-metadata-token-ttl-seconds": "60"})
+        token = await response.content()
+        self.assertEqual(response.code, 200, token)
+        with_token = {**address, "X-aws-ec2-metadata-token": token}
+        status, body = await self.get("/latest/meta-data/instance-id", with_token)
+        self.assertEqual((status, body.decode()), (200, self.server.ec2_id))
+        for ttl in ("\u00b2".encode("utf-8"), "\u0663".encode("utf-8"), b"+60", b"6_0"):
+            response = await self.metadata.client.put(
+                self.metadata.url + "/latest/api/token",
+                headers={**address, b"X-aws-ec2-metadata-token-ttl-seconds": ttl})
+            self.assertEqual(response.code, 400, ttl)
+            await response.content()
+
+
+class VendorDataTests(_EndToEnd):
+    async def test_static_vendordata_of_a_store_s_server(self) -> None:
+        path = self.mktemp()
+        with open(path, "w") as f:
+            json.dump({"cloud": "novatx"}, f)
+        await self.serve(**{"api.use_forwarded_for": True, "api.vendordata_jsonfile_path": path})
+        await self.create_server()
+        address = {"X-Forwarded-For": self.server.fixed_ip}
+        status, body = await self.get("/openstack/latest/vendor_data.json", address)
+        self.assertEqual((status, json.loads(body)), (200, {"cloud": "novatx"}))
+        status, body = await self.get("/openstack/latest/vendor_data2.json", address)
+        self.assertEqual((status, json.loads(body)), (200, {"static": {"cloud": "novatx"}}))
 
 
 def _sleep(seconds):

@@ -79,8 +79,14 @@ class EC2TreeTests(TestCase):
         data = instance_data()
         for version in v.EC2_VERSIONS:
             tree = ec2_tree(data, version)
-            for path in _walk(tree):
-                find(tree, list(path))
+            walked = list(_walk(tree))
+            leaves = {"/".join(path): find(tree, list(path)) for path in walked
+                      if not isinstance(find(tree, list(path)), dict)}
+            self.assertEqual(leaves["meta-data/instance-id"], data.instance.ec2_id, version)
+            self.assertEqual(leaves["meta-data/local-ipv4"], data.instance.fixed_ip, version)
+            self.assertIn("meta-data/public-keys/0/openssh-key", leaves, version)
+            self.assertIn("user-data", leaves, version)
+            self.assertEqual(len(walked), len(set(walked)), version)
 
     def test_keys_appear_at_the_version_nova_added_them(self) -> None:
         data = instance_data()
