@@ -16,14 +16,29 @@ suite_tmp() {
     trap 'exit 143' TERM
 }
 
+# process_tree PID: PID and its descendants, parents first.
+process_tree() {
+    local child
+    echo "$1"
+    for child in $(pgrep -P "$1"); do
+        process_tree "$child"
+    done
+}
+
+# Every process this run started, and theirs (tempest's workers, gunicorn's, the
+# daemon's), gets SIGTERM; one still there 30 seconds later gets SIGKILL.
 suite_cleanup() {
-    local pid
+    local pid tree=()
     for pid in "${SUITE_PIDS[@]}"; do
+        tree+=($(process_tree "$pid"))
+    done
+    for pid in "${tree[@]}"; do
         kill -TERM "$pid" 2>/dev/null
     done
-    for pid in "${SUITE_PIDS[@]}"; do
-        # A process that ignores SIGTERM for 30 seconds is killed.
+    for pid in "${tree[@]}"; do
         timeout 30 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+    done
+    for pid in "${SUITE_PIDS[@]}"; do
         wait "$pid" 2>/dev/null
     done
     if [ -n "$SUITE_TMP" ]; then
@@ -119,16 +134,16 @@ run_suite() {
     local venv="$1" workspace="$2" regex="$3" exclude="$4" status
     local report_args=()
     [ -n "${NOVATX_SUITE_REPORT:-}" ] && report_args=(--report "$NOVATX_SUITE_REPORT")
-    (
-        cd "$workspace" || exit 1
-        "$venv/bin/tempest" run --list-tests --regex "$regex" --exclude-list "$exclude" \
-            > "$SUITE_TMP/listed.txt" || exit 1
-        "$venv/bin/tempest" run --regex "$regex" --exclude-list "$exclude" --concurrency 2
-        ran=$?
-        "$venv/bin/stestr" last --subunit > "$SUITE_TMP/results.subunit"
-        exit "$ran"
-    )
+    (cd "$workspace" && "$venv/bin/tempest" run --list-tests --regex "$regex" \
+        --exclude-list "$exclude" > "$SUITE_TMP/listed.txt") || return 1
+    # In the background, so that the clean-up of an interrupted run finds it and its
+    # workers (a signal waits for a foreground command to end).
+    (cd "$workspace" && exec "$venv/bin/tempest" run --regex "$regex" \
+        --exclude-list "$exclude" --concurrency 2) &
+    SUITE_PIDS+=($!)
+    wait $!
     status=$?
+    (cd "$workspace" && "$venv/bin/stestr" last --subunit > "$SUITE_TMP/results.subunit")
     "$venv/bin/python" "$SUITES_ROOT/.ci/suite_results.py" --listed "$SUITE_TMP/listed.txt" \
         "${report_args[@]}" < "$SUITE_TMP/results.subunit" > "$SUITE_TMP/summary.txt" || status=1
     sed '$d' "$SUITE_TMP/summary.txt"
