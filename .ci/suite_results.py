@@ -129,7 +129,7 @@ def count(listed: Iterable[str], results: dict[str, dict]) -> tuple[Counter, lis
 
 
 def failure_line(name: str, hidden: int, reason: str) -> str:
-    if _FIXTURE.match(name):
+    if name.startswith("setUpClass "):
         return "%s [%d tests]: %s" % (name, hidden, reason)
     return "%s: %s" % (name, reason)
 
