@@ -29,7 +29,6 @@ _FIXTURE = re.compile(r"^(setUpClass|tearDownClass) \((?P<cls>[\w.]+)\)$")
 _TEST_ID = re.compile(r"^[A-Za-z_][\w.]*\.\w+(\[.*\])?$")
 _TEST_FRAME = re.compile(r'^  File ".*/api/(?:\w+/)*(test_\w+\.py)", line (\d+)')
 _PASSED = {"success", "xfail"}
-_FAILED = {"fail", "uxsuccess", "exists", "inprogress"}
 
 
 def bare(test_id: str) -> str:
