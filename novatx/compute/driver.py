@@ -69,6 +69,11 @@ def _console_log(instance: Mapping[str, Any], host: str) -> str:
     return "\n".join(lines)
 
 
+#: The steps at which a snapshot's image starts saving (createImage, shelve).
+_UPLOADS = frozenset((("snapshot", states.IMAGE_UPLOADING),
+                      ("shelve", states.SHELVING_IMAGE_UPLOADING)))
+
+
 def _abandoned(now: float) -> sa.ColumnElement:
     return sa.or_(I.c.claimed_by.is_(None), I.c.claim_expires < now)
 
@@ -252,7 +257,7 @@ class SimulatedDriver:
                 self._fail(connection, row, params, stamp, 500, reason)
                 return reason
             changes.update(fixed_ip=address, mac_address=network.mac_for(address))
-        elif action == "snapshot" and task_state == states.IMAGE_UPLOADING:
+        elif (action, task_state) in _UPLOADS and params.get("image_id"):
             connection.execute(sa.update(t.images).where(t.images.c.uuid == params["image_id"])
                                .values(status="saving", updated_at=stamp))
         elif action == "unshelve" and task_state == states.SPAWNING:
@@ -292,7 +297,7 @@ class SimulatedDriver:
             changes["new_flavor"] = None
         if action == "shelve" or action == "shelve_offload":
             changes.update(host=None, node=None)
-        if action == "snapshot":
+        if action in ("snapshot", "shelve") and params.get("image_id"):
             connection.execute(sa.update(t.images).where(t.images.c.uuid == params["image_id"])
                                .values(status="active", updated_at=stamp))
         if transition.duration == DELETE:

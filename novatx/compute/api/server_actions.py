@@ -21,6 +21,22 @@ from novatx.compute.records import Image
 from novatx.db import tables as t
 
 
+#: What a shelve's snapshot adds to the server's name (nova's C{<name>-shelved}).
+SHELVED_SUFFIX = "-shelved"
+
+
+def _delete_shelved_image(connection: Connection, row: Mapping[str, Any], now: Any) -> None:
+    """Delete the snapshot the server's shelve made, as nova does at unshelve."""
+    images = t.images
+    found = connection.execute(sa.select(images.c.id, images.c.properties).where(
+        images.c.owner == row["project_id"], images.c.deleted == sa.false(),
+        images.c.name == (row["name"] + SHELVED_SUFFIX)[:255])).all()
+    for image_id, properties in found:
+        if (properties or {}).get("instance_uuid") == row["uuid"]:
+            connection.execute(sa.update(images).where(images.c.id == image_id).values(
+                deleted=True, status="deleted", updated_at=now))
+
+
 class ServerActionsAPI(ComputeAPIBase):
     """
     The actions the driver carries out on a server, and locks.
@@ -72,7 +88,17 @@ class ServerActionsAPI(ComputeAPIBase):
                             locked_reason=None)
         return self._change(context, server_uuid, change, check_lock=False)
 
-    def resize(self, context: RequestContext, server_uuid: str, flavor_id: str) -> Deferred:
+    def _merged_extra(self, row: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+        """The row's extension fields with C{extra} (already checked) laid over them."""
+        return {**(row["extra"] or {}), **extra}
+
+    def resize(self, context: RequestContext, server_uuid: str, flavor_id: str,
+               extra: Mapping[str, Any] | None = None) -> Deferred:
+        try:
+            fields = validation.extra_fields(self._fields, extra or {})
+        except Exception:
+            return fail()
+
         def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
             new = catalog.flavor_row(connection, context, flavor_id)
             if str(new["flavorid"]) == str(row["flavor"]["flavorid"]):
@@ -97,6 +123,8 @@ class ServerActionsAPI(ComputeAPIBase):
             changes = {"new_flavor": {"flavor": convert.flavor_dict(new, specs),
                                       "old_vm_state": row["vm_state"]},
                        "vcpus": new["vcpus"], "memory_mb": new["memory_mb"]}
+            if fields:
+                changes["extra"] = self._merged_extra(row, fields)
             return changes, {"old_vm_state": row["vm_state"]}
         return self._act(context, server_uuid, "resize", prepare)
 
@@ -119,7 +147,7 @@ class ServerActionsAPI(ComputeAPIBase):
     def rebuild(self, context: RequestContext, server_uuid: str, image_id: str,
                 **changes: Any) -> Deferred:
         allowed = {"name", "metadata", "key_name", "user_data", "description", "hostname",
-                   "access_ip_v4", "access_ip_v6", "admin_password"}
+                   "access_ip_v4", "access_ip_v6", "admin_password", "extra"}
         unknown = set(changes) - allowed
         if unknown:
             return fail(Invalid("Cannot rebuild with %s." % ", ".join(sorted(unknown))))
@@ -130,6 +158,7 @@ class ServerActionsAPI(ComputeAPIBase):
                 validation.user_data(changes["user_data"])
             metadata = (validation.metadata(changes.pop("metadata"), -1)
                         if changes.get("metadata") is not None else None)
+            extra = validation.extra_fields(self._fields, changes.pop("extra", None) or {})
         except Exception:
             return fail()
 
@@ -139,6 +168,8 @@ class ServerActionsAPI(ComputeAPIBase):
                 raise ImageNotActive(image_id=image_id)
             columns = dict(changes, image_id=image["uuid"])
             columns.pop("metadata", None)
+            if extra:
+                columns["extra"] = self._merged_extra(row, extra)
             if "key_name" in columns:
                 if columns["key_name"] is None:
                     columns["key_data"] = None
@@ -156,6 +187,23 @@ class ServerActionsAPI(ComputeAPIBase):
             return columns, {"old_vm_state": row["vm_state"]}
         return self._act(context, server_uuid, "rebuild", prepare)
 
+    def _snapshot(self, connection: Connection, context: RequestContext,
+                  row: Mapping[str, Any], name: str, properties: Mapping[str, str]) -> Image:
+        """
+        The queued image of a snapshot of C{row} (createImage, shelve), with
+        nova's properties; the caller's own C{properties} win over them.
+        """
+        props = {"instance_uuid": row["uuid"], "image_type": "snapshot",
+                 "user_id": context.user_id}
+        if row["image_id"]:
+            props["base_image_ref"] = row["image_id"]
+        props.update(properties)
+        return catalog.create_image(connection, {
+            "name": name, "status": "queued", "disk_format": "qcow2",
+            "container_format": "bare", "size": 0, "min_disk": row["flavor"]["root_gb"],
+            "min_ram": 0, "visibility": "private", "owner": row["project_id"],
+            "properties": props}, self._now())
+
     def create_image(self, context: RequestContext, server_uuid: str, name: str,
                      metadata: Mapping[str, str] | None = None) -> Deferred:
         try:
@@ -166,15 +214,7 @@ class ServerActionsAPI(ComputeAPIBase):
         made: list[Image] = []
 
         def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
-            props = dict(properties, instance_uuid=row["uuid"], image_type="snapshot",
-                         user_id=context.user_id)
-            if row["image_id"]:
-                props["base_image_ref"] = row["image_id"]
-            image = catalog.create_image(connection, {
-                "name": name, "status": "queued", "disk_format": "qcow2",
-                "container_format": "bare", "size": 0, "min_disk": row["flavor"]["root_gb"],
-                "min_ram": 0, "visibility": "private", "owner": row["project_id"],
-                "properties": props}, self._now())
+            image = self._snapshot(connection, context, row, name, properties)
             made.append(image)
             return {}, {"image_id": image.id}
 
@@ -182,7 +222,15 @@ class ServerActionsAPI(ComputeAPIBase):
             lambda _: made[0])
 
     def shelve(self, context: RequestContext, server_uuid: str) -> Deferred:
-        return self._act(context, server_uuid, "shelve")
+        """
+        Shelve: as nova, a snapshot named C{<name>-shelved} is made on the way
+        (active once the server is shelved); unshelve deletes it.
+        """
+        def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
+            name = (row["name"] + SHELVED_SUFFIX)[:255]
+            image = self._snapshot(connection, context, row, name, {})
+            return {}, {"image_id": image.id}
+        return self._act(context, server_uuid, "shelve", prepare)
 
     def shelve_offload(self, context: RequestContext, server_uuid: str) -> Deferred:
         return self._act(context, server_uuid, "shelve_offload")
@@ -190,11 +238,13 @@ class ServerActionsAPI(ComputeAPIBase):
     def unshelve(self, context: RequestContext, server_uuid: str,
                  availability_zone: str | None = None) -> Deferred:
         def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
+            changes = {}
             if availability_zone is not None:
                 if availability_zone != self._conf.default_availability_zone:
                     raise Invalid("The requested availability zone is not available")
-                return {"availability_zone": availability_zone}, {}
-            return {}, {}
+                changes["availability_zone"] = availability_zone
+            _delete_shelved_image(connection, row, self._now())
+            return changes, {}
         return self._act(context, server_uuid, "unshelve", prepare)
 
     def change_password(self, context: RequestContext, server_uuid: str, password: str) -> Deferred:

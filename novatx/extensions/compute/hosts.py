@@ -51,7 +51,7 @@ class Hosts(ComputeResource):
             "hosts": [
                 {"host_name": s.host, "service": s.binary[len("nova-"):], "zone": s.zone}
                 for s in _hosts.services(list(hosts))
-                if zone is None or s.zone == zone
+                if not zone or s.zone == zone
             ]
         }
 

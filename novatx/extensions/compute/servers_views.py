@@ -26,6 +26,10 @@ NETWORK_LABEL = "private"
 #: (shown as C{scheduler_hints} from 2.100, never under its field name).
 SCHEDULER_HINTS_FIELD = "scheduler_hints"
 
+#: The extension field in which servers keep C{OS-DCF:diskConfig}, shown under
+#: that name (a server created before it was kept shows C{MANUAL}).
+DISK_CONFIG_FIELD = "OS-DCF:diskConfig"
+
 #: Statuses whose documents carry C{progress}, and those that carry C{fault}.
 PROGRESS_STATUSES = frozenset(("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"))
 FAULT_STATUSES = frozenset(("ERROR", "DELETED"))
@@ -259,7 +263,7 @@ class ServerViews:
         server: dict[str, Any] = {
             "id": instance.uuid,
             "links": resource_links(request, self.collection, instance.uuid),
-            "OS-DCF:diskConfig": "MANUAL",
+            "OS-DCF:diskConfig": instance.extra.get(DISK_CONFIG_FIELD, "MANUAL"),
         }
         if instance.networks != "none":
             server["security_groups"] = [{"name": "default"}]
