@@ -87,6 +87,8 @@ class ServerQuery:
     ec2_ids: tuple[int, ...] = ()
     key_name: str | None = None
     availability_zone: str | None = None
+    host: str | None = None
+    node: str | None = None
     project_id: str | None = None
     user_id: str | None = None
     deleted: bool | None = None
@@ -199,8 +201,11 @@ class IComputeAPI(Interface):
     def unlock(context, server_uuid):
         """Unlock (an owner cannot undo an admin's lock)."""
 
-    def resize(context, server_uuid, flavor_id):
-        """-> VERIFY_RESIZE; the same flavor is L{Invalid}."""
+    def resize(context, server_uuid, flavor_id, extra=None):
+        """
+        -> VERIFY_RESIZE; the same flavor is L{Invalid}. C{extra}: extension
+        fields to set with it (C{OS-DCF:diskConfig}).
+        """
 
     def confirm_resize(context, server_uuid):
         """VERIFY_RESIZE -> ACTIVE on the new flavor."""
@@ -209,13 +214,19 @@ class IComputeAPI(Interface):
         """VERIFY_RESIZE -> ACTIVE on the old flavor."""
 
     def rebuild(context, server_uuid, image_id, **changes):
-        """Rebuild from an image (name, metadata, key_name, user_data may change)."""
+        """
+        Rebuild from an image (name, metadata, key_name, user_data, and
+        C{extra}, extension fields, may change).
+        """
 
     def create_image(context, server_uuid, name, metadata=None):
         """Snapshot: fires with the new L{Image} (status active when done)."""
 
     def shelve(context, server_uuid):
-        """ACTIVE/SHUTOFF/... -> SHELVED_OFFLOADED (the simulated host offloads)."""
+        """
+        ACTIVE/SHUTOFF/... -> SHELVED_OFFLOADED (the simulated host offloads),
+        making the snapshot image C{<name>-shelved} that unshelve deletes.
+        """
 
     def shelve_offload(context, server_uuid):
         """SHELVED -> SHELVED_OFFLOADED."""
@@ -284,8 +295,21 @@ class IComputeAPI(Interface):
     def update_image_metadata(context, image_id, properties, replace=False):
         """Change an image's properties (the compute proxy's image metadata)."""
 
+    def update_image(context, image_id, core=None, properties=None, removed=()):
+        """
+        Owner or admin: change core fields (C{name}, C{visibility},
+        C{protected}, C{min_disk}, C{min_ram}, and the formats while queued),
+        set C{properties} and drop the C{removed} ones (glance's JSON patch).
+        """
+
+    def upload_image_data(context, image_id, size):
+        """
+        Owner or admin: a queued image received C{size} bytes and is active
+        (the bytes themselves are not kept). L{Conflict} when not queued.
+        """
+
     def delete_image(context, image_id):
-        """Owner or admin; it stays visible to its owner as deleted."""
+        """Owner or admin; afterwards it is not found, by anyone."""
 
     # -- key pairs -----------------------------------------------------------
 
