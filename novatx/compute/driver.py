@@ -69,8 +69,8 @@ def _console_log(instance: Mapping[str, Any], host: str) -> str:
     return "\n".join(lines)
 
 
-#: The steps at which a snapshot's image starts saving (createImage, shelve).
-_UPLOADS = frozenset((("snapshot", states.IMAGE_UPLOADING),
+#: The steps at which a snapshot's image starts saving (createImage, createBackup, shelve).
+_UPLOADS = frozenset((("snapshot", states.IMAGE_UPLOADING), ("backup", states.IMAGE_UPLOADING),
                       ("shelve", states.SHELVING_IMAGE_UPLOADING)))
 
 
@@ -297,7 +297,7 @@ class SimulatedDriver:
             changes["new_flavor"] = None
         if action == "shelve" or action == "shelve_offload":
             changes.update(host=None, node=None)
-        if action in ("snapshot", "shelve") and params.get("image_id"):
+        if action in ("snapshot", "backup", "shelve") and params.get("image_id"):
             connection.execute(sa.update(t.images).where(t.images.c.uuid == params["image_id"])
                                .values(status="active", updated_at=stamp))
         if transition.duration == DELETE:

@@ -222,6 +222,28 @@ class IComputeAPI(Interface):
     def create_image(context, server_uuid, name, metadata=None):
         """Snapshot: fires with the new L{Image} (status active when done)."""
 
+    def backup(context, server_uuid, name, backup_type, rotation, metadata=None):
+        """
+        C{createBackup}: a snapshot (C{image_type: backup}); the server keeps
+        the newest C{rotation} backups of C{backup_type}. Fires with the
+        L{Image}, or None for a rotation of 0 (which makes none).
+        """
+
+    def rescue(context, server_uuid, password, image_id=None):
+        """ACTIVE/SHUTOFF/ERROR -> RESCUE."""
+
+    def unrescue(context, server_uuid):
+        """RESCUE -> ACTIVE."""
+
+    def reset_state(context, server_uuid, state):
+        """Admins: vm state C{active} or C{error}, no task under way."""
+
+    def inject_network_info(context, server_uuid):
+        """Admins: recorded; nothing to inject on the simulated host."""
+
+    def trigger_crash_dump(context, server_uuid):
+        """An NMI to a running guest: recorded."""
+
     def shelve(context, server_uuid):
         """
         ACTIVE/SHUTOFF/... -> SHELVED_OFFLOADED (the simulated host offloads),

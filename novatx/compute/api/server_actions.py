@@ -37,6 +37,22 @@ def _delete_shelved_image(connection: Connection, row: Mapping[str, Any], now: A
                 deleted=True, status="deleted", updated_at=now))
 
 
+def _rotate_backups(connection: Connection, row: Mapping[str, Any], backup_type: str,
+                    keep: int, now: Any) -> None:
+    """Delete the server's oldest C{backup_type} backups until C{keep} remain."""
+    images = t.images
+    found = connection.execute(sa.select(images.c.id, images.c.properties).where(
+        images.c.owner == row["project_id"], images.c.deleted == sa.false())
+        .order_by(images.c.created_at, images.c.id)).all()
+    backups = [image_id for image_id, properties in found
+               if (properties or {}).get("image_type") == "backup"
+               and properties.get("instance_uuid") == row["uuid"]
+               and properties.get("backup_type") == backup_type]
+    for image_id in backups[:max(0, len(backups) - keep)]:
+        connection.execute(sa.update(images).where(images.c.id == image_id).values(
+            deleted=True, status="deleted", updated_at=now))
+
+
 class ServerActionsAPI(ComputeAPIBase):
     """
     The actions the driver carries out on a server, and locks.
@@ -220,6 +236,81 @@ class ServerActionsAPI(ComputeAPIBase):
 
         return self._act(context, server_uuid, "snapshot", prepare).addCallback(
             lambda _: made[0])
+
+    def backup(self, context: RequestContext, server_uuid: str, name: str, backup_type: str,
+               rotation: int, metadata: Mapping[str, str] | None = None) -> Deferred:
+        """
+        C{createBackup}: a snapshot whose properties say C{image_type: backup}
+        and its C{backup_type}; the server then keeps at most C{rotation}
+        backups of that type, the oldest going first. With a rotation of 0
+        every backup of the type goes and none is made. Fires with the new
+        L{Image}, or None for a rotation of 0.
+        """
+        try:
+            validation.name(name)
+            validation.text(backup_type, "backup_type", 255)
+            validation.integer(rotation, "rotation", 0)
+            properties = validation.metadata(metadata or {}, -1)
+        except Exception:
+            return fail()
+        made: list[Image] = []
+
+        def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
+            now = self._now()
+            _rotate_backups(connection, row, backup_type, max(0, rotation - 1), now)
+            if rotation == 0:
+                return {}, {}
+            props = {"image_type": "backup", "backup_type": backup_type, **properties}
+            image = self._snapshot(connection, context, row, name, props)
+            made.append(image)
+            return {}, {"image_id": image.id}
+
+        return self._act(context, server_uuid, "backup", prepare).addCallback(
+            lambda _: made[0] if made else None)
+
+    def rescue(self, context: RequestContext, server_uuid: str, password: str,
+               image_id: str | None = None) -> Deferred:
+        """
+        ACTIVE/SHUTOFF/ERROR -> RESCUE, booted from C{image_id} (default: its
+        own image), with C{password} as the rescue system's admin password.
+        """
+        try:
+            validation.text(password, "adminPass", 255)
+        except Exception:
+            return fail()
+
+        def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
+            if image_id is not None:
+                image = catalog.image_row(connection, context, image_id)
+                if image["status"] != "active":
+                    raise ImageNotActive(image_id=image_id)
+            return {"admin_password": password}, {}
+        return self._act(context, server_uuid, "rescue", prepare)
+
+    def unrescue(self, context: RequestContext, server_uuid: str) -> Deferred:
+        return self._act(context, server_uuid, "unrescue")
+
+    def reset_state(self, context: RequestContext, server_uuid: str, state: str) -> Deferred:
+        """Admins: set the vm state (C{active} or C{error}) and clear the task state."""
+        if state not in ("active", "error"):
+            return fail(Invalid("Invalid state for reset: %s" % state))
+        if not context.is_admin:
+            return fail(NotAuthorized("Only administrators may reset a server's state."))
+
+        def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
+            return {"pending_action": None, "pending_params": None, "claimed_by": None,
+                    "claim_expires": None}, {"vm_state": state}
+        return self._act(context, server_uuid, "reset_state", prepare)
+
+    def inject_network_info(self, context: RequestContext, server_uuid: str) -> Deferred:
+        """Admins: the simulated host has nothing to inject; the action is recorded."""
+        if not context.is_admin:
+            return fail(NotAuthorized("Only administrators may inject network info."))
+        return self._act(context, server_uuid, "inject_network_info")
+
+    def trigger_crash_dump(self, context: RequestContext, server_uuid: str) -> Deferred:
+        """An NMI to the guest (2.17): recorded; the simulated guest keeps running."""
+        return self._act(context, server_uuid, "trigger_crash_dump")
 
     def shelve(self, context: RequestContext, server_uuid: str) -> Deferred:
         """

@@ -1,6 +1,7 @@
 """
 The core actions of C{POST /servers/{id}/action}: reboot, os-start, os-stop,
-resize, confirmResize, revertResize, rebuild and createImage.
+resize, confirmResize, revertResize, rebuild, createImage and (2.17)
+trigger_crash_dump.
 
 Each handler calls one internal-API method; the internal API checks the
 instance's state (409 when it forbids the action) and the lock, and another
@@ -42,6 +43,8 @@ class ServerActions(ComputeResource):
                 Action("revertResize", self.revert_resize, policy=p % "revert_resize"),
                 Action("rebuild", self.rebuild, schema=schemas.rebuild, policy=p % "rebuild"),
                 Action("createImage", self.create_image, schema=schemas.create_image, policy=p % "create_image"),
+                Action("trigger_crash_dump", self.trigger_crash_dump, policy=p % "trigger_crash_dump",
+                       min_version="2.17"),
             ]
         }
 
@@ -120,6 +123,11 @@ class ServerActions(ComputeResource):
         if option(self.config, "api", "enable_instance_password", True):
             document["adminPass"] = admin_pass
         return Response({"server": document}, status=202)
+
+    @deferred
+    async def trigger_crash_dump(self, request: Any, server_id: str, body: Any) -> None:
+        """C{trigger_crash_dump} (2.17): an NMI to the guest."""
+        await self.compute.trigger_crash_dump(request.context, server_id)
 
     @deferred
     async def create_image(self, request: Any, server_id: str, body: dict) -> Response:
