@@ -323,3 +323,37 @@ services = sa.Table(
     sa.Column("forced_down", sa.Boolean, nullable=False, default=False),
     *_timestamps(),
 )
+
+# -- host aggregates (os-aggregates) ---------------------------------------------------
+
+aggregates = sa.Table(
+    "aggregates",
+    metadata,
+    # An admin's group of compute hosts; its availability_zone metadata item
+    # puts the hosts in that zone.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+    *_timestamps(),
+)
+
+aggregate_hosts = sa.Table(
+    "aggregate_hosts",
+    metadata,
+    sa.Column(
+        "aggregate_id", sa.Integer, sa.ForeignKey("aggregates.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("host", sa.String(255), primary_key=True),
+)
+
+aggregate_metadata = sa.Table(
+    "aggregate_metadata",
+    metadata,
+    sa.Column(
+        "aggregate_id", sa.Integer, sa.ForeignKey("aggregates.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from zope.interface import implementer
 
+from novatx.compute.api.aggregates import AggregatesAPI
 from novatx.compute.api.deployment import DeploymentAPI
 from novatx.compute.api.ec2 import EC2SupportAPI
 from novatx.compute.api.flavors import FlavorsAPI
@@ -31,7 +32,7 @@ __all__ = ["ComputeAPI"]
 
 @implementer(IComputeAPI)
 class ComputeAPI(ServersAPI, ServerActionsAPI, FlavorsAPI, ImagesAPI, KeyPairsAPI, QuotasAPI,
-                 ServerGroupsAPI, DeploymentAPI, EC2SupportAPI):
+                 ServerGroupsAPI, DeploymentAPI, AggregatesAPI, EC2SupportAPI):
     """
     The internal API of one worker: every part over one store, clock and
     driver (L{novatx.compute.api._base.ComputeAPIBase} takes them).

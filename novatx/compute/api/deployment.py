@@ -9,9 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from twisted.internet.defer import Deferred, fail, succeed
+from twisted.internet.defer import Deferred, fail
 
-from novatx.compute import convert, services
+from novatx.compute import aggregates, convert, services
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Invalid, NotAuthorized
@@ -29,10 +29,15 @@ class DeploymentAPI(ComputeAPIBase):
         is enabled (nova counts a zone whose computes are all disabled among
         its unavailable zones).
         """
-        return self._read(services.zones, self.driver.host_info())
+        return self._read(
+            lambda connection: services.zones(connection, self._zoned_host(connection)))
+
+    def _zoned_host(self, connection: Connection) -> dict[str, Any]:
+        """The compute host, in the zone its aggregates give it."""
+        return aggregates.zoned(connection, self.driver.host_info())
 
     def list_hosts(self, context: RequestContext) -> Deferred:
-        return succeed([self.driver.host_info()])
+        return self._read(lambda connection: [self._zoned_host(connection)])
 
     def list_service_states(self, context: RequestContext) -> Deferred:
         """

@@ -41,4 +41,5 @@ class CreateBackup(ComputeResource):
             return Response(None, status=202)
         if version_of(request) >= V2_45:
             return Response({"image_id": image.id}, status=202)
-        return Response(None, status=202, headers={"Location": request.project_url("images", image.id)})
+        location = request.project_url("images", image.id)
+        return Response(None, status=202, headers={"Location": location})

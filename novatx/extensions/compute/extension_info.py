@@ -56,7 +56,10 @@ class ExtensionInfo(ComputeResource):
         self._by_alias: dict[str, dict[str, Any]] | None = None
 
     def _documents(self) -> dict[str, dict[str, Any]]:
-        """Every listed extension's document by alias, sorted; made on first use, when all are loaded."""
+        """
+        Every listed extension's document by alias, sorted; made on first
+        use, when every extension is loaded.
+        """
         if self._by_alias is None:
             documents = {alias: _document(name, alias, name) for alias, name in NOVA_EXTENSIONS}
             documents.update((alias, extension_document(e)) for alias, e in self._loaded.items())
