@@ -380,7 +380,10 @@ class IComputeAPI(Interface):
         """Fires with a list of C{(name, available)}."""
 
     def list_hosts(context):
-        """Fires with dicts describing the simulated compute host(s) and services."""
+        """
+        Fires with dicts describing the simulated compute host(s) and services,
+        each in the zone its aggregates give it (else the default zone).
+        """
 
     def list_service_states(context):
         """
@@ -398,6 +401,32 @@ class IComputeAPI(Interface):
 
     def get_usage(context, start, end, project_id=None):
         """Fires with per-project usage dicts (os-simple-tenant-usage)."""
+
+    # -- host aggregates (admins) ------------------------------------------
+
+    def list_aggregates(context):
+        """Fires with every L{novatx.compute.aggregates.Aggregate}."""
+
+    def get_aggregate(context, aggregate_id):
+        """One aggregate; L{NotFound}."""
+
+    def create_aggregate(context, name, availability_zone=None):
+        """A new aggregate; L{Conflict} for a name in use."""
+
+    def update_aggregate(context, aggregate_id, name=None, availability_zone=attrs.NOTHING):
+        """Rename and/or re-zone (None: no zone); L{Invalid} for a zone its hosts contradict."""
+
+    def set_aggregate_metadata(context, aggregate_id, items):
+        """Set metadata items (a None value removes one), the zone item too."""
+
+    def add_aggregate_host(context, aggregate_id, host):
+        """Add a compute host; L{NotFound} for an unknown host, L{Conflict} when in."""
+
+    def remove_aggregate_host(context, aggregate_id, host):
+        """Remove a host; L{NotFound} when it is not in the aggregate."""
+
+    def delete_aggregate(context, aggregate_id):
+        """Delete an aggregate with no hosts (L{Invalid} otherwise)."""
 
     # -- EC2 and metadata support ------------------------------------------
 
@@ -418,6 +447,12 @@ class IComputeAPI(Interface):
 
     def set_password(server_uuid, password):
         """Once only: a second set is L{Conflict} (metadata answers 409)."""
+
+    def get_server_password(context, server_uuid):
+        """The password of a server the caller may see (C{os-server-password})."""
+
+    def clear_server_password(context, server_uuid):
+        """Forget it; the instance may post a new one."""
 
     def add_observer(observer):
         """
