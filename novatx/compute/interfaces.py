@@ -402,6 +402,12 @@ class IComputeAPI(Interface):
     def get_usage(context, start, end, project_id=None):
         """Fires with per-project usage dicts (os-simple-tenant-usage)."""
 
+    def get_quota_class(context, class_name):
+        """A quota class's limits (a L{QuotaSet}; the defaults with the class's over them)."""
+
+    def update_quota_class(context, class_name, limits):
+        """Admins: set a class's limits; the C{default} class's apply to every project."""
+
     # -- host aggregates (admins) ------------------------------------------
 
     def list_aggregates(context):

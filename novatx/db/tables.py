@@ -357,3 +357,15 @@ aggregate_metadata = sa.Table(
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("value", sa.String(255), nullable=False),
 )
+
+# -- quota classes (os-quota-class-sets) -------------------------------------------------
+
+quota_classes = sa.Table(
+    "quota_classes",
+    metadata,
+    # A quota class's limits; the "default" class's stand over [quota]'s
+    # defaults for every project.
+    sa.Column("class_name", sa.String(255), primary_key=True),
+    sa.Column("resource", sa.String(255), primary_key=True),
+    sa.Column("hard_limit", sa.Integer, nullable=False),
+)

@@ -1,7 +1,9 @@
-"""Keep host aggregates
+"""Keep host aggregates and quota classes
 
 C{os-aggregates}: aggregates by id and name, their hosts and their metadata
 (the C{availability_zone} item puts an aggregate's hosts in that zone).
+C{os-quota-class-sets}: the limits of quota classes (the C{default} class's
+stand over the configured defaults).
 
 Revision ID: 0010
 Revises: 0006
@@ -50,7 +52,17 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "quota_classes",
+        sa.Column("class_name", sa.String(length=255), nullable=False),
+        sa.Column("resource", sa.String(length=255), nullable=False),
+        sa.Column("hard_limit", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("class_name", "resource", name=op.f("pk_quota_classes")),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("quota_classes")
     op.drop_table("aggregate_metadata")
     op.drop_table("aggregate_hosts")
     op.drop_table("aggregates")
