@@ -22,7 +22,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from zope.interface import implementer
 
-from novatx.compute import actions, convert, network, services, states
+from novatx.compute import actions, convert, migrations, network, services, states
 from novatx.compute.interfaces import IComputeDriver
 from novatx.compute.records import Instance
 from novatx.compute.transitions import DELETE, TRANSITIONS
@@ -295,6 +295,8 @@ class SimulatedDriver:
             changes["launched_at"] = stamp
         if action == "revert_resize":
             changes["new_flavor"] = None
+        if action == "resize":
+            migrations.advance(connection, row["uuid"], "migrating", "finished", stamp)
         if action == "shelve" or action == "shelve_offload":
             changes.update(host=None, node=None)
         if action in ("snapshot", "backup", "shelve") and params.get("image_id"):

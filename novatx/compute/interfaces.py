@@ -408,6 +408,14 @@ class IComputeAPI(Interface):
     def update_quota_class(context, class_name, limits):
         """Admins: set a class's limits; the C{default} class's apply to every project."""
 
+    def list_migrations(context, filters=None, limit=None, marker=None):
+        """
+        Admins: a L{Page} of L{novatx.compute.migrations.Migration}s, newest
+        first; filters C{instance_uuid}, C{status}, C{migration_type},
+        C{source_compute}, C{host}, C{user_id}, C{project_id},
+        C{changes_since}, C{changes_before}; C{marker} a migration's uuid.
+        """
+
     # -- host aggregates (admins) ------------------------------------------
 
     def list_aggregates(context):

@@ -369,3 +369,24 @@ quota_classes = sa.Table(
     sa.Column("resource", sa.String(255), primary_key=True),
     sa.Column("hard_limit", sa.Integer, nullable=False),
 )
+
+# -- migrations (os-migrations) -------------------------------------------------------
+
+migrations = sa.Table(
+    "migrations",
+    metadata,
+    # A server's move between hosts or flavors (a resize here): nova's
+    # migration record, kept after the move is confirmed or reverted.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("instance_uuid", _UUID, nullable=False, index=True),
+    sa.Column("migration_type", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("source_compute", sa.String(255)),
+    sa.Column("dest_compute", sa.String(255)),
+    sa.Column("old_instance_type_id", sa.Integer),
+    sa.Column("new_instance_type_id", sa.Integer),
+    sa.Column("project_id", _ID, nullable=False),
+    sa.Column("user_id", _ID, nullable=False),
+    *_timestamps(),
+)

@@ -5,13 +5,13 @@ What the deployment is: its zone, its host, the states of its services, usage.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred, fail
 
-from novatx.compute import aggregates, convert, services
+from novatx.compute import aggregates, convert, migrations, services
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Invalid, NotAuthorized
@@ -104,3 +104,11 @@ class DeploymentAPI(ComputeAPIBase):
                 })
             return list(projects.values())
         return self._read(run)
+
+    def list_migrations(self, context: RequestContext, filters: Mapping[str, Any] | None = None,
+                        limit: int | None = None, marker: str | None = None) -> Deferred:
+        """Admins: the servers' migrations, newest first (L{migrations.list_page})."""
+        if not context.is_admin:
+            return fail(NotAuthorized("Policy doesn't allow os_compute_api:os-migrations:index "
+                                      "to be performed."))
+        return self._read(migrations.list_page, dict(filters or {}), limit, marker)

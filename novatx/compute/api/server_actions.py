@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred, fail
 
-from novatx.compute import catalog, convert, instances, quotas, validation
+from novatx.compute import catalog, convert, instances, migrations, quotas, validation
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import (
@@ -141,6 +141,7 @@ class ServerActionsAPI(ComputeAPIBase):
                        "vcpus": new["vcpus"], "memory_mb": new["memory_mb"]}
             if fields:
                 changes["extra"] = self._merged_extra(row, fields)
+            migrations.start(connection, row, context.user_id, "resize", new["id"], self._now())
             return changes, {"old_vm_state": row["vm_state"]}
         return self._act(context, server_uuid, "resize", prepare)
 
@@ -148,6 +149,7 @@ class ServerActionsAPI(ComputeAPIBase):
         def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
             pending = row["new_flavor"] or {}
             flavor = pending.get("flavor") or row["flavor"]
+            migrations.advance(connection, row["uuid"], "finished", "confirmed", self._now())
             return ({"flavor": flavor, "flavor_id": flavor["id"], "new_flavor": None},
                     {"old_vm_state": pending.get("old_vm_state")})
         return self._act(context, server_uuid, "confirm_resize", prepare)
@@ -156,6 +158,7 @@ class ServerActionsAPI(ComputeAPIBase):
         def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
             pending = row["new_flavor"] or {}
             old = row["flavor"]
+            migrations.advance(connection, row["uuid"], "finished", "reverted", self._now())
             return ({"vcpus": old["vcpus"], "memory_mb": old["memory_mb"]},
                     {"old_vm_state": pending.get("old_vm_state")})
         return self._act(context, server_uuid, "revert_resize", prepare)

@@ -55,3 +55,13 @@ USAGE = rules(
     (USAGE_LIST, ADMIN, "List usage of every project."),
     (USAGE_SHOW, PROJECT_READER_OR_ADMIN, "Show one project's usage."),
 )
+
+MIGRATIONS_LIST = "os_compute_api:os-migrations:index"
+SERVER_MIGRATIONS = "os_compute_api:servers:migrations:%s"
+
+MIGRATIONS = rules(
+    (MIGRATIONS_LIST, ADMIN, "List the servers' migrations."),
+    (SERVER_MIGRATIONS % "index", ADMIN, "List a server's in-progress live migrations (2.23)."),
+    (SERVER_MIGRATIONS % "show", ADMIN, "Show a server's in-progress live migration (2.23)."),
+    (SERVER_MIGRATIONS % "delete", ADMIN, "Abort a server's live migration (2.24)."),
+)
