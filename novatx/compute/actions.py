@@ -29,6 +29,7 @@ ACTION_NAMES = {
     "change_password": "changePassword", "delete": "delete", "backup": "createBackup",
     "rescue": "rescue", "unrescue": "unrescue", "reset_state": "resetState",
     "inject_network_info": "injectNetworkInfo", "trigger_crash_dump": "trigger_crash_dump",
+    "soft_delete": "delete", "restore": "restore", "force_delete": "forceDelete",
 }
 
 #: The compute-side event names, as nova's C{wrap_instance_event} records them.
@@ -46,6 +47,8 @@ EVENT_NAMES = {
     "rescue": "compute_rescue_instance", "unrescue": "compute_unrescue_instance",
     "reset_state": "api_reset_state", "inject_network_info": "compute_inject_network_info",
     "trigger_crash_dump": "compute_trigger_crash_dump",
+    "soft_delete": "compute_soft_delete_instance", "restore": "compute_restore_instance",
+    "force_delete": "compute_terminate_instance",
 }
 
 

@@ -313,11 +313,15 @@ class SimulatedDriver:
     # -- picking up what others left -----------------------------------------------------
 
     def resume_pending(self, limit: int = 100) -> Deferred:
-        """Claim transitions whose worker is gone and carry them on; fires with their count."""
+        """
+        Claim transitions whose worker is gone and carry them on, and reclaim
+        soft-deleted servers whose time is up; fires with the count carried on.
+        """
         if not self._running:
             return succeed(0)
         now = self._clock.seconds()
-        d = self._store.read(self._any_abandoned, now)
+        d = self._reclaim(now)
+        d.addCallback(lambda _: self._store.read(self._any_abandoned, now))
         d.addCallback(lambda found: self._store.write(self._claim_abandoned, now, limit)
                       if found else [])
 
@@ -331,6 +335,38 @@ class SimulatedDriver:
             return 0
 
         return d.addCallbacks(claimed, unavailable)
+
+    def _reclaim(self, now: float) -> Deferred:
+        """
+        Delete the servers soft-deleted longer than C{[DEFAULT]
+        reclaim_instance_interval} ago, as nova's periodic task does.
+        """
+        interval = self._conf.reclaim_instance_interval
+        if interval <= 0:
+            return succeed([])
+
+        due = (I.c.vm_state == states.SOFT_DELETED, I.c.task_state.is_(None),
+               I.c.deleted == sa.false(), I.c.updated_at <= convert.naive(now - interval))
+
+        def any_due(connection: Connection) -> bool:
+            return connection.execute(sa.select(I.c.id).where(*due).limit(1)).first() is not None
+
+        def reclaim(connection: Connection) -> list[str]:
+            rows = list(connection.execute(sa.select(I).where(*due).with_for_update()).mappings())
+            for row in rows:
+                self._finish(connection, row, "force_delete", {}, convert.naive(now))
+            return [row["uuid"] for row in rows]
+
+        def reclaimed(uuids: list[str]) -> None:
+            for uuid in uuids:
+                self._notify(uuid)
+
+        def unavailable(failure: Any) -> None:
+            log.failure("reclaiming soft-deleted servers failed", failure)
+
+        d = self._store.read(any_due)
+        d.addCallback(lambda found: self._store.write(reclaim) if found else [])
+        return d.addCallbacks(reclaimed, unavailable)
 
     def _any_abandoned(self, connection: Connection, now: float) -> bool:
         """A cheap read first, so an idle poll never takes a write lock."""

@@ -222,6 +222,12 @@ class IComputeAPI(Interface):
     def create_image(context, server_uuid, name, metadata=None):
         """Snapshot: fires with the new L{Image} (status active when done)."""
 
+    def restore_server(context, server_uuid):
+        """SOFT_DELETED -> ACTIVE."""
+
+    def force_delete_server(context, server_uuid):
+        """Delete at once, a soft-deleted server too."""
+
     def backup(context, server_uuid, name, backup_type, rotation, metadata=None):
         """
         C{createBackup}: a snapshot (C{image_type: backup}); the server keeps

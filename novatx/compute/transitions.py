@@ -142,6 +142,12 @@ TRANSITIONS: dict[str, Transition] = {
         _T("change_password", "changePassword", (s.ACTIVE,), _IDLE, (s.UPDATING_PASSWORD,),
            ACTION, _keep_state),
         _T("delete", "delete", None, None, (s.DELETING,), DELETE, _ends(s.DELETED, s.NOSTATE)),
+        _T("soft_delete", "soft_delete", None, _IDLE, (s.SOFT_DELETING,), ACTION,
+           _ends(s.SOFT_DELETED, s.SHUTDOWN)),
+        _T("restore", "restore", (s.SOFT_DELETED,), _IDLE, (s.RESTORING,), ACTION,
+           _ends(s.ACTIVE, s.RUNNING)),
+        _T("force_delete", "forceDelete", None, _IDLE, (s.DELETING,), DELETE,
+           _ends(s.DELETED, s.NOSTATE)),
     ]
 }
 

@@ -295,7 +295,21 @@ class ServersAPI(ComputeAPIBase):
         return self._change(context, server_uuid, change, check_lock=False)
 
     def delete_server(self, context: RequestContext, server_uuid: str) -> Deferred:
+        """
+        Delete; with C{[DEFAULT] reclaim_instance_interval} set, soft-delete:
+        the server waits SOFT_DELETED, restorable, until the driver reclaims it.
+        """
+        if self._conf.reclaim_instance_interval > 0:
+            return self._act(context, server_uuid, "soft_delete")
         return self._act(context, server_uuid, "delete")
+
+    def restore_server(self, context: RequestContext, server_uuid: str) -> Deferred:
+        """SOFT_DELETED -> ACTIVE."""
+        return self._act(context, server_uuid, "restore")
+
+    def force_delete_server(self, context: RequestContext, server_uuid: str) -> Deferred:
+        """Delete now, a soft-deleted server too."""
+        return self._act(context, server_uuid, "force_delete")
 
     def set_metadata(self, context: RequestContext, server_uuid: str,
                      metadata: Mapping[str, str], replace: bool = False) -> Deferred:

@@ -29,6 +29,7 @@ ADMIN_ACTIONS = "os_compute_api:os-admin-actions:%s"
 CREATE_BACKUP = "os_compute_api:os-create-backup"
 RESCUE = "os_compute_api:os-rescue"
 UNRESCUE = "os_compute_api:os-unrescue"
+DEFERRED_DELETE = "os_compute_api:os-deferred-delete:%s"
 
 
 def _rule(name: str, check: str, description: str, method: str, path: str) -> policy.DocumentedRuleDefault:
@@ -93,6 +94,16 @@ def create_backup_rules() -> dict[str, policy.DocumentedRuleDefault]:
     """The rules of C{os-create-backup}."""
     return _by_name(
         _rule(CREATE_BACKUP, PROJECT_MEMBER_OR_ADMIN, "Back a server up", "POST", _ACTION % "createBackup"),
+    )
+
+
+def deferred_delete_rules() -> dict[str, policy.DocumentedRuleDefault]:
+    """The rules of C{os-deferred-delete}."""
+    return _by_name(
+        _rule(DEFERRED_DELETE % "restore", PROJECT_MEMBER_OR_ADMIN, "Restore a soft-deleted server",
+              "POST", _ACTION % "restore"),
+        _rule(DEFERRED_DELETE % "force", PROJECT_MEMBER_OR_ADMIN, "Delete a server at once",
+              "POST", _ACTION % "forceDelete"),
     )
 
 
