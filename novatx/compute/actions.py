@@ -48,7 +48,9 @@ EVENT_NAMES = {
     "reset_state": "api_reset_state", "inject_network_info": "compute_inject_network_info",
     "trigger_crash_dump": "compute_trigger_crash_dump",
     "soft_delete": "compute_soft_delete_instance", "restore": "compute_restore_instance",
-    "force_delete": "compute_terminate_instance",
+    "force_delete": "compute_terminate_instance", "migrate": "conductor_migrate_server",
+    "live-migration": "conductor_live_migrate_instance",
+    "evacuate": "conductor_rebuild_instance",
 }
 
 

@@ -228,6 +228,15 @@ class IComputeAPI(Interface):
     def force_delete_server(context, server_uuid):
         """Delete at once, a soft-deleted server too."""
 
+    def migrate_server(context, server_uuid, host=None):
+        """Admins: cold migration; with one compute host, nova's NoValidHost (L{Invalid})."""
+
+    def live_migrate_server(context, server_uuid, host=None):
+        """Admins: accepted, its migration recorded as failed (no other host)."""
+
+    def evacuate_server(context, server_uuid, host=None):
+        """Admins: L{Invalid} while the server's host is up; else as a live migration."""
+
     def backup(context, server_uuid, name, backup_type, rotation, metadata=None):
         """
         C{createBackup}: a snapshot (C{image_type: backup}); the server keeps

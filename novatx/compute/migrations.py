@@ -61,11 +61,13 @@ def _record(row: Mapping[str, Any]) -> Migration:
 
 
 def start(connection: Connection, row: Mapping[str, Any], user_id: str, kind: str,
-          new_flavor_id: int, now: Any) -> None:
-    """Record the move of the instance C{row} (status C{migrating})."""
+          new_flavor_id: int, now: Any, status: str = "migrating",
+          dest: str | None = None) -> None:
+    """Record the move of the instance C{row} (status C{migrating}, to its own host)."""
     connection.execute(sa.insert(MG).values(
         uuid=str(uuidlib.uuid4()), instance_uuid=row["uuid"], migration_type=kind,
-        status="migrating", source_compute=row["host"], dest_compute=row["host"],
+        status=status, source_compute=row["host"],
+        dest_compute=row["host"] if dest is None else dest,
         old_instance_type_id=(row["flavor"] or {}).get("id"), new_instance_type_id=new_flavor_id,
         project_id=row["project_id"], user_id=user_id, created_at=now, updated_at=now,
     ))

@@ -30,6 +30,8 @@ CREATE_BACKUP = "os_compute_api:os-create-backup"
 RESCUE = "os_compute_api:os-rescue"
 UNRESCUE = "os_compute_api:os-unrescue"
 DEFERRED_DELETE = "os_compute_api:os-deferred-delete:%s"
+MIGRATE_SERVER = "os_compute_api:os-migrate-server:%s"
+EVACUATE = "os_compute_api:os-evacuate"
 
 
 def _rule(name: str, check: str, description: str, method: str, path: str) -> policy.DocumentedRuleDefault:
@@ -104,6 +106,24 @@ def deferred_delete_rules() -> dict[str, policy.DocumentedRuleDefault]:
               "POST", _ACTION % "restore"),
         _rule(DEFERRED_DELETE % "force", PROJECT_MEMBER_OR_ADMIN, "Delete a server at once",
               "POST", _ACTION % "forceDelete"),
+    )
+
+
+def migrate_server_rules() -> dict[str, policy.DocumentedRuleDefault]:
+    """The rules of C{os-migrate-server}."""
+    return _by_name(
+        _rule(MIGRATE_SERVER % "migrate", ADMIN, "Cold-migrate a server", "POST",
+              _ACTION % "migrate"),
+        _rule(MIGRATE_SERVER % "migrate_live", ADMIN, "Live-migrate a server", "POST",
+              _ACTION % "os-migrateLive"),
+    )
+
+
+def evacuate_rules() -> dict[str, policy.DocumentedRuleDefault]:
+    """The rules of C{os-evacuate}."""
+    return _by_name(
+        _rule(EVACUATE, ADMIN, "Evacuate a server from a failed host", "POST",
+              _ACTION % "evacuate"),
     )
 
 
