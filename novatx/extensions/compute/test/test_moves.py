@@ -30,7 +30,13 @@ class MoveTests(TestCase):
         self.assertIn("No valid host", refused.body["badRequest"]["message"])
         elsewhere = await admin.at("2.56").action(sid, {"migrate": {"host": "nowhere"}})
         self.assertEqual(elsewhere.code, 400)
-        self.assertEqual((await _last_action(admin, sid))["action"], "migrate")
+        last = await _last_action(admin, sid)
+        self.assertEqual(last["action"], "migrate")
+        shown = await admin.at("2.84").get(
+            "/servers/%s/os-instance-actions/%s" % (sid, last["request_id"]))
+        (event,) = shown.body["instanceAction"]["events"]
+        self.assertEqual(event["result"], "Error")
+        self.assertIn("No valid host", event["details"])
         self.assertEqual((await client.get("/servers/" + sid)).body["server"]["status"], "ACTIVE")
 
     async def test_live_migration_is_accepted_and_fails(self):
