@@ -36,6 +36,13 @@ _EQUALITY_FILTERS = ("status", "owner")
 
 VISIBILITIES = frozenset(("public", "private", "shared", "community", "all"))
 
+#: The query parameters glance itself takes; any other filters by an image property.
+GLANCE_QUERY = frozenset((
+    "limit", "marker", "name", "id", "status", "owner", "visibility", "sort_key", "sort_dir",
+    "sort", "member_status", "os_hidden", "tag", "created_at", "updated_at", "size_min",
+    "size_max", "disk_format", "container_format", "protected",
+))
+
 #: How much of an upload is read at a time while counting its bytes.
 _CHUNK = 1 << 16
 
@@ -183,19 +190,27 @@ class ImageService(ComputeResource):
             sort_key, sort_dir = key, direction or "desc"
         if sort_dir not in ("asc", "desc"):
             raise Invalid("Invalid sort direction: %s" % sort_dir)
+        wanted = {key: values[-1] for key, values in request.args.items()
+                  if key not in GLANCE_QUERY and values}
         page = await self.compute.list_images(
-            request.context, filters=filters, limit=limit, marker=marker,
-            sort_key=sort_key, sort_dir=sort_dir,
+            request.context, filters=filters, limit=self.max_limit if wanted else limit,
+            marker=marker, sort_key=sort_key, sort_dir=sort_dir,
         )
-        images = [i for i in page.items if names is None or i.name in names]
+        images = [i for i in page.items if (names is None or i.name in names)
+                  and all(i.properties.get(key) == value for key, value in wanted.items())]
+        has_more, last = page.has_more, page.items[-1] if page.items else None
+        if wanted:
+            has_more = len(images) > limit
+            images = images[:limit]
+            last = images[-1] if images else None
         query = [(k, v) for k, values in sorted(request.args.items()) if k != "marker" for v in values]
         document: dict[str, Any] = {
             "images": [glance_image(i) for i in images],
             "schema": "/v2/schemas/images",
             "first": "/v2/images" + ("?" + urlencode(query) if query else ""),
         }
-        if page.has_more and page.items:
-            query.append(("marker", page.items[-1].id))
+        if has_more and last is not None:
+            query.append(("marker", last.id))
             document["next"] = "/v2/images?" + urlencode(query)
         return document
 

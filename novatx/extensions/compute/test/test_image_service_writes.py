@@ -75,6 +75,20 @@ class ImageWriteTests(ComputeAPITestCase):
         self.assertEqual((await self.get(path)).code, 200)
 
     @async_test
+    async def test_other_parameters_filter_by_property(self) -> None:
+        await self.start()
+        first = await self._create(image_type="backup", backup_type="daily")
+        await self._create(image_type="backup", backup_type="weekly")
+        await self._create(name="plain")
+        daily = await self.get("/image/v2/images?image_type=backup&backup_type=daily")
+        self.assertEqual([i["id"] for i in daily.body["images"]], [first["id"]])
+        backups = await self.get("/image/v2/images?image_type=backup&limit=1&sort_dir=asc")
+        self.assertEqual([i["id"] for i in backups.body["images"]], [first["id"]])
+        self.assertIn("marker=" + first["id"], backups.body["next"])
+        queued = await self.get("/image/v2/images?status=queued")
+        self.assertEqual(len(queued.body["images"]), 3)
+
+    @async_test
     async def test_tasks_and_schemas(self) -> None:
         await self.start()
         image = await self._create()
