@@ -26,7 +26,10 @@ ACTION_NAMES = {
     "resume": "resume", "resize": "resize", "confirm_resize": "confirmResize",
     "revert_resize": "revertResize", "rebuild": "rebuild", "snapshot": "createImage",
     "shelve": "shelve", "shelve_offload": "shelveOffload", "unshelve": "unshelve",
-    "change_password": "changePassword", "delete": "delete",
+    "change_password": "changePassword", "delete": "delete", "backup": "createBackup",
+    "rescue": "rescue", "unrescue": "unrescue", "reset_state": "resetState",
+    "inject_network_info": "injectNetworkInfo", "trigger_crash_dump": "trigger_crash_dump",
+    "soft_delete": "delete", "restore": "restore", "force_delete": "forceDelete",
 }
 
 #: The compute-side event names, as nova's C{wrap_instance_event} records them.
@@ -40,7 +43,14 @@ EVENT_NAMES = {
     "rebuild": "compute_rebuild_instance", "snapshot": "compute_snapshot_instance",
     "shelve": "compute_shelve_instance", "shelve_offload": "compute_shelve_offload_instance",
     "unshelve": "compute_unshelve_instance", "change_password": "compute_set_admin_password",
-    "delete": "compute_terminate_instance",
+    "delete": "compute_terminate_instance", "backup": "compute_backup_instance",
+    "rescue": "compute_rescue_instance", "unrescue": "compute_unrescue_instance",
+    "reset_state": "api_reset_state", "inject_network_info": "compute_inject_network_info",
+    "trigger_crash_dump": "compute_trigger_crash_dump",
+    "soft_delete": "compute_soft_delete_instance", "restore": "compute_restore_instance",
+    "force_delete": "compute_terminate_instance", "migrate": "conductor_migrate_server",
+    "live-migration": "conductor_live_migrate_instance",
+    "evacuate": "conductor_rebuild_instance",
 }
 
 

@@ -143,14 +143,13 @@ def _image_visible(context: RequestContext) -> sa.ColumnElement:
 
 
 def image_row(connection: Connection, context: RequestContext, image_id: str) -> Mapping:
-    """An image the caller may see; a deleted one only by its owner (or admins)."""
+    """An image the caller may see; a deleted one is gone for everyone, as in glance."""
     if not validation.storable(image_id):
         raise ImageNotFound(image_id=image_id)
     row = connection.execute(
         sa.select(IM).where(IM.c.uuid == str(image_id), _image_visible(context))
     ).mappings().first()
-    if row is None or (row["deleted"] and not context.is_admin
-                       and row["owner"] != context.project_id):
+    if row is None or row["deleted"]:
         raise ImageNotFound(image_id=image_id)
     return row
 

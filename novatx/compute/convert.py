@@ -78,7 +78,8 @@ def image(row: Mapping[str, Any]) -> Image:
         size=row["size"], min_disk=row["min_disk"], min_ram=row["min_ram"],
         visibility=row["visibility"], owner=row["owner"], protected=bool(row["protected"]),
         properties=dict(row["properties"] or {}),
-        created_at=aware(row["created_at"]), updated_at=aware(row["updated_at"]),
+        created_at=aware(row["created_at"]),
+        updated_at=aware(row["updated_at"] or row["created_at"]),
     )
 
 

@@ -22,7 +22,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from zope.interface import implementer
 
-from novatx.compute import actions, convert, network, services, states
+from novatx.compute import actions, convert, migrations, network, services, states
 from novatx.compute.interfaces import IComputeDriver
 from novatx.compute.records import Instance
 from novatx.compute.transitions import DELETE, TRANSITIONS
@@ -67,6 +67,11 @@ def _console_log(instance: Mapping[str, Any], host: str) -> str:
         "%s login: " % name,
     ]
     return "\n".join(lines)
+
+
+#: The steps at which a snapshot's image starts saving (createImage, createBackup, shelve).
+_UPLOADS = frozenset((("snapshot", states.IMAGE_UPLOADING), ("backup", states.IMAGE_UPLOADING),
+                      ("shelve", states.SHELVING_IMAGE_UPLOADING)))
 
 
 def _abandoned(now: float) -> sa.ColumnElement:
@@ -252,7 +257,7 @@ class SimulatedDriver:
                 self._fail(connection, row, params, stamp, 500, reason)
                 return reason
             changes.update(fixed_ip=address, mac_address=network.mac_for(address))
-        elif action == "snapshot" and task_state == states.IMAGE_UPLOADING:
+        elif (action, task_state) in _UPLOADS and params.get("image_id"):
             connection.execute(sa.update(t.images).where(t.images.c.uuid == params["image_id"])
                                .values(status="saving", updated_at=stamp))
         elif action == "unshelve" and task_state == states.SPAWNING:
@@ -290,9 +295,11 @@ class SimulatedDriver:
             changes["launched_at"] = stamp
         if action == "revert_resize":
             changes["new_flavor"] = None
+        if action == "resize":
+            migrations.advance(connection, row["uuid"], "migrating", "finished", stamp)
         if action == "shelve" or action == "shelve_offload":
             changes.update(host=None, node=None)
-        if action == "snapshot":
+        if action in ("snapshot", "backup", "shelve") and params.get("image_id"):
             connection.execute(sa.update(t.images).where(t.images.c.uuid == params["image_id"])
                                .values(status="active", updated_at=stamp))
         if transition.duration == DELETE:
@@ -306,11 +313,15 @@ class SimulatedDriver:
     # -- picking up what others left -----------------------------------------------------
 
     def resume_pending(self, limit: int = 100) -> Deferred:
-        """Claim transitions whose worker is gone and carry them on; fires with their count."""
+        """
+        Claim transitions whose worker is gone and carry them on, and reclaim
+        soft-deleted servers whose time is up; fires with the count carried on.
+        """
         if not self._running:
             return succeed(0)
         now = self._clock.seconds()
-        d = self._store.read(self._any_abandoned, now)
+        d = self._reclaim(now)
+        d.addCallback(lambda _: self._store.read(self._any_abandoned, now))
         d.addCallback(lambda found: self._store.write(self._claim_abandoned, now, limit)
                       if found else [])
 
@@ -324,6 +335,38 @@ class SimulatedDriver:
             return 0
 
         return d.addCallbacks(claimed, unavailable)
+
+    def _reclaim(self, now: float) -> Deferred:
+        """
+        Delete the servers soft-deleted longer than C{[DEFAULT]
+        reclaim_instance_interval} ago, as nova's periodic task does.
+        """
+        interval = self._conf.reclaim_instance_interval
+        if interval <= 0:
+            return succeed([])
+
+        due = (I.c.vm_state == states.SOFT_DELETED, I.c.task_state.is_(None),
+               I.c.deleted == sa.false(), I.c.updated_at <= convert.naive(now - interval))
+
+        def any_due(connection: Connection) -> bool:
+            return connection.execute(sa.select(I.c.id).where(*due).limit(1)).first() is not None
+
+        def reclaim(connection: Connection) -> list[str]:
+            rows = list(connection.execute(sa.select(I).where(*due).with_for_update()).mappings())
+            for row in rows:
+                self._finish(connection, row, "force_delete", {}, convert.naive(now))
+            return [row["uuid"] for row in rows]
+
+        def reclaimed(uuids: list[str]) -> None:
+            for uuid in uuids:
+                self._notify(uuid)
+
+        def unavailable(failure: Any) -> None:
+            log.failure("reclaiming soft-deleted servers failed", failure)
+
+        d = self._store.read(any_due)
+        d.addCallback(lambda found: self._store.write(reclaim) if found else [])
+        return d.addCallbacks(reclaimed, unavailable)
 
     def _any_abandoned(self, connection: Connection, now: float) -> bool:
         """A cheap read first, so an idle poll never takes a write lock."""

@@ -231,6 +231,10 @@ def filters(context: RequestContext, query: ServerQuery) -> list[sa.ColumnElemen
         clauses.append(equals(I.c.key_name, query.key_name))
     if query.availability_zone:
         clauses.append(equals(I.c.availability_zone, query.availability_zone))
+    if query.host is not None:
+        clauses.append(equals(I.c.host, query.host))
+    if query.node is not None:
+        clauses.append(equals(I.c.node, query.node))
     if query.user_id:
         clauses.append(equals(I.c.user_id, query.user_id))
     for tag in query.tags:

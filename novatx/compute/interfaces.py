@@ -87,6 +87,8 @@ class ServerQuery:
     ec2_ids: tuple[int, ...] = ()
     key_name: str | None = None
     availability_zone: str | None = None
+    host: str | None = None
+    node: str | None = None
     project_id: str | None = None
     user_id: str | None = None
     deleted: bool | None = None
@@ -199,8 +201,11 @@ class IComputeAPI(Interface):
     def unlock(context, server_uuid):
         """Unlock (an owner cannot undo an admin's lock)."""
 
-    def resize(context, server_uuid, flavor_id):
-        """-> VERIFY_RESIZE; the same flavor is L{Invalid}."""
+    def resize(context, server_uuid, flavor_id, extra=None):
+        """
+        -> VERIFY_RESIZE; the same flavor is L{Invalid}. C{extra}: extension
+        fields to set with it (C{OS-DCF:diskConfig}).
+        """
 
     def confirm_resize(context, server_uuid):
         """VERIFY_RESIZE -> ACTIVE on the new flavor."""
@@ -209,13 +214,56 @@ class IComputeAPI(Interface):
         """VERIFY_RESIZE -> ACTIVE on the old flavor."""
 
     def rebuild(context, server_uuid, image_id, **changes):
-        """Rebuild from an image (name, metadata, key_name, user_data may change)."""
+        """
+        Rebuild from an image (name, metadata, key_name, user_data, and
+        C{extra}, extension fields, may change).
+        """
 
     def create_image(context, server_uuid, name, metadata=None):
         """Snapshot: fires with the new L{Image} (status active when done)."""
 
+    def restore_server(context, server_uuid):
+        """SOFT_DELETED -> ACTIVE."""
+
+    def force_delete_server(context, server_uuid):
+        """Delete at once, a soft-deleted server too."""
+
+    def migrate_server(context, server_uuid, host=None):
+        """Admins: cold migration; with one compute host, nova's NoValidHost (L{Invalid})."""
+
+    def live_migrate_server(context, server_uuid, host=None):
+        """Admins: accepted, its migration recorded as failed (no other host)."""
+
+    def evacuate_server(context, server_uuid, host=None):
+        """Admins: L{Invalid} while the server's host is up; else as a live migration."""
+
+    def backup(context, server_uuid, name, backup_type, rotation, metadata=None):
+        """
+        C{createBackup}: a snapshot (C{image_type: backup}); the server keeps
+        the newest C{rotation} backups of C{backup_type}. Fires with the
+        L{Image}, or None for a rotation of 0 (which makes none).
+        """
+
+    def rescue(context, server_uuid, password, image_id=None):
+        """ACTIVE/SHUTOFF/ERROR -> RESCUE."""
+
+    def unrescue(context, server_uuid):
+        """RESCUE -> ACTIVE."""
+
+    def reset_state(context, server_uuid, state):
+        """Admins: vm state C{active} or C{error}, no task under way."""
+
+    def inject_network_info(context, server_uuid):
+        """Admins: recorded; nothing to inject on the simulated host."""
+
+    def trigger_crash_dump(context, server_uuid):
+        """An NMI to a running guest: recorded."""
+
     def shelve(context, server_uuid):
-        """ACTIVE/SHUTOFF/... -> SHELVED_OFFLOADED (the simulated host offloads)."""
+        """
+        ACTIVE/SHUTOFF/... -> SHELVED_OFFLOADED (the simulated host offloads),
+        making the snapshot image C{<name>-shelved} that unshelve deletes.
+        """
 
     def shelve_offload(context, server_uuid):
         """SHELVED -> SHELVED_OFFLOADED."""
@@ -284,8 +332,21 @@ class IComputeAPI(Interface):
     def update_image_metadata(context, image_id, properties, replace=False):
         """Change an image's properties (the compute proxy's image metadata)."""
 
+    def update_image(context, image_id, core=None, properties=None, removed=()):
+        """
+        Owner or admin: change core fields (C{name}, C{visibility},
+        C{protected}, C{min_disk}, C{min_ram}, and the formats while queued),
+        set C{properties} and drop the C{removed} ones (glance's JSON patch).
+        """
+
+    def upload_image_data(context, image_id, size):
+        """
+        Owner or admin: a queued image received C{size} bytes and is active
+        (the bytes themselves are not kept). L{Conflict} when not queued.
+        """
+
     def delete_image(context, image_id):
-        """Owner or admin; it stays visible to its owner as deleted."""
+        """Owner or admin; afterwards it is not found, by anyone."""
 
     # -- key pairs -----------------------------------------------------------
 
@@ -334,7 +395,10 @@ class IComputeAPI(Interface):
         """Fires with a list of C{(name, available)}."""
 
     def list_hosts(context):
-        """Fires with dicts describing the simulated compute host(s) and services."""
+        """
+        Fires with dicts describing the simulated compute host(s) and services,
+        each in the zone its aggregates give it (else the default zone).
+        """
 
     def list_service_states(context):
         """
@@ -352,6 +416,46 @@ class IComputeAPI(Interface):
 
     def get_usage(context, start, end, project_id=None):
         """Fires with per-project usage dicts (os-simple-tenant-usage)."""
+
+    def get_quota_class(context, class_name):
+        """A quota class's limits (a L{QuotaSet}; the defaults with the class's over them)."""
+
+    def update_quota_class(context, class_name, limits):
+        """Admins: set a class's limits; the C{default} class's apply to every project."""
+
+    def list_migrations(context, filters=None, limit=None, marker=None):
+        """
+        Admins: a L{Page} of L{novatx.compute.migrations.Migration}s, newest
+        first; filters C{instance_uuid}, C{status}, C{migration_type},
+        C{source_compute}, C{host}, C{user_id}, C{project_id},
+        C{changes_since}, C{changes_before}; C{marker} a migration's uuid.
+        """
+
+    # -- host aggregates (admins) ------------------------------------------
+
+    def list_aggregates(context):
+        """Fires with every L{novatx.compute.aggregates.Aggregate}."""
+
+    def get_aggregate(context, aggregate_id):
+        """One aggregate; L{NotFound}."""
+
+    def create_aggregate(context, name, availability_zone=None):
+        """A new aggregate; L{Conflict} for a name in use."""
+
+    def update_aggregate(context, aggregate_id, name=None, availability_zone=attrs.NOTHING):
+        """Rename and/or re-zone (None: no zone); L{Invalid} for a zone its hosts contradict."""
+
+    def set_aggregate_metadata(context, aggregate_id, items):
+        """Set metadata items (a None value removes one), the zone item too."""
+
+    def add_aggregate_host(context, aggregate_id, host):
+        """Add a compute host; L{NotFound} for an unknown host, L{Conflict} when in."""
+
+    def remove_aggregate_host(context, aggregate_id, host):
+        """Remove a host; L{NotFound} when it is not in the aggregate."""
+
+    def delete_aggregate(context, aggregate_id):
+        """Delete an aggregate with no hosts (L{Invalid} otherwise)."""
 
     # -- EC2 and metadata support ------------------------------------------
 
@@ -378,6 +482,12 @@ class IComputeAPI(Interface):
 
     def set_password(server_uuid, password):
         """Once only: a second set is L{Conflict} (metadata answers 409)."""
+
+    def get_server_password(context, server_uuid):
+        """The password of a server the caller may see (C{os-server-password})."""
+
+    def clear_server_password(context, server_uuid):
+        """Forget it; the instance may post a new one."""
 
     def add_observer(observer):
         """

@@ -19,7 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from novatx.compute.exceptions import Invalid, QuotaExceeded
 from novatx.db import tables as t
 
-Q, I = t.quotas, t.instances
+Q, I, C = t.quotas, t.instances, t.quota_classes
+
+#: The quota class whose limits are every project's defaults.
+DEFAULT_CLASS = "default"
 
 #: nova's quota resources, in nova's order.
 RESOURCES = ("instances", "cores", "ram", "metadata_items", "injected_files",
@@ -28,13 +31,39 @@ RESOURCES = ("instances", "cores", "ram", "metadata_items", "injected_files",
 
 
 def defaults(conf: Any) -> dict[str, int]:
+    """The configured defaults (C{[quota]}), before any quota class."""
     return {name: getattr(conf.quota, name) for name in RESOURCES}
+
+
+def class_limits(connection: Connection, conf: Any, class_name: str = DEFAULT_CLASS,
+                 ) -> dict[str, int]:
+    """A quota class's limits: the configured defaults with the class's own over them."""
+    found = defaults(conf)
+    for resource, hard_limit in connection.execute(
+            sa.select(C.c.resource, C.c.hard_limit).where(C.c.class_name == class_name)):
+        if resource in found:
+            found[resource] = hard_limit
+    return found
+
+
+def set_class_limits(connection: Connection, class_name: str, new: Mapping[str, int]) -> None:
+    for resource in new:
+        if resource not in RESOURCES:
+            raise Invalid("Unknown quota resource %s." % resource)
+    for resource, value in new.items():
+        connection.execute(sa.delete(C).where(C.c.class_name == class_name,
+                                              C.c.resource == resource))
+        connection.execute(sa.insert(C).values(class_name=class_name, resource=resource,
+                                               hard_limit=int(value)))
 
 
 def limits(connection: Connection, conf: Any, project_id: str,
            user_id: str | None = None) -> dict[str, int]:
-    """The project's limits, with a user's own limits over them when asked."""
-    found = defaults(conf)
+    """
+    The project's limits over the default class's, with a user's own limits
+    over them when asked.
+    """
+    found = class_limits(connection, conf)
     rows = connection.execute(
         sa.select(Q.c.user_id, Q.c.resource, Q.c.hard_limit)
         .where(Q.c.project_id == project_id, Q.c.user_id.in_(["", user_id or ""]))

@@ -41,6 +41,10 @@ def _running_or_stopped(row: Row, params: Mapping[str, Any]) -> dict:
     return {"vm_state": s.ACTIVE, "power_state": s.RUNNING}
 
 
+def _reset(row: Row, params: Mapping[str, Any]) -> dict:
+    return {"vm_state": params["vm_state"]}
+
+
 def _resized(row: Row, params: Mapping[str, Any]) -> dict:
     return {"vm_state": s.RESIZED}
 
@@ -125,9 +129,25 @@ TRANSITIONS: dict[str, Transition] = {
            ACTION, _ends(s.SHELVED_OFFLOADED, s.SHUTDOWN)),
         _T("unshelve", "unshelve", (s.SHELVED, s.SHELVED_OFFLOADED), _IDLE,
            (s.UNSHELVING, s.SPAWNING), BOOT, _ends(s.ACTIVE, s.RUNNING)),
+        _T("backup", "createBackup", (s.ACTIVE, s.STOPPED, s.PAUSED, s.SUSPENDED), _IDLE,
+           (s.IMAGE_BACKUP, s.IMAGE_PENDING_UPLOAD, s.IMAGE_UPLOADING), ACTION, _keep_state),
+        _T("rescue", "rescue", (s.ACTIVE, s.STOPPED, s.ERROR), _IDLE, (s.RESCUING,), ACTION,
+           _ends(s.RESCUED, s.RUNNING)),
+        _T("unrescue", "unrescue", (s.RESCUED,), _IDLE, (s.UNRESCUING,), ACTION,
+           _ends(s.ACTIVE, s.RUNNING)),
+        _T("reset_state", "os-resetState", None, None, (), ACTION, _reset),
+        _T("inject_network_info", "injectNetworkInfo", None, None, (), ACTION, _keep_state),
+        _T("trigger_crash_dump", "trigger_crash_dump",
+           (s.ACTIVE, s.PAUSED, s.RESCUED, s.RESIZED, s.ERROR), _IDLE, (), ACTION, _keep_state),
         _T("change_password", "changePassword", (s.ACTIVE,), _IDLE, (s.UPDATING_PASSWORD,),
            ACTION, _keep_state),
         _T("delete", "delete", None, None, (s.DELETING,), DELETE, _ends(s.DELETED, s.NOSTATE)),
+        _T("soft_delete", "soft_delete", None, _IDLE, (s.SOFT_DELETING,), ACTION,
+           _ends(s.SOFT_DELETED, s.SHUTDOWN)),
+        _T("restore", "restore", (s.SOFT_DELETED,), _IDLE, (s.RESTORING,), ACTION,
+           _ends(s.ACTIVE, s.RUNNING)),
+        _T("force_delete", "forceDelete", None, _IDLE, (s.DELETING,), DELETE,
+           _ends(s.DELETED, s.NOSTATE)),
     ]
 }
 

@@ -17,6 +17,12 @@ _DEFAULT_OPTS = [
         "default_schedule_zone",
         help="The availability zone of servers created without one.",
     ),
+    cfg.IntOpt(
+        "reclaim_instance_interval",
+        default=0,
+        help="Seconds a deleted server stays soft-deleted (restorable, or gone at once "
+        "with forceDelete) before it is reclaimed; 0 deletes at once.",
+    ),
     cfg.StrOpt(
         "multi_instance_display_name_template",
         default="%(name)s-%(count)d",

@@ -334,3 +334,70 @@ ec2_credential_deletions = sa.Table(
     sa.Column("access", sa.String(64), nullable=False),
     sa.Column("deleted_at", sa.DateTime, nullable=False),
 )
+
+# -- host aggregates (os-aggregates) ---------------------------------------------------
+
+aggregates = sa.Table(
+    "aggregates",
+    metadata,
+    # An admin's group of compute hosts; its availability_zone metadata item
+    # puts the hosts in that zone.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+    *_timestamps(),
+)
+
+aggregate_hosts = sa.Table(
+    "aggregate_hosts",
+    metadata,
+    sa.Column(
+        "aggregate_id", sa.Integer, sa.ForeignKey("aggregates.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("host", sa.String(255), primary_key=True),
+)
+
+aggregate_metadata = sa.Table(
+    "aggregate_metadata",
+    metadata,
+    sa.Column(
+        "aggregate_id", sa.Integer, sa.ForeignKey("aggregates.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+)
+
+# -- quota classes (os-quota-class-sets) -------------------------------------------------
+
+quota_classes = sa.Table(
+    "quota_classes",
+    metadata,
+    # A quota class's limits; the "default" class's stand over [quota]'s
+    # defaults for every project.
+    sa.Column("class_name", sa.String(255), primary_key=True),
+    sa.Column("resource", sa.String(255), primary_key=True),
+    sa.Column("hard_limit", sa.Integer, nullable=False),
+)
+
+# -- migrations (os-migrations) -------------------------------------------------------
+
+migrations = sa.Table(
+    "migrations",
+    metadata,
+    # A server's move between hosts or flavors (a resize here): nova's
+    # migration record, kept after the move is confirmed or reverted.
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("instance_uuid", _UUID, nullable=False, index=True),
+    sa.Column("migration_type", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("source_compute", sa.String(255)),
+    sa.Column("dest_compute", sa.String(255)),
+    sa.Column("old_instance_type_id", sa.Integer),
+    sa.Column("new_instance_type_id", sa.Integer),
+    sa.Column("project_id", _ID, nullable=False),
+    sa.Column("user_id", _ID, nullable=False),
+    *_timestamps(),
+)

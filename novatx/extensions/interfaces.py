@@ -169,6 +169,9 @@ class Route:
     @ivar root: C{"api"}: under the API's versioned root (C{/v2.1}, C{/v2}, or
         C{/} for EC2 and metadata); C{"image"}: under the compute port's C{/image}
         (the glance subset the clients use).
+    @ivar raw_body: the body is not JSON (glance's image upload, its JSON
+        patch media type): the router neither reads nor checks it, and the
+        handler reads C{raw.content} itself.
     """
 
     path: str
@@ -182,6 +185,7 @@ class Route:
     status: int = 200
     auth: bool = True
     root: str = "api"
+    raw_body: bool = False
 
 
 @attrs.frozen

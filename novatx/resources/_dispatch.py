@@ -207,7 +207,7 @@ async def _settle(table: RouteTable, request: Any, called: _Called) -> bytes:
 def _call_route(table: RouteTable, request: Any, state: Any, entry: RouteEntry, kwargs: dict, method: str) -> _Called:
     route = entry.route
     context = _authenticate(request, state, route.auth)
-    present, body = _read_body(table, request, method)
+    present, body = (False, None) if route.raw_body else _read_body(table, request, method)
     _check(table, state, route.schema, present, body, entry.owner, route.endpoint)
     if route.policy is not None:
         table.policy.check(route.policy, context)

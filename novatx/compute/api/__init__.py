@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from zope.interface import implementer
 
+from novatx.compute.api.aggregates import AggregatesAPI
 from novatx.compute.api.deployment import DeploymentAPI
 from novatx.compute.api.ec2 import EC2SupportAPI
 from novatx.compute.api.flavors import FlavorsAPI
 from novatx.compute.api.images import ImagesAPI
 from novatx.compute.api.key_pairs import KeyPairsAPI
+from novatx.compute.api.moves import MovesAPI
 from novatx.compute.api.quota_sets import QuotasAPI
 from novatx.compute.api.server_actions import ServerActionsAPI
 from novatx.compute.api.server_groups import ServerGroupsAPI
@@ -31,7 +33,7 @@ __all__ = ["ComputeAPI"]
 
 @implementer(IComputeAPI)
 class ComputeAPI(ServersAPI, ServerActionsAPI, FlavorsAPI, ImagesAPI, KeyPairsAPI, QuotasAPI,
-                 ServerGroupsAPI, DeploymentAPI, EC2SupportAPI):
+                 ServerGroupsAPI, DeploymentAPI, AggregatesAPI, MovesAPI, EC2SupportAPI):
     """
     The internal API of one worker: every part over one store, clock and
     driver (L{novatx.compute.api._base.ComputeAPIBase} takes them).

@@ -5,13 +5,13 @@ What the deployment is: its zone, its host, the states of its services, usage.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from twisted.internet.defer import Deferred, fail, succeed
+from twisted.internet.defer import Deferred, fail
 
-from novatx.compute import convert, services
+from novatx.compute import aggregates, convert, migrations, services
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Invalid, NotAuthorized
@@ -29,10 +29,15 @@ class DeploymentAPI(ComputeAPIBase):
         is enabled (nova counts a zone whose computes are all disabled among
         its unavailable zones).
         """
-        return self._read(services.zones, self.driver.host_info())
+        return self._read(
+            lambda connection: services.zones(connection, self._zoned_host(connection)))
+
+    def _zoned_host(self, connection: Connection) -> dict[str, Any]:
+        """The compute host, in the zone its aggregates give it."""
+        return aggregates.zoned(connection, self.driver.host_info())
 
     def list_hosts(self, context: RequestContext) -> Deferred:
-        return succeed([self.driver.host_info()])
+        return self._read(lambda connection: [self._zoned_host(connection)])
 
     def list_service_states(self, context: RequestContext) -> Deferred:
         """
@@ -99,3 +104,11 @@ class DeploymentAPI(ComputeAPIBase):
                 })
             return list(projects.values())
         return self._read(run)
+
+    def list_migrations(self, context: RequestContext, filters: Mapping[str, Any] | None = None,
+                        limit: int | None = None, marker: str | None = None) -> Deferred:
+        """Admins: the servers' migrations, newest first (L{migrations.list_page})."""
+        if not context.is_admin:
+            return fail(NotAuthorized("Policy doesn't allow os_compute_api:os-migrations:index "
+                                      "to be performed."))
+        return self._read(migrations.list_page, dict(filters or {}), limit, marker)

@@ -1,5 +1,7 @@
 """
-What the EC2 and metadata APIs need beyond servers: EC2 credentials and passwords.
+What the EC2 and metadata APIs need beyond servers: EC2 credentials and passwords
+(the instance posts its encrypted password to the metadata API; its owner reads
+it through EC2's GetPasswordData or the compute API's C{os-server-password}).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from twisted.internet.defer import Deferred, fail
 
-from novatx.compute import convert, validation
+from novatx.compute import convert, instances, validation
 from novatx.compute.api._base import ComputeAPIBase
+from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Conflict, InstanceNotFound, Invalid, NotFound
 from novatx.compute.listing import equals
 from novatx.compute.records import EC2Credential
@@ -85,6 +88,25 @@ class EC2SupportAPI(ComputeAPIBase):
         P = t.instance_passwords
         return self._read(lambda c: c.execute(sa.select(P.c.password).where(
             equals(P.c.instance_uuid, server_uuid))).scalar() or "")
+
+    def get_server_password(self, context: RequestContext, server_uuid: str) -> Deferred:
+        """The encrypted password of a server the caller may see ("" when none)."""
+        P = t.instance_passwords
+
+        def run(connection: Connection) -> str:
+            row = instances.get_row(connection, context, server_uuid)
+            return connection.execute(sa.select(P.c.password).where(
+                P.c.instance_uuid == row["uuid"])).scalar() or ""
+        return self._read(run)
+
+    def clear_server_password(self, context: RequestContext, server_uuid: str) -> Deferred:
+        """Forget a server's encrypted password; the instance may post a new one."""
+        P = t.instance_passwords
+
+        def run(connection: Connection) -> None:
+            row = instances.get_row(connection, context, server_uuid, for_update=True)
+            connection.execute(sa.delete(P).where(P.c.instance_uuid == row["uuid"]))
+        return self._write(run).addCallback(self._notified(server_uuid))
 
     def set_password(self, server_uuid: str, password: str) -> Deferred:
         P = t.instance_passwords

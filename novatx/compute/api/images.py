@@ -4,7 +4,7 @@ The small image registry the compute and EC2 APIs share.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -16,6 +16,14 @@ from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Conflict, ImageNotFound, Invalid, NotAuthorized
 from novatx.compute.records import Image
 from novatx.db import tables as t
+
+
+#: The visibilities glance knows.
+VISIBILITIES = frozenset(("public", "private", "shared", "community"))
+
+#: The core fields an update may change (the rest of an image are properties).
+UPDATABLE_CORE = frozenset(("name", "visibility", "protected", "min_disk", "min_ram",
+                            "disk_format", "container_format"))
 
 
 def _owned_image(connection: Connection, context: RequestContext, image_id: str,
@@ -50,7 +58,7 @@ class ImagesAPI(ComputeAPIBase):
                             properties: Mapping[str, str] | None = None, size: int | None = None,
                             min_disk: int = 0, min_ram: int = 0,
                             status: str = "active") -> Deferred:
-        if visibility not in ("public", "private", "shared", "community"):
+        if visibility not in VISIBILITIES:
             return fail(Invalid("Invalid visibility value: %s" % visibility))
         try:
             validation.text(name, "name", 255)
@@ -78,6 +86,63 @@ class ImagesAPI(ComputeAPIBase):
             connection.execute(sa.update(t.images).where(t.images.c.id == row["id"]).values(
                 properties=current, updated_at=self._now()))
             return convert.image(catalog.image_row(connection, context, image_id))
+        return self._write(run)
+
+    def update_image(self, context: RequestContext, image_id: str,
+                     core: Mapping[str, Any] | None = None,
+                     properties: Mapping[str, str] | None = None,
+                     removed: Sequence[str] = ()) -> Deferred:
+        core = dict(core or {})
+        try:
+            unknown = set(core) - UPDATABLE_CORE
+            if unknown:
+                raise Invalid("Cannot update image field(s) %s." % ", ".join(sorted(unknown)))
+            if "name" in core:
+                validation.text(core["name"], "name", 255)
+            if core.get("visibility", "private") not in VISIBILITIES:
+                raise Invalid("Invalid visibility value: %s" % core["visibility"])
+            for field in ("min_disk", "min_ram"):
+                if field in core:
+                    validation.integer(core[field], field, 0, validation.MAX_INT)
+            if "protected" in core and not isinstance(core["protected"], bool):
+                raise Invalid("Invalid value for protected: %r" % (core["protected"],))
+            for key, value in (properties or {}).items():
+                validation.text(key, "property name", 255)
+                validation.text(value, key, 65535)
+        except Exception:
+            return fail()
+        if core.get("visibility") == "public" and not context.is_admin:
+            return fail(NotAuthorized("Only admins may publicize images."))
+
+        def run(connection: Connection) -> Image:
+            row = _owned_image(connection, context, image_id, "modify")
+            if row["status"] != "queued" and ({"disk_format", "container_format"} & set(core)):
+                raise Conflict("Cannot change the formats of image %s once it has data." % image_id)
+            current = dict(row["properties"] or {})
+            current.update(properties or {})
+            for key in removed:
+                if key not in current:
+                    raise ImageNotFound("Property %s of image %s could not be found."
+                                        % (key, image_id))
+                del current[key]
+            connection.execute(sa.update(t.images).where(t.images.c.id == row["id"]).values(
+                properties=current, updated_at=self._now(), **core))
+            return convert.image(catalog.image_row(connection, context, image_id))
+        return self._write(run)
+
+    def upload_image_data(self, context: RequestContext, image_id: str, size: int) -> Deferred:
+        try:
+            validation.integer(size, "size", 0, validation.MAX_BIGINT)
+        except Exception:
+            return fail()
+
+        def run(connection: Connection) -> None:
+            row = _owned_image(connection, context, image_id, "upload to")
+            if row["status"] != "queued":
+                raise Conflict("Image %s is %s: only a queued image takes data."
+                               % (image_id, row["status"]))
+            connection.execute(sa.update(t.images).where(t.images.c.id == row["id"]).values(
+                status="active", size=size, updated_at=self._now()))
         return self._write(run)
 
     def delete_image(self, context: RequestContext, image_id: str) -> Deferred:

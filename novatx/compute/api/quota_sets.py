@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from sqlalchemy.engine import Connection
-from twisted.internet.defer import Deferred, fail, succeed
+from twisted.internet.defer import Deferred, fail
 
 from novatx.compute import catalog, quotas, validation
 from novatx.compute.api._base import ComputeAPIBase
@@ -43,8 +43,39 @@ class QuotasAPI(ComputeAPIBase):
         return self._read(run)
 
     def get_default_quotas(self, context: RequestContext) -> Deferred:
-        return succeed(QuotaSet(project_id=context.project_id,
-                                limits=quotas.defaults(self._conf)))
+        def run(connection: Connection) -> QuotaSet:
+            return QuotaSet(project_id=context.project_id,
+                            limits=quotas.class_limits(connection, self._conf))
+        return self._read(run)
+
+    def get_quota_class(self, context: RequestContext, class_name: str) -> Deferred:
+        """A quota class's limits (any name; only C{default} is applied)."""
+        try:
+            validation.text(class_name, "id", 255)
+        except Exception:
+            return fail()
+
+        def run(connection: Connection) -> QuotaSet:
+            return QuotaSet(project_id=class_name,
+                            limits=quotas.class_limits(connection, self._conf, class_name))
+        return self._read(run)
+
+    def update_quota_class(self, context: RequestContext, class_name: str,
+                           limits: Mapping[str, int]) -> Deferred:
+        """Admins: set a quota class's limits (-1: unlimited)."""
+        try:
+            catalog.admin_only(context)
+            validation.text(class_name, "id", 255)
+            for name, value in limits.items():
+                validation.integer(value, name, -1)
+        except Exception:
+            return fail()
+
+        def run(connection: Connection) -> QuotaSet:
+            quotas.set_class_limits(connection, class_name, limits)
+            return QuotaSet(project_id=class_name,
+                            limits=quotas.class_limits(connection, self._conf, class_name))
+        return self._write(run)
 
     def update_quotas(self, context: RequestContext, project_id: str, limits: Mapping[str, int],
                       user_id: str | None = None, force: bool = False) -> Deferred:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred, fail
 
 from novatx.compute import (
-    actions, catalog, convert, instances, network, quotas, services, states, validation,
+    actions, aggregates, catalog, convert, instances, network, quotas, services, states, validation,
 )
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
@@ -163,13 +163,14 @@ class ServersAPI(ComputeAPIBase):
             allowed = limits["server_group_members"]
             if 0 <= allowed < members + count:
                 raise QuotaExceeded(message="Quota exceeded, too many servers in group")
+        host = aggregates.zoned(connection, self.driver.host_info())
         if request.availability_zone is not None and (request.availability_zone, True) not in \
-                services.zones(connection, self.driver.host_info()):
+                services.zones(connection, host):
             raise ZoneNotAvailable()
         reservation_id = "r-" + uuidlib.uuid4().hex[:8]
         flavor_json = convert.flavor_dict(flavor_row, specs)
         pinned_zone = request.availability_zone or self._conf.default_schedule_zone or None
-        zone = pinned_zone or self._conf.default_availability_zone
+        zone = pinned_zone or host["availability_zone"]
         claim = self.driver.claim("spawn", seconds)
         created = []
         for index in range(count):
@@ -294,7 +295,21 @@ class ServersAPI(ComputeAPIBase):
         return self._change(context, server_uuid, change, check_lock=False)
 
     def delete_server(self, context: RequestContext, server_uuid: str) -> Deferred:
+        """
+        Delete; with C{[DEFAULT] reclaim_instance_interval} set, soft-delete:
+        the server waits SOFT_DELETED, restorable, until the driver reclaims it.
+        """
+        if self._conf.reclaim_instance_interval > 0:
+            return self._act(context, server_uuid, "soft_delete")
         return self._act(context, server_uuid, "delete")
+
+    def restore_server(self, context: RequestContext, server_uuid: str) -> Deferred:
+        """SOFT_DELETED -> ACTIVE."""
+        return self._act(context, server_uuid, "restore")
+
+    def force_delete_server(self, context: RequestContext, server_uuid: str) -> Deferred:
+        """Delete now, a soft-deleted server too."""
+        return self._act(context, server_uuid, "force_delete")
 
     def set_metadata(self, context: RequestContext, server_uuid: str,
                      metadata: Mapping[str, str], replace: bool = False) -> Deferred:

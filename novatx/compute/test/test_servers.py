@@ -291,12 +291,15 @@ class ServersTestsMixin(ServiceMixin):
         good = dict(name="ok", flavor_id="1", image_id=image)
         deleted_image = await service.api.create_image_record(ALICE, "gone")
         await service.api.delete_image(ALICE, deleted_image.id)
+        queued_image = await service.api.create_image_record(ALICE, "empty", status="queued")
         cases = [
             (dict(flavor_id="999"), exc.FlavorNotFound, "Flavor 999 could not be found."),
             (dict(image_id="no-such-image"), exc.ImageNotFound,
              "Image no-such-image could not be found."),
-            (dict(image_id=deleted_image.id), exc.ImageNotActive,
-             "Image %s is not active." % deleted_image.id),
+            (dict(image_id=deleted_image.id), exc.ImageNotFound,
+             "Image %s could not be found." % deleted_image.id),
+            (dict(image_id=queued_image.id), exc.ImageNotActive,
+             "Image %s is not active." % queued_image.id),
             (dict(key_name="nokey"), exc.KeypairNotFound,
              "Keypair nokey not found for user alice"),
             (dict(min_count=-1), exc.Invalid, None),

@@ -14,6 +14,7 @@ from novatx.compute.records import QuotaSet
 from novatx.extensions.interfaces import APIVersion
 
 V2_36 = APIVersion(2, 36)
+V2_50 = APIVersion(2, 50)
 V2_57 = APIVersion(2, 57)
 
 #: Quotas the internal API enforces, by their API name.
@@ -43,6 +44,20 @@ def shown_names(version: APIVersion) -> list[str]:
     if version < V2_57:
         names.extend(INJECTED)
     if version < V2_36:
+        names.extend(NETWORK)
+    return sorted(names)
+
+
+def class_names(version: APIVersion) -> list[str]:
+    """
+    The quota names a quota class shows at C{version}: the network quotas
+    until 2.50, the server group ones from 2.50, the injected-file ones until
+    2.57 (nova's quota class view).
+    """
+    names = [name for name in ENFORCED if version >= V2_50 or not name.startswith("server_group")]
+    if version < V2_57:
+        names.extend(INJECTED)
+    if version < V2_50:
         names.extend(NETWORK)
     return sorted(names)
 

@@ -4,7 +4,8 @@ them (C{openstack extension list --compute}, C{nova list-extensions}).
 
 Nova froze this list when its extensions became core; here it is the live
 set, so an operator sees a plugin package's extensions next to the built-in
-ones, and their absence when the whitelist or blacklist leaves them out.
+ones, together with every alias of nova's frozen list (L{_nova_extensions})
+that no loaded extension uses, as clients look for those.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from novatx.compute.exceptions import NotFound
 from novatx.extensions.compute._extension import ComputeResource
+from novatx.extensions.compute._nova_extensions import NOVA_EXTENSIONS
 from novatx.extensions.compute.policies import extensions as policies
 from novatx.extensions.interfaces import Route
 
@@ -24,17 +26,21 @@ class ExtensionNotFound(NotFound):
     msg_fmt = "Extension %(alias)s could not be found."
 
 
-def extension_document(extension: Any) -> dict[str, Any]:
-    """nova's description of one extension."""
-    doc = (type(extension).__doc__ or "").strip().split("\n")[0]
+def _document(name: str, alias: str, description: str) -> dict[str, Any]:
     return {
-        "name": extension.name,
-        "alias": extension.alias,
-        "description": doc or extension.name,
+        "name": name,
+        "alias": alias,
+        "description": description,
         "namespace": NAMESPACE,
         "updated": UPDATED,
         "links": [],
     }
+
+
+def extension_document(extension: Any) -> dict[str, Any]:
+    """nova's description of one extension."""
+    doc = (type(extension).__doc__ or "").strip().split("\n")[0]
+    return _document(extension.name, extension.alias, doc or extension.name)
 
 
 class ExtensionInfo(ComputeResource):
@@ -47,6 +53,18 @@ class ExtensionInfo(ComputeResource):
     def setup(self, context: Any) -> None:
         super().setup(context)
         self._loaded: dict[str, Any] = getattr(context, "extensions", {})
+        self._by_alias: dict[str, dict[str, Any]] | None = None
+
+    def _documents(self) -> dict[str, dict[str, Any]]:
+        """
+        Every listed extension's document by alias, sorted; made on first
+        use, when every extension is loaded.
+        """
+        if self._by_alias is None:
+            documents = {alias: _document(name, alias, name) for alias, name in NOVA_EXTENSIONS}
+            documents.update((alias, extension_document(e)) for alias, e in self._loaded.items())
+            self._by_alias = {alias: documents[alias] for alias in sorted(documents)}
+        return self._by_alias
 
     def routes(self) -> list[Route]:
         return [
@@ -55,11 +73,10 @@ class ExtensionInfo(ComputeResource):
         ]
 
     def index(self, request: Any) -> dict[str, Any]:
-        return {
-            "extensions": [extension_document(e) for _, e in sorted(self._loaded.items())]
-        }
+        return {"extensions": list(self._documents().values())}
 
     def show(self, request: Any, alias: str) -> dict[str, Any]:
-        if alias not in self._loaded:
+        documents = self._documents()
+        if alias not in documents:
             raise ExtensionNotFound(alias=alias)
-        return {"extension": extension_document(self._loaded[alias])}
+        return {"extension": documents[alias]}

@@ -3,7 +3,8 @@ Admins' flavor management: C{POST /flavors}, C{PUT /flavors/{id}} (2.55),
 C{DELETE /flavors/{id}}.
 
 The body's sizes may be integers or strings of digits (nova's leniency); they
-become integers here, so the internal API only sees numbers.
+become integers here, so the internal API only sees numbers. An C{id} may be a
+JSON number too (tempest sends one): nova keeps its text, as here.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class FlavorManage(ComputeResource):
             memory_mb=_size(body, "ram", 1),
             vcpus=_size(body, "vcpus", 1),
             root_gb=_size(body, "disk", 0),
-            flavorid=body.get("id"),
+            flavorid=None if body.get("id") is None else str(body["id"]),
             ephemeral_gb=_size(body, "OS-FLV-EXT-DATA:ephemeral", 0),
             swap=_size(body, "swap", 0),
             rxtx_factor=float(body.get("rxtx_factor", 1.0)),

@@ -29,6 +29,8 @@ from novatx.extensions.numbers import NotDigits, parse_digits
 V2_55 = (2, 55)
 V2_61 = (2, 61)
 V2_75 = (2, 75)
+#: From 2.102 a flavor no longer shows C{OS-FLV-DISABLED:disabled} and C{rxtx_factor}.
+V2_102 = (2, 102)
 
 #: The keys a listing may be sorted by (nova's).
 SORT_KEYS = frozenset(
@@ -56,6 +58,7 @@ class FlavorView:
     description: bool
     extra_specs: bool
     integer_swap: bool
+    legacy_fields: bool = True
 
     @classmethod
     def of(cls, request: Any) -> "FlavorView":
@@ -65,6 +68,7 @@ class FlavorView:
             description=version >= V2_55,
             extra_specs=version >= V2_61,
             integer_swap=version >= V2_75,
+            legacy_fields=version < V2_102,
         )
 
     def summary(self, flavor: Flavor) -> dict[str, Any]:
@@ -87,12 +91,13 @@ class FlavorView:
             "disk": flavor.root_gb,
             "swap": flavor.swap if (flavor.swap or self.integer_swap) else "",
             "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
-            "OS-FLV-DISABLED:disabled": flavor.disabled,
             "vcpus": flavor.vcpus,
             "os-flavor-access:is_public": flavor.is_public,
-            "rxtx_factor": flavor.rxtx_factor,
             "links": self.links(flavor.flavorid),
         }
+        if self.legacy_fields:
+            document["OS-FLV-DISABLED:disabled"] = flavor.disabled
+            document["rxtx_factor"] = flavor.rxtx_factor
         if self.description:
             document["description"] = flavor.description
         if self.extra_specs:
@@ -147,6 +152,7 @@ def _shape(request: Any, detail: bool) -> Hashable:
         version >= V2_55,
         version >= V2_61,
         version >= V2_75,
+        version >= V2_102,
         request.root,
         request.project_id,
         tuple((name, tuple(values)) for name, values in sorted(args.items())) if args else (),

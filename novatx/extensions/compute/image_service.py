@@ -6,6 +6,11 @@ discover its versions at C{GET /image}, resolve C{--image NAME} with
 C{GET /image/v2/images?name=...} and list with C{id=in:...}. This answers
 those requests, in glance's shapes, from the same registry the compute API
 uses, so a cloud needs no separate image service for its clients.
+
+The write side is what tempest's and openstacksdk's image flows need to set
+up and clean up: create (queued), upload (active; the bytes are counted, not
+kept), update by JSON patch, delete (204); the task listings (always empty:
+nothing here runs glance tasks) and the schemas the documents link to.
 """
 
 from __future__ import annotations
@@ -13,10 +18,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from novatx.compute.exceptions import Invalid
+from novatx.compute.exceptions import Invalid, NotFound
 from novatx.compute.records import Image
 from novatx.extensions.compute import _listing
 from novatx.extensions.compute._extension import ComputeResource, deferred
+from novatx.extensions.compute._glance_patch import create_changes, patch_changes
+from novatx.extensions.compute._glance_schemas import SCHEMAS
 from novatx.extensions.compute.images import format_date
 from novatx.extensions.compute.policies import images as policies
 from novatx.extensions.interfaces import Response, Route
@@ -29,6 +36,16 @@ GLANCE_VERSIONS = tuple("v2.%d" % minor for minor in range(16, -1, -1))
 _EQUALITY_FILTERS = ("status", "owner")
 
 VISIBILITIES = frozenset(("public", "private", "shared", "community", "all"))
+
+#: The query parameters glance itself takes; any other filters by an image property.
+GLANCE_QUERY = frozenset((
+    "limit", "marker", "name", "id", "status", "owner", "visibility", "sort_key", "sort_dir",
+    "sort", "member_status", "os_hidden", "tag", "created_at", "updated_at", "size_min",
+    "size_max", "disk_format", "container_format", "protected",
+))
+
+#: How much of an upload is read at a time while counting its bytes.
+_CHUNK = 1 << 16
 
 
 def versions_document(request: Any) -> dict[str, Any]:
@@ -132,6 +149,20 @@ class ImageService(ComputeResource):
                   policy=policies.IMAGE_SERVICE, root="image"),
             Route("/v2/images/<image_id>", ("GET",), self.show, "image-service.show",
                   policy=policies.IMAGE_SERVICE, root="image"),
+            Route("/v2/images", ("POST",), self.create, "image-service.create",
+                  policy=policies.IMAGE_SERVICE, root="image", status=201),
+            Route("/v2/images/<image_id>", ("PATCH",), self.update, "image-service.update",
+                  policy=policies.IMAGE_SERVICE, root="image", raw_body=True),
+            Route("/v2/images/<image_id>/file", ("PUT",), self.upload, "image-service.upload",
+                  policy=policies.IMAGE_SERVICE, root="image", raw_body=True, status=204),
+            Route("/v2/images/<image_id>", ("DELETE",), self.delete, "image-service.delete",
+                  policy=policies.IMAGE_SERVICE, root="image", status=204),
+            Route("/v2/images/<image_id>/tasks", ("GET",), self.image_tasks,
+                  "image-service.image_tasks", policy=policies.IMAGE_SERVICE, root="image"),
+            Route("/v2/tasks", ("GET",), self.tasks, "image-service.tasks",
+                  policy=policies.IMAGE_SERVICE, root="image"),
+            Route("/v2/schemas/<name>", ("GET",), self.schema, "image-service.schema",
+                  policy=policies.IMAGE_SERVICE, root="image"),
         ]
 
     def versions(self, request: Any) -> Response:
@@ -160,19 +191,27 @@ class ImageService(ComputeResource):
             sort_key, sort_dir = key, direction or "desc"
         if sort_dir not in ("asc", "desc"):
             raise Invalid("Invalid sort direction: %s" % sort_dir)
+        wanted = {key: values[-1] for key, values in request.args.items()
+                  if key not in GLANCE_QUERY and values}
         page = await self.compute.list_images(
-            request.context, filters=filters, limit=limit, marker=marker,
-            sort_key=sort_key, sort_dir=sort_dir,
+            request.context, filters=filters, limit=self.max_limit if wanted else limit,
+            marker=marker, sort_key=sort_key, sort_dir=sort_dir,
         )
-        images = [i for i in page.items if names is None or i.name in names]
+        images = [i for i in page.items if (names is None or i.name in names)
+                  and all(i.properties.get(key) == value for key, value in wanted.items())]
+        has_more, last = page.has_more, page.items[-1] if page.items else None
+        if wanted:
+            has_more = len(images) > limit
+            images = images[:limit]
+            last = images[-1] if images else None
         query = [(k, v) for k, values in sorted(request.args.items()) if k != "marker" for v in values]
         document: dict[str, Any] = {
             "images": [glance_image(i) for i in images],
             "schema": "/v2/schemas/images",
             "first": "/v2/images" + ("?" + urlencode(query) if query else ""),
         }
-        if page.has_more and page.items:
-            query.append(("marker", page.items[-1].id))
+        if has_more and last is not None:
+            query.append(("marker", last.id))
             document["next"] = "/v2/images?" + urlencode(query)
         return document
 
@@ -180,3 +219,80 @@ class ImageService(ComputeResource):
     async def show(self, request: Any, image_id: str) -> dict[str, Any]:
         image = await self.compute.get_image(request.context, image_id)
         return glance_image(image)
+
+    @deferred
+    async def create(self, request: Any) -> dict[str, Any]:
+        """C{POST /v2/images}: a queued image with no data yet (201)."""
+        changes = create_changes(request.body)
+        core = changes.core
+        for field in ("min_disk", "min_ram"):
+            if field in core and not isinstance(core[field], int):
+                raise Invalid("Invalid value for %s: %r" % (field, core[field]))
+        image = await self.compute.create_image_record(
+            request.context, core.get("name"),
+            disk_format=core.get("disk_format"), container_format=core.get("container_format"),
+            visibility=core.get("visibility", "shared"), properties=changes.properties,
+            min_disk=core.get("min_disk", 0), min_ram=core.get("min_ram", 0), status="queued",
+        )
+        if core.get("protected"):
+            image = await self.compute.update_image(request.context, image.id,
+                                                    core={"protected": True})
+        return glance_image(image)
+
+    @deferred
+    async def update(self, request: Any, image_id: str) -> dict[str, Any]:
+        """C{PATCH /v2/images/{id}} with glance's JSON patch media type."""
+        content_type = (request.headers.getRawHeaders("content-type") or [""])[0]
+        changes = patch_changes(_read(request.raw), content_type.split(";")[0].strip().lower())
+        image = await self.compute.update_image(
+            request.context, image_id, core=changes.core, properties=changes.properties,
+            removed=changes.removed,
+        )
+        return glance_image(image)
+
+    @deferred
+    async def upload(self, request: Any, image_id: str) -> None:
+        """C{PUT /v2/images/{id}/file}: the image becomes active with the upload's size."""
+        await self.compute.upload_image_data(request.context, image_id, _size(request.raw))
+
+    @deferred
+    async def delete(self, request: Any, image_id: str) -> None:
+        """C{DELETE /v2/images/{id}}: 204, then 404 for everyone."""
+        await self.compute.delete_image(request.context, image_id)
+
+    @deferred
+    async def image_tasks(self, request: Any, image_id: str) -> dict[str, Any]:
+        """The tasks that touched an image: none run here."""
+        await self.compute.get_image(request.context, image_id)
+        return {"tasks": []}
+
+    def tasks(self, request: Any) -> dict[str, Any]:
+        """The caller's glance tasks: none run here."""
+        return {"tasks": [], "first": "/v2/tasks", "schema": "/v2/schemas/tasks"}
+
+    def schema(self, request: Any, name: str) -> dict[str, Any]:
+        """C{/v2/schemas/image}, C{images}, C{member}, C{members}."""
+        if name not in SCHEMAS:
+            raise NotFound("The resource could not be found.")
+        return SCHEMAS[name]
+
+
+def _read(raw: Any) -> bytes:
+    """The body of a request whose route leaves it unread."""
+    if raw.content is None:
+        return b""
+    raw.content.seek(0)
+    return raw.content.read()
+
+
+def _size(raw: Any) -> int:
+    """How many bytes an upload holds, read a chunk at a time (nothing is kept)."""
+    if raw.content is None:
+        return 0
+    raw.content.seek(0)
+    size = 0
+    while True:
+        chunk = raw.content.read(_CHUNK)
+        if not chunk:
+            return size
+        size += len(chunk)

@@ -1,6 +1,7 @@
 """
 The core actions of C{POST /servers/{id}/action}: reboot, os-start, os-stop,
-resize, confirmResize, revertResize, rebuild and createImage.
+resize, confirmResize, revertResize, rebuild, createImage and (2.17)
+trigger_crash_dump.
 
 Each handler calls one internal-API method; the internal API checks the
 instance's state (409 when it forbids the action) and the lock, and another
@@ -14,11 +15,12 @@ from typing import Any
 
 from novatx.compute import exceptions
 from novatx.extensions.compute._extension import ComputeResource, deferred
+from novatx.extensions.compute._personality import check_personality
 from novatx.extensions.compute.policies import servers as policies
 from novatx.extensions.compute.schemas import servers as schemas
-from novatx.extensions.compute.servers import check_base64, server_document
+from novatx.extensions.compute.servers import DISK_CONFIG, check_base64, server_document
 from novatx.extensions.compute.servers_views import V2_19, V2_45, V2_54, V2_57, V2_75, V2_90, version_of
-from novatx.extensions.compute.server_support import generate_password, option
+from novatx.extensions.compute.server_support import generate_password, normalised_ipv6, option
 from novatx.extensions.interfaces import Action, Response
 
 
@@ -41,6 +43,8 @@ class ServerActions(ComputeResource):
                 Action("revertResize", self.revert_resize, policy=p % "revert_resize"),
                 Action("rebuild", self.rebuild, schema=schemas.rebuild, policy=p % "rebuild"),
                 Action("createImage", self.create_image, schema=schemas.create_image, policy=p % "create_image"),
+                Action("trigger_crash_dump", self.trigger_crash_dump, policy=p % "trigger_crash_dump",
+                       min_version="2.17"),
             ]
         }
 
@@ -63,8 +67,9 @@ class ServerActions(ComputeResource):
     async def resize(self, request: Any, server_id: str, body: dict) -> None:
         """C{{"resize": {"flavorRef": ...}}}: to VERIFY_RESIZE."""
         flavor_id = str(body["flavorRef"]).rstrip("/").rsplit("/", 1)[-1]
+        extra = {DISK_CONFIG.name: body[DISK_CONFIG.name]} if DISK_CONFIG.name in body else None
         try:
-            await self.compute.resize(request.context, server_id, flavor_id)
+            await self.compute.resize(request.context, server_id, flavor_id, extra=extra)
         except exceptions.FlavorNotFound:
             raise exceptions.Invalid("Unable to locate requested flavor.") from None
 
@@ -82,7 +87,8 @@ class ServerActions(ComputeResource):
     async def rebuild(self, request: Any, server_id: str, body: dict) -> Response:
         """
         C{rebuild}: the server again from an image (the same or another), with
-        the server's document and a new C{adminPass} in the answer.
+        the server's document and a new C{adminPass} in the answer; from
+        2.54 the answer names the key pair, from 2.57 it holds the user data.
         """
         version = version_of(request)
         changes: dict[str, Any] = {}
@@ -96,6 +102,12 @@ class ServerActions(ComputeResource):
                 changes[field] = body[key]
         if "user_data" in changes:
             check_base64("user_data", changes["user_data"])
+        if "access_ip_v6" in changes:
+            changes["access_ip_v6"] = normalised_ipv6(changes["access_ip_v6"])
+        if DISK_CONFIG.name in body:
+            changes["extra"] = {DISK_CONFIG.name: body[DISK_CONFIG.name]}
+        if version < V2_57:
+            await check_personality(self.compute, request.context, body.get("personality") or ())
         admin_pass = body.get("adminPass") or generate_password()
         try:
             instance = await self.compute.rebuild(request.context, server_id, body["imageRef"], **changes)
@@ -104,16 +116,18 @@ class ServerActions(ComputeResource):
         except exceptions.KeypairNotFound:
             raise exceptions.Invalid("Invalid key_name provided.") from None
         document = await server_document(self.compute, request, instance, brief=version < V2_75)
-        if version < V2_75:
-            # The brief answer, with what a rebuild may change from these
-            # versions on (tempest's v2_54 and v2_57 rebuild schemas need them).
-            if version >= V2_54:
-                document["key_name"] = instance.key_name
-            if version >= V2_57:
-                document["user_data"] = instance.user_data
+        if version >= V2_54:
+            document["key_name"] = instance.key_name
+        if version >= V2_57:
+            document["user_data"] = instance.user_data
         if option(self.config, "api", "enable_instance_password", True):
             document["adminPass"] = admin_pass
         return Response({"server": document}, status=202)
+
+    @deferred
+    async def trigger_crash_dump(self, request: Any, server_id: str, body: Any) -> None:
+        """C{trigger_crash_dump} (2.17): an NMI to the guest."""
+        await self.compute.trigger_crash_dump(request.context, server_id)
 
     @deferred
     async def create_image(self, request: Any, server_id: str, body: dict) -> Response:

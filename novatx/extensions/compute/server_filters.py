@@ -139,7 +139,8 @@ def build_query(
             fields["project_id"] = project
     for key, field in (("name", "name"), ("reservation_id", "reservation_id"), ("ip", "ip"),
                        ("key_name", "key_name"), ("availability_zone", "availability_zone"),
-                       ("user_id", "user_id"), ("vm_state", "vm_state")):
+                       ("user_id", "user_id"), ("vm_state", "vm_state"), ("host", "host"),
+                       ("node", "node")):
         value = get(key)
         if value is not None:
             fields[field] = value

@@ -5,6 +5,7 @@ strings, passwords, optional config, and soft policy checks.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from typing import Any
 
@@ -22,6 +23,22 @@ def as_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).lower() in TRUE_STRINGS
+
+
+def normalised_ipv6(value: str | None) -> str | None:
+    """
+    An C{accessIPv6} as nova stores it: the compressed form
+    (C{0000::babe:220.12.22.2} is C{::babe:dc0c:1602}); empty stays empty.
+    """
+    if not value:
+        return value
+    try:
+        return str(ipaddress.IPv6Address(value))
+    except ValueError:
+        raise exceptions.Invalid(
+            "Invalid input for field/attribute accessIPv6. Value: %s. '%s' is not a 'ipv6'"
+            % (value, value)
+        ) from None
 
 
 def generate_password(length: int = 12) -> str:

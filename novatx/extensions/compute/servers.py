@@ -23,15 +23,24 @@ from novatx.compute.fields import ExtraField
 from novatx.compute.interfaces import CreateRequest
 from novatx.compute.records import Image, Instance, Page
 from novatx.extensions.compute._extension import ComputeResource, deferred
+from novatx.extensions.compute._personality import check_personality
 from novatx.extensions.compute._read_encodings import ReadEncodings
 from novatx.extensions.compute.policies import servers as policies
 from novatx.extensions.compute.schemas import servers as schemas
 from novatx.extensions.compute.server_filters import build_query
-from novatx.extensions.compute.server_support import as_bool, can, generate_password, option
+from novatx.extensions.compute.server_support import (
+    as_bool,
+    can,
+    generate_password,
+    normalised_ipv6,
+    option,
+)
 from novatx.extensions.compute.servers_views import (
+    DISK_CONFIG_FIELD,
     SCHEDULER_HINTS_FIELD,
     V2_19,
     V2_52,
+    V2_57,
     V2_75,
     V2_90,
     V2_98,
@@ -43,6 +52,20 @@ from novatx.extensions.loading import server_create_hooks
 
 #: The extension field that keeps a create's scheduler hints (shown from 2.100).
 SCHEDULER_HINTS = ExtraField(name=SCHEDULER_HINTS_FIELD, type="json", default=None, owner="servers")
+
+#: The extension field that keeps C{OS-DCF:diskConfig} (create, update, rebuild, resize).
+DISK_CONFIG = ExtraField(name=DISK_CONFIG_FIELD, type="string", default="MANUAL", owner="servers")
+
+#: The only security group a server may name until networking serves others.
+DEFAULT_SECURITY_GROUP = "default"
+
+
+def check_security_groups(server: dict) -> None:
+    """nova's 400 for a security group that does not exist (only C{default} does)."""
+    for group in server.get("security_groups") or ():
+        name = group.get("name")
+        if name is not None and name != DEFAULT_SECURITY_GROUP:
+            raise exceptions.Invalid("Security group %s not found." % name)
 
 
 def check_base64(field: str, value: str | None) -> None:
@@ -121,7 +144,7 @@ class Servers(ComputeResource):
         self._encodings = ReadEncodings()
 
     def fields(self) -> list[ExtraField]:
-        return [SCHEDULER_HINTS]
+        return [SCHEDULER_HINTS, DISK_CONFIG]
 
     def routes(self) -> list[Route]:
         p = policies.SERVERS
@@ -205,6 +228,9 @@ class Servers(ComputeResource):
         body = request.body
         server = body["server"]
         check_base64("user_data", server.get("user_data"))
+        check_security_groups(server)
+        if version < V2_57:
+            await check_personality(self.compute, request.context, server.get("personality") or ())
         min_count = int(server.get("min_count", 1))
         max_count = int(server.get("max_count", min_count))
         if min_count > max_count:
@@ -230,10 +256,12 @@ class Servers(ComputeResource):
             "server_group": hints.get("group"),
             "admin_password": admin_pass,
             "access_ip_v4": server.get("accessIPv4"),
-            "access_ip_v6": server.get("accessIPv6"),
+            "access_ip_v6": normalised_ipv6(server.get("accessIPv6")),
             "config_drive": as_bool(server.get("config_drive", False)),
             "extra": {SCHEDULER_HINTS.name: hints} if hints else {},
         }
+        if DISK_CONFIG.name in server:
+            fields["extra"][DISK_CONFIG.name] = server[DISK_CONFIG.name]
         if version >= V2_19:
             fields["description"] = server.get("description")
         if version >= V2_52:
@@ -281,6 +309,8 @@ class Servers(ComputeResource):
         for key, field in UPDATABLE:
             if key in server:
                 changes[field] = server[key]
+        if "access_ip_v6" in changes:
+            changes["access_ip_v6"] = normalised_ipv6(changes["access_ip_v6"])
         extra = {name: server[name] for name in self._extension_fields() if name in server}
         if extra:
             changes["extra"] = extra

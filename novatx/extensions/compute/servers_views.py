@@ -26,6 +26,10 @@ NETWORK_LABEL = "private"
 #: (shown as C{scheduler_hints} from 2.100, never under its field name).
 SCHEDULER_HINTS_FIELD = "scheduler_hints"
 
+#: The extension field in which servers keep C{OS-DCF:diskConfig}, shown under
+#: that name (a server created before it was kept shows C{MANUAL}).
+DISK_CONFIG_FIELD = "OS-DCF:diskConfig"
+
 #: Statuses whose documents carry C{progress}, and those that carry C{fault}.
 PROGRESS_STATUSES = frozenset(("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"))
 FAULT_STATUSES = frozenset(("ERROR", "DELETED"))
@@ -42,6 +46,7 @@ V2_62 = APIVersion(2, 62)
 V2_73 = APIVersion(2, 73)
 V2_75 = APIVersion(2, 75)
 V2_77 = APIVersion(2, 77)
+V2_84 = APIVersion(2, 84)
 V2_90 = APIVersion(2, 90)
 V2_98 = APIVersion(2, 98)
 
@@ -259,7 +264,7 @@ class ServerViews:
         server: dict[str, Any] = {
             "id": instance.uuid,
             "links": resource_links(request, self.collection, instance.uuid),
-            "OS-DCF:diskConfig": "MANUAL",
+            "OS-DCF:diskConfig": instance.extra.get(DISK_CONFIG_FIELD, "MANUAL"),
         }
         if instance.networks != "none":
             server["security_groups"] = [{"name": "default"}]
@@ -409,7 +414,8 @@ def instance_action(
 ) -> dict[str, Any]:
     """
     One entry of C{os-instance-actions}: C{updated_at} from 2.58, events (with
-    C{host}/C{hostId} from 2.62, admins only for C{host} and C{traceback}).
+    C{host}/C{hostId} from 2.62, admins only for C{host} and C{traceback}, and
+    from 2.84 for C{details}: why an event failed).
     """
     version = version_of(request)
     context = request.context
@@ -440,6 +446,8 @@ def instance_action(
                 if is_admin:
                     entry["host"] = event.host
                 entry["hostId"] = host_id(action.project_id, event.host)
+            if version >= V2_84 and is_admin:
+                entry["details"] = action.message if event.result == "Error" else None
             events.append(entry)
         document["events"] = events
     return document

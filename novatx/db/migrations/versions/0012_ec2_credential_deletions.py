@@ -5,7 +5,7 @@ a generation the EC2 credential cache of each worker reads at most once a
 second; a new one drops what the cache remembered.
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -15,6 +15,8 @@ SERVICES_LIST = "os_compute_api:os-services:list"
 SERVICES_UPDATE = "os_compute_api:os-services:update"
 HOSTS_LIST = "os_compute_api:os-hosts:list"
 HOSTS_SHOW = "os_compute_api:os-hosts:show"
+HOSTS_UPDATE = "os_compute_api:os-hosts:update"
+HOSTS_POWER = "os_compute_api:os-hosts:%s"
 AZ_LIST = "os_compute_api:os-availability-zone:list"
 AZ_DETAIL = "os_compute_api:os-availability-zone:detail"
 USAGE_LIST = "os_compute_api:os-simple-tenant-usage:list"
@@ -38,6 +40,10 @@ SERVICES = rules(
 HOSTS = rules(
     (HOSTS_LIST, ADMIN, "List the hosts and their services (up to 2.42)."),
     (HOSTS_SHOW, ADMIN, "Show a compute host's resources by project (up to 2.42)."),
+    (HOSTS_UPDATE, ADMIN, "Enable or disable a compute host (up to 2.42)."),
+    (HOSTS_POWER % "start", ADMIN, "Start a host up (up to 2.42)."),
+    (HOSTS_POWER % "shutdown", ADMIN, "Shut a host down (up to 2.42)."),
+    (HOSTS_POWER % "reboot", ADMIN, "Reboot a host (up to 2.42)."),
 )
 
 AVAILABILITY_ZONES = rules(
@@ -48,4 +54,14 @@ AVAILABILITY_ZONES = rules(
 USAGE = rules(
     (USAGE_LIST, ADMIN, "List usage of every project."),
     (USAGE_SHOW, PROJECT_READER_OR_ADMIN, "Show one project's usage."),
+)
+
+MIGRATIONS_LIST = "os_compute_api:os-migrations:index"
+SERVER_MIGRATIONS = "os_compute_api:servers:migrations:%s"
+
+MIGRATIONS = rules(
+    (MIGRATIONS_LIST, ADMIN, "List the servers' migrations."),
+    (SERVER_MIGRATIONS % "index", ADMIN, "List a server's in-progress live migrations (2.23)."),
+    (SERVER_MIGRATIONS % "show", ADMIN, "Show a server's in-progress live migration (2.23)."),
+    (SERVER_MIGRATIONS % "delete", ADMIN, "Abort a server's live migration (2.24)."),
 )

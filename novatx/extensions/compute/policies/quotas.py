@@ -20,6 +20,14 @@ QUOTA_SETS = rules(
     (DELETE, ADMIN, "Return a project's quotas to the defaults."),
 )
 
+CLASS_SHOW = "os_compute_api:os-quota-class-sets:show"
+CLASS_UPDATE = "os_compute_api:os-quota-class-sets:update"
+
+QUOTA_CLASS_SETS = rules(
+    (CLASS_SHOW, ADMIN, "Show a quota class's limits."),
+    (CLASS_UPDATE, ADMIN, "Change a quota class's limits (default: every project's)."),
+)
+
 LIMITS_RULES = rules(
     (LIMITS, ANYONE, "Show the caller's absolute limits and usage."),
     (LIMITS_OTHER_PROJECT, ADMIN, "Show another project's limits (tenant_id)."),

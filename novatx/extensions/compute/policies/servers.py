@@ -25,6 +25,13 @@ METADATA = "os_compute_api:server-metadata:%s"
 IPS = "os_compute_api:ips:%s"
 INSTANCE_ACTIONS = "os_compute_api:os-instance-actions:%s"
 TAGS = "os_compute_api:os-server-tags:%s"
+ADMIN_ACTIONS = "os_compute_api:os-admin-actions:%s"
+CREATE_BACKUP = "os_compute_api:os-create-backup"
+RESCUE = "os_compute_api:os-rescue"
+UNRESCUE = "os_compute_api:os-unrescue"
+DEFERRED_DELETE = "os_compute_api:os-deferred-delete:%s"
+MIGRATE_SERVER = "os_compute_api:os-migrate-server:%s"
+EVACUATE = "os_compute_api:os-evacuate"
 
 
 def _rule(name: str, check: str, description: str, method: str, path: str) -> policy.DocumentedRuleDefault:
@@ -71,6 +78,60 @@ def server_actions_rules() -> dict[str, policy.DocumentedRuleDefault]:
         _rule(SERVERS % "revert_resize", PROJECT_MEMBER_OR_ADMIN, "Revert a resize", "POST", _ACTION % "revertResize"),
         _rule(SERVERS % "rebuild", PROJECT_MEMBER_OR_ADMIN, "Rebuild a server", "POST", _ACTION % "rebuild"),
         _rule(SERVERS % "create_image", PROJECT_MEMBER_OR_ADMIN, "Snapshot a server", "POST", _ACTION % "createImage"),
+        _rule(SERVERS % "trigger_crash_dump", PROJECT_MEMBER_OR_ADMIN, "Trigger a crash dump (2.17)", "POST",
+              _ACTION % "trigger_crash_dump"),
+    )
+
+
+def admin_actions_rules() -> dict[str, policy.DocumentedRuleDefault]:
+    """The rules of C{os-admin-actions}."""
+    return _by_name(
+        _rule(ADMIN_ACTIONS % "reset_state", ADMIN, "Reset a server's state", "POST", _ACTION % "os-resetState"),
+        _rule(ADMIN_ACTIONS % "inject_network_info", ADMIN, "Inject network info", "POST",
+              _ACTION % "injectNetworkInfo"),
+    )
+
+
+def create_backup_rules() -> dict[str, policy.DocumentedRuleDefault]:
+    """The rules of C{os-create-backup}."""
+    return _by_name(
+        _rule(CREATE_BACKUP, PROJECT_MEMBER_OR_ADMIN, "Back a server up", "POST", _ACTION % "createBackup"),
+    )
+
+
+def deferred_delete_rules() -> dict[str, policy.DocumentedRuleDefault]:
+    """The rules of C{os-deferred-delete}."""
+    return _by_name(
+        _rule(DEFERRED_DELETE % "restore", PROJECT_MEMBER_OR_ADMIN, "Restore a soft-deleted server",
+              "POST", _ACTION % "restore"),
+        _rule(DEFERRED_DELETE % "force", PROJECT_MEMBER_OR_ADMIN, "Delete a server at once",
+              "POST", _ACTION % "forceDelete"),
+    )
+
+
+def migrate_server_rules() -> dict[str, policy.DocumentedRuleDefault]:
+    """The rules of C{os-migrate-server}."""
+    return _by_name(
+        _rule(MIGRATE_SERVER % "migrate", ADMIN, "Cold-migrate a server", "POST",
+              _ACTION % "migrate"),
+        _rule(MIGRATE_SERVER % "migrate_live", ADMIN, "Live-migrate a server", "POST",
+              _ACTION % "os-migrateLive"),
+    )
+
+
+def evacuate_rules() -> dict[str, policy.DocumentedRuleDefault]:
+    """The rules of C{os-evacuate}."""
+    return _by_name(
+        _rule(EVACUATE, ADMIN, "Evacuate a server from a failed host", "POST",
+              _ACTION % "evacuate"),
+    )
+
+
+def rescue_rules() -> dict[str, policy.DocumentedRuleDefault]:
+    """The rules of C{os-rescue}."""
+    return _by_name(
+        _rule(RESCUE, PROJECT_MEMBER_OR_ADMIN, "Rescue a server", "POST", _ACTION % "rescue"),
+        _rule(UNRESCUE, PROJECT_MEMBER_OR_ADMIN, "Unrescue a server", "POST", _ACTION % "unrescue"),
     )
 
 

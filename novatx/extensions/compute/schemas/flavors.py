@@ -10,7 +10,7 @@ from novatx.extensions.compute.schemas import _params
 _flavor_properties: dict[str, Any] = {
     "name": _params.name,
     "id": {
-        "type": ["string", "null"],
+        "type": ["string", "number", "null"],
         "minLength": 1,
         "maxLength": 255,
         "pattern": r"^(?! )[a-zA-Z0-9. _-]+(?<! )$",

@@ -40,3 +40,27 @@ BY_VERSION = [
     ("2.36", "2.56", _update(APIVersion(2, 36))),
     ("2.57", None, _update(APIVersion(2, 57))),
 ]
+
+
+def _class_update(version: APIVersion) -> dict[str, Any]:
+    names = _quotas.class_names(version)
+    return {
+        "type": "object",
+        "properties": {
+            "quota_class_set": {
+                "type": "object",
+                "properties": {name: QUOTA_VALUE for name in names},
+                "additionalProperties": False,
+            },
+        },
+        "required": ["quota_class_set"],
+        "additionalProperties": False,
+    }
+
+
+#: C{PUT /os-quota-class-sets/{id}}: the quotas each range shows.
+CLASS_BY_VERSION = [
+    ("2.1", "2.49", _class_update(APIVersion(2, 1))),
+    ("2.50", "2.56", _class_update(APIVersion(2, 50))),
+    ("2.57", None, _class_update(APIVersion(2, 57))),
+]

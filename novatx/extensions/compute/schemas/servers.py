@@ -398,3 +398,37 @@ tags_set = {
     "required": ["tags"],
     "additionalProperties": False,
 }
+
+reset_state = action(
+    "os-resetState",
+    {
+        "type": "object",
+        "properties": {"state": {"type": "string", "enum": ["active", "error"]}},
+        "required": ["state"],
+        "additionalProperties": False,
+    },
+)
+
+create_backup = action(
+    "createBackup",
+    {
+        "type": "object",
+        "properties": {
+            "name": name,
+            "backup_type": {"type": "string"},
+            "rotation": non_negative_integer,
+            "metadata": metadata,
+        },
+        "required": ["name", "backup_type", "rotation"],
+        "additionalProperties": False,
+    },
+)
+
+rescue = action(
+    "rescue",
+    {
+        "type": ["object", "null"],
+        "properties": {"adminPass": admin_password, "rescue_image_ref": uuid},
+        "additionalProperties": False,
+    },
+)

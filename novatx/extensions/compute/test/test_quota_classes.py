@@ -1,0 +1,58 @@
+"""
+C{/os-quota-class-sets} over real HTTP: a class's limits per microversion,
+and the C{default} class's standing over every project's defaults.
+"""
+
+from __future__ import annotations
+
+from novatx.extensions.compute.test._http import ComputeAPITestCase, async_test
+
+
+class QuotaClassTests(ComputeAPITestCase):
+    @async_test
+    async def test_show_by_microversion(self) -> None:
+        await self.start()
+        old = await self.get("/v2.1/os-quota-class-sets/default", user="admin")
+        self.assertEqual(old.code, 200, old.text)
+        shown = old.body["quota_class_set"]
+        self.assertEqual((shown["id"], shown["instances"], shown["floating_ips"]),
+                         ("default", 10, 10))
+        self.assertNotIn("server_groups", shown)
+        new = (await self.get("/v2.1/os-quota-class-sets/default", user="admin",
+                              version="2.57")).body["quota_class_set"]
+        self.assertEqual(new["server_groups"], 10)
+        for gone in ("floating_ips", "injected_files"):
+            self.assertNotIn(gone, new)
+        refused = await self.get("/v2.1/os-quota-class-sets/default")
+        self.assertEqual(refused.code, 403)
+
+    @async_test
+    async def test_default_class_moves_every_project_s_defaults(self) -> None:
+        await self.start()
+        changed = await self.put("/v2.1/os-quota-class-sets/default",
+                                 {"quota_class_set": {"instances": 42, "cores": "30"}},
+                                 user="admin")
+        self.assertEqual(changed.code, 200, changed.text)
+        self.assertEqual(changed.body["quota_class_set"]["instances"], 42)
+        self.assertNotIn("id", changed.body["quota_class_set"])
+        defaults = await self.get("/v2.1/os-quota-sets/p1/defaults")
+        self.assertEqual(defaults.body["quota_set"]["instances"], 42)
+        mine = await self.get("/v2.1/os-quota-sets/p1")
+        self.assertEqual((mine.body["quota_set"]["instances"], mine.body["quota_set"]["cores"]),
+                         (42, 30))
+        limits = await self.get("/v2.1/limits")
+        self.assertEqual(limits.body["limits"]["absolute"]["maxTotalInstances"], 42)
+        other = await self.put("/v2.1/os-quota-class-sets/gold",
+                               {"quota_class_set": {"instances": 99}}, user="admin")
+        self.assertEqual(other.code, 200)
+        self.assertEqual((await self.get("/v2.1/os-quota-sets/p1")).body["quota_set"]["instances"],
+                         42)
+        for body in ({"quota_class_set": {"instances": -2}},
+                     {"quota_class_set": {"nothing": 1}}, {"instances": 1}):
+            bad = await self.put("/v2.1/os-quota-class-sets/default", body, user="admin")
+            self.assertEqual(bad.code, 400, body)
+        user = await self.put("/v2.1/os-quota-class-sets/default",
+                              {"quota_class_set": {"instances": 1}})
+        self.assertEqual(user.code, 403)
+        shown = await self.get("/v2.1/os-quota-class-sets/default", user="admin")
+        self.assertEqual(shown.body["quota_class_set"]["instances"], 42)
