@@ -41,6 +41,7 @@ EVENT_NAMES = {
     "shelve": "compute_shelve_instance", "shelve_offload": "compute_shelve_offload_instance",
     "unshelve": "compute_unshelve_instance", "change_password": "compute_set_admin_password",
     "delete": "compute_terminate_instance",
+    "attach_volume": "compute_attach_volume", "detach_volume": "compute_detach_volume",
 }
 
 
