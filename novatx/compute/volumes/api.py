@@ -466,6 +466,8 @@ class VolumeAPI:
         def run(connection: Connection) -> Any:
             server, volume, found = self._held(connection, context, server_id, volume_id,
                                                for_update=True)
+            if found["device"] == store.ROOT_DEVICE:
+                raise Invalid("Cannot detach a root device volume")
             _check_server(context, server, "detach_volume")
             if volume["status"] != states.IN_USE:
                 raise InvalidVolume(reason="Unable to detach volume. Volume status must be "

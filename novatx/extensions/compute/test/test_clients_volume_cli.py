@@ -1,7 +1,8 @@
 """
 The unchanged C{openstack} CLI's volume commands against a served compute
 port, with the README's C{clouds.yaml} (C{block_storage_endpoint_override}):
-a volume made, listed, attached to a server and detached, and snapshotted.
+a volume made, listed, attached to a server and detached, and snapshotted;
+a server booted from a volume made of an image.
 """
 
 from __future__ import annotations
@@ -50,3 +51,15 @@ class VolumeCLITests(CLITestCase):
         self.assertEqual(("s1", volume), (snapshot["name"], snapshot["volume_id"]))
         snapshots = await self.cli_json("volume", "snapshot", "list")
         self.assertEqual([snapshot["id"]], [s["ID"] for s in snapshots])
+
+    async def test_boot_from_a_volume_made_of_an_image(self):
+        http = await self._serve()
+        server = await self.cli_json("server", "create", "--image", "cirros", "--flavor",
+                                     "m1.tiny", "--boot-from-volume", "1", "--wait", "bfv")
+        self.assertEqual("ACTIVE", server["status"])
+        (root,) = await self.cli_json("volume", "list")
+        self.assertEqual(1, root["Size"])
+        attachments = await http.get("/servers/%s/os-volume_attachments" % server["id"])
+        self.assertEqual([(root["ID"], "/dev/vda")],
+                         [(a["volumeId"], a["device"])
+                          for a in attachments.body["volumeAttachments"]])

@@ -12,6 +12,7 @@ from twisted.internet import reactor
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
 
+from novatx.compute.context import RequestContext
 from novatx.extensions.compute.test._servers_kit import fast_config, serve_compute
 
 
@@ -233,3 +234,82 @@ class VolumesBootTests(TestCase):
         listed = await client.get("/os-volumes_boot/detail")
         self.assertEqual([server], [s["id"] for s in listed.body["servers"]])
         self.assertEqual(204, (await client.delete("/os-volumes_boot/%s" % server)).code)
+
+
+class BootFromVolumeTests(TestCase):
+    async def setUp(self):
+        self.client = await serve_compute(self, volume_config())
+
+    def boot(self, mappings, **fields):
+        server = {"name": "bfv", "flavorRef": "1", "block_device_mapping_v2": mappings}
+        server.update(fields)
+        return self.client.post("/servers", {"server": server})
+
+    async def test_image_to_volume_and_an_existing_volume(self):
+        client = self.client
+        data = await new_volume(client)
+        created = await self.boot([
+            {"boot_index": 0, "source_type": "image", "destination_type": "volume",
+             "uuid": client.image_id, "volume_size": 1, "delete_on_termination": True},
+            {"boot_index": -1, "source_type": "volume", "destination_type": "volume",
+             "uuid": data},
+        ])
+        self.assertEqual(202, created.code, created.body)
+        server = await client.wait_for(created.body["server"]["id"], "ACTIVE")
+        self.assertEqual("", server["image"])
+        attached = server["os-extended-volumes:volumes_attached"]
+        self.assertEqual(2, len(attached))
+        listed = await client.get("/servers/%s/os-volume_attachments" % server["id"])
+        devices = {a["volumeId"]: a["device"] for a in listed.body["volumeAttachments"]}
+        self.assertEqual("/dev/vdb", devices[data])
+        (root,) = [v for v in devices if v != data]
+        self.assertEqual("/dev/vda", devices[root])
+        booted = await volume_status(client, root, "in-use")
+        self.assertEqual(1, booted["size"])
+        refused = await client.delete("/servers/%s/os-volume_attachments/%s"
+                                      % (server["id"], root))
+        self.assertEqual((400, "Cannot detach a root device volume"),
+                         (refused.code, refused.body["badRequest"]["message"]))
+        await client.delete("/servers/%s" % server["id"])
+        await client.wait_for(server["id"], "DELETED")
+        left = (await client.at("2.35").get("/os-volumes")).body["volumes"]
+        self.assertEqual([(data, "available")], [(v["id"], v["status"]) for v in left])
+
+    async def test_bad_mappings_in_novas_words(self):
+        client = self.client
+        image = {"source_type": "image", "destination_type": "volume",
+                 "uuid": client.image_id, "volume_size": 1}
+        cases = [
+            ([dict(image)], "Block Device Mapping is Invalid: Boot sequence for the instance "
+             "and image/block device mapping combination is not valid."),
+            ([dict(image, boot_index=0), dict(image, boot_index=0)],
+             "Block Device Mapping is Invalid: Boot sequence for the instance and "
+             "image/block device mapping combination is not valid."),
+            ([{key: value for key, value in image.items() if key != "volume_size"}
+              | {"boot_index": 0}],
+             "Images with destination_type 'volume' need to have a non-zero size specified"),
+            ([{"boot_index": 0, "source_type": "volume", "destination_type": "volume",
+               "uuid": "0e5a8c8d-1b2c-4d3e-8f4a-5b6c7d8e9f0a"}],
+             "Block Device Mapping is Invalid: failed to get volume "
+             "0e5a8c8d-1b2c-4d3e-8f4a-5b6c7d8e9f0a."),
+            ([{"boot_index": 0, "source_type": "blank", "destination_type": "volume"}],
+             "Blank volumes (source: 'blank', dest: 'volume') need to have non-zero size"),
+        ]
+        for mappings, message in cases:
+            refused = await self.boot(mappings)
+            self.assertEqual((400, message), (refused.code, refused.body["badRequest"]["message"]))
+        self.assertEqual([], (await client.get("/servers")).body["servers"])
+        self.assertEqual([], (await client.at("2.35").get("/os-volumes")).body["volumes"])
+
+    async def test_a_volume_smaller_than_the_image_is_refused(self):
+        owner = RequestContext(user_id="alice", project_id="p1")
+        large = await self.client.served.compute.api.create_image_record(
+            owner, "large", min_disk=2)
+        refused = await self.boot([{
+            "boot_index": 0, "source_type": "image", "destination_type": "volume",
+            "uuid": large.id, "volume_size": 1}])
+        self.assertEqual((400, "Volume is smaller than the minimum size specified in image "
+                          "metadata. Volume size is 1073741824 bytes, minimum size is "
+                          "2147483648 bytes."),
+                         (refused.code, refused.body["badRequest"]["message"]))
+        self.assertEqual([], (await self.client.get("/servers")).body["servers"])
