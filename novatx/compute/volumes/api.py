@@ -116,11 +116,11 @@ class VolumeAPI:
     def _write(self, function: Callable[..., Any], *args: Any) -> Deferred:
         return self._store.write(function, *args).addErrback(_store_errors)
 
-    def _begun(self, action: str) -> Callable[[Any], Any]:
-        """Hand a written start to the driver, and pass the record on."""
+    def _begun(self, action: str,
+               key: Callable[[Any], str] = lambda record: record.id) -> Callable[[Any], Any]:
+        """Hand a written start (of the record's C{key}) to the driver; pass the record on."""
         def begun(record: Any) -> Any:
-            self.driver.follow(action, getattr(record, "volume_id", None)
-                               if action == "attach" else record.id)
+            self.driver.follow(action, key(record))
             return record
         return begun
 
@@ -445,7 +445,8 @@ class VolumeAPI:
             self._notify(found.server_id)
             return found
 
-        return self._write(run).addCallback(self._begun("attach")).addCallback(attached)
+        return self._write(run).addCallback(
+            self._begun("attach", lambda found: found.volume_id)).addCallback(attached)
 
     def _held(self, connection: Connection, context: RequestContext, server_id: str,
               volume_id: str, for_update: bool = False) -> tuple[Mapping, Mapping, Mapping]:
@@ -520,7 +521,11 @@ class VolumeAPI:
             return store.attachment(connection.execute(sa.select(A).where(
                 A.c.uuid == found["uuid"])).mappings().one())
 
-        return self._write(run).addCallback(lambda found: (self._notify(server_id), found)[1])
+        def updated(found: Any) -> Any:
+            self._notify(server_id)
+            return found
+
+        return self._write(run).addCallback(updated)
 
     def swap_volume(self, context: RequestContext, server_id: str, old_volume_id: str,
                     new_volume_id: str) -> Deferred:
