@@ -5,6 +5,7 @@ pause, suspend, resize, rebuild, snapshot, shelve) and the locks on it.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Mapping
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from novatx.compute.exceptions import (
     ImageNotActive, Invalid, KeypairNotFound, NotAuthorized, QuotaExceeded,
 )
 from novatx.compute.records import Image
+from novatx.compute.volumes import boot
 from novatx.db import tables as t
 
 
@@ -164,12 +166,19 @@ class ServerActionsAPI(ComputeAPIBase):
         except Exception:
             return fail()
         made: list[Image] = []
+        snapshots: list[str] = []
 
         def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
             props = dict(properties, instance_uuid=row["uuid"], image_type="snapshot",
                          user_id=context.user_id)
             if row["image_id"]:
                 props["base_image_ref"] = row["image_id"]
+            quotas.lock_project(connection, row["project_id"])
+            volume_props, snapshotted = boot.snapshot_for_image(
+                connection, context, self._conf, row["uuid"], self._now(),
+                functools.partial(self.volumes.driver.claim, now=self._seconds()))
+            props.update(volume_props)
+            snapshots.extend(snapshotted)
             image = catalog.create_image(connection, {
                 "name": name, "status": "queued", "disk_format": "qcow2",
                 "container_format": "bare", "size": 0, "min_disk": row["flavor"]["root_gb"],
@@ -178,8 +187,12 @@ class ServerActionsAPI(ComputeAPIBase):
             made.append(image)
             return {}, {"image_id": image.id}
 
-        return self._act(context, server_uuid, "snapshot", prepare).addCallback(
-            lambda _: made[0])
+        def begun(_: Any) -> Image:
+            for snapshot_uuid in snapshots:
+                self.volumes.driver.follow("snapshot_create", snapshot_uuid)
+            return made[0]
+
+        return self._act(context, server_uuid, "snapshot", prepare).addCallback(begun)
 
     def shelve(self, context: RequestContext, server_uuid: str) -> Deferred:
         return self._act(context, server_uuid, "shelve")

@@ -170,8 +170,9 @@ class ServersAPI(ComputeAPIBase):
         if request.availability_zone is not None and (request.availability_zone, True) not in \
                 services.zones(connection, self.driver.host_info()):
             raise ZoneNotAvailable()
-        planned = boot.plan(connection, context, self._conf, request.block_device_mapping,
-                            image, count) if request.block_device_mapping else []
+        mappings = list(request.block_device_mapping) or boot.image_mappings(image)
+        planned = boot.plan(connection, context, self._conf, mappings, image, count) \
+            if mappings else []
         reservation_id = "r-" + uuidlib.uuid4().hex[:8]
         flavor_json = convert.flavor_dict(flavor_row, specs)
         pinned_zone = request.availability_zone or self._conf.default_schedule_zone or None

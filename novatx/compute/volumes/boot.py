@@ -13,6 +13,7 @@ C{creating}: the boot's own time covers it.
 
 from __future__ import annotations
 
+import json
 import uuid as uuidlib
 from typing import Any, Callable, Mapping, Sequence
 
@@ -24,7 +25,7 @@ from novatx.compute import catalog
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import ImageNotFound, Invalid
 from novatx.compute.volumes import quotas, states, store
-from novatx.compute.volumes.exceptions import SnapshotNotFound, VolumeNotFound
+from novatx.compute.volumes.exceptions import InvalidSnapshot, SnapshotNotFound, VolumeNotFound
 from novatx.db import tables as t
 
 V, A = t.volumes, t.volume_attachments
@@ -124,6 +125,9 @@ def _volume(connection: Connection, context: RequestContext, mapping: Mapping[st
         except SnapshotNotFound:
             raise Invalid("Block Device Mapping is Invalid: failed to get snapshot %s."
                           % ident) from None
+        if row["status"] != states.AVAILABLE:
+            raise InvalidSnapshot(reason="Originating snapshot status must be one of "
+                                  "'available' values")
         origin = connection.execute(sa.select(V.c.bootable).where(
             V.c.uuid == row["volume_uuid"])).scalar()
         return Planned("snapshot", max(size, row["size"]), snapshot_id=row["uuid"],
@@ -184,3 +188,56 @@ def attach(connection: Connection, context: RequestContext, planned: Sequence[Pl
             delete_on_termination=one.delete_on_termination, created_at=now, updated_at=now))
         attached.append(volume_uuid)
     return attached
+
+
+def snapshot_for_image(connection: Connection, context: RequestContext, conf: Any,
+                       server_uuid: str, now: Any,
+                       claim: Callable[..., dict[str, Any]]) -> tuple[dict[str, str], list[str]]:
+    """
+    What nova does for C{createImage} of a server that boots from a volume:
+    snapshot each of its volumes and describe them in the image's properties
+    (C{block_device_mapping}, C{bdm_v2}, C{root_device_name}), so that a
+    server booted from the image gets volumes made of the snapshots. Returns
+    those properties (none for a server that boots from an image) and the
+    snapshots whose creation the driver must end.
+    """
+    held = store.attachments_of(connection, [server_uuid])[server_uuid]
+    if not any(found.device == store.ROOT_DEVICE for found in held):
+        return {}, []
+    rows = {row["uuid"]: row for row in connection.execute(sa.select(V).where(
+        V.c.uuid.in_([found.volume_id for found in held]))).mappings()}
+    quotas.check(connection, conf, context.project_id, snapshots=len(held),
+                 gigabytes=sum(rows[found.volume_id]["size"] for found in held))
+    mappings, made = [], []
+    for found in held:
+        volume = rows[found.volume_id]
+        snapshot_uuid = str(uuidlib.uuid4())
+        connection.execute(sa.insert(t.volume_snapshots).values(
+            uuid=snapshot_uuid, volume_uuid=volume["uuid"], project_id=volume["project_id"],
+            user_id=context.user_id, name="snapshot for %s" % server_uuid, description=None,
+            size=volume["size"], metadata={}, deleted=False, created_at=now, updated_at=now,
+            **claim("snapshot_create")))
+        made.append(snapshot_uuid)
+        mappings.append({
+            "source_type": "snapshot", "destination_type": "volume",
+            "snapshot_id": snapshot_uuid, "volume_size": volume["size"],
+            "boot_index": 0 if found.device == store.ROOT_DEVICE else None,
+            "device_name": found.device, "tag": found.tag,
+            "delete_on_termination": found.delete_on_termination,
+        })
+    properties = {"block_device_mapping": json.dumps(mappings), "bdm_v2": "True",
+                  "root_device_name": store.ROOT_DEVICE}
+    return properties, made
+
+
+def image_mappings(image: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The volume mappings an image made by L{snapshot_for_image} boots with."""
+    text = ((image or {}).get("properties") or {}).get("block_device_mapping")
+    if not text:
+        return []
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return []
+    return [mapping for mapping in found if isinstance(mapping, dict)] \
+        if isinstance(found, list) else []

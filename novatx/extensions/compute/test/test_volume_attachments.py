@@ -7,6 +7,8 @@ of the block storage issue answered in nova's words.
 
 from __future__ import annotations
 
+import json
+
 import attrs
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
@@ -313,3 +315,44 @@ class BootFromVolumeTests(TestCase):
                           "2147483648 bytes."),
                          (refused.code, refused.body["badRequest"]["message"]))
         self.assertEqual([], (await self.client.get("/servers")).body["servers"])
+
+    async def test_an_image_of_a_volume_backed_server_names_snapshots_of_its_volumes(self):
+        client = self.client
+        created = await self.boot([
+            {"boot_index": 0, "source_type": "image", "destination_type": "volume",
+             "uuid": client.image_id, "volume_size": 1, "delete_on_termination": True}])
+        server = await client.wait_for(created.body["server"]["id"], "ACTIVE")
+        imaged = await client.action(server["id"], {"createImage": {"name": "bfv-snap"}})
+        self.assertEqual(202, imaged.code)
+        image_id = imaged.header("Location").rsplit("/", 1)[-1]
+        await client.wait_for(server["id"], "ACTIVE")
+        image = (await client.get("/images/%s" % image_id)).body["image"]
+        mappings = json.loads(image["metadata"]["block_device_mapping"])
+        self.assertEqual(("True", "/dev/vda"), (image["metadata"]["bdm_v2"],
+                                                image["metadata"]["root_device_name"]))
+        self.assertEqual([("snapshot", 0, 1)], [(m["source_type"], m["boot_index"],
+                                                 m["volume_size"]) for m in mappings])
+        snapshots = (await client.at("2.35").get("/os-snapshots")).body["snapshots"]
+        self.assertEqual([mappings[0]["snapshot_id"]], [s["id"] for s in snapshots])
+        await volume_status_of_snapshot(client, mappings[0]["snapshot_id"])
+        again = await client.post("/servers", {"server": {
+            "name": "from-snap", "flavorRef": "1", "imageRef": image_id}})
+        self.assertEqual(202, again.code, again.body)
+        booted = await client.wait_for(again.body["server"]["id"], "ACTIVE")
+        (root,) = booted["os-extended-volumes:volumes_attached"]
+        made = await volume_status(client, root["id"], "in-use")
+        self.assertEqual(mappings[0]["snapshot_id"], made["snapshotId"])
+
+
+async def volume_status_of_snapshot(client, snapshot_id, timeout=5.0):
+    """Poll the proxy until the snapshot is available."""
+    proxy = client.at("2.35")
+    waited = 0.0
+    while True:
+        reply = await proxy.get("/os-snapshots/%s" % snapshot_id)
+        if reply.body["snapshot"]["status"] == "available":
+            return reply.body["snapshot"]
+        if waited >= timeout:
+            raise AssertionError("snapshot %s never became available" % snapshot_id)
+        await deferLater(reactor, 0.02, lambda: None)
+        waited += 0.02
