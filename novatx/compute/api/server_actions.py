@@ -173,9 +173,8 @@ class ServerActionsAPI(ComputeAPIBase):
                          user_id=context.user_id)
             if row["image_id"]:
                 props["base_image_ref"] = row["image_id"]
-            quotas.lock_project(connection, row["project_id"])
             volume_props, snapshotted = boot.snapshot_for_image(
-                connection, context, self._conf, row["uuid"], self._now(),
+                connection, context, self._conf, row, self._now(),
                 functools.partial(self.volumes.driver.claim, now=self._seconds()))
             props.update(volume_props)
             snapshots.extend(snapshotted)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from novatx.compute import catalog
+from novatx.compute import quotas as compute_quotas
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import ImageNotFound, Invalid
 from novatx.compute.volumes import quotas, states, store
@@ -109,7 +110,7 @@ def _volume(connection: Connection, context: RequestContext, mapping: Mapping[st
               "delete_on_termination": _truth(mapping.get("delete_on_termination", False))}
     if source == "volume":
         try:
-            row = store.volume_row(connection, context, str(ident))
+            row = store.volume_row(connection, context, str(ident), for_update=True)
         except VolumeNotFound:
             raise Invalid("Block Device Mapping is Invalid: failed to get volume %s." % ident) \
                 from None
@@ -191,7 +192,7 @@ def attach(connection: Connection, context: RequestContext, planned: Sequence[Pl
 
 
 def snapshot_for_image(connection: Connection, context: RequestContext, conf: Any,
-                       server_uuid: str, now: Any,
+                       server: Mapping[str, Any], now: Any,
                        claim: Callable[..., dict[str, Any]]) -> tuple[dict[str, str], list[str]]:
     """
     What nova does for C{createImage} of a server that boots from a volume:
@@ -201,12 +202,14 @@ def snapshot_for_image(connection: Connection, context: RequestContext, conf: An
     those properties (none for a server that boots from an image) and the
     snapshots whose creation the driver must end.
     """
+    server_uuid = server["uuid"]
     held = store.attachments_of(connection, [server_uuid])[server_uuid]
     if not any(found.device == store.ROOT_DEVICE for found in held):
         return {}, []
+    compute_quotas.lock_project(connection, server["project_id"])
     rows = {row["uuid"]: row for row in connection.execute(sa.select(V).where(
         V.c.uuid.in_([found.volume_id for found in held]))).mappings()}
-    quotas.check(connection, conf, context.project_id, snapshots=len(held),
+    quotas.check(connection, conf, server["project_id"], snapshots=len(held),
                  gigabytes=sum(rows[found.volume_id]["size"] for found in held))
     mappings, made = [], []
     for found in held:
