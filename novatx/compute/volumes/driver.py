@@ -23,7 +23,7 @@ from twisted.logger import Logger
 from novatx.compute import actions, convert
 from novatx.compute.volumes import states
 from novatx.db import tables as t
-from novatx.db.store import Store
+from novatx.db.store import Store, StoreUnavailable
 
 log = Logger()
 
@@ -178,7 +178,10 @@ class SimulatedVolumeDriver:
             return len(found)
 
         def unavailable(failure: Any) -> int:
-            log.failure("looking for pending volume transitions failed", failure)
+            if failure.check(StoreUnavailable):
+                log.warn("looking for pending volume transitions: {error}", error=failure.value)
+            else:
+                log.failure("looking for pending volume transitions failed", failure)
             return 0
 
         return d.addCallbacks(claimed, unavailable)
