@@ -16,7 +16,7 @@ from zope.interface.verify import verifyObject
 
 from novatx.compute import exceptions as exc
 from novatx.compute import states as server_states
-from novatx.compute.interfaces import CreateRequest
+from novatx.compute.interfaces import CreateRequest, ServerQuery
 from novatx.compute.test.support import ADMIN, ALICE, BOB, ServiceMixin
 from novatx.compute.volumes import states
 from novatx.compute.volumes import exceptions as vexc
@@ -259,6 +259,22 @@ class VolumeTestsMixin(ServiceMixin):
         left = await self.volumes.list_volumes(ALICE)
         self.assertEqual([(kept.id, "available", ())],
                          [(v.id, v.status, v.attachments) for v in left.items])
+
+    async def test_a_listing_reads_the_attached_volumes_in_one_statement(self):
+        servers = [await self.server() for _ in range(3)]
+        for server in servers:
+            volume = await self.available()
+            await self.volumes.attach_volume(ALICE, server, volume.id)
+        statements = []
+        engine = self.service.store.engine
+
+        def seen(connection, cursor, statement, *rest):
+            statements.append(statement)
+        sa.event.listen(engine, "before_cursor_execute", seen)
+        self.addCleanup(sa.event.remove, engine, "before_cursor_execute", seen)
+        page = await self.service.api.list_servers(ALICE, ServerQuery())
+        self.assertEqual([1, 1, 1], [len(i.volumes_attached) for i in page.items])
+        self.assertEqual(1, sum("volume_attachments" in text for text in statements))
 
     async def test_volumes_are_scoped_to_their_project(self):
         volume = await self.available()
