@@ -36,6 +36,22 @@ def _abandoned(table: sa.Table, now: float) -> sa.ColumnElement:
                    sa.or_(table.c.claimed_by.is_(None), table.c.claim_expires < now))
 
 
+def _source_left(connection: Connection, row: Mapping[str, Any]) -> bool:
+    """
+    Whether what a volume is being made of (a snapshot, an image) is still
+    there: cinder's create fails, leaving the volume in C{error}, when its
+    source went away meanwhile.
+    """
+    S, I = t.volume_snapshots, t.images
+    if row["snapshot_id"] is not None and connection.execute(sa.select(S.c.id).where(
+            S.c.uuid == row["snapshot_id"], S.c.deleted == sa.false())).first() is None:
+        return False
+    if row["image_id"] is not None and connection.execute(sa.select(I.c.id).where(
+            I.c.uuid == row["image_id"], I.c.deleted == sa.false())).first() is None:
+        return False
+    return True
+
+
 class SimulatedVolumeDriver:
     """
     A block storage backend that exists only in the store.
@@ -147,6 +163,8 @@ class SimulatedVolumeDriver:
         params: Mapping[str, Any] = row["pending_params"] or {}
         stamp = convert.naive(now)
         changes = dict(transition.finish(row, params))
+        if transition.name == "create" and not _source_left(connection, row):
+            changes["status"] = states.ERROR
         changes.update(pending_action=None, pending_params=None, step_started=None,
                        claimed_by=None, claim_expires=None, updated_at=stamp)
         if changes.get("deleted"):

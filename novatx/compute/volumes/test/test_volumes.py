@@ -233,6 +233,21 @@ class VolumeTestsMixin(ServiceMixin):
         with self.assertRaises(vexc.SnapshotNotFound):
             await self.volumes.get_snapshot(ALICE, snapshot.id)
 
+    async def test_a_create_whose_snapshot_went_away_ends_in_error(self):
+        volume = await self.available(1)
+        snapshot = await self.volumes.create_snapshot(ALICE, volume.id)
+        await self.after(CREATE, states.SNAPSHOT, snapshot.id)
+        restoring = await self.volumes.create_volume(ALICE, None, snapshot_id=snapshot.id)
+        await self.volumes.delete_snapshot(ALICE, snapshot.id)
+        ended = self.driver.ended(states.VOLUME, restoring.id)
+        await self.after(DELETE, states.SNAPSHOT, snapshot.id)
+        self.clock.advance(CREATE)
+        await ended
+        failed = await self.volumes.get_volume(ALICE, restoring.id)
+        self.assertEqual("error", failed.status)
+        deleting = await self.volumes.delete_volume(ALICE, failed.id)
+        self.assertEqual("deleting", deleting.status)
+
     async def test_extend_counts_against_the_quota(self):
         self.conf.set_override("gigabytes", 4, "quota")
         volume = await self.available(2)
