@@ -51,6 +51,7 @@ EVENT_NAMES = {
     "force_delete": "compute_terminate_instance", "migrate": "conductor_migrate_server",
     "live-migration": "conductor_live_migrate_instance",
     "evacuate": "conductor_rebuild_instance",
+    "attach_volume": "compute_attach_volume", "detach_volume": "compute_detach_volume",
 }
 
 

@@ -9,7 +9,7 @@ import datetime
 from typing import Any, Iterable, Mapping
 
 from novatx.compute import states
-from novatx.compute.records import Fault, Flavor, Image, Instance, KeyPair
+from novatx.compute.records import AttachedVolume, Fault, Flavor, Image, Instance, KeyPair
 
 UTC = datetime.timezone.utc
 
@@ -106,6 +106,7 @@ def instance(
     fault_row: Mapping[str, Any] | None,
     groups: Iterable[str],
     extra_defaults: Mapping[str, Any],
+    volumes: Iterable[AttachedVolume] = (),
 ) -> Instance:
     """
     An L{Instance} from its row and the rows that hang off it. A resized
@@ -146,5 +147,5 @@ def instance(
         access_ip_v6=row["access_ip_v6"], fault=fault(fault_row),
         server_groups=tuple(groups),
         block_device_mapping=tuple(row["block_device_mapping"] or ()),
-        networks=networks, extra=extra,
+        networks=networks, extra=extra, volumes_attached=tuple(volumes),
     )

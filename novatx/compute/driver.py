@@ -26,6 +26,7 @@ from novatx.compute import actions, convert, migrations, network, services, stat
 from novatx.compute.interfaces import IComputeDriver
 from novatx.compute.records import Instance
 from novatx.compute.transitions import DELETE, TRANSITIONS
+from novatx.compute.volumes import store as volume_store
 from novatx.db import tables as t
 from novatx.db.store import Store
 
@@ -305,6 +306,7 @@ class SimulatedDriver:
         if transition.duration == DELETE:
             changes.update(deleted=True, deleted_at=stamp, terminated_at=stamp, fixed_ip=None)
             network.release(connection, row["uuid"])
+            volume_store.release_server(connection, row["uuid"], stamp)
             connection.execute(sa.delete(t.server_group_members).where(
                 t.server_group_members.c.instance_uuid == row["uuid"]))
         connection.execute(sa.update(I).where(I.c.id == row["id"]).values(**changes))

@@ -19,7 +19,7 @@ from novatx.compute.listing import cut, equals, one_of
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Invalid, InstanceNotFound, InvalidSortKey, MarkerNotFound
 from novatx.compute.interfaces import ServerQuery
-from novatx.compute.records import Instance, Page
+from novatx.compute.records import AttachedVolume, Instance, Page
 from novatx.db import tables as t
 
 I = t.instances
@@ -92,10 +92,13 @@ def get_row(connection: Connection, context: RequestContext, uuid: str,
 
 #: Everything that hangs off a page of instances but faults, in one statement:
 #: C{(kind, instance id, key, value)} rows, kind C{m} for metadata, C{t} for
-#: tags, C{g} for server groups (key: the group's uuid). Built once, so that
-#: only the id list is bound per call and the compiled form is reused.
+#: tags, C{g} for server groups (key: the group's uuid), C{v} for attached
+#: volumes (key: the volume's uuid, value: C{"1"} when it goes with the server).
+#: Built once, so that only the id list is bound per call and the compiled form
+#: is reused.
 _IDS = sa.bindparam("ids", expanding=True)
 _G, _GM, _M = t.server_groups, t.server_group_members, t.instance_metadata
+_VA = t.volume_attachments
 _NO_VALUE = sa.cast(sa.null(), sa.String(255))
 _SIDE_TABLES = sa.union_all(
     sa.select(sa.literal("m"), _M.c.instance_id, _M.c.key, _M.c.value)
@@ -104,6 +107,10 @@ _SIDE_TABLES = sa.union_all(
     .where(t.tags.c.instance_id.in_(_IDS)),
     sa.select(sa.literal("g"), I.c.id, _G.c.uuid, _NO_VALUE)
     .select_from(_GM.join(_G, _G.c.id == _GM.c.group_id).join(I, I.c.uuid == _GM.c.instance_uuid))
+    .where(I.c.id.in_(_IDS)),
+    sa.select(sa.literal("v"), I.c.id, _VA.c.volume_uuid,
+              sa.case((_VA.c.delete_on_termination, "1"), else_="0"))
+    .select_from(_VA.join(I, I.c.uuid == _VA.c.instance_uuid))
     .where(I.c.id.in_(_IDS)),
 )
 _FAULTS = (sa.select(t.instance_faults).where(t.instance_faults.c.instance_id.in_(_IDS))
@@ -119,6 +126,7 @@ def records(connection: Connection, rows: Sequence[Mapping[str, Any]],
     metadata: dict[int, dict[str, str]] = {i: {} for i in ids}
     tags: dict[int, list[str]] = {i: [] for i in ids}
     groups: dict[int, list[str]] = {i: [] for i in ids}
+    volumes: dict[int, list[AttachedVolume]] = {i: [] for i in ids}
     faults: dict[int, Mapping[str, Any]] = {}
     errors = [row["id"] for row in rows if row["vm_state"] == states.ERROR]
     for chunk in _chunks(errors):
@@ -130,11 +138,13 @@ def records(connection: Connection, rows: Sequence[Mapping[str, Any]],
                 metadata[instance_id][key] = value
             elif kind == "t":
                 tags[instance_id].append(key)
-            else:
+            elif kind == "g":
                 groups[instance_id].append(key)
+            else:
+                volumes[instance_id].append(AttachedVolume(key, value == "1"))
     return [
         convert.instance(row, metadata[row["id"]], tags[row["id"]], faults.get(row["id"]),
-                         groups[row["id"]], extra_defaults)
+                         groups[row["id"]], extra_defaults, volumes[row["id"]])
         for row in rows
     ]
 

@@ -102,6 +102,11 @@ class ServerQuery:
 class IComputeAPI(Interface):
     """The internal API that every face of novatx calls."""
 
+    volumes = Attribute(
+        "Block storage: an L{novatx.compute.volumes.interfaces.IVolumeAPI} over the same "
+        "store (set by the compute service; C{None} in a tool that serves no API)."
+    )
+
     def register_fields(fields):
         """
         Accept extension fields (L{ExtraField}s) before serving starts; a name

@@ -96,6 +96,14 @@ class Fault:
 
 
 @attrs.frozen
+class AttachedVolume:
+    """A volume a server holds, as server documents list it (C{volumes_attached})."""
+
+    id: str
+    delete_on_termination: bool = False
+
+
+@attrs.frozen
 class Instance:
     """
     A server / EC2 instance. C{id} is the store's integer id, which gives the EC2 id
@@ -151,6 +159,7 @@ class Instance:
     networks: str | tuple[dict[str, Any], ...] = "auto"
     pinned_availability_zone: str | None = None
     extra: dict[str, Any] = attrs.field(factory=dict)
+    volumes_attached: tuple[AttachedVolume, ...] = ()
 
     @property
     def ec2_id(self) -> str:

@@ -84,6 +84,8 @@ class ComputeService(Service):
     @ivar api: the L{IComputeAPI}; usable once C{startService} has fired.
     @ivar store: the L{Store}.
     @ivar driver: the L{SimulatedDriver}.
+    @ivar volume_driver: the L{SimulatedVolumeDriver} of block storage; its
+        L{VolumeAPI} is the internal API's C{volumes}.
     @ivar worker_id: this worker's name in the store's claims.
     """
 
@@ -97,6 +99,8 @@ class ComputeService(Service):
         """
         from novatx.compute.api import ComputeAPI
         from novatx.compute.driver import SimulatedDriver
+        from novatx.compute.volumes.api import VolumeAPI
+        from novatx.compute.volumes.driver import SimulatedVolumeDriver
 
         self._conf = conf
         self._reactor = reactor
@@ -107,6 +111,10 @@ class ComputeService(Service):
         self.driver = SimulatedDriver(conf, self.store, self._clock, self.worker_id,
                                       self._notify)
         self.api = ComputeAPI(conf, self.store, self._clock, self.driver)
+        self.volume_driver = SimulatedVolumeDriver(conf, self.store, self._clock,
+                                                   self.worker_id, self._notify)
+        self.api.volumes = VolumeAPI(conf, self.store, self._clock, self.volume_driver,
+                                     self._notify)
 
     def _notify(self, instance_uuid: str) -> None:
         self.api.notify(instance_uuid)
@@ -119,10 +127,12 @@ class ComputeService(Service):
     def _open(self):
         yield _open(self.store, self._conf)
         self.driver.start()
+        self.volume_driver.start()
         log.info("compute store open at {url} (worker {worker})", url=self.store.url,
                  worker=self.worker_id)
 
     def stopService(self) -> Deferred:
         super().stopService()
         self.driver.stop()
+        self.volume_driver.stop()
         return self.store.stop()

@@ -47,6 +47,12 @@ _QUOTA_OPTS = [
     ),
     cfg.IntOpt("key_pairs", default=100, min=-1, help="Key pairs per user."),
     cfg.IntOpt("server_groups", default=10, min=-1, help="Server groups per project."),
+    cfg.IntOpt("volumes", default=10, min=-1, help="Volumes per project (block storage)."),
+    cfg.IntOpt(
+        "gigabytes", default=1000, min=-1,
+        help="Gigabytes of volumes and their snapshots per project (block storage).",
+    ),
+    cfg.IntOpt("snapshots", default=10, min=-1, help="Volume snapshots per project."),
     cfg.IntOpt(
         "server_group_members", default=10, min=-1, help="Servers per server group."
     ),
@@ -78,6 +84,18 @@ _SIMULATED_OPTS = [
         help="Seconds between looks for transitions that no live worker finishes.",
     ),
     cfg.StrOpt("host", help="The simulated compute host's name (default: this machine's)."),
+    cfg.FloatOpt(
+        "volume_create_seconds", default=0.5, min=0,
+        help="How long a volume (or a volume snapshot) takes to be created.",
+    ),
+    cfg.FloatOpt(
+        "volume_attach_seconds", default=0.3, min=0,
+        help="How long a volume takes to be attached, detached or extended.",
+    ),
+    cfg.FloatOpt(
+        "volume_delete_seconds", default=0.2, min=0,
+        help="How long a volume (or a volume snapshot) takes to be deleted.",
+    ),
 ]
 
 

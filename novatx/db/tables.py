@@ -401,3 +401,78 @@ migrations = sa.Table(
     sa.Column("user_id", _ID, nullable=False),
     *_timestamps(),
 )
+
+# -- block storage (novatx.compute.volumes) -------------------------------------
+
+
+def _transition_columns() -> list[sa.Column]:
+    """A volume's or snapshot's transition in progress, claimed as instances' are."""
+    return [
+        sa.Column("pending_action", sa.String(32)),
+        sa.Column("pending_params", sa.JSON),
+        sa.Column("step_started", sa.Double),
+        sa.Column("claimed_by", sa.String(64)),
+        sa.Column("claim_expires", sa.Double),
+    ]
+
+
+volumes = sa.Table(
+    "volumes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("project_id", _ID, nullable=False, index=True),
+    sa.Column("user_id", _ID, nullable=False),
+    sa.Column("name", sa.String(255)),
+    sa.Column("description", sa.String(255)),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("availability_zone", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("bootable", sa.Boolean, nullable=False, default=False),
+    sa.Column("volume_type", sa.String(255), nullable=False),
+    sa.Column("metadata", sa.JSON, nullable=False),
+    sa.Column("snapshot_id", _UUID),
+    sa.Column("image_id", _UUID),
+    sa.Column("deleted", sa.Boolean, nullable=False, default=False),
+    sa.Column("deleted_at", sa.DateTime),
+    *_transition_columns(),
+    *_timestamps(),
+    sa.Index(None, "pending_action", "claim_expires"),
+)
+
+volume_snapshots = sa.Table(
+    "volume_snapshots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("volume_uuid", _UUID, nullable=False, index=True),
+    sa.Column("project_id", _ID, nullable=False, index=True),
+    sa.Column("user_id", _ID, nullable=False),
+    sa.Column("name", sa.String(255)),
+    sa.Column("description", sa.String(255)),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("metadata", sa.JSON, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False, default=False),
+    sa.Column("deleted_at", sa.DateTime),
+    *_transition_columns(),
+    *_timestamps(),
+    sa.Index(None, "pending_action", "claim_expires"),
+)
+
+volume_attachments = sa.Table(
+    "volume_attachments",
+    metadata,
+    # One row per attached (or attaching, detaching) volume; the unique volume
+    # is what refuses a second attachment of a volume that is not multiattach,
+    # even from two workers at once.
+    sa.Column("uuid", _UUID, primary_key=True),
+    sa.Column("volume_uuid", _UUID, nullable=False, unique=True),
+    sa.Column("instance_uuid", _UUID, nullable=False, index=True),
+    sa.Column("bdm_uuid", _UUID, nullable=False),
+    sa.Column("device", sa.String(255), nullable=False),
+    sa.Column("tag", sa.String(60)),
+    sa.Column("delete_on_termination", sa.Boolean, nullable=False, default=False),
+    sa.Column("attached_at", sa.DateTime),
+    *_timestamps(),
+)

@@ -33,7 +33,7 @@ from novatx.extensions.loading import (
 from novatx.resources.policy import Policy
 
 #: The roots a route may live under.
-ROOTS = ("api", "image")
+ROOTS = ("api", "image", "volume")
 
 #: nova's default for a project id in the URL: hex digits and dashes.
 DEFAULT_PROJECT_ID_REGEX = r"[0-9a-f\-]+"
@@ -124,7 +124,7 @@ class RouteTable:
     """
     Everything the router of one API serves.
 
-    @ivar groups: by root (C{api}, C{image}): the path groups.
+    @ivar groups: by root (C{api}, C{image}, C{volume}): the path groups.
     @ivar actions: by collection, by action name: the entries (several only
         when their version ranges differ).
     @ivar controllers: by extended alias: the controller extensions.

@@ -58,6 +58,7 @@ class ComputeAPIBase:
         self._store = store
         self._clock = clock
         self.driver = driver
+        self.volumes: Any = None
         self._fields: dict[str, ExtraField] = {}
         self._observers: list[Callable[[str], Any]] = []
         self._listings: CoalescedReads[Page] = CoalescedReads()

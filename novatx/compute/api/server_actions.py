@@ -5,6 +5,7 @@ pause, suspend, resize, rebuild, snapshot, shelve) and the locks on it.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Mapping
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from novatx.compute.exceptions import (
     ImageNotActive, Invalid, KeypairNotFound, NotAuthorized, QuotaExceeded,
 )
 from novatx.compute.records import Image
+from novatx.compute.volumes import boot
 from novatx.db import tables as t
 
 
@@ -231,14 +233,24 @@ class ServerActionsAPI(ComputeAPIBase):
         except Exception:
             return fail()
         made: list[Image] = []
+        snapshots: list[str] = []
 
         def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
-            image = self._snapshot(connection, context, row, name, properties)
+            volume_props, snapshotted = boot.snapshot_for_image(
+                connection, context, self._conf, row, self._now(),
+                functools.partial(self.volumes.driver.claim, now=self._seconds()))
+            snapshots.extend(snapshotted)
+            image = self._snapshot(connection, context, row, name,
+                                   {**properties, **volume_props})
             made.append(image)
             return {}, {"image_id": image.id}
 
-        return self._act(context, server_uuid, "snapshot", prepare).addCallback(
-            lambda _: made[0])
+        def begun(_: Any) -> Image:
+            for snapshot_uuid in snapshots:
+                self.volumes.driver.follow("snapshot_create", snapshot_uuid)
+            return made[0]
+
+        return self._act(context, server_uuid, "snapshot", prepare).addCallback(begun)
 
     def backup(self, context: RequestContext, server_uuid: str, name: str, backup_type: str,
                rotation: int, metadata: Mapping[str, str] | None = None) -> Deferred:

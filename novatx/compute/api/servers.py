@@ -4,6 +4,7 @@ Servers: create, read, update, delete, metadata, tags, instance actions, console
 
 from __future__ import annotations
 
+import functools
 import uuid as uuidlib
 from typing import Any, Iterable, Mapping
 
@@ -24,6 +25,7 @@ from novatx.compute.exceptions import (
 from novatx.compute.interfaces import CreateRequest, ServerQuery
 from novatx.compute.listing import equals
 from novatx.compute.records import Instance
+from novatx.compute.volumes import boot
 from novatx.db import tables as t
 
 I = t.instances
@@ -92,6 +94,8 @@ class ServersAPI(ComputeAPIBase):
                 self.notify(record.uuid)
                 if record.pending_spawn:
                     self.driver.spawn(record.instance, record.instance.extra)
+                for volume_uuid in record.volumes:
+                    self.volumes.driver.follow("attach", volume_uuid)
             return [record.instance for record in records]
 
         return d.addCallback(created)
@@ -112,7 +116,7 @@ class ServersAPI(ComputeAPIBase):
                         instances.records(connection, rows, self._extra_defaults)]
         flavor_row = catalog.flavor_row(connection, context, request.flavor_id)
         specs = catalog.extra_specs(connection, [flavor_row["id"]])[flavor_row["id"]]
-        image_id = None
+        image_id, image = None, None
         if request.image_id:
             image = catalog.image_row(connection, context, request.image_id)
             if image["deleted"] or image["status"] != "active":
@@ -167,12 +171,16 @@ class ServersAPI(ComputeAPIBase):
         if request.availability_zone is not None and (request.availability_zone, True) not in \
                 services.zones(connection, host):
             raise ZoneNotAvailable()
+        mappings = list(request.block_device_mapping) or boot.image_mappings(image)
+        planned = boot.plan(connection, context, self._conf, mappings, image, count) \
+            if mappings else []
         reservation_id = "r-" + uuidlib.uuid4().hex[:8]
         flavor_json = convert.flavor_dict(flavor_row, specs)
         pinned_zone = request.availability_zone or self._conf.default_schedule_zone or None
         zone = pinned_zone or host["availability_zone"]
         claim = self.driver.claim("spawn", seconds)
         created = []
+        volumes: dict[str, tuple[str, ...]] = {}
         for index in range(count):
             uuid = str(uuidlib.uuid4())
             name = request.name
@@ -212,6 +220,10 @@ class ServersAPI(ComputeAPIBase):
             if group is not None:
                 connection.execute(sa.insert(t.server_group_members).values(
                     group_id=group["id"], instance_uuid=uuid))
+            if planned:
+                volumes[uuid] = tuple(boot.attach(
+                    connection, context, planned, uuid, now, zone,
+                    functools.partial(self.volumes.driver.claim, now=seconds)))
             created.append(instance_id)
         if request.client_token:
             connection.execute(sa.insert(t.ec2_client_tokens).values(
@@ -219,7 +231,7 @@ class ServersAPI(ComputeAPIBase):
                 reservation_id=reservation_id, created_at=now))
         rows = list(connection.execute(
             sa.select(I).where(I.c.id.in_(created)).order_by(I.c.launch_index)).mappings())
-        return [_Created(record, True) for record in
+        return [_Created(record, True, volumes.get(record.uuid, ())) for record in
                 instances.records(connection, rows, self._extra_defaults)]
 
     def _check_fixed_ip(self, connection: Connection, address: str, max_count: int) -> None:
@@ -413,10 +425,14 @@ class ServersAPI(ComputeAPIBase):
 
 @attrs.frozen
 class _Created:
-    """A record from C{create_servers} and whether its boot still has to start."""
+    """
+    A record from C{create_servers}, whether its boot still has to start, and
+    the volumes it boots with or carries, whose attaches the volume driver ends.
+    """
 
     instance: Instance
     pending_spawn: bool
+    volumes: tuple[str, ...] = ()
 
     @property
     def uuid(self) -> str:

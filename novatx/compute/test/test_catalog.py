@@ -317,8 +317,10 @@ class AccountTests(ServiceMixin, TestCase):
         with self.assertRaises(exc.Invalid):
             await self.api.create_servers(ALICE, CreateRequest(name="x", flavor_id="1",
                                                                image_id=None))
-        made = await self.api.create_servers(ALICE, CreateRequest(
-            name="vol", flavor_id="1", image_id=None,
-            block_device_mapping=({"boot_index": 0, "source_type": "volume",
-                                   "uuid": "vol-1", "destination_type": "volume"},)))
-        self.assertEqual("vol-1", made[0].block_device_mapping[0]["uuid"])
+        with self.assertRaises(exc.Invalid) as caught:
+            await self.api.create_servers(ALICE, CreateRequest(
+                name="vol", flavor_id="1", image_id=None,
+                block_device_mapping=({"boot_index": 0, "source_type": "volume",
+                                       "uuid": "vol-1", "destination_type": "volume"},)))
+        self.assertEqual("Block Device Mapping is Invalid: failed to get volume vol-1.",
+                         str(caught.exception))

@@ -1,10 +1,11 @@
 """
 The APIs nova removed: 410 Gone for those it dropped outright, and the proxy
-APIs (network, volume, image-ish) that answer 404 from 2.36 as nova's do.
+APIs (network, baremetal) that answer 404 from 2.36 as nova's do.
 
-Before 2.36 nova answered the proxies from neutron and cinder; novatx has
+Before 2.36 nova answered the proxies from neutron and ironic; novatx has
 neither, so their listings are empty and their members are not found. Clients
 that probe them (old novaclient releases do) get nova's answers, never a 500.
+The volume proxies are served from block storage (L{novatx.extensions.compute.volumes}).
 """
 
 from __future__ import annotations
@@ -36,9 +37,7 @@ PROXIES = {
     "os-networks": "networks",
     "os-security-group-rules": None,
     "os-security-groups": "security_groups",
-    "os-snapshots": "snapshots",
     "os-tenant-networks": "networks",
-    "os-volumes": "volumes",
 }
 
 #: The last microversion that has the proxies.
@@ -75,10 +74,6 @@ class Removed(ComputeResource):
                                     max_version=PROXY_MAX_VERSION))
             routes.append(Route("/%s/<item_id>" % api, ("GET",), self._missing(api),
                                 "%s.show" % api, max_version=PROXY_MAX_VERSION))
-        routes.append(Route("/os-volumes/detail", ("GET",), self._empty("volumes"),
-                            "os-volumes.detail", max_version=PROXY_MAX_VERSION))
-        routes.append(Route("/os-snapshots/detail", ("GET",), self._empty("snapshots"),
-                            "os-snapshots.detail", max_version=PROXY_MAX_VERSION))
         return routes
 
     @staticmethod

@@ -158,6 +158,23 @@ class Servers(ComputeResource):
                   policy=p % "update"),
             Route("/servers/<server_id>", ("DELETE",), self.delete, "servers.delete", policy=p % "delete",
                   status=204),
+        ] + self._volumes_boot_routes()
+
+    def _volumes_boot_routes(self) -> list[Route]:
+        """C{/os-volumes_boot}: nova's old name of C{/servers}, served by the same handlers."""
+        p = policies.SERVERS
+        base, item = "/os-volumes_boot", "/os-volumes_boot/<server_id>"
+        return [
+            Route(base, ("GET",), self.index, "os-volumes_boot.index", policy=p % "index"),
+            Route(base + "/detail", ("GET",), self.detail, "os-volumes_boot.detail",
+                  policy=p % "detail"),
+            Route(base, ("POST",), self.create, "os-volumes_boot.create", schema=schemas.create,
+                  policy=p % "create", status=202),
+            Route(item, ("GET",), self.show, "os-volumes_boot.show", policy=p % "show"),
+            Route(item, ("PUT",), self.update, "os-volumes_boot.update", schema=schemas.update,
+                  policy=p % "update"),
+            Route(item, ("DELETE",), self.delete, "os-volumes_boot.delete",
+                  policy=p % "delete", status=204),
         ]
 
     def _max_limit(self) -> int:

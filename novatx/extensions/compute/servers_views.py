@@ -192,18 +192,11 @@ def _fault(instance: Instance, is_admin: bool) -> dict[str, Any] | None:
 
 
 def _volumes(instance: Instance, with_delete_flag: bool) -> list[dict[str, Any]]:
-    attached = []
-    for bdm in instance.block_device_mapping:
-        volume_id = bdm.get("volume_id") or (
-            bdm.get("uuid") if bdm.get("destination_type") == "volume" else None
-        )
-        if not volume_id:
-            continue
-        entry: dict[str, Any] = {"id": volume_id}
-        if with_delete_flag:
-            entry["delete_on_termination"] = bool(bdm.get("delete_on_termination", False))
-        attached.append(entry)
-    return attached
+    """C{os-extended-volumes:volumes_attached}: the volumes the server holds."""
+    if with_delete_flag:
+        return [{"id": volume.id, "delete_on_termination": volume.delete_on_termination}
+                for volume in instance.volumes_attached]
+    return [{"id": volume.id} for volume in instance.volumes_attached]
 
 
 def host_status(instance: Instance) -> str:

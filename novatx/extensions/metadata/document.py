@@ -20,6 +20,7 @@ from twisted.internet.defer import inlineCallbacks
 from novatx.compute.context import get_admin_context
 from novatx.compute.exceptions import NotFound
 from novatx.compute.records import Instance
+from novatx.compute.volumes.records import VolumeAttachment
 
 #: The namespace that gives an instance's port and network stable ids.
 _PORT_NAMESPACE = uuid.UUID("6c1b0e0e-7f4c-4a43-9d4b-2f3c8f1b6a51")
@@ -60,6 +61,7 @@ class InstanceData:
     @ivar region: the region the EC2 face serves.
     @ivar user_data: the decoded user data, or None.
     @ivar net: its L{NetworkInfo}, or None without a fixed IP.
+    @ivar volumes: the volumes attached to it (L{VolumeAttachment}s), oldest first.
     """
 
     instance: Instance
@@ -70,6 +72,7 @@ class InstanceData:
     region: str
     user_data: bytes | None
     net: NetworkInfo | None
+    volumes: tuple[VolumeAttachment, ...] = ()
 
 
 def decode_user_data(text: str | None) -> bytes | None:
@@ -131,6 +134,9 @@ def collect(compute: Any, conf: Any, instance: Instance):
             ami_id = image.ec2_id
         except NotFound:
             pass
+    volumes: tuple[VolumeAttachment, ...] = ()
+    if instance.volumes_attached and compute.volumes is not None:
+        volumes = tuple((yield compute.volumes.list_attachments(admin, instance.uuid)))
     domain = conf.api.dhcp_domain
     hostname = instance.hostname or instance.name
     if domain:
@@ -144,4 +150,5 @@ def collect(compute: Any, conf: Any, instance: Instance):
         region=conf.ec2.region_name,
         user_data=decode_user_data(instance.user_data),
         net=network_info(instance, conf.network.fixed_range),
+        volumes=volumes,
     )

@@ -24,13 +24,19 @@ def _at_least(required: str, version: str) -> bool:
 
 
 def block_device_mapping(data: InstanceData) -> dict[str, str]:
-    """The devices as nova's libvirt driver names them."""
+    """
+    The devices as nova's libvirt driver names them; attached volumes other
+    than the root one as C{ebs0}, C{ebs1}... in the order of their devices.
+    """
     flavor = data.instance.flavor
     mapping = {"ami": "vda", "root": "/dev/vda"}
     if flavor.ephemeral_gb:
         mapping["ephemeral0"] = "/dev/vdb"
     if flavor.swap:
         mapping["swap"] = "/dev/vdc" if flavor.ephemeral_gb else "/dev/vdb"
+    volumes = sorted(v.device for v in data.volumes if v.device != mapping["root"])
+    for number, device in enumerate(volumes):
+        mapping["ebs%d" % number] = device
     return mapping
 
 

@@ -93,10 +93,22 @@ def meta_data(data: InstanceData, version: str, random_seed: str | None = None) 
     if _at_least(v.LIBERTY, version):
         document["project_id"] = instance.project_id
     if _at_least(v.NEWTON_ONE, version):
-        document["devices"] = []
+        document["devices"] = devices(data)
     if _at_least(v.VICTORIA, version):
         document["dedicated_cpus"] = dedicated_cpus(data)
     return document
+
+
+def devices(data: InstanceData) -> list[dict[str, Any]]:
+    """
+    nova's device metadata: the tagged devices, here the volumes attached
+    with a tag, each on its own (simulated) PCI slot.
+    """
+    return [
+        {"type": "disk", "bus": "virtio", "serial": volume.volume_id, "path": volume.device,
+         "address": "0000:00:%02x.0" % (index + 6), "tags": [volume.tag]}
+        for index, volume in enumerate(data.volumes) if volume.tag
+    ]
 
 
 def network_data(data: InstanceData) -> dict[str, Any]:

@@ -10,6 +10,7 @@ lookup and rendering otherwise pass through untouched.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from twisted.web.resource import IResource, getChildForRequest
@@ -20,12 +21,21 @@ from novatx.resources.requestid import get_request_id
 from novatx.resources.runtime import Runtime
 
 
+#: A major version's segment under a part that serves several (C{/volume/v3}).
+_MAJOR_VERSION = re.compile(rb"^v[1-9][0-9]*$")
+
+
 def is_api_root(request: Any) -> bool:
     """
     Whether C{request} asks for the root of the part a filter serves
-    (C{/v2.1} or C{/v2.1/}): where clients discover versions, without a token.
+    (C{/v2.1} or C{/v2.1/}), or for a major version's root under it
+    (C{/volume/v3}, C{/volume/v3/}): where clients discover versions,
+    without a token.
     """
-    return request.postpath in ([], [b""])
+    path = request.postpath
+    if path[-1:] == [b""]:
+        path = path[:-1]
+    return not path or (len(path) == 1 and _MAJOR_VERSION.match(path[0]) is not None)
 
 
 @implementer(IResource)

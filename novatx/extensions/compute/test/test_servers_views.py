@@ -10,7 +10,9 @@ import datetime
 from twisted.trial.unittest import TestCase
 
 from novatx.compute.context import RequestContext
-from novatx.compute.records import Fault, Flavor, Image, Instance, InstanceAction, InstanceActionEvent
+from novatx.compute.records import (
+    AttachedVolume, Fault, Flavor, Image, Instance, InstanceAction, InstanceActionEvent,
+)
 from novatx.extensions.compute.servers_views import (
     ServerViews,
     host_id,
@@ -165,8 +167,8 @@ class ShowTests(TestCase):
         self.assertIn("locked_reason", server)
 
     def test_booted_from_volume_has_empty_image(self):
-        server = self.views.show(make_request("2.3"), make_instance(image_id=None, block_device_mapping=(
-            {"volume_id": "v1", "delete_on_termination": True},)))
+        server = self.views.show(make_request("2.3"), make_instance(
+            image_id=None, volumes_attached=(AttachedVolume("v1", True),)))
         self.assertEqual(server["image"], "")
         self.assertEqual(server["os-extended-volumes:volumes_attached"],
                          [{"id": "v1", "delete_on_termination": True}])

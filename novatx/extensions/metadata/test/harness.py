@@ -19,9 +19,20 @@ from twisted.web.server import Site
 
 from novatx.compute.exceptions import Conflict, ImageNotFound, InstanceNotFound
 from novatx.compute.records import Image, Instance
+from novatx.compute.volumes.records import VolumeAttachment
 from novatx.config import make_config
 from novatx.resources.router import build_app, table_for
 from novatx.resources.runtime import Runtime
+
+
+class FakeVolumes:
+    """The part of block storage the metadata service calls: servers' attachments."""
+
+    def __init__(self) -> None:
+        self.attachments: dict[str, list[VolumeAttachment]] = {}
+
+    def list_attachments(self, context: Any, server_id: str):
+        return succeed(list(self.attachments.get(server_id, ())))
 
 
 class FakeCompute:
@@ -37,6 +48,7 @@ class FakeCompute:
         self.passwords: dict[str, str] = {}
         self.observers: list[Any] = []
         self.address_lookups = 0
+        self.volumes = FakeVolumes()
 
     def add(self, instance: Instance) -> Instance:
         self.instances[instance.uuid] = instance

@@ -9,6 +9,8 @@ import os
 from twisted.internet.task import Clock
 from twisted.trial.unittest import TestCase
 
+from novatx.compute.records import AttachedVolume
+from novatx.compute.volumes.records import VolumeAttachment
 from novatx.extensions.metadata import versions as v
 from novatx.extensions.metadata.identify import proxy_signature
 from novatx.extensions.metadata.test.fixtures import PUBLIC_KEY, instance
@@ -243,6 +245,37 @@ class OpenStackTreeTests(_Base):
     async def test_password_before_grizzly_is_404(self) -> None:
         status, _, _ = await self.get("/openstack/2012-08-10/password")
         self.assertEqual(status, 404)
+
+
+class VolumeTests(_Base):
+    """What an instance reads of the volumes attached to it."""
+
+    def setUp(self) -> None:
+        self.make()
+        volumes = (AttachedVolume("vol-b", False), AttachedVolume("vol-c", True))
+        self.server = self.compute.change(self.server.uuid, volumes_attached=volumes)
+        self.compute.volumes.attachments[self.server.uuid] = [
+            VolumeAttachment(id="a1", volume_id="vol-b", server_id=self.server.uuid,
+                             device="/dev/vdb", bdm_uuid="b1", tag="data"),
+            VolumeAttachment(id="a2", volume_id="vol-c", server_id=self.server.uuid,
+                             device="/dev/vdc", bdm_uuid="b2"),
+        ]
+
+    async def test_ec2_block_device_mapping_lists_the_volumes(self) -> None:
+        status, _, body = await self.get("/latest/meta-data/block-device-mapping/")
+        self.assertEqual((200, ["ami", "ebs0", "ebs1", "root"]),
+                         (status, sorted(body.decode().splitlines())))
+        for key, device in (("ebs0", "/dev/vdb"), ("ebs1", "/dev/vdc")):
+            _, _, body = await self.get("/latest/meta-data/block-device-mapping/" + key)
+            self.assertEqual(device, body.decode())
+        read = await self.walk("/latest/meta-data/")
+        self.assertIn("/latest/meta-data/block-device-mapping/ebs1", read)
+
+    async def test_openstack_devices_show_the_tagged_volumes(self) -> None:
+        _, _, body = await self.get("/openstack/latest/meta_data.json")
+        self.assertEqual([{"type": "disk", "bus": "virtio", "serial": "vol-b", "path": "/dev/vdb",
+                           "address": "0000:00:06.0", "tags": ["data"]}],
+                         json.loads(body)["devices"])
 
 
 class ForwardedForTests(_Base):
