@@ -105,6 +105,8 @@ def instance(
     fault_row: Mapping[str, Any] | None,
     groups: Iterable[str],
     extra_defaults: Mapping[str, Any],
+    addresses: tuple[Any, ...] = (),
+    security_groups: tuple[str, ...] = (),
 ) -> Instance:
     """
     An L{Instance} from its row and the rows that hang off it. A resized
@@ -145,5 +147,5 @@ def instance(
         access_ip_v6=row["access_ip_v6"], fault=fault(fault_row),
         server_groups=tuple(groups),
         block_device_mapping=tuple(row["block_device_mapping"] or ()),
-        networks=networks, extra=extra,
+        networks=networks, extra=extra, addresses=addresses, security_groups=security_groups,
     )

@@ -19,6 +19,7 @@ from novatx.compute.listing import cut, equals, one_of
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Invalid, InstanceNotFound, InvalidSortKey, MarkerNotFound
 from novatx.compute.interfaces import ServerQuery
+from novatx.compute.network import ports
 from novatx.compute.records import Instance, Page
 from novatx.db import tables as t
 
@@ -132,9 +133,17 @@ def records(connection: Connection, rows: Sequence[Mapping[str, Any]],
                 tags[instance_id].append(key)
             else:
                 groups[instance_id].append(key)
+    addresses: dict[str, tuple] = {}
+    security_groups: dict[str, tuple[str, ...]] = {}
+    live = [row["uuid"] for row in rows if not row["deleted"]]
+    for chunk in _chunks(live):
+        found, names = ports.server_networking(connection, chunk)
+        addresses.update(found)
+        security_groups.update(names)
     return [
         convert.instance(row, metadata[row["id"]], tags[row["id"]], faults.get(row["id"]),
-                         groups[row["id"]], extra_defaults)
+                         groups[row["id"]], extra_defaults, addresses.get(row["uuid"], ()),
+                         security_groups.get(row["uuid"], ()))
         for row in rows
     ]
 
