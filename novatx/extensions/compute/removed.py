@@ -1,10 +1,13 @@
 """
 The APIs nova removed: 410 Gone for those it dropped outright, and the proxy
-APIs (network, volume, image-ish) that answer 404 from 2.36 as nova's do.
+APIs that answer 404 from 2.36 as nova's do.
 
-Before 2.36 nova answered the proxies from neutron and cinder; novatx has
-neither, so their listings are empty and their members are not found. Clients
-that probe them (old novaclient releases do) get nova's answers, never a 500.
+Before 2.36 nova answered the proxies from neutron and cinder. The networking
+ones are served from the simulated network (L{novatx.extensions.compute.
+security_groups}, C{floating_ips}, C{networks}); the others listed here have
+nothing behind them yet, so their listings are empty and their members are not
+found. Clients that probe them (old novaclient releases do) get nova's
+answers, never a 500.
 """
 
 from __future__ import annotations
@@ -31,13 +34,7 @@ GONE = (
 #: Proxy APIs deprecated at 2.36: their collection key, when they list.
 PROXIES = {
     "os-baremetal-nodes": "nodes",
-    "os-floating-ip-pools": "floating_ip_pools",
-    "os-floating-ips": "floating_ips",
-    "os-networks": "networks",
-    "os-security-group-rules": None,
-    "os-security-groups": "security_groups",
     "os-snapshots": "snapshots",
-    "os-tenant-networks": "networks",
     "os-volumes": "volumes",
 }
 
