@@ -78,7 +78,7 @@ class APIResource(Resource):
     One API's router as a twisted.web resource (a leaf: klein routes the rest).
 
     @ivar table: the API's L{RouteTable}.
-    @ivar root: which routes it serves: C{"api"} or C{"image"}.
+    @ivar root: which routes it serves: C{"api"}, C{"image"} or C{"networking"}.
     """
 
     isLeaf = True

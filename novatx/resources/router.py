@@ -3,8 +3,9 @@ The terminal apps of the paste pipelines: klein routers assembled from extension
 
 C{api-paste.ini} names one factory per API; each finds its L{Runtime} from
 C{global_conf}, loads the API's extensions once per runtime (the compute API is
-mounted at C{/v2.1}, at C{/v2} and, for its C{root="image"} routes, at
-C{/image}: one load serves all three), calls C{setup(runtime)} on each, and
+mounted at C{/v2.1}, at C{/v2}, for its C{root="image"} routes at C{/image}
+and for its C{root="networking"} ones at C{/networking}: one load serves
+them all), calls C{setup(runtime)} on each, and
 builds the routing table (L{novatx.resources._table}). The app each returns is
 an L{APIResource}: it negotiates the microversion, takes the project id off
 the URL, and hands the request to klein, whose routes call
@@ -25,6 +26,7 @@ __all__ = [
     "ec2_app_factory",
     "image_app_factory",
     "metadata_app_factory",
+    "networking_app_factory",
     "osapi_compute_app_factory",
     "table_for",
 ]
@@ -54,12 +56,13 @@ def _factory(api_name: str, root: str) -> Any:
             )
         return build_app(table_for(runtime), root)
 
-    factory.__name__ = "%s_app_factory" % ("image" if root == "image" else api_name)
+    factory.__name__ = "%s_app_factory" % (api_name if root == "api" else root)
     factory.__doc__ = "The C{%s} routes of the %s API, for PasteDeploy." % (root, api_name)
     return factory
 
 
 osapi_compute_app_factory = _factory("osapi_compute", "api")
 image_app_factory = _factory("osapi_compute", "image")
+networking_app_factory = _factory("osapi_compute", "networking")
 ec2_app_factory = _factory("ec2", "api")
 metadata_app_factory = _factory("metadata", "api")

@@ -82,3 +82,12 @@ def networks_rules() -> dict[str, policy.DocumentedRuleDefault]:
               "GET", "/os-tenant-networks/{network_id}"),
     )
 
+
+#: The one rule of the Networking API subset under C{/networking}: who may
+#: use it at all (what each caller sees is the internal API's business).
+NETWORKING_SERVICE = "novatx:networking"
+
+NETWORKING_SERVICE_RULES = {
+    NETWORKING_SERVICE: policy.RuleDefault(
+        NETWORKING_SERVICE, ANYONE, "Use the Networking API subset under /networking."),
+}
