@@ -14,14 +14,14 @@ from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred, fail
 from zope.interface import implementer
 
-from novatx.compute import instances, quotas, validation
+from novatx.compute import instances, quotas, states, validation
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
-from novatx.compute.exceptions import Invalid, NotAuthorized
+from novatx.compute.exceptions import InstanceInvalidState, Invalid, NotAuthorized
 from novatx.compute.network import floating, groups, ports, topology
 from novatx.compute.network.exceptions import (
     DefaultSecurityGroupDelete, FloatingIPNotAssociated, NetworkNotFound,
-    NetworkOverLimit, PortInUse, SecurityGroupAlreadyOnServer, SecurityGroupInUse,
+    NetworkOverLimit, PortInUse, PortNotFound, SecurityGroupAlreadyOnServer, SecurityGroupInUse,
     SecurityGroupNotOnServer, ServerHasNoPorts,
 )
 from novatx.compute.network.interfaces import INetworkAPI
@@ -37,6 +37,9 @@ NEUTRON_NAMES = {"floating_ips": "floatingip", "security_groups": "security_grou
                  "networks": "network"}
 
 Filters = Mapping[str, Sequence[Any]]
+
+#: The states in which nova attaches an interface.
+_ATTACHABLE = (states.ACTIVE, states.PAUSED, states.STOPPED)
 
 
 @implementer(INetworkAPI)
@@ -228,7 +231,7 @@ class NetworkAPI(ComputeAPIBase):
     def list_security_group_rules(self, context: RequestContext,
                                   filters: Filters | None = None) -> Deferred:
         clauses = [] if context.is_admin else [R.c.project_id == context.project_id]
-        owner = groups._OWNER
+        owner = groups.OWNER
         for key, column in (("id", R.c.uuid), ("security_group_id", owner.c.uuid),
                             ("direction", R.c.direction), ("ethertype", R.c.ethertype),
                             ("protocol", R.c.protocol), ("project_id", R.c.project_id)):
@@ -276,7 +279,7 @@ class NetworkAPI(ComputeAPIBase):
     def list_floating_ips(self, context: RequestContext,
                           filters: Filters | None = None) -> Deferred:
         clauses = [floating.visible(context)]
-        target = floating._TARGET
+        target = floating.TARGET
         for key, column in (("id", F.c.uuid), ("floating_ip_address", F.c.address),
                             ("port_id", target.c.uuid), ("project_id", F.c.project_id),
                             ("floating_network_id", t.networks.c.uuid),
@@ -360,6 +363,87 @@ class NetworkAPI(ComputeAPIBase):
         """The ports of a server (C{os-interface}), in the order it got them."""
         return self._read(lambda c: ports.records(c, self._server_ports(c, context,
                                                                         server_uuid)))
+
+    def attach_server_port(self, context: RequestContext, server_uuid: str,
+                           network_id: str | None = None, port_id: str | None = None,
+                           fixed_ip: str | None = None) -> Deferred:
+        """
+        Give a running or stopped server another port (C{os-interface}): the
+        caller's unbound C{port_id}, or a new one on C{network_id} (the shared
+        network when neither is named) in the project's C{default} group.
+        """
+        now = self._now()
+
+        def run(connection: Connection) -> Port:
+            row = instances.get_row(connection, context, server_uuid, for_update=True)
+            self._check_lock(context, row)
+            if row["vm_state"] not in _ATTACHABLE or row["task_state"] is not None:
+                raise InstanceInvalidState(
+                    method="attach_interface", instance_uuid=server_uuid,
+                    attr="vm_state" if row["task_state"] is None else "task_state",
+                    state=row["task_state"] or row["vm_state"])
+            if port_id is not None:
+                port = ports.port_row(connection, context, port_id, for_update=True)
+                if port["device_id"]:
+                    network = connection.execute(sa.select(t.networks.c.uuid).where(
+                        t.networks.c.id == port["network_id"])).scalar()
+                    raise PortInUse(port_id=port_id, network_id=network,
+                                    device_id=port["device_id"])
+                ports.bind(connection, port, server_uuid, now)
+                attached = port["id"]
+            else:
+                if network_id is None:
+                    network = topology.network_by_name(connection,
+                                                       self._conf.network.private_network)
+                else:
+                    network = topology.network_row(connection, context, network_id)
+                self._quota(connection, row["project_id"], "ports")
+                default = groups.ensure_default(connection, row["project_id"], now)
+                attached = ports.create(connection, network, row["project_id"], now,
+                                        device_id=server_uuid, device_owner=ports.SERVER_OWNER,
+                                        fixed_ip=fixed_ip, auto_delete=True,
+                                        group_ids=[default["id"]])
+            port_row = connection.execute(sa.select(P).where(P.c.id == attached)).mappings().one()
+            if row["fixed_ip"] is None:
+                self._primary(connection, row, now)
+            return ports.records(connection, [port_row])[0]
+        return self._write(run).addCallback(self._notified(server_uuid))
+
+    def detach_server_port(self, context: RequestContext, server_uuid: str,
+                           port_id: str) -> Deferred:
+        """Take a port from a server: its own ports are deleted, a user's unbound."""
+        now = self._now()
+
+        def run(connection: Connection) -> None:
+            row = instances.get_row(connection, context, server_uuid, for_update=True)
+            self._check_lock(context, row)
+            port = next((p for p in self._server_ports(connection, context, server_uuid)
+                         if p["uuid"] == port_id), None)
+            if port is None:
+                raise PortNotFound(port_id=port_id)
+            if port["auto_delete"]:
+                ports.delete(connection, [port["id"]])
+            else:
+                connection.execute(sa.update(F).where(F.c.port_id == port["id"]).values(
+                    port_id=None, fixed_address=None))
+                connection.execute(sa.update(P).where(P.c.id == port["id"]).values(
+                    device_id=None, device_owner=""))
+            self._primary(connection, row, now)
+        return self._write(run).addCallback(self._notified(server_uuid))
+
+    def _primary(self, connection: Connection, row: Mapping[str, Any], now: Any) -> None:
+        """Keep the instance's fixed address and MAC those of its first port (or none)."""
+        first = connection.execute(
+            sa.select(P.c.id, P.c.mac_address).where(
+                P.c.device_id == row["uuid"], P.c.device_owner == ports.SERVER_OWNER)
+            .order_by(P.c.id).limit(1)).first()
+        address = mac = None
+        if first is not None:
+            mac = first.mac_address
+            address = connection.execute(sa.select(t.port_addresses.c.address).where(
+                t.port_addresses.c.port_id == first.id).order_by(
+                t.port_addresses.c.address)).scalar()
+        instances.touch(connection, row["id"], now, fixed_ip=address, mac_address=mac)
 
     def server_security_groups(self, context: RequestContext, server_uuid: str) -> Deferred:
         def run(connection: Connection) -> list[SecurityGroup]:

@@ -102,15 +102,16 @@ def release(connection: Connection, fip: Mapping[str, Any]) -> None:
     ports.delete(connection, [fip["own_port_id"]])
 
 
-_TARGET = P.alias("target")
+#: The port a floating IP forwards to, as the listings join it (its uuid filters them).
+TARGET = P.alias("target")
 
 
 def records(connection: Connection, clauses: Sequence[Any]) -> list[FloatingIP]:
     rows = connection.execute(
         sa.select(F, N.c.uuid.label("network_uuid"), N.c.name.label("pool"),
-                  _TARGET.c.uuid.label("port_uuid"), _TARGET.c.device_id)
+                  TARGET.c.uuid.label("port_uuid"), TARGET.c.device_id)
         .select_from(F.join(N, N.c.id == F.c.network_id)
-                     .outerjoin(_TARGET, _TARGET.c.id == F.c.port_id))
+                     .outerjoin(TARGET, TARGET.c.id == F.c.port_id))
         .where(*clauses).order_by(F.c.id)).mappings()
     return [FloatingIP(
         id=row["uuid"], project_id=row["project_id"], floating_network_id=row["network_uuid"],

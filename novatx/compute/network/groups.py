@@ -227,13 +227,14 @@ def rule_row(connection: Connection, context: RequestContext,
 
 
 _REMOTE = G.alias("remote")
-_OWNER = G.alias("owner")
+#: The group a rule belongs to, as the rule listings join it (its uuid filters them).
+OWNER = G.alias("owner")
 
 
 def rule_records(connection: Connection, clauses: Sequence[Any]) -> list[SecurityGroupRule]:
     rows = connection.execute(
-        sa.select(R, _OWNER.c.uuid.label("group_uuid"), _REMOTE.c.uuid.label("remote_uuid"))
-        .select_from(R.join(_OWNER, _OWNER.c.id == R.c.group_id)
+        sa.select(R, OWNER.c.uuid.label("group_uuid"), _REMOTE.c.uuid.label("remote_uuid"))
+        .select_from(R.join(OWNER, OWNER.c.id == R.c.group_id)
                      .outerjoin(_REMOTE, _REMOTE.c.id == R.c.remote_group_id))
         .where(*clauses).order_by(R.c.id)).mappings()
     return [SecurityGroupRule(

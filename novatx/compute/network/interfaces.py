@@ -105,6 +105,17 @@ class INetworkAPI(Interface):
     def list_server_ports(context, server_uuid):
         """The server's L{Port}s (C{os-interface})."""
 
+    def attach_server_port(context, server_uuid, network_id=None, port_id=None,
+                           fixed_ip=None):
+        """
+        Give a server (active, paused or stopped, no task running) another
+        L{Port}: the caller's unbound C{port_id}, or a new one on
+        C{network_id} (the shared network when neither is named).
+        """
+
+    def detach_server_port(context, server_uuid, port_id):
+        """Take a port from a server: one its boot made is deleted, a user's unbound."""
+
     def server_security_groups(context, server_uuid):
         """The L{SecurityGroup}s of the server's ports."""
 

@@ -118,6 +118,36 @@ class NetworkingTestsMixin(ServiceMixin):
         await service.api.delete_port(ALICE, made.id)
         self.assertEqual([], await service.api.list_ports(ALICE))
 
+    async def test_ports_attached_and_detached(self):
+        service = await self.start_service()
+        networks = {n.name: n.id for n in await service.api.list_networks(ALICE)}
+        bare = await self.boot(service, networks="none")
+        mine = await service.api.create_port(ALICE, networks["public"], name="mine")
+        attached = await service.api.attach_server_port(ALICE, bare.uuid, port_id=mine.id)
+        self.assertEqual(bare.uuid, attached.device_id)
+        current = await service.api.get_server(ALICE, bare.uuid)
+        self.assertEqual((mine.fixed_ips[0].ip_address, mine.mac_address),
+                         (current.fixed_ip, current.mac_address))
+        made = await service.api.attach_server_port(ALICE, bare.uuid)
+        self.assertEqual(networks["private"], made.network_id)
+        with self.assertRaises(exc.InstanceNotFound):
+            await service.api.attach_server_port(BOB, bare.uuid)
+        with self.assertRaises(net_exc.PortInUse):
+            await service.api.attach_server_port(ALICE, bare.uuid, port_id=mine.id)
+        await service.api.detach_server_port(ALICE, bare.uuid, mine.id)
+        kept = await service.api.get_port(ALICE, mine.id)
+        self.assertEqual(None, kept.device_id)
+        current = await service.api.get_server(ALICE, bare.uuid)
+        self.assertEqual(made.fixed_ips[0].ip_address, current.fixed_ip)
+        await service.api.detach_server_port(ALICE, bare.uuid, made.id)
+        with self.assertRaises(net_exc.PortNotFound):
+            await service.api.get_port(ALICE, made.id)
+        with self.assertRaises(net_exc.PortNotFound):
+            await service.api.detach_server_port(ALICE, bare.uuid, made.id)
+        current = await service.api.get_server(ALICE, bare.uuid)
+        self.assertEqual((None, None, ()), (current.fixed_ip, current.mac_address,
+                                            current.addresses))
+
     async def test_the_default_group_is_made_once_with_neutron_s_rules(self):
         service = await self.start_service()
         listings = await defer.gatherResults([service.api.list_security_groups(ALICE)

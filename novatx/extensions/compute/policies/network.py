@@ -91,3 +91,21 @@ NETWORKING_SERVICE_RULES = {
     NETWORKING_SERVICE: policy.RuleDefault(
         NETWORKING_SERVICE, ANYONE, "Use the Networking API subset under /networking."),
 }
+
+
+ATTACH_INTERFACES = "os_compute_api:os-attach-interfaces:%s"
+
+
+def attach_interfaces_rules() -> dict[str, policy.DocumentedRuleDefault]:
+    """The rules of C{os-interface}."""
+    interfaces = "/servers/{server_id}/os-interface"
+    return _by_name(
+        _rule(ATTACH_INTERFACES % "list", PROJECT_READER_OR_ADMIN,
+              "List a server's port interfaces", "GET", interfaces),
+        _rule(ATTACH_INTERFACES % "show", PROJECT_READER_OR_ADMIN,
+              "Show a server's port interface", "GET", interfaces + "/{port_id}"),
+        _rule(ATTACH_INTERFACES % "create", PROJECT_MEMBER_OR_ADMIN,
+              "Attach a port interface to a server", "POST", interfaces),
+        _rule(ATTACH_INTERFACES % "delete", PROJECT_MEMBER_OR_ADMIN,
+              "Detach a port interface from a server", "DELETE", interfaces + "/{port_id}"),
+    )

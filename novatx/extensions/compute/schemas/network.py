@@ -9,6 +9,7 @@ from typing import Any
 
 from novatx.extensions.compute.schemas.servers import action
 from novatx.extensions.compute.schemas.servers import ip_address as _ip_address
+from novatx.extensions.compute.schemas.servers import uuid as _uuid
 
 _text: dict[str, Any] = {"type": "string", "maxLength": 255}
 
@@ -76,4 +77,28 @@ security_group_rule: dict[str, Any] = {
 floating_ip_create: dict[str, Any] = {
     "type": ["object", "null"],
     "properties": {"pool": {"type": ["string", "null"]}},
+}
+
+interface_attachment: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "interfaceAttachment": {
+            "type": "object",
+            "properties": {
+                "net_id": _uuid,
+                "port_id": _uuid,
+                "fixed_ips": {
+                    "type": "array", "minItems": 1, "maxItems": 1,
+                    "items": {
+                        "type": "object",
+                        "properties": {"ip_address": _ip_address},
+                        "required": ["ip_address"],
+                        "additionalProperties": False,
+                    },
+                },
+            },
+            "additionalProperties": False,
+        },
+    },
+    "additionalProperties": False,
 }

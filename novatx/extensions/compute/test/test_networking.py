@@ -292,3 +292,50 @@ class NetworkProxyTests(NetworkingTestCase):
                          "computeFault")
         self.assertFault(await self.get("/v2.1/os-networks", version="2.36"), 404,
                          "itemNotFound")
+
+
+class InterfaceTests(NetworkingTestCase):
+    @async_test
+    async def test_attach_list_show_and_detach(self) -> None:
+        await self.start()
+        server = await self.settled((await self.boot())["id"])
+        base = "/v2.1/servers/%s/os-interface" % server["id"]
+        [first] = (await self.get(base)).body["interfaceAttachments"]
+        self.assertEqual(("ACTIVE", server["addresses"]["private"][0]["addr"]),
+                         (first["port_state"], first["fixed_ips"][0]["ip_address"]))
+        public = [n for n in (await self.get("/v2.1/os-networks")).body["networks"]
+                  if n["label"] == "public"][0]
+        attached = await self.post(base, {"interfaceAttachment": {
+            "net_id": public["id"], "fixed_ips": [{"ip_address": "172.24.4.20"}]}})
+        self.assertEqual(200, attached.code, attached.text)
+        second = attached.body["interfaceAttachment"]
+        self.assertEqual((public["id"], "172.24.4.20"),
+                         (second["net_id"], second["fixed_ips"][0]["ip_address"]))
+        shown = await self.get(base + "/" + second["port_id"])
+        self.assertEqual(second, shown.body["interfaceAttachment"])
+        addresses = (await self.get("/v2.1/servers/" + server["id"])).body["server"][
+            "addresses"]
+        self.assertEqual(["private", "public"], sorted(addresses))
+        for body, code, name in [
+            ({"interfaceAttachment": {"net_id": public["id"]}}, 400, "badRequest"),
+            ({"interfaceAttachment": {"net_id": public["id"], "port_id": first["port_id"]}},
+             400, "badRequest"),
+            ({"interfaceAttachment": {"fixed_ips": [{"ip_address": "10.0.0.9"}]}}, 400,
+             "badRequest"),
+            ({"interfaceAttachment": {"port_id": first["port_id"]}}, 409,
+             "conflictingRequest"),
+            ({"interfaceAttachment": {"net_id": "8b0ab8a3-4fc6-4c1f-9a88-1d1d1e1e1e1e"}}, 404,
+             "itemNotFound"),
+        ]:
+            self.assertFault(await self.post(base, body), code, name)
+        self.assertEqual(2, len((await self.get(base)).body["interfaceAttachments"]))
+        self.assertFault(await self.get(base, user="bob", project="p2"), 404, "itemNotFound")
+        detached = await self.delete(base + "/" + first["port_id"])
+        self.assertEqual(202, detached.code, detached.text)
+        self.assertFault(await self.delete(base + "/" + first["port_id"]), 404,
+                         "itemNotFound")
+        remaining = (await self.get(base)).body["interfaceAttachments"]
+        self.assertEqual([second["port_id"]], [i["port_id"] for i in remaining])
+        addresses = (await self.get("/v2.1/servers/" + server["id"])).body["server"][
+            "addresses"]
+        self.assertEqual(["public"], sorted(addresses))
