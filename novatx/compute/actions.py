@@ -27,6 +27,7 @@ ACTION_NAMES = {
     "revert_resize": "revertResize", "rebuild": "rebuild", "snapshot": "createImage",
     "shelve": "shelve", "shelve_offload": "shelveOffload", "unshelve": "unshelve",
     "change_password": "changePassword", "delete": "delete",
+    "attach_interface": "attach_interface", "detach_interface": "detach_interface",
 }
 
 #: The compute-side event names, as nova's C{wrap_instance_event} records them.
@@ -41,6 +42,8 @@ EVENT_NAMES = {
     "shelve": "compute_shelve_instance", "shelve_offload": "compute_shelve_offload_instance",
     "unshelve": "compute_unshelve_instance", "change_password": "compute_set_admin_password",
     "delete": "compute_terminate_instance",
+    "attach_interface": "compute_attach_interface",
+    "detach_interface": "compute_detach_interface",
 }
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred, fail
 from zope.interface import implementer
 
-from novatx.compute import instances, quotas, states, validation
+from novatx.compute import actions, instances, quotas, states, validation
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import InstanceInvalidState, Invalid, NotAuthorized
@@ -406,6 +406,8 @@ class NetworkAPI(ComputeAPIBase):
             port_row = connection.execute(sa.select(P).where(P.c.id == attached)).mappings().one()
             if row["fixed_ip"] is None:
                 self._primary(connection, row, now)
+            actions.finish(connection, actions.start(connection, context, server_uuid,
+                                                     "attach_interface", now, row["host"]), now)
             return ports.records(connection, [port_row])[0]
         return self._write(run).addCallback(self._notified(server_uuid))
 
@@ -429,6 +431,8 @@ class NetworkAPI(ComputeAPIBase):
                 connection.execute(sa.update(P).where(P.c.id == port["id"]).values(
                     device_id=None, device_owner=""))
             self._primary(connection, row, now)
+            actions.finish(connection, actions.start(connection, context, server_uuid,
+                                                     "detach_interface", now, row["host"]), now)
         return self._write(run).addCallback(self._notified(server_uuid))
 
     def _primary(self, connection: Connection, row: Mapping[str, Any], now: Any) -> None:

@@ -147,6 +147,9 @@ class NetworkingTestsMixin(ServiceMixin):
         current = await service.api.get_server(ALICE, bare.uuid)
         self.assertEqual((None, None, ()), (current.fixed_ip, current.mac_address,
                                             current.addresses))
+        recorded = await service.api.list_instance_actions(ALICE, bare.uuid)
+        self.assertEqual(["detach_interface", "detach_interface", "attach_interface",
+                          "attach_interface", "create"], [a.action for a in recorded])
 
     async def test_the_default_group_is_made_once_with_neutron_s_rules(self):
         service = await self.start_service()
