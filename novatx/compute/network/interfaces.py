@@ -60,7 +60,7 @@ class INetworkAPI(Interface):
         """Rename or describe a group (the C{default} group keeps its name)."""
 
     def delete_security_group(context, group_id):
-        """Delete a group no port is in; never a C{default} group (Conflict)."""
+        """Delete a group no port is in; a C{default} group only for admins (else Conflict)."""
 
     def list_security_group_rules(context, filters=None):
         """L{SecurityGroupRule}s: C{id}, C{security_group_id}, C{direction}, ... filter."""

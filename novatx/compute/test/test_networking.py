@@ -166,6 +166,10 @@ class NetworkingTestsMixin(ServiceMixin):
                               if g.project_id == "p1"])
         with self.assertRaises(net_exc.DefaultSecurityGroupDelete):
             await service.api.delete_security_group(ALICE, default.id)
+        await service.api.delete_security_group(ADMIN, default.id)
+        [again] = await service.api.list_security_groups(ALICE)
+        self.assertEqual("default", again.name)
+        self.assertNotEqual(default.id, again.id)
         with self.assertRaises(exc.Invalid):
             await service.api.create_security_group(ALICE, "default")
 
