@@ -106,6 +106,34 @@ class NetworkAPI(ComputeAPIBase):
             return ports.records(connection, [row])[0]
         return self._write(run)
 
+    def update_port(self, context: RequestContext, port_id: str, name: str | None = None,
+                    security_groups: Sequence[str] | None = None) -> Deferred:
+        """Rename a port, or put it in exactly C{security_groups} (ids of the caller's)."""
+        try:
+            validation.text(name, "name", 255)
+        except Exception:
+            return fail()
+
+        def run(connection: Connection) -> Port:
+            row = ports.port_row(connection, context, port_id, for_update=True)
+            if name is not None:
+                connection.execute(sa.update(P).where(P.c.id == row["id"]).values(name=name))
+            if security_groups is not None:
+                group_ids = sorted({groups.group_row(connection, context, g)["id"]
+                                    for g in security_groups})
+                connection.execute(sa.delete(PSG).where(PSG.c.port_id == row["id"]))
+                if group_ids:
+                    connection.execute(sa.insert(PSG), [{"port_id": row["id"], "group_id": g}
+                                                        for g in group_ids])
+            port = connection.execute(sa.select(P).where(P.c.id == row["id"])).mappings().one()
+            return ports.records(connection, [port])[0]
+
+        def updated(port: Port) -> Port:
+            if port.device_id and port.device_owner == ports.SERVER_OWNER:
+                self.notify(port.device_id)
+            return port
+        return self._write(run).addCallback(updated)
+
     def delete_port(self, context: RequestContext, port_id: str) -> Deferred:
         def run(connection: Connection) -> None:
             row = ports.port_row(connection, context, port_id, for_update=True)

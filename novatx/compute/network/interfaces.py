@@ -41,6 +41,9 @@ class INetworkAPI(Interface):
         when None). Counts against the C{ports} quota.
         """
 
+    def update_port(context, port_id, name=None, security_groups=None):
+        """Rename a port, or put it in exactly C{security_groups} (ids of the caller's)."""
+
     def delete_port(context, port_id):
         """Delete a port no server and no floating IP owns (else a Conflict)."""
 

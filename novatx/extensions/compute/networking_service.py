@@ -62,6 +62,7 @@ class NetworkingService(ComputeResource):
             _route("/ports", ("GET",), self.list_ports, "ports.index"),
             _route("/ports", ("POST",), self.create_port, "ports.create", 201),
             _route("/ports/<item_id>", ("GET",), self.show_port, "ports.show"),
+            _route("/ports/<item_id>", ("PUT",), self.update_port, "ports.update"),
             _route("/ports/<item_id>", ("DELETE",), self.delete_port, "ports.delete", 204),
             _route("/security-groups", ("GET",), self.list_groups, "security-groups.index"),
             _route("/security-groups", ("POST",), self.create_group, "security-groups.create",
@@ -169,6 +170,17 @@ class NetworkingService(ComputeResource):
             request.context, network_id, name=body.get("name") or "", fixed_ip=address,
             security_groups=body.get("security_groups"))
         return Response({"port": n.port_document(port)}, status=201)
+
+    @n.neutron_errors
+    async def update_port(self, request: Any, item_id: str) -> dict:
+        body = n.body_of(request, "port")
+        groups = body.get("security_groups")
+        if groups is not None and not (isinstance(groups, list)
+                                       and all(isinstance(g, str) for g in groups)):
+            raise n.NeutronError(400, "BadRequest", "Invalid input for security_groups.")
+        port = await self.compute.update_port(request.context, item_id, name=body.get("name"),
+                                              security_groups=groups)
+        return {"port": n.port_document(port)}
 
     @n.neutron_errors
     async def delete_port(self, request: Any, item_id: str) -> Any:

@@ -185,6 +185,20 @@ class FloatingIPsTests(NetworkingTestCase):
         mine = await self.post(N + "/ports", {"port": {"network_id": private["id"],
                                                        "name": "spare"}})
         self.assertEqual((201, "DOWN"), (mine.code, mine.body["port"]["status"]))
+        web = (await self.post(N + "/security-groups", {"security_group": {
+            "name": "web"}})).body["security_group"]
+        moved = await self.put(N + "/ports/" + port["id"], {"port": {
+            "security_groups": [web["id"]], "name": "eth0"}})
+        self.assertEqual(([web["id"]], "eth0"), (moved.body["port"]["security_groups"],
+                                                 moved.body["port"]["name"]))
+        shown = (await self.get("/v2.1/servers/" + server["id"])).body["server"]
+        self.assertEqual([{"name": "web"}], shown["security_groups"])
+        refused = await self.put(N + "/ports/" + port["id"], {"port": {
+            "security_groups": ["nope"]}})
+        self.assertEqual((404, "SecurityGroupNotFound"),
+                         (refused.code, refused.body["NeutronError"]["type"]))
+        self.assertEqual(404, (await self.put(N + "/ports/" + port["id"], {"port": {
+            "name": "x"}}, user="bob", project="p2")).code)
         self.assertEqual(204, (await self.delete(N + "/ports/" + mine.body["port"]["id"])).code)
         in_use = await self.delete(N + "/ports/" + port["id"])
         self.assertEqual((409, "PortInUse"), (in_use.code, in_use.body["NeutronError"]["type"]))
