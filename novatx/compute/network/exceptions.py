@@ -47,6 +47,13 @@ class SecurityGroupRuleExists(Conflict):
     msg_fmt = "Security group rule already exists. Rule id is %(rule_id)s."
 
 
+class AmbiguousSecurityGroup(Conflict):
+    """A name two of the caller's groups share (nova's C{NoUniqueMatch})."""
+
+    msg_fmt = ("Multiple security groups found matching '%(name)s'. Use an ID to be more "
+               "specific.")
+
+
 class SecurityGroupInUse(Conflict):
     msg_fmt = "Security Group %(id)s in use."
 

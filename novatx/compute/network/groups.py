@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from novatx.compute import convert, validation
 from novatx.compute.context import RequestContext
 from novatx.compute.network.exceptions import (
-    InvalidRule, SecurityGroupNotFound, SecurityGroupRuleExists, SecurityGroupRuleNotFound,
+    AmbiguousSecurityGroup, InvalidRule, SecurityGroupNotFound, SecurityGroupRuleExists, SecurityGroupRuleNotFound,
 )
 from novatx.compute.network.records import SecurityGroup, SecurityGroupRule
 from novatx.db import tables as t
@@ -90,7 +90,7 @@ def find(connection: Connection, context: RequestContext, name_or_id: Any,
     """
     A group of the caller's project by id or by name, as nova's requests name
     them; C{default} is made if it is missing. A name two groups share is
-    ambiguous (L{InvalidRule} saying so, nova's C{NoUniqueMatch}).
+    L{AmbiguousSecurityGroup}.
     """
     if not isinstance(name_or_id, str) or not validation.storable(name_or_id):
         raise SecurityGroupNotFound(id=name_or_id)
@@ -103,8 +103,7 @@ def find(connection: Connection, context: RequestContext, name_or_id: Any,
     if by_id:
         return by_id[0]
     if len(rows) > 1:
-        raise InvalidRule("Multiple security groups found matching '%s'. Use an ID to be more "
-                          "specific." % name_or_id)
+        raise AmbiguousSecurityGroup(name=name_or_id)
     if not rows:
         raise SecurityGroupNotFound(id=name_or_id)
     return rows[0]

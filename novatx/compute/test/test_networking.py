@@ -253,6 +253,10 @@ class NetworkingTestsMixin(ServiceMixin):
         self.assertEqual((), bare.security_groups)
         with self.assertRaises(net_exc.ServerHasNoPorts):
             await service.api.add_server_security_group(ALICE, bare.uuid, "default")
+        twins = [await service.api.create_security_group(ALICE, "twin") for _ in range(2)]
+        with self.assertRaises(net_exc.AmbiguousSecurityGroup):
+            await service.api.add_server_security_group(ALICE, server.uuid, "twin")
+        await service.api.add_server_security_group(ALICE, server.uuid, twins[1].id)
 
     async def test_floating_ips_from_allocation_to_release(self):
         conf = self.make_config()

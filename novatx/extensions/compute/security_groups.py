@@ -63,7 +63,8 @@ def _as_nova(error: exceptions.NovatxException) -> exceptions.NovatxException:
     """A neutron refusal as nova's proxy answered it."""
     if isinstance(error, net_exc.SecurityGroupNotFound):
         return exceptions.NotFound("Security group %s not found." % error.kwargs.get("id"))
-    if isinstance(error, exceptions.Conflict):
+    if isinstance(error, exceptions.Conflict) and not isinstance(
+            error, net_exc.AmbiguousSecurityGroup):
         return exceptions.Invalid(str(error))
     if isinstance(error, net_exc.NetworkOverLimit):
         return exceptions.OverLimit("Quota exceeded, too many %s."
