@@ -79,6 +79,24 @@ class NetworkingTestsMixin(ServiceMixin):
         again = await self.boot(service, networks=({"fixed_ip": server.fixed_ip},))
         self.assertEqual(server.fixed_ip, again.fixed_ip)
 
+    async def test_addresses_from_before_ports_get_their_port_at_start(self):
+        """A store upgraded from the fixed IP pool: its live instances hold addresses only."""
+        conf = self.make_config()
+        service = await self.start_service(conf)
+        server = await self.boot(service)
+
+        def forget_ports(connection):
+            for table in (t.port_security_groups, t.port_addresses, t.ports):
+                connection.execute(sa.delete(table))
+        await service.store.write(forget_ports)
+        self.assertEqual([], await service.api.list_ports(ALICE))
+        restarted = await self.start_service(conf)
+        [port] = await restarted.api.list_ports(ALICE, {"device_id": [server.uuid]})
+        self.assertEqual(server.fixed_ip, port.fixed_ips[0].ip_address)
+        adopted = await restarted.api.get_server(ALICE, server.uuid)
+        self.assertEqual((port.mac_address, ("default",)),
+                         (adopted.mac_address, adopted.security_groups))
+
     async def test_requested_networks_ports_and_addresses(self):
         service = await self.start_service()
         networks = {n.name: n.id for n in await service.api.list_networks(ALICE)}
