@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from novatx.compute.network.api import NEUTRON_NAMES
 from novatx.extensions.compute import _neutron as n
 from novatx.extensions.compute._extension import ComputeResource
 from novatx.extensions.compute.policies import network as policies
@@ -90,6 +91,12 @@ class NetworkingService(ComputeResource):
                    "floatingips.update"),
             _route("/floatingips/<item_id>", ("DELETE",), self.delete_floating_ip,
                    "floatingips.delete", 204),
+            _route("/quotas/<project_id>", ("GET",), self.show_quota, "quotas.show"),
+            _route("/quotas/<project_id>", ("PUT",), self.update_quota, "quotas.update"),
+            _route("/quotas/<project_id>/default", ("GET",), self.default_quota,
+                   "quotas.default"),
+            _route("/quotas/<project_id>/details.json", ("GET",), self.quota_details,
+                   "quotas.details"),
         ]
 
     # -- discovery -----------------------------------------------------------------------
@@ -283,3 +290,36 @@ class NetworkingService(ComputeResource):
     async def delete_floating_ip(self, request: Any, item_id: str) -> Any:
         await self.compute.delete_floating_ip(request.context, item_id)
         return Response(None, status=204)
+
+    # -- quotas --------------------------------------------------------------------------
+
+    @n.neutron_errors
+    async def show_quota(self, request: Any, project_id: str) -> dict:
+        quotas = await self.compute.get_quotas(request.context, project_id)
+        return {"quota": {neutron: quotas.limits[ours]
+                          for ours, neutron in NEUTRON_NAMES.items()}}
+
+    @n.neutron_errors
+    async def default_quota(self, request: Any, project_id: str) -> dict:
+        quotas = await self.compute.get_default_quotas(request.context)
+        return {"quota": {neutron: quotas.limits[ours]
+                          for ours, neutron in NEUTRON_NAMES.items()}}
+
+    @n.neutron_errors
+    async def quota_details(self, request: Any, project_id: str) -> dict:
+        quotas = await self.compute.get_quotas(request.context, project_id, usages=True)
+        return {"quota": {neutron: {"limit": quotas.limits[ours],
+                                    "used": quotas.in_use.get(ours, 0), "reserved": 0}
+                          for ours, neutron in NEUTRON_NAMES.items()}}
+
+    @n.neutron_errors
+    async def update_quota(self, request: Any, project_id: str) -> dict:
+        body = n.body_of(request, "quota")
+        ours = {neutron: name for name, neutron in NEUTRON_NAMES.items()}
+        unknown = sorted(set(body) - set(ours))
+        if unknown:
+            raise n.NeutronError(400, "InvalidInput", "Unrecognized attribute(s) '%s'"
+                                 % ", ".join(unknown))
+        limits = {ours[key]: value for key, value in body.items()}
+        await self.compute.update_quotas(request.context, project_id, limits, force=True)
+        return await self.show_quota(request, project_id)

@@ -202,3 +202,35 @@ class FloatingIPsTests(NetworkingTestCase):
         self.assertEqual(204, (await self.delete(N + "/ports/" + mine.body["port"]["id"])).code)
         in_use = await self.delete(N + "/ports/" + port["id"])
         self.assertEqual((409, "PortInUse"), (in_use.code, in_use.body["NeutronError"]["type"]))
+
+
+class QuotaTests(ComputeAPITestCase):
+    @async_test
+    async def test_quotas_in_neutron_s_names(self) -> None:
+        await self.start()
+        await self.post(N + "/security-groups", {"security_group": {"name": "web"}})
+        shown = await self.get(N + "/quotas/p1")
+        self.assertEqual({"floatingip": 50, "security_group": 10, "security_group_rule": 100,
+                          "port": 500, "network": 100}, shown.body["quota"])
+        details = (await self.get(N + "/quotas/p1/details.json")).body["quota"]
+        self.assertEqual({"limit": 10, "used": 2, "reserved": 0}, details["security_group"])
+        self.assertEqual(50, (await self.get(N + "/quotas/p1/default")).body["quota"][
+            "floatingip"])
+        denied = await self.put(N + "/quotas/p1", {"quota": {"floatingip": 2}})
+        self.assertEqual(403, denied.code, denied.text)
+        self.assertEqual(403, (await self.get(N + "/quotas/p2")).code)
+        changed = await self.put(N + "/quotas/p1", {"quota": {"floatingip": 2}}, user="admin")
+        self.assertEqual(2, changed.body["quota"]["floatingip"])
+        refused = await self.put(N + "/quotas/p1", {"quota": {"router": 2}}, user="admin")
+        self.assertEqual((400, "InvalidInput"),
+                         (refused.code, refused.body["NeutronError"]["type"]))
+        public = (await self.get(N + "/networks?name=public")).body["networks"][0]
+        for _ in range(2):
+            await self.post(N + "/floatingips", {"floatingip": {
+                "floating_network_id": public["id"]}})
+        over = await self.post(N + "/floatingips", {"floatingip": {
+            "floating_network_id": public["id"]}})
+        self.assertEqual((409, "OverQuota"), (over.code, over.body["NeutronError"]["type"]))
+        self.assertEqual("Quota exceeded for resources: ['floatingip'].",
+                         over.body["NeutronError"]["message"])
+
