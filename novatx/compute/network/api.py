@@ -351,7 +351,7 @@ class NetworkAPI(ComputeAPIBase):
             fip = connection.execute(sa.select(F).where(F.c.id == fip_id)).mappings().one()
             if port_id is not None:
                 port = ports.port_row(connection, context, port_id)
-                floating.associate(connection, fip, port, fixed_address, now, move=False)
+                floating.associate(connection, fip, port, fixed_address, now)
             return self._floating(connection, fip)
         return self._write(run)
 
@@ -367,7 +367,7 @@ class NetworkAPI(ComputeAPIBase):
                 floating.disassociate(connection, fip, now)
             else:
                 port = ports.port_row(connection, context, port_id)
-                floating.associate(connection, fip, port, fixed_address, now, move=True)
+                floating.associate(connection, fip, port, fixed_address, now)
             if description is not None:
                 connection.execute(sa.update(F).where(F.c.id == fip["id"]).values(
                     description=description))
@@ -544,7 +544,7 @@ class NetworkAPI(ComputeAPIBase):
                 if holder is None:
                     raise Invalid("Specified fixed address not assigned to instance")
                 port = next(p for p in server_ports if p["id"] == holder)
-            floating.associate(connection, fip, port, fixed_address, now, move=False)
+            floating.associate(connection, fip, port, fixed_address, now)
         return self._write(run).addCallback(self._notified(server_uuid))
 
     def remove_server_floating_ip(self, context: RequestContext, server_uuid: str,

@@ -92,7 +92,7 @@ class PortInUse(Conflict):
 
 
 class FloatingIPAssociated(Conflict):
-    msg_fmt = "Floating IP %(address)s is already associated with port %(port_id)s."
+    msg_fmt = "Port %(port_id)s's address is already associated with floating IP %(address)s."
 
 
 class FloatingIPNotAssociated(Invalid):

@@ -63,15 +63,13 @@ def allocate(connection: Connection, network: Mapping[str, Any], project_id: str
 
 
 def associate(connection: Connection, fip: Mapping[str, Any], port: Mapping[str, Any],
-              fixed_address: str | None, now: Any, move: bool) -> None:
+              fixed_address: str | None, now: Any) -> None:
     """
-    Forward C{fip} to one of C{port}'s addresses (its first when not named).
-    One already forwarding elsewhere is moved only if C{move} (neutron's
-    update), else L{FloatingIPAssociated} (nova's actions).
+    Forward C{fip} to one of C{port}'s addresses (its first when not named),
+    moving it from where it forwarded (as neutron's update and nova's
+    C{addFloatingIp} do). An address that another floating IP already
+    forwards to is L{FloatingIPAssociated}.
     """
-    if fip["port_id"] is not None and fip["port_id"] != port["id"] and not move:
-        held = connection.execute(sa.select(P.c.uuid).where(P.c.id == fip["port_id"])).scalar()
-        raise FloatingIPAssociated(address=fip["address"], port_id=held)
     fixed = list(connection.execute(sa.select(A.c.address).where(
         A.c.port_id == port["id"]).order_by(A.c.address)).scalars())
     if not fixed:

@@ -293,8 +293,12 @@ class NetworkingTestsMixin(ServiceMixin):
         self.assertEqual([("fixed", server.fixed_ip), ("floating", pool[0])],
                          [(a.type, a.address) for a in current.addresses])
         other = await self.boot(service, name="other")
-        with self.assertRaises(net_exc.FloatingIPAssociated):
-            await service.api.add_server_floating_ip(ALICE, other.uuid, pool[0])
+        await service.api.add_server_floating_ip(ALICE, other.uuid, pool[0])
+        moved = await service.api.get_floating_ip(ALICE, fip.id)
+        self.assertEqual((other.uuid, other.fixed_ip), (moved.device_id, moved.fixed_ip_address))
+        self.assertEqual(["fixed"], [a.type for a in (
+            await service.api.get_server(ALICE, server.uuid)).addresses])
+        await service.api.add_server_floating_ip(ALICE, server.uuid, pool[0])
         bobs = await self.boot(service, BOB, name="bob's")
         with self.assertRaises(net_exc.FloatingIPNotFound):
             await service.api.add_server_floating_ip(BOB, bobs.uuid, pool[0])
@@ -302,6 +306,8 @@ class NetworkingTestsMixin(ServiceMixin):
             await service.api.remove_server_floating_ip(ALICE, other.uuid, pool[0])
         rest = [await service.api.create_floating_ip(ALICE) for _ in pool[1:]]
         self.assertEqual(pool[1:], [f.floating_ip_address for f in rest])
+        with self.assertRaises(net_exc.FloatingIPAssociated):
+            await service.api.add_server_floating_ip(ALICE, server.uuid, pool[-1])
         before = await self.counts(service)
         with self.assertRaises(net_exc.NoMoreAddresses):
             await service.api.create_floating_ip(ALICE)

@@ -111,8 +111,8 @@ class FloatingIPs(ComputeResource):
                                                       body.get("fixed_address"))
         except net_exc.FloatingIPNotFound:
             raise exceptions.NotFound("floating IP not found") from None
-        except net_exc.FloatingIPAssociated:
-            raise exceptions.Invalid("floating IP is already associated") from None
+        except net_exc.FloatingIPAssociated as e:
+            raise exceptions.Invalid(str(e)) from None
         except net_exc.InvalidAddress as e:
             raise exceptions.Invalid(str(e)) from None
 

@@ -254,11 +254,15 @@ class FloatingIPProxyTests(NetworkingTestCase):
         add = {"addFloatingIp": {"address": address}}
         self.assertFault(await self.action(first["id"], add, version="2.44"),
                          404, "itemNotFound")
-        self.assertEqual(202, (await self.action(first["id"], add, version="2.43")).code)
-        self.assertFault(await self.action(second["id"], add), 400, "badRequest",
-                         "floating IP is already associated")
+        self.assertEqual(202, (await self.action(second["id"], add, version="2.43")).code)
+        self.assertEqual(202, (await self.action(first["id"], add)).code)
+        fips = (await self.get("/v2.1/os-floating-ips")).body["floating_ips"]
+        self.assertEqual([first["id"]], [f["instance_id"] for f in fips])
         self.assertFault(await self.action(second["id"], {"removeFloatingIp": {
             "address": address}}), 409, "conflictingRequest", "is not associated")
+        another = (await self.post("/v2.1/os-floating-ips", None)).body["floating_ip"]["ip"]
+        self.assertFault(await self.action(first["id"], {"addFloatingIp": {
+            "address": another}}), 400, "badRequest", "already associated")
         self.assertFault(await self.action(second["id"], {"addFloatingIp": {
             "address": "198.51.100.7"}}), 404, "itemNotFound", "floating IP not found")
         self.assertFault(await self.action(second["id"], {"addFloatingIp": {
