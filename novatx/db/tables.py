@@ -355,8 +355,7 @@ ports = sa.Table(
     ),
     sa.Column("project_id", _ID, nullable=False, index=True),
     sa.Column("name", sa.String(255), nullable=False, default=""),
-    # The server (or floating IP) the port serves; NULL while unbound. One
-    # port per server per network: the unique key refuses a second.
+    # The server (or floating IP) the port serves; NULL while unbound.
     sa.Column("device_id", sa.String(255), index=True),
     sa.Column("device_owner", sa.String(255), nullable=False, default=""),
     sa.Column("mac_address", sa.String(32), nullable=False, unique=True),
@@ -365,7 +364,6 @@ ports = sa.Table(
     sa.Column("auto_delete", sa.Boolean, nullable=False, default=False),
     sa.Column("tag", sa.String(60)),
     sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.UniqueConstraint("network_id", "device_id"),
 )
 
 port_addresses = sa.Table(

@@ -104,10 +104,6 @@ def create(connection: Connection, network: Mapping[str, Any], project_id: str, 
            fixed_ip: str | None = None, auto_delete: bool = False, tag: str | None = None,
            group_ids: Iterable[int] = ()) -> int:
     """A port on C{network} with a fresh MAC and one address; its store id."""
-    if device_id is not None and connection.execute(sa.select(P.c.uuid).where(
-            P.c.network_id == network["id"], P.c.device_id == device_id)).first():
-        raise InvalidAddress("Server %s already has a port on network %s."
-                             % (device_id, network["uuid"]))
     for _ in range(10):
         try:
             with connection.begin_nested():

@@ -85,7 +85,6 @@ def upgrade() -> None:
                                 name=op.f("fk_ports_network_id_networks")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ports")),
         sa.UniqueConstraint("mac_address", name=op.f("uq_ports_mac_address")),
-        sa.UniqueConstraint("network_id", "device_id", name=op.f("uq_ports_network_id_device_id")),
         sa.UniqueConstraint("uuid", name=op.f("uq_ports_uuid")),
     )
     with op.batch_alter_table("ports", schema=None) as batch_op:

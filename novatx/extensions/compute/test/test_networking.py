@@ -321,7 +321,6 @@ class InterfaceTests(NetworkingTestCase):
             "addresses"]
         self.assertEqual(["private", "public"], sorted(addresses))
         for body, code, name in [
-            ({"interfaceAttachment": {"net_id": public["id"]}}, 400, "badRequest"),
             ({"interfaceAttachment": {"net_id": public["id"], "port_id": first["port_id"]}},
              400, "badRequest"),
             ({"interfaceAttachment": {"fixed_ips": [{"ip_address": "10.0.0.9"}]}}, 400,
@@ -333,13 +332,17 @@ class InterfaceTests(NetworkingTestCase):
         ]:
             self.assertFault(await self.post(base, body), code, name)
         self.assertEqual(2, len((await self.get(base)).body["interfaceAttachments"]))
+        third = await self.post(base, {"interfaceAttachment": {}})
+        self.assertEqual((200, first["net_id"]), (third.code, third.body["interfaceAttachment"][
+            "net_id"]))
         self.assertFault(await self.get(base, user="bob", project="p2"), 404, "itemNotFound")
         detached = await self.delete(base + "/" + first["port_id"])
         self.assertEqual(202, detached.code, detached.text)
         self.assertFault(await self.delete(base + "/" + first["port_id"]), 404,
                          "itemNotFound")
         remaining = (await self.get(base)).body["interfaceAttachments"]
-        self.assertEqual([second["port_id"]], [i["port_id"] for i in remaining])
+        self.assertEqual([second["port_id"], third.body["interfaceAttachment"]["port_id"]],
+                         [i["port_id"] for i in remaining])
         addresses = (await self.get("/v2.1/servers/" + server["id"])).body["server"][
             "addresses"]
-        self.assertEqual(["public"], sorted(addresses))
+        self.assertEqual(["private", "public"], sorted(addresses))
