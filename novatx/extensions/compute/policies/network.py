@@ -109,3 +109,16 @@ def attach_interfaces_rules() -> dict[str, policy.DocumentedRuleDefault]:
         _rule(ATTACH_INTERFACES % "delete", PROJECT_MEMBER_OR_ADMIN,
               "Detach a port interface from a server", "DELETE", interfaces + "/{port_id}"),
     )
+
+
+MULTINIC = "os_compute_api:os-multinic:%s"
+
+
+def multinic_rules() -> dict[str, policy.DocumentedRuleDefault]:
+    """The rules of C{addFixedIp} and C{removeFixedIp} (nova's C{os-multinic})."""
+    return _by_name(
+        _rule(MULTINIC % "add", PROJECT_MEMBER_OR_ADMIN, "Add a fixed IP to a server",
+              "POST", _ACTION % "addFixedIp"),
+        _rule(MULTINIC % "remove", PROJECT_MEMBER_OR_ADMIN, "Remove a fixed IP from a server",
+              "POST", _ACTION % "removeFixedIp"),
+    )

@@ -102,3 +102,17 @@ interface_attachment: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
+
+add_fixed_ip = action("addFixedIp", {
+    "type": "object",
+    "properties": {"networkId": {"type": ["string", "integer"], "minLength": 1}},
+    "required": ["networkId"],
+    "additionalProperties": False,
+})
+
+remove_fixed_ip = action("removeFixedIp", {
+    "type": "object",
+    "properties": {"address": _ip_address},
+    "required": ["address"],
+    "additionalProperties": False,
+})

@@ -346,3 +346,30 @@ class InterfaceTests(NetworkingTestCase):
         addresses = (await self.get("/v2.1/servers/" + server["id"])).body["server"][
             "addresses"]
         self.assertEqual(["private", "public"], sorted(addresses))
+
+
+class MultinicTests(NetworkingTestCase):
+    @async_test
+    async def test_fixed_addresses_added_and_removed_until_2_43(self) -> None:
+        await self.start()
+        server = await self.settled((await self.boot())["id"])
+        private = (await self.get("/v2.1/os-tenant-networks")).body["networks"][0]["id"]
+        add = {"addFixedIp": {"networkId": private}}
+        self.assertFault(await self.action(server["id"], add, version="2.44"),
+                         404, "itemNotFound")
+        self.assertEqual(202, (await self.action(server["id"], add, version="2.43")).code)
+        addresses = (await self.get("/v2.1/servers/" + server["id"])).body["server"][
+            "addresses"]["private"]
+        self.assertEqual(2, len(addresses))
+        added = [a["addr"] for a in addresses
+                 if a["addr"] != server["addresses"]["private"][0]["addr"]][0]
+        self.assertFault(await self.action(server["id"], {"addFixedIp": {"networkId": "nope"}}),
+                         400, "badRequest")
+        self.assertFault(await self.action(server["id"], {"removeFixedIp": {
+            "address": "10.9.9.9"}}), 400, "badRequest")
+        removed = await self.action(server["id"], {"removeFixedIp": {"address": added}})
+        self.assertEqual(202, removed.code, removed.text)
+        addresses = (await self.get("/v2.1/servers/" + server["id"])).body["server"][
+            "addresses"]["private"]
+        self.assertEqual([server["addresses"]["private"][0]["addr"]],
+                         [a["addr"] for a in addresses])
