@@ -25,7 +25,7 @@ from novatx.compute.api.server_actions import ServerActionsAPI
 from novatx.compute.api.server_groups import ServerGroupsAPI
 from novatx.compute.api.servers import ServersAPI
 from novatx.compute.interfaces import IComputeAPI
-from novatx.compute.network.api import NetworkAPI
+from novatx.compute.api.network import NetworkAPI
 
 __all__ = ["ComputeAPI"]
 

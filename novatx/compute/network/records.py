@@ -13,6 +13,11 @@ import attrs
 
 DateTime = datetime.datetime
 
+#: neutron's name of each networking quota (the internal API's names are nova's).
+NEUTRON_NAMES = {"floating_ips": "floatingip", "security_groups": "security_group",
+                 "security_group_rules": "security_group_rule", "ports": "port",
+                 "networks": "network"}
+
 
 @attrs.frozen
 class Network:

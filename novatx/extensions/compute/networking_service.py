@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from novatx.compute.network.api import NEUTRON_NAMES
+from novatx.compute.network.records import NEUTRON_NAMES
 from novatx.extensions.compute import _neutron as n
 from novatx.extensions.compute._extension import ComputeResource
 from novatx.extensions.compute.policies import network as policies

@@ -25,16 +25,13 @@ from novatx.compute.network.exceptions import (
     SecurityGroupNotOnServer, ServerHasNoPorts,
 )
 from novatx.compute.network.interfaces import INetworkAPI
-from novatx.compute.network.records import FloatingIP, Port, SecurityGroup, SecurityGroupRule
+from novatx.compute.network.records import (
+    NEUTRON_NAMES, FloatingIP, Port, SecurityGroup, SecurityGroupRule,
+)
 from novatx.db import tables as t
 
 G, R, P, PSG, F = (t.security_groups, t.security_group_rules, t.ports, t.port_security_groups,
                    t.floating_ips)
-
-#: neutron's name of each networking quota, which its errors say.
-NEUTRON_NAMES = {"floating_ips": "floatingip", "security_groups": "security_group",
-                 "security_group_rules": "security_group_rule", "ports": "port",
-                 "networks": "network"}
 
 Filters = Mapping[str, Sequence[Any]]
 
