@@ -30,6 +30,7 @@ ACTION_NAMES = {
     "rescue": "rescue", "unrescue": "unrescue", "reset_state": "resetState",
     "inject_network_info": "injectNetworkInfo", "trigger_crash_dump": "trigger_crash_dump",
     "soft_delete": "delete", "restore": "restore", "force_delete": "forceDelete",
+    "attach_interface": "attach_interface", "detach_interface": "detach_interface",
 }
 
 #: The compute-side event names, as nova's C{wrap_instance_event} records them.
@@ -52,6 +53,8 @@ EVENT_NAMES = {
     "live-migration": "conductor_live_migrate_instance",
     "evacuate": "conductor_rebuild_instance",
     "attach_volume": "compute_attach_volume", "detach_volume": "compute_detach_volume",
+    "attach_interface": "compute_attach_interface",
+    "detach_interface": "compute_detach_interface",
 }
 
 

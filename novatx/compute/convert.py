@@ -107,6 +107,8 @@ def instance(
     groups: Iterable[str],
     extra_defaults: Mapping[str, Any],
     volumes: Iterable[AttachedVolume] = (),
+    addresses: tuple[Any, ...] = (),
+    security_groups: tuple[str, ...] = (),
 ) -> Instance:
     """
     An L{Instance} from its row and the rows that hang off it. A resized
@@ -148,4 +150,5 @@ def instance(
         server_groups=tuple(groups),
         block_device_mapping=tuple(row["block_device_mapping"] or ()),
         networks=networks, extra=extra, volumes_attached=tuple(volumes),
+        addresses=addresses, security_groups=security_groups,
     )

@@ -22,7 +22,11 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from zope.interface import implementer
 
-from novatx.compute import actions, convert, migrations, network, services, states
+from novatx.compute import actions, convert, migrations, services, states
+from novatx.compute.exceptions import NovatxException
+from novatx.compute.network import ports as network_ports
+from novatx.compute.network import servers as network_servers
+from novatx.compute.network.exceptions import NoMoreAddresses
 from novatx.compute.interfaces import IComputeDriver
 from novatx.compute.records import Instance
 from novatx.compute.transitions import DELETE, TRANSITIONS
@@ -191,6 +195,10 @@ class SimulatedDriver:
 
         def stepped(delay: float | None) -> None:
             self._notify(uuid)
+            if uuid in self._calls:
+                # A transition that began while this step was in the store
+                # (a delete during a boot) scheduled its own next step.
+                return
             if delay is None:
                 self._done(uuid)
             else:
@@ -213,6 +221,11 @@ class SimulatedDriver:
         if row is None or row["claimed_by"] != self.worker_id or not row["pending_action"]:
             return None
         action = row["pending_action"]
+        due = (row["step_started"] or now) + self._step_seconds(action)
+        if now < due - 0.001:
+            # The transition began after this call was scheduled (a delete
+            # during a boot's step): its own step is not due yet.
+            return due - now
         transition = TRANSITIONS[action]
         params = dict(row["pending_params"] or {})
         stamp = convert.naive(now)
@@ -240,24 +253,21 @@ class SimulatedDriver:
                 self._fail(connection, row, params, stamp, 500, reason)
                 return reason
             changes.update(host=self.host, node=self.host)
-            if row["networks"] == "none":
-                return None
-            wanted = next((n["fixed_ip"] for n in row["networks"]
-                           if isinstance(n, dict) and n.get("fixed_ip")), None) \
-                if isinstance(row["networks"], list) else None
             try:
-                address = network.allocate(connection, self._conf.network.fixed_range,
-                                           row["uuid"], stamp, wanted)
-            except network.PoolExhausted:
+                with connection.begin_nested():
+                    address, mac = network_servers.allocate(
+                        connection, self._conf, row, params.get("security_groups") or (),
+                        stamp)
+            except NoMoreAddresses as e:
                 reason = ("No valid host was found. There are not enough hosts available. "
-                          "(no free fixed IP address in %s)" % self._conf.network.fixed_range)
+                          "(no free fixed IP address in %s)" % e.kwargs.get("cidr"))
                 self._fail(connection, row, params, stamp, 500, reason)
                 return reason
-            except network.AddressInUse:
-                reason = "Fixed IP address %s is already in use." % wanted
+            except NovatxException as e:
+                reason = "Build of instance %s aborted: %s" % (row["uuid"], e)
                 self._fail(connection, row, params, stamp, 500, reason)
                 return reason
-            changes.update(fixed_ip=address, mac_address=network.mac_for(address))
+            changes.update(fixed_ip=address, mac_address=mac)
         elif (action, task_state) in _UPLOADS and params.get("image_id"):
             connection.execute(sa.update(t.images).where(t.images.c.uuid == params["image_id"])
                                .values(status="saving", updated_at=stamp))
@@ -305,7 +315,7 @@ class SimulatedDriver:
                                .values(status="active", updated_at=stamp))
         if transition.duration == DELETE:
             changes.update(deleted=True, deleted_at=stamp, terminated_at=stamp, fixed_ip=None)
-            network.release(connection, row["uuid"])
+            network_ports.release_server(connection, row["uuid"])
             volume_store.release_server(connection, row["uuid"], stamp)
             connection.execute(sa.delete(t.server_group_members).where(
                 t.server_group_members.c.instance_uuid == row["uuid"]))

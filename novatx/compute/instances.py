@@ -19,6 +19,7 @@ from novatx.compute.listing import cut, equals, one_of
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import Invalid, InstanceNotFound, InvalidSortKey, MarkerNotFound
 from novatx.compute.interfaces import ServerQuery
+from novatx.compute.network import ports
 from novatx.compute.records import AttachedVolume, Instance, Page
 from novatx.db import tables as t
 
@@ -142,9 +143,17 @@ def records(connection: Connection, rows: Sequence[Mapping[str, Any]],
                 groups[instance_id].append(key)
             else:
                 volumes[instance_id].append(AttachedVolume(key, value == "1"))
+    addresses: dict[str, tuple] = {}
+    security_groups: dict[str, tuple[str, ...]] = {}
+    live = [row["uuid"] for row in rows if not row["deleted"]]
+    for chunk in _chunks(live):
+        found, names = ports.server_networking(connection, chunk)
+        addresses.update(found)
+        security_groups.update(names)
     return [
         convert.instance(row, metadata[row["id"]], tags[row["id"]], faults.get(row["id"]),
-                         groups[row["id"]], extra_defaults, volumes[row["id"]])
+                         groups[row["id"]], extra_defaults, volumes[row["id"]],
+                         addresses.get(row["uuid"], ()), security_groups.get(row["uuid"], ()))
         for row in rows
     ]
 

@@ -27,7 +27,10 @@ class CreateRequest:
 
     @ivar user_data: base64 text (as nova stores it), or None.
     @ivar networks: C{"auto"}, C{"none"}, or a tuple of dicts
-        (C{{"uuid": ..., "fixed_ip": ...}}).
+        (C{{"uuid": ..., "fixed_ip": ..., "port": ..., "tag": ...}}; without
+        C{uuid} or C{port}, the shared network).
+    @ivar security_groups: names or ids of the caller's groups the server's
+        new ports join (its C{default} group when empty).
     @ivar client_token: EC2's idempotency token: a second create with the same
         token and caller returns the first create's instances.
     """
@@ -47,6 +50,7 @@ class CreateRequest:
     networks: Any = "auto"
     block_device_mapping: tuple[dict[str, Any], ...] = ()
     server_group: str | None = None
+    security_groups: tuple[str, ...] = ()
     admin_password: str | None = None
     access_ip_v4: str | None = None
     access_ip_v6: str | None = None

@@ -27,7 +27,9 @@ DEFAULT_CLASS = "default"
 #: nova's quota resources, in nova's order.
 RESOURCES = ("instances", "cores", "ram", "metadata_items", "injected_files",
              "injected_file_content_bytes", "injected_file_path_length", "key_pairs",
-             "server_groups", "server_group_members")
+             "server_groups", "server_group_members",
+             # neutron's, counted by the networking part (novatx.compute.network)
+             "floating_ips", "security_groups", "security_group_rules", "ports", "networks")
 
 
 def defaults(conf: Any) -> dict[str, int]:
@@ -98,7 +100,25 @@ def usage(connection: Connection, project_id: str, user_id: str | None = None) -
     used["server_groups"] = connection.execute(
         sa.select(sa.func.count()).select_from(t.server_groups)
         .where(t.server_groups.c.project_id == project_id)).scalar()
+    used.update(network_usage(connection, project_id))
     return used
+
+
+#: Each networking quota's count: the project's rows of its table.
+_NETWORK_COUNTED = {
+    "floating_ips": t.floating_ips, "security_groups": t.security_groups,
+    "security_group_rules": t.security_group_rules, "ports": t.ports, "networks": t.networks,
+}
+
+
+def network_usage(connection: Connection, project_id: str,
+                  resource: str | None = None) -> dict[str, int]:
+    """The networking quotas' usage by the project (or of one C{resource})."""
+    names = [resource] if resource is not None else list(_NETWORK_COUNTED)
+    return {name: int(connection.execute(
+        sa.select(sa.func.count()).select_from(_NETWORK_COUNTED[name])
+        .where(_NETWORK_COUNTED[name].c.project_id == project_id)).scalar())
+        for name in names}
 
 
 def lock_project(connection: Connection, project_id: str) -> None:

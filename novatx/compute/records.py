@@ -158,6 +158,10 @@ class Instance:
     block_device_mapping: tuple[dict[str, Any], ...] = ()
     networks: str | tuple[dict[str, Any], ...] = "auto"
     pinned_availability_zone: str | None = None
+    #: L{novatx.compute.network.records.ServerAddress}es: fixed, then floating, per port.
+    addresses: tuple[Any, ...] = ()
+    #: The names of the security groups of the server's ports.
+    security_groups: tuple[str, ...] = ()
     extra: dict[str, Any] = attrs.field(factory=dict)
     volumes_attached: tuple[AttachedVolume, ...] = ()
 

@@ -126,10 +126,20 @@ class ComputeService(Service):
     @inlineCallbacks
     def _open(self):
         yield _open(self.store, self._conf)
+        yield self.store.write(self._networks)
         self.driver.start()
         self.volume_driver.start()
         log.info("compute store open at {url} (worker {worker})", url=self.store.url,
                  worker=self.worker_id)
+
+    def _networks(self, connection: Any) -> None:
+        """The configured networks, and ports for addresses given before ports existed."""
+        from novatx.compute import convert
+        from novatx.compute.network import servers, topology
+
+        now = convert.naive(self._clock.seconds())
+        topology.ensure(connection, self._conf, now)
+        servers.adopt(connection, self._conf, now)
 
     def stopService(self) -> Deferred:
         super().stopService()

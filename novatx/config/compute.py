@@ -56,6 +56,14 @@ _QUOTA_OPTS = [
     cfg.IntOpt(
         "server_group_members", default=10, min=-1, help="Servers per server group."
     ),
+    cfg.IntOpt("floating_ips", default=50, min=-1, help="Floating IPs per project."),
+    cfg.IntOpt("security_groups", default=10, min=-1, help="Security groups per project."),
+    cfg.IntOpt(
+        "security_group_rules", default=100, min=-1,
+        help="Security group rules per project.",
+    ),
+    cfg.IntOpt("ports", default=500, min=-1, help="Ports per project."),
+    cfg.IntOpt("networks", default=100, min=-1, help="Networks per project."),
 ]
 
 _NETWORK_OPTS = [
@@ -63,7 +71,23 @@ _NETWORK_OPTS = [
         "fixed_range",
         default="10.0.0.0/24",
         help="The IPv4 network fixed IPs are given from (the first host address "
-        "is the gateway and never given).",
+        "is the gateway and never given): the subnet of the shared network "
+        "private_network, made when the store is first opened.",
+    ),
+    cfg.StrOpt(
+        "private_network", default="private",
+        help="The name of the shared network servers get a port on by default.",
+    ),
+    cfg.StrOpt(
+        "floating_range",
+        default="172.24.4.0/24",
+        help="The network floating IPs are given from (the first host address is "
+        "the gateway and never given): the subnet of the external network "
+        "public_network, made when the store is first opened.",
+    ),
+    cfg.StrOpt(
+        "public_network", default="public",
+        help="The name of the external network floating IPs come from (nova's pool).",
     ),
 ]
 

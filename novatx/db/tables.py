@@ -301,16 +301,6 @@ ec2_client_tokens = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 
-fixed_ips = sa.Table(
-    "fixed_ips",
-    metadata,
-    # The primary key is what makes an address impossible to give twice, even
-    # by two workers at once: the loser's INSERT fails and it tries the next.
-    sa.Column("address", sa.String(64), primary_key=True),
-    sa.Column("instance_uuid", _UUID, nullable=False, unique=True),
-    sa.Column("allocated_at", sa.DateTime, nullable=False),
-)
-
 services = sa.Table(
     "services",
     metadata,
@@ -475,4 +465,149 @@ volume_attachments = sa.Table(
     sa.Column("delete_on_termination", sa.Boolean, nullable=False, default=False),
     sa.Column("attached_at", sa.DateTime),
     *_timestamps(),
+)
+
+# -- networking (novatx.compute.network) ----------------------------------------------
+
+networks = sa.Table(
+    "networks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+    sa.Column("project_id", _ID, nullable=False),
+    sa.Column("shared", sa.Boolean, nullable=False, default=False),
+    sa.Column("external", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+subnets = sa.Table(
+    "subnets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column(
+        "network_id", sa.Integer, sa.ForeignKey("networks.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("project_id", _ID, nullable=False),
+    sa.Column("cidr", sa.String(64), nullable=False),
+    sa.Column("gateway_ip", sa.String(64)),
+    sa.Column("ip_version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+ports = sa.Table(
+    "ports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column(
+        "network_id", sa.Integer, sa.ForeignKey("networks.id"), nullable=False, index=True,
+    ),
+    sa.Column("project_id", _ID, nullable=False, index=True),
+    sa.Column("name", sa.String(255), nullable=False, default=""),
+    # The server (or floating IP) the port serves; NULL while unbound.
+    sa.Column("device_id", sa.String(255), index=True),
+    sa.Column("device_owner", sa.String(255), nullable=False, default=""),
+    sa.Column("mac_address", sa.String(32), nullable=False, unique=True),
+    # Made by a server's boot, so deleted with the server; a port the user
+    # made is only unbound.
+    sa.Column("auto_delete", sa.Boolean, nullable=False, default=False),
+    sa.Column("tag", sa.String(60)),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+port_addresses = sa.Table(
+    "port_addresses",
+    metadata,
+    # The primary key is what makes an address impossible to give twice, even
+    # by two workers at once: the loser's INSERT fails and it tries the next.
+    sa.Column(
+        "network_id", sa.Integer, sa.ForeignKey("networks.id"), primary_key=True,
+    ),
+    sa.Column("address", sa.String(64), primary_key=True),
+    sa.Column(
+        "port_id", sa.Integer, sa.ForeignKey("ports.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column(
+        "subnet_id", sa.Integer, sa.ForeignKey("subnets.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+)
+
+security_groups = sa.Table(
+    "security_groups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("project_id", _ID, nullable=False, index=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("description", sa.String(255), nullable=False, default=""),
+    # The project's id on its C{default} group, NULL on the others: a project
+    # never gets two default groups, even when two requests make it at once.
+    sa.Column("default_for", _ID, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime),
+)
+
+security_group_rules = sa.Table(
+    "security_group_rules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column(
+        "group_id", sa.Integer, sa.ForeignKey("security_groups.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column("project_id", _ID, nullable=False),
+    sa.Column("direction", sa.String(16), nullable=False),
+    sa.Column("ethertype", sa.String(16), nullable=False),
+    sa.Column("protocol", sa.String(40)),
+    sa.Column("port_range_min", sa.Integer),
+    sa.Column("port_range_max", sa.Integer),
+    sa.Column("remote_ip_prefix", sa.String(64)),
+    sa.Column(
+        "remote_group_id", sa.Integer,
+        sa.ForeignKey("security_groups.id", ondelete="CASCADE"),
+    ),
+    sa.Column("description", sa.String(255), nullable=False, default=""),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+port_security_groups = sa.Table(
+    "port_security_groups",
+    metadata,
+    sa.Column(
+        "port_id", sa.Integer, sa.ForeignKey("ports.id", ondelete="CASCADE"), primary_key=True,
+    ),
+    sa.Column(
+        "group_id", sa.Integer, sa.ForeignKey("security_groups.id"), primary_key=True,
+    ),
+)
+
+floating_ips = sa.Table(
+    "floating_ips",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("uuid", _UUID, nullable=False, unique=True),
+    sa.Column("project_id", _ID, nullable=False, index=True),
+    sa.Column(
+        "network_id", sa.Integer, sa.ForeignKey("networks.id"), nullable=False,
+    ),
+    # The port on the external network that holds the address.
+    sa.Column(
+        "own_port_id", sa.Integer, sa.ForeignKey("ports.id"), nullable=False, unique=True,
+    ),
+    sa.Column("address", sa.String(64), nullable=False),
+    # The port it forwards to, and which of that port's addresses.
+    sa.Column(
+        "port_id", sa.Integer, sa.ForeignKey("ports.id", ondelete="SET NULL"), index=True,
+    ),
+    sa.Column("fixed_address", sa.String(64)),
+    sa.Column("description", sa.String(255), nullable=False, default=""),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime),
 )

@@ -78,7 +78,8 @@ class APIResource(Resource):
     One API's router as a twisted.web resource (a leaf: klein routes the rest).
 
     @ivar table: the API's L{RouteTable}.
-    @ivar root: which routes it serves: C{"api"}, C{"image"} or C{"volume"}.
+    @ivar root: which routes it serves: C{"api"}, C{"image"}, C{"volume"} or
+        C{"networking"}.
     """
 
     isLeaf = True

@@ -33,7 +33,7 @@ from novatx.extensions.loading import (
 from novatx.resources.policy import Policy
 
 #: The roots a route may live under.
-ROOTS = ("api", "image", "volume")
+ROOTS = ("api", "image", "volume", "networking")
 
 #: nova's default for a project id in the URL: hex digits and dashes.
 DEFAULT_PROJECT_ID_REGEX = r"[0-9a-f\-]+"

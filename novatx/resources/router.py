@@ -3,9 +3,9 @@ The terminal apps of the paste pipelines: klein routers assembled from extension
 
 C{api-paste.ini} names one factory per API; each finds its L{Runtime} from
 C{global_conf}, loads the API's extensions once per runtime (the compute API is
-mounted at C{/v2.1}, at C{/v2} and, for its C{root="image"} and
-C{root="volume"} routes, at C{/image} and C{/volume}: one load serves them
-all), calls C{setup(runtime)} on each, and
+mounted at C{/v2.1}, at C{/v2} and, for its C{root="image"}, C{root="volume"}
+and C{root="networking"} routes, at C{/image}, C{/volume} and C{/networking}:
+one load serves them all), calls C{setup(runtime)} on each, and
 builds the routing table (L{novatx.resources._table}). The app each returns is
 an L{APIResource}: it negotiates the microversion, takes the project id off
 the URL, and hands the request to klein, whose routes call
@@ -26,6 +26,7 @@ __all__ = [
     "ec2_app_factory",
     "image_app_factory",
     "metadata_app_factory",
+    "networking_app_factory",
     "osapi_compute_app_factory",
     "table_for",
     "volume_app_factory",
@@ -64,5 +65,6 @@ def _factory(api_name: str, root: str) -> Any:
 osapi_compute_app_factory = _factory("osapi_compute", "api")
 image_app_factory = _factory("osapi_compute", "image")
 volume_app_factory = _factory("osapi_compute", "volume")
+networking_app_factory = _factory("osapi_compute", "networking")
 ec2_app_factory = _factory("ec2", "api")
 metadata_app_factory = _factory("metadata", "api")

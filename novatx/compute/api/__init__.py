@@ -27,13 +27,15 @@ from novatx.compute.api.server_actions import ServerActionsAPI
 from novatx.compute.api.server_groups import ServerGroupsAPI
 from novatx.compute.api.servers import ServersAPI
 from novatx.compute.interfaces import IComputeAPI
+from novatx.compute.api.network import NetworkAPI
 
 __all__ = ["ComputeAPI"]
 
 
 @implementer(IComputeAPI)
 class ComputeAPI(ServersAPI, ServerActionsAPI, FlavorsAPI, ImagesAPI, KeyPairsAPI, QuotasAPI,
-                 ServerGroupsAPI, DeploymentAPI, AggregatesAPI, MovesAPI, EC2SupportAPI):
+                 ServerGroupsAPI, DeploymentAPI, AggregatesAPI, MovesAPI, EC2SupportAPI,
+                 NetworkAPI):
     """
     The internal API of one worker: every part over one store, clock and
     driver (L{novatx.compute.api._base.ComputeAPIBase} takes them).

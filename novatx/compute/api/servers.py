@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred, fail
 
 from novatx.compute import (
-    actions, aggregates, catalog, convert, instances, network, quotas, services, states, validation,
+    actions, aggregates, catalog, convert, instances, quotas, services, states, validation,
 )
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
@@ -24,6 +24,7 @@ from novatx.compute.exceptions import (
 )
 from novatx.compute.interfaces import CreateRequest, ServerQuery
 from novatx.compute.listing import equals
+from novatx.compute.network import servers as network_servers
 from novatx.compute.records import Instance
 from novatx.compute.volumes import boot
 from novatx.db import tables as t
@@ -129,11 +130,9 @@ class ServersAPI(ComputeAPIBase):
         elif not request.block_device_mapping:
             raise Invalid("Block Device Mapping is Invalid: Boot sequence for the "
                           "instance and image/block device mapping combination is not valid.")
-        wanted_ips = [n.get("fixed_ip") for n in request.networks
-                      if isinstance(n, dict) and n.get("fixed_ip")] \
-            if not isinstance(request.networks, str) else []
-        if wanted_ips:
-            self._check_fixed_ip(connection, wanted_ips[0], max_count)
+        group_ids = network_servers.check_create(
+            connection, self._conf, context, request.networks, request.security_groups,
+            max_count, now)
         key_data = None
         if request.key_name:
             key_data = connection.execute(sa.select(t.key_pairs.c.public_key).where(
@@ -208,7 +207,8 @@ class ServersAPI(ComputeAPIBase):
                 networks=(request.networks if isinstance(request.networks, str)
                           else list(request.networks)),
                 extra=extra, deleted=False, created_at=now, updated_at=now,
-                pending_params={"action_id": action_id}, **claim,
+                pending_params={"action_id": action_id, "security_groups": group_ids},
+                **claim,
             )).inserted_primary_key[0]
             if metadata:
                 connection.execute(sa.insert(t.instance_metadata), [
@@ -233,17 +233,6 @@ class ServersAPI(ComputeAPIBase):
             sa.select(I).where(I.c.id.in_(created)).order_by(I.c.launch_index)).mappings())
         return [_Created(record, True, volumes.get(record.uuid, ())) for record in
                 instances.records(connection, rows, self._extra_defaults)]
-
-    def _check_fixed_ip(self, connection: Connection, address: str, max_count: int) -> None:
-        """nova's checks of a requested fixed IP, before anything is recorded."""
-        if max_count > 1:
-            raise Invalid("max_count cannot be greater than 1 if an fixed_ip is specified.")
-        if address not in network.addresses(self._conf.network.fixed_range):
-            raise Invalid("Fixed IP %s is not a valid ip address for network %s."
-                          % (address, self._conf.network.fixed_range))
-        if connection.execute(sa.select(t.fixed_ips.c.address).where(
-                t.fixed_ips.c.address == address)).first() is not None:
-            raise Invalid("Fixed IP address %s is already in use." % address)
 
     def list_servers(self, context: RequestContext, query: ServerQuery) -> Deferred:
         key = (context.project_id, context.user_id, context.is_admin, context.roles, query)

@@ -10,7 +10,7 @@ import itertools
 
 from twisted.trial.unittest import TestCase
 
-from novatx.compute import network
+from novatx.compute.network import pool as network
 
 
 class PoolTests(TestCase):

@@ -1,11 +1,14 @@
 """
 The APIs nova removed: 410 Gone for those it dropped outright, and the proxy
-APIs (network, baremetal) that answer 404 from 2.36 as nova's do.
+APIs that answer 404 from 2.36 as nova's do.
 
-Before 2.36 nova answered the proxies from neutron and ironic; novatx has
-neither, so their listings are empty and their members are not found. Clients
-that probe them (old novaclient releases do) get nova's answers, never a 500.
-The volume proxies are served from block storage (L{novatx.extensions.compute.volumes}).
+Before 2.36 nova answered the proxies from neutron, cinder and ironic. The
+volume proxies are served from block storage (L{novatx.extensions.compute.
+volumes}), the networking ones from the simulated network (L{novatx.extensions.
+compute.security_groups}, C{floating_ips}, C{networks}); the baremetal one has
+nothing behind it, so its listing is empty and its members are not found.
+Clients that probe it (old novaclient releases do) get nova's answers, never a
+500.
 """
 
 from __future__ import annotations
@@ -32,12 +35,6 @@ GONE = (
 #: Proxy APIs deprecated at 2.36: their collection key, when they list.
 PROXIES = {
     "os-baremetal-nodes": "nodes",
-    "os-floating-ip-pools": "floating_ip_pools",
-    "os-floating-ips": "floating_ips",
-    "os-networks": "networks",
-    "os-security-group-rules": None,
-    "os-security-groups": "security_groups",
-    "os-tenant-networks": "networks",
 }
 
 #: The last microversion that has the proxies.

@@ -21,6 +21,7 @@ from zope.interface import implementer
 from novatx.compute import exceptions
 from novatx.compute.fields import ExtraField
 from novatx.compute.interfaces import CreateRequest
+from novatx.compute.network import exceptions as net_exc
 from novatx.compute.records import Image, Instance, Page
 from novatx.extensions.compute._extension import ComputeResource, deferred
 from novatx.extensions.compute._personality import check_personality
@@ -269,6 +270,8 @@ class Servers(ComputeResource):
             "metadata": dict(server.get("metadata") or {}),
             "availability_zone": server.get("availability_zone"),
             "networks": networks_of(server),
+            "security_groups": tuple(dict.fromkeys(
+                group["name"] for group in server.get("security_groups") or ())),
             "block_device_mapping": bdms,
             "server_group": hints.get("group"),
             "admin_password": admin_pass,
@@ -295,12 +298,22 @@ class Servers(ComputeResource):
             raise exceptions.Invalid("Can not find requested image") from None
         except exceptions.KeypairNotFound:
             raise exceptions.Invalid("Invalid key_name provided.") from None
+        except net_exc.SecurityGroupNotFound as e:
+            raise exceptions.Invalid("Security group %s not found." % e.kwargs["id"]) from None
+        except net_exc.NetworkNotFound as e:
+            raise exceptions.Invalid(
+                "Network %s could not be found." % e.kwargs["network_id"]) from None
+        except net_exc.PortNotFound as e:
+            raise exceptions.Invalid(
+                "Port id %s could not be found." % e.kwargs["port_id"]) from None
+        except net_exc.PortInUse as e:
+            raise exceptions.Conflict("Port %s is still in use." % e.kwargs["port_id"]) from None
         if as_bool(server.get("return_reservation_id", False)):
             return Response({"reservation_id": instances[0].reservation_id}, status=202)
         first = instances[0]
         shown = admin_pass if option(self.config, "api", "enable_instance_password", True) else None
         return Response(
-            VIEWS.create(request, first, shown),
+            VIEWS.create(request, first, shown, fields["security_groups"]),
             status=202,
             headers={"Location": request.project_url("servers", first.uuid)},
         )

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from novatx.compute.records import Image, Instance, InstanceAction
 from novatx.extensions.interfaces import APIVersion
-
-#: The name under which a server's fixed address is listed in C{addresses}.
-NETWORK_LABEL = "private"
 
 #: The extension field in which servers keep a create's scheduler hints
 #: (shown as C{scheduler_hints} from 2.100, never under its field name).
@@ -117,16 +114,22 @@ def next_link(request: Any, collection: str, marker: str) -> dict[str, str]:
 
 def addresses(instance: Instance, extended: bool = True) -> dict[str, list[dict[str, Any]]]:
     """
-    The C{addresses} map: the fixed address under L{NETWORK_LABEL}; none for a
-    server created with C{networks: "none"}, which has no port to hold one.
+    The C{addresses} map: by network name, each port's fixed addresses then
+    the floating ones forwarded to it; none for a server without ports.
     """
-    if not instance.fixed_ip or instance.networks == "none":
-        return {}
-    entry: dict[str, Any] = {"version": 6 if ":" in instance.fixed_ip else 4, "addr": instance.fixed_ip}
-    if extended:
-        entry["OS-EXT-IPS:type"] = "fixed"
-        entry["OS-EXT-IPS-MAC:mac_addr"] = instance.mac_address
-    return {NETWORK_LABEL: [entry]}
+    shown: dict[str, list[dict[str, Any]]] = {}
+    for address in instance.addresses:
+        entry: dict[str, Any] = {"version": address.version, "addr": address.address}
+        if extended:
+            entry["OS-EXT-IPS:type"] = address.type
+            entry["OS-EXT-IPS-MAC:mac_addr"] = address.mac_address
+        shown.setdefault(address.network, []).append(entry)
+    return shown
+
+
+def security_groups(instance: Instance) -> list[dict[str, str]]:
+    """The C{security_groups} of a server: its ports' groups, by name."""
+    return [{"name": name} for name in instance.security_groups]
 
 
 def _image(shape: "Shape", instance: Instance, images: Mapping[str, Image]) -> Any:
@@ -252,15 +255,19 @@ class ServerViews:
         """An entry of C{GET /servers}: id, name, links."""
         return {"id": instance.uuid, "name": instance.name, "links": shape.links(instance.uuid)}
 
-    def create(self, request: Any, instance: Instance, admin_pass: str | None) -> dict[str, Any]:
-        """The body of a create's answer (C{adminPass} when passwords are shown)."""
+    def create(self, request: Any, instance: Instance, admin_pass: str | None,
+               groups: Sequence[str] = ()) -> dict[str, Any]:
+        """
+        The body of a create's answer (C{adminPass} when passwords are shown),
+        with the groups the create asked for (nova's C{default} when none).
+        """
         server: dict[str, Any] = {
             "id": instance.uuid,
             "links": resource_links(request, self.collection, instance.uuid),
             "OS-DCF:diskConfig": instance.extra.get(DISK_CONFIG_FIELD, "MANUAL"),
         }
         if instance.networks != "none":
-            server["security_groups"] = [{"name": "default"}]
+            server["security_groups"] = [{"name": name} for name in groups or ("default",)]
         if admin_pass is not None:
             server["adminPass"] = admin_pass
         return {"server": server}
@@ -352,8 +359,8 @@ class ServerViews:
         server["key_name"] = instance.key_name
         server["OS-SRV-USG:launched_at"] = primitive_time(instance.launched_at)
         server["OS-SRV-USG:terminated_at"] = primitive_time(instance.terminated_at)
-        if instance.networks != "none":
-            server["security_groups"] = [{"name": "default"}]
+        if instance.security_groups:
+            server["security_groups"] = security_groups(instance)
         if shape.extended:
             server["OS-EXT-SRV-ATTR:host"] = instance.host
             server["OS-EXT-SRV-ATTR:instance_name"] = "instance-%08x" % instance.id

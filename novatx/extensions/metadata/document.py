@@ -29,15 +29,17 @@ _PORT_NAMESPACE = uuid.UUID("6c1b0e0e-7f4c-4a43-9d4b-2f3c8f1b6a51")
 @attrs.frozen
 class NetworkInfo:
     """
-    The instance's one port on the fixed network.
+    The instance's first port, the one that holds its fixed address.
 
     @ivar address: its fixed IPv4 address.
     @ivar mac: its MAC address.
     @ivar network: the fixed network (C{ipaddress.IPv4Network}).
     @ivar gateway: the network's first host address.
-    @ivar port_id: a stable id for the port (no port exists in the store).
+    @ivar port_id: the port's id (a stable one derived from the instance when
+        the record names no port).
     @ivar network_id: the network's id: the one the server was created with, or
         a stable id derived from the network's address.
+    @ivar public: the floating address forwarded to the instance, or None.
     """
 
     address: str
@@ -46,6 +48,7 @@ class NetworkInfo:
     gateway: str
     port_id: str
     network_id: str
+    public: str | None = None
 
 
 @attrs.frozen
@@ -97,13 +100,16 @@ def network_info(instance: Instance, fixed_range: str) -> NetworkInfo | None:
     network_id = None
     if isinstance(instance.networks, tuple):
         network_id = next((n.get("uuid") for n in instance.networks if n.get("uuid")), None)
+    port_id = next((a.port_id for a in instance.addresses
+                    if a.type == "fixed" and a.address == instance.fixed_ip), None)
     return NetworkInfo(
         address=str(address),
         mac=instance.mac_address or "",
         network=network,
         gateway=str(gateway),
-        port_id=str(uuid.uuid5(_PORT_NAMESPACE, "port:" + instance.uuid)),
+        port_id=port_id or str(uuid.uuid5(_PORT_NAMESPACE, "port:" + instance.uuid)),
         network_id=network_id or str(uuid.uuid5(_PORT_NAMESPACE, "net:" + str(network))),
+        public=next((a.address for a in instance.addresses if a.type == "floating"), None),
     )
 
 

@@ -52,10 +52,12 @@ def _interfaces(data: InstanceData) -> dict[str, Any]:
         "local-ipv4s": net.address,
         "mac": net.mac,
         "owner-id": instance.project_id,
-        "security-groups": "default",
+        "security-groups": "\n".join(instance.security_groups),
         "subnet-ipv4-cidr-block": str(net.network),
         "vpc-ipv4-cidr-block": str(net.network),
     }
+    if net.public:
+        interface["public-ipv4s"] = net.public
     return {"macs": {net.mac: interface}}
 
 
@@ -98,7 +100,7 @@ def ec2_tree(data: InstanceData, version: str, address: str | None = None) -> di
         "instance-id": instance.ec2_id,
         "local-ipv4": (data.net.address if data.net else address) or "",
         "reservation-id": instance.reservation_id,
-        "security-groups": ["default"],
+        "security-groups": list(instance.security_groups),
     }
     if instance.key_name:
         meta["public-keys"] = {
@@ -107,7 +109,7 @@ def ec2_tree(data: InstanceData, version: str, address: str | None = None) -> di
     if _at_least("2007-01-19", version):
         meta["local-hostname"] = data.hostname
         meta["public-hostname"] = data.hostname
-        meta["public-ipv4"] = ""
+        meta["public-ipv4"] = (data.net.public if data.net else None) or ""
     if _at_least("2007-08-29", version):
         meta["instance-type"] = instance.flavor.name
     if _at_least("2007-12-15", version):

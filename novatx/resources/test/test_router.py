@@ -631,7 +631,7 @@ class StartTests(TestCase):
             ),
             (
                 Resourceful("one", [Route("/a", ("GET",), None, "one.a", root="v3")]),
-                "Route one.a of 'one' has root 'v3'; it must be one of api, image, volume",
+                "Route one.a of 'one' has root 'v3'; it must be one of api, image, volume, networking",
             ),
             (
                 Resourceful("one", [Route("/a", ("POST",), None, "one.a", schema=[("2.1", "2.x", {})])]),

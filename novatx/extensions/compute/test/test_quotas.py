@@ -14,7 +14,7 @@ class LimitsTests(ComputeAPITestCase):
         self.assertEqual(old.body["limits"]["rate"], [])
         absolute = old.body["limits"]["absolute"]
         self.assertEqual((absolute["maxTotalInstances"], absolute["totalInstancesUsed"]), (10, 0))
-        self.assertEqual(absolute["maxTotalFloatingIps"], 10)
+        self.assertEqual(absolute["maxTotalFloatingIps"], 50)
         self.assertEqual(absolute["maxPersonality"], 5)
         new = (await self.get("/v2.1/limits", version="latest")).body["limits"]["absolute"]
         for gone in ("maxTotalFloatingIps", "maxSecurityGroups", "maxImageMeta", "maxPersonality"):
@@ -40,7 +40,7 @@ class QuotaSetTests(ComputeAPITestCase):
         shown = await self.get("/v2.1/os-quota-sets/p1")
         self.assertEqual(shown.code, 200, shown.text)
         quota = shown.body["quota_set"]
-        self.assertEqual((quota["id"], quota["instances"], quota["floating_ips"]), ("p1", 10, 10))
+        self.assertEqual((quota["id"], quota["instances"], quota["floating_ips"]), ("p1", 10, 50))
         latest = (await self.get("/v2.1/os-quota-sets/p1", version="latest")).body["quota_set"]
         self.assertNotIn("floating_ips", latest)
         self.assertNotIn("injected_files", latest)

@@ -10,6 +10,7 @@ import datetime
 from twisted.trial.unittest import TestCase
 
 from novatx.compute.context import RequestContext
+from novatx.compute.network.records import ServerAddress
 from novatx.compute.records import (
     AttachedVolume, Fault, Flavor, Image, Instance, InstanceAction, InstanceActionEvent,
 )
@@ -48,6 +49,10 @@ def make_instance(**changes):
         node="novatx-node",
         fixed_ip="10.0.0.3",
         mac_address="fa:16:3e:00:00:03",
+        addresses=(ServerAddress(network="private", address="10.0.0.3",
+                                 mac_address="fa:16:3e:00:00:03", type="fixed",
+                                 port_id="0f5d9c1e-4d5a-4c1e-9a1b-2b3c4d5e6f70"),),
+        security_groups=("default",),
         reservation_id="r-abc",
         metadata={"role": "db"},
         tags=("a", "b"),

@@ -43,6 +43,7 @@ def instance(**changes) -> Instance:
         reservation_id="r-abcdefgh",
         fixed_ip="10.0.0.5",
         mac_address="fa:16:3e:00:00:05",
+        security_groups=("default",),
     )
     fields.update(changes)
     return Instance(**fields)

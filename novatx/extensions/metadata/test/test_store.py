@@ -119,6 +119,33 @@ class ForwardedForTests(_EndToEnd):
         await self.create_server()
         await self.check_both_trees({"X-Forwarded-For": self.server.fixed_ip})
 
+    async def test_ports_groups_and_floating_address_are_the_servers(self) -> None:
+        await self.serve(**{"api.use_forwarded_for": True})
+        await self.create_settled_server()
+        headers = {"X-Forwarded-For": self.server.fixed_ip}
+        _, body = await self.get("/latest/meta-data/security-groups", headers)
+        self.assertEqual(b"default", body)
+        self.assertEqual((200, b""), await self.get("/latest/meta-data/public-ipv4", headers))
+        await self.call("POST", "/v2.1/os-security-groups",
+                        {"security_group": {"name": "web", "description": ""}})
+        action = "/v2.1/servers/%s/action" % self.server.uuid
+        await self.call("POST", action, {"addSecurityGroup": {"name": "web"}})
+        fip = (await self.call("POST", "/v2.1/os-floating-ips", {"pool": "public"}))["floating_ip"]
+        await self.call("POST", action, {"addFloatingIp": {"address": fip["ip"]}})
+        self.assertEqual((200, fip["ip"].encode()),
+                         await self.get("/latest/meta-data/public-ipv4", headers))
+        _, body = await self.get("/latest/meta-data/security-groups", headers)
+        self.assertEqual([b"default", b"web"], sorted(body.splitlines()))
+        [port] = (await self.call(
+            "GET", "/networking/v2.0/ports?device_id=" + self.server.uuid))["ports"]
+        _, body = await self.get("/openstack/latest/network_data.json", headers)
+        [link] = json.loads(body)["links"]
+        self.assertEqual((port["id"], port["mac_address"]),
+                         (link["vif_id"], link["ethernet_mac_address"]))
+        mac = port["mac_address"]
+        self.assertEqual((200, fip["ip"].encode()), await self.get(
+            "/2016-09-02/meta-data/network/interfaces/macs/%s/public-ipv4s" % mac, headers))
+
     async def test_metadata_change_through_compute_api_is_seen_at_once(self) -> None:
         await self.serve(**{"api.use_forwarded_for": True})
         await self.create_server()
