@@ -57,18 +57,6 @@ SCHEDULER_HINTS = ExtraField(name=SCHEDULER_HINTS_FIELD, type="json", default=No
 #: The extension field that keeps C{OS-DCF:diskConfig} (create, update, rebuild, resize).
 DISK_CONFIG = ExtraField(name=DISK_CONFIG_FIELD, type="string", default="MANUAL", owner="servers")
 
-#: The only security group a server may name until networking serves others.
-DEFAULT_SECURITY_GROUP = "default"
-
-
-def check_security_groups(server: dict) -> None:
-    """nova's 400 for a security group that does not exist (only C{default} does)."""
-    for group in server.get("security_groups") or ():
-        name = group.get("name")
-        if name is not None and name != DEFAULT_SECURITY_GROUP:
-            raise exceptions.Invalid("Security group %s not found." % name)
-
-
 def check_base64(field: str, value: str | None) -> None:
     """nova's C{base64} format, which the schema validator does not check."""
     if value is None:
@@ -246,7 +234,6 @@ class Servers(ComputeResource):
         body = request.body
         server = body["server"]
         check_base64("user_data", server.get("user_data"))
-        check_security_groups(server)
         if version < V2_57:
             await check_personality(self.compute, request.context, server.get("personality") or ())
         min_count = int(server.get("min_count", 1))

@@ -16,7 +16,7 @@ class QuotaClassTests(ComputeAPITestCase):
         self.assertEqual(old.code, 200, old.text)
         shown = old.body["quota_class_set"]
         self.assertEqual((shown["id"], shown["instances"], shown["floating_ips"]),
-                         ("default", 10, 10))
+                         ("default", 10, 50))
         self.assertNotIn("server_groups", shown)
         new = (await self.get("/v2.1/os-quota-class-sets/default", user="admin",
                               version="2.57")).body["quota_class_set"]
