@@ -76,6 +76,15 @@ def _text(body: bytes, content_type: str = TEXT) -> Response:
     return Response(body=body, content_type=content_type)
 
 
+def _no_instance_at(asker: Asker) -> str:
+    """
+    The 404 for an address that is no instance's: it names the address and
+    where to read how an instance is found, since trying the API from the
+    host itself (127.0.0.1) is the first thing a newcomer does.
+    """
+    return "No instance has the address %s; see docs/metadata.md." % (asker.address,)
+
+
 def _not_found() -> Response:
     return _error(404, "The resource could not be found.")
 
@@ -261,7 +270,7 @@ class MetadataAPI:
                     instance = yield self._compute.get_server_by_address(asker.address)
                 except NotFound:
                     log.info("No instance at metadata address {address}", address=asker.address)
-                    raise Refused(404, "The resource could not be found.")
+                    raise Refused(404, _no_instance_at(asker))
                 instance_uuid = instance.uuid
                 self._cache.remember_address(asker.address, instance_uuid)
         data = self._cache.get(instance_uuid, "data")
