@@ -312,10 +312,17 @@ class ActionTests(TestCase):
         def stop(request, thing_id, body):
             return None
 
+        async def rename_later(request, thing_id, body):
+            await succeed(None)
+            return {"renamed": body["name"]}
+
         actions = {
             "things": [
                 Action("os-stop", stop),
                 Action("later", lambda r, i, b: {"late": i}, min_version="2.10", status=200),
+                Action("rename", lambda r, i, b: {"renamed": b["name"]}, status=200),
+                Action("rename-later", rename_later, status=200),
+                Action("decode", lambda r, i, b: json.loads(b), status=200),
             ]
         }
         return serve(self, [_things(actions=actions), Colourful()])
@@ -370,6 +377,35 @@ class ActionTests(TestCase):
         self.assertEqual(response.code, 404)
         response, body = yield self._post(served, {"later": None}, **{"X-OpenStack-Nova-API-Version": "2.10"})
         self.assertEqual((response.code, body), (200, {"late": "t1"}))
+
+    @inlineCallbacks
+    def test_a_handler_reading_a_missing_key_is_a_400(self):
+        served = self._serve()
+        for action in ("rename", "rename-later"):
+            response, body = yield self._post(served, {action: {"label": "x"}})
+            self.assertEqual(response.code, 400, action)
+            self.assertEqual(
+                body, {"badRequest": {"code": 400, "message":
+                                      "Invalid input for action %s: name is required." % action}})
+            response, body = yield self._post(served, {action: {"name": "x"}})
+            self.assertEqual((response.code, body), (200, {"renamed": "x"}))
+
+    @inlineCallbacks
+    def test_a_handler_indexing_a_body_of_another_type_is_a_400(self):
+        served = self._serve()
+        for action in ("rename", "rename-later"):
+            for payload in ("x", None, ["name"]):
+                response, body = yield self._post(served, {action: payload})
+                self.assertEqual(response.code, 400, (action, payload))
+                self.assertTrue(body["badRequest"]["message"].startswith(
+                    "Invalid input for action %s: " % action), body)
+
+    @inlineCallbacks
+    def test_a_type_error_raised_below_the_handler_is_still_a_500(self):
+        served = self._serve()
+        response, body = yield self._post(served, {"decode": {"name": "x"}})
+        self.assertEqual(response.code, 500)
+        self.assertEqual(1, len(self.flushLoggedErrors(TypeError)))
 
     @inlineCallbacks
     def test_controller_extension_extends_responses(self):
