@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import weakref
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from stevedore import ExtensionManager, NamedExtensionManager
 from stevedore.extension import Extension
@@ -224,18 +224,35 @@ def load_server_create_hooks(conf: Any, manager: ExtensionManager | None = None)
     return list(hooks.values())
 
 
-def load_vendordata_providers(names: Sequence[str], manager: ExtensionManager | None = None) -> dict[str, Any]:
+def load_vendordata_providers(
+    names: Sequence[str],
+    manager: ExtensionManager | None = None,
+    context: Any = None,
+    on_unknown: Callable[[list[str]], None] | None = None,
+) -> dict[str, Any]:
     """
-    The vendordata providers named (C{[api] vendordata_providers}), checked.
+    The vendordata providers named (C{[api] vendordata_providers}), checked,
+    and set up with C{context} (those that provide L{interfaces.IAPIExtension}).
 
-    @raise ExtensionLoadError: a name with no provider installed, or a broken one.
+    Whatever fails is named by the provider's own entry point, so that a
+    plugin's broken provider is not blamed on the C{metadata} extension
+    that loads it.
+
+    @param on_unknown: called with the names no installed provider has, which
+        are then skipped; without it they stop the start.
+    @raise ExtensionLoadError: a name with no provider installed (without
+        C{on_unknown}), or a provider that cannot be imported, made, verified
+        or set up.
     """
     if manager is None:
         installed = _entry_points(VENDORDATA_NAMESPACE)
         unknown = [n for n in names if n not in _names(installed)]
-        if unknown:
+        if unknown and on_unknown is None:
             raise ExtensionLoadError("Unknown vendordata providers: %s" % ", ".join(unknown))
-        extensions: Iterable[Any] = _load(VENDORDATA_NAMESPACE, installed, list(names))
+        if unknown:
+            on_unknown(unknown)
+        known = [n for n in names if n not in unknown]
+        extensions: Iterable[Any] = _load(VENDORDATA_NAMESPACE, installed, known)
     else:
         extensions = manager
     providers = {}
@@ -244,6 +261,14 @@ def load_vendordata_providers(names: Sequence[str], manager: ExtensionManager | 
             continue
         obj = _instantiate(ext)
         verify(obj, _describe(ext), (interfaces.IVendorDataProvider,))
+        if context is not None and interfaces.IAPIExtension.providedBy(obj):
+            try:
+                obj.setup(context)
+            except Exception as e:
+                raise ExtensionLoadError(
+                    "Vendordata provider %s failed in setup(): %s: %s"
+                    % (_describe(ext), type(e).__name__, e)
+                ) from e
         providers[ext.name] = obj
     return providers
 

@@ -269,9 +269,29 @@ class Mine:
 '''
 
 
+FAILING_PROVIDER = '''
+from zope.interface import implementer
+from novatx.extensions.interfaces import IAPIExtension, IVendorDataProvider
+
+
+@implementer(IVendorDataProvider, IAPIExtension)
+class Failing:
+    name = "Failing"
+    alias = "Failing"
+    version = 1
+    api = "metadata"
+
+    def setup(self, context):
+        raise RuntimeError("no vendor service configured")
+
+    def get(self, instance, context):
+        return {}
+'''
+
+
 class BrokenPluginTests(TestCase):
-    def _install(self, module, source, entry_point):
-        """A distribution on sys.path whose C{module} holds C{source}, with one compute entry point."""
+    def _install(self, module, source, entry_point, group="novatx.api.osapi_compute.extensions"):
+        """A distribution on sys.path whose C{module} holds C{source}, with one entry point."""
         root = os.path.abspath(self.mktemp())
         info = os.path.join(root, "%s-1.0.dist-info" % (module,))
         os.makedirs(info)
@@ -280,7 +300,7 @@ class BrokenPluginTests(TestCase):
         with open(os.path.join(info, "METADATA"), "w") as f:
             f.write("Metadata-Version: 2.1\nName: %s\nVersion: 1.0\n" % (module.replace("_", "-"),))
         with open(os.path.join(info, "entry_points.txt"), "w") as f:
-            f.write("[novatx.api.osapi_compute.extensions]\n%s\n" % (entry_point,))
+            f.write("[%s]\n%s\n" % (group, entry_point))
         sys.path.insert(0, root)
         self.addCleanup(sys.modules.pop, module, None)
         self.addCleanup(sys.path.remove, root)
@@ -320,6 +340,28 @@ class BrokenPluginTests(TestCase):
         conf.set_override("extensions_blacklist", ["servers", "flavors", "example-colours"], "osapi_v21")
         error = yield self.assertFailure(serve_api(self, "osapi_compute", conf), ExtensionLoadError)
         self.assertEqual(str(error), "Missing core API extensions: flavors, servers")
+
+    @inlineCallbacks
+    def test_a_vendordata_provider_failing_its_setup_is_named_not_metadata(self):
+        self._install("novatx_failing_provider", FAILING_PROVIDER,
+                      "Failing = novatx_failing_provider:Failing", "novatx.api.vendordata")
+        conf = make_config([])
+        conf.set_override("vendordata_providers", ["StaticJSON", "Failing"], "api")
+        error = yield self.assertFailure(serve_api(self, "metadata", conf), ExtensionLoadError)
+        self.assertEqual(
+            "Vendordata provider 'Failing' (novatx_failing_provider:Failing) failed in setup(): "
+            "RuntimeError: no vendor service configured", str(error))
+
+    @inlineCallbacks
+    def test_a_vendordata_provider_that_does_not_import_is_named(self):
+        self._install("novatx_gone_provider", "import novatx_no_such_module\n",
+                      "Gone = novatx_gone_provider:Gone", "novatx.api.vendordata")
+        conf = make_config([])
+        conf.set_override("vendordata_providers", ["Gone"], "api")
+        error = yield self.assertFailure(serve_api(self, "metadata", conf), ExtensionLoadError)
+        self.assertEqual(
+            "Cannot load extensions of novatx.api.vendordata: Gone (novatx_gone_provider:Gone): "
+            "ModuleNotFoundError: No module named 'novatx_no_such_module'", str(error))
 
     @inlineCallbacks
     def test_broken_plugin_stops_the_start_naming_it(self):
