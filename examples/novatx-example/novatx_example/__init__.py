@@ -5,5 +5,8 @@ It adds:
   - a resource, C{GET /v2.1/example-colours[/<name>]} (L{colours});
   - to servers (L{server_colour}): an extension field C{example:colour} that is
     stored with each server, accepted at create (2.1+) and shown by show and
-    detail, and an action C{{"example:describeColour": null}}.
+    detail, and an action C{{"example:describeColour": null}};
+  - an EC2 action, C{DescribeInstanceColours} (L{ec2_colours});
+  - a vendordata provider, C{ExampleColour}: the colour in each instance's
+    C{vendor_data2.json} (L{vendordata}).
 """
