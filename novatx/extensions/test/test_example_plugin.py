@@ -101,7 +101,8 @@ class ExamplePluginTests(TestCase):
     @inlineCallbacks
     def test_field_is_accepted_stored_and_shown(self):
         served = yield self._serve()
-        code, created = yield self._call(served, "POST", "/v2.1/servers", _create_body("red-one", **{"example:colour": "red"}))
+        code, created = yield self._call(
+            served, "POST", "/v2.1/servers", _create_body("red-one", **{"example:colour": "red"}))
         self.assertEqual(code, 202, created)
         server_id = created["server"]["id"]
         code, shown = yield self._call(served, "GET", "/v2.1/servers/" + server_id)
@@ -135,7 +136,8 @@ class ExamplePluginTests(TestCase):
     @inlineCallbacks
     def test_field_is_validated_by_the_hook_schema(self):
         served = yield self._serve()
-        code, body = yield self._call(served, "POST", "/v2.1/servers", _create_body("pink", **{"example:colour": "pink"}))
+        code, body = yield self._call(
+            served, "POST", "/v2.1/servers", _create_body("pink", **{"example:colour": "pink"}))
         self.assertEqual(code, 400)
         self.assertTrue(
             body["badRequest"]["message"].startswith("Invalid input for field/attribute example:colour. Value: pink."),
@@ -207,7 +209,8 @@ class ExamplePluginTests(TestCase):
             served = yield self._serve(conf)
             code, _ = yield self._call(served, "GET", "/v2.1/example-colours")
             self.assertEqual(code, 404)
-            code, body = yield self._call(served, "POST", "/v2.1/servers", _create_body("x", **{"example:colour": "red"}))
+            code, body = yield self._call(
+                served, "POST", "/v2.1/servers", _create_body("x", **{"example:colour": "red"}))
             self.assertEqual(code, 400)
             self.assertIn("'example:colour' was unexpected", body["badRequest"]["message"])
             code, created = yield self._call(served, "POST", "/v2.1/servers", _create_body("x"))
@@ -221,7 +224,8 @@ class ExamplePluginTests(TestCase):
             code, body = yield self._call(
                 served, "POST", "/v2.1/servers/%s/action" % server_id, {"example:describeColour": None}
             )
-            self.assertEqual((code, body["badRequest"]["message"]), (400, "There is no such action: example:describeColour"))
+            self.assertEqual((code, body["badRequest"]["message"]),
+                             (400, "There is no such action: example:describeColour"))
 
 
 BROKEN_MODULE = '''
@@ -320,7 +324,8 @@ class BrokenPluginTests(TestCase):
 
     @inlineCallbacks
     def test_a_plugin_that_does_not_import_stops_the_start_naming_it(self):
-        self._install("novatx_unimportable_plugin", "import novatx_no_such_module\n", "gone = novatx_unimportable_plugin:Gone")
+        self._install("novatx_unimportable_plugin", "import novatx_no_such_module\n",
+                      "gone = novatx_unimportable_plugin:Gone")
         error = yield self.assertFailure(serve_api(self, "osapi_compute"), ExtensionLoadError)
         self.assertEqual(
             str(error),

@@ -118,7 +118,8 @@ class RoutingTests(TestCase):
     @inlineCallbacks
     def test_legacy_v2_reports_2_0_without_version_headers(self):
         served = serve(self, [_things()])
-        response, body = yield self._get(served.url + "/v2/things", **user_headers(**{"OpenStack-API-Version": "compute 2.50"}))
+        response, body = yield self._get(served.url + "/v2/things",
+                                         **user_headers(**{"OpenStack-API-Version": "compute 2.50"}))
         self.assertEqual(response.code, 200)
         self.assertEqual(body["version"], "2.0")
         self.assertIsNone(response.headers.getRawHeaders("OpenStack-API-Version"))
@@ -504,7 +505,9 @@ class FaultMappingTests(TestCase):
 
     @inlineCallbacks
     def test_other_apis_bodies_are_left_to_the_handler(self):
-        route = Route("/", ("POST",), lambda r: Response(r.raw.content.read(), content_type="text/xml"), "front.post", auth=False)
+        route = Route("/", ("POST",),
+                      lambda r: Response(r.raw.content.read(), content_type="text/xml"),
+                      "front.post", auth=False)
         served = serve(self, [Resourceful("front", [route], api="ec2")], api_name="ec2")
         response = yield served.client.post(
             served.url + "/", data=b"Action=DescribeInstances",
@@ -574,7 +577,8 @@ class StartTests(TestCase):
         self.assertEqual(str(error), "Duplicate action 'paint' on things: served by both 'things' and 'colourful'")
 
     def test_route_on_an_action_path_refused(self):
-        one = Resourceful("things", [Route("/things/<i>/action", ("POST",), None, "things.act")], {"things": [Action("a", None)]})
+        one = Resourceful("things", [Route("/things/<i>/action", ("POST",), None, "things.act")],
+                          {"things": [Action("a", None)]})
         error = self.assertRaises(ExtensionLoadError, self._build, [one])
         self.assertIn("Duplicate route POST /things/<resource_id>/action", str(error))
 
@@ -644,7 +648,8 @@ class StartTests(TestCase):
     def test_malformed_routes_and_actions_are_refused_naming_them(self):
         cases = [
             (Resourceful("one", [("/a", "GET")]), "Extension 'one' returned ('/a', 'GET') from routes(), not a Route"),
-            (Resourceful("one", [Route("a", ("GET",), None, "one.a")]), "Route one.a of 'one' has path 'a'; it must start with '/'"),
+            (Resourceful("one", [Route("a", ("GET",), None, "one.a")]),
+             "Route one.a of 'one' has path 'a'; it must start with '/'"),
             (
                 Resourceful("one", [Route("/a", "GET", None, "one.a")]),
                 "Route one.a of 'one' has methods 'GET'; they must be a tuple of upper-case names",
@@ -675,9 +680,11 @@ class StartTests(TestCase):
             ),
             (
                 Resourceful("one", [Route("/a", ("POST",), None, "one.a", schema=[{}])]),
-                "Route one.a of 'one' has a schema that is neither a dict nor (min_version, max_version, schema) triples",
+                "Route one.a of 'one' has a schema that is neither a dict nor "
+                "(min_version, max_version, schema) triples",
             ),
-            (Resourceful("one", [], {"one": ["os-stop"]}), "Extension 'one' returned 'os-stop' from actions(), not an Action"),
+            (Resourceful("one", [], {"one": ["os-stop"]}),
+             "Extension 'one' returned 'os-stop' from actions(), not an Action"),
             (
                 Resourceful("one", [], {"one": [Action("go", None, max_version="three")]}),
                 "Action 'go' of 'one' has a version range that is not MajorNum.MinorNum: None..'three'",
