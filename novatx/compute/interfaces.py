@@ -106,6 +106,13 @@ class IComputeAPI(Interface):
         declared twice raises C{ValueError} naming both owners.
         """
 
+    def extra_fields():
+        """
+        The registered L{ExtraField}s by name: what the loaded extensions
+        declared. A field stored with an instance whose extension is listed
+        out is not among them, and views leave it out.
+        """
+
     # -- servers -----------------------------------------------------------
 
     def create_servers(context, request):
