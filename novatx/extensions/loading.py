@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from stevedore import ExtensionManager, NamedExtensionManager
 from stevedore.extension import Extension
+from twisted.logger import Logger
 from zope.interface import providedBy
 from zope.interface.exceptions import Invalid as InterfaceInvalid
 from zope.interface.verify import verifyObject
@@ -39,6 +40,8 @@ CORE_MODULES = {
     "ec2": "novatx.extensions.ec2",
     "metadata": "novatx.extensions.metadata",
 }
+
+log = Logger()
 
 #: The config group of each API's C{extensions_whitelist}/C{extensions_blacklist}.
 CONFIG_GROUPS = {"osapi_compute": "osapi_v21", "ec2": "ec2", "metadata": "metadata"}
@@ -159,6 +162,20 @@ def verify(obj: Any, label: str, required: Sequence[Any] = ()) -> None:
                 ) from e
 
 
+def _warn_unknown(section: str, known: set[str], whitelist: list[str], blacklist: list[str]) -> None:
+    """
+    Log, naming it, every alias in the lists that no installed extension has:
+    a misspelt blacklist entry would otherwise leave on what it meant to turn off.
+    """
+    for option, names in (("extensions_whitelist", whitelist), ("extensions_blacklist", blacklist)):
+        for name in names:
+            if name not in known:
+                log.warn(
+                    "[{section}] {option} names {name!r}, which no installed extension has",
+                    section=section, option=option, name=name,
+                )
+
+
 def load_extensions(api_name: str, conf: Any, manager: ExtensionManager | None = None) -> list[Any]:
     """
     The checked extension objects of C{api_name}, in entry-point name order.
@@ -172,6 +189,10 @@ def load_extensions(api_name: str, conf: Any, manager: ExtensionManager | None =
     whitelist, blacklist = list(group.extensions_whitelist), list(group.extensions_blacklist)
     if manager is None:
         installed = _entry_points(namespace(api_name))
+        known = set(_names(installed))
+        if api_name == "osapi_compute":
+            known.update(_names(_entry_points(SERVER_CREATE_NAMESPACE)))
+        _warn_unknown(CONFIG_GROUPS[api_name], known, whitelist, blacklist)
         selected = _load(namespace(api_name), installed, _selected(_names(installed), whitelist, blacklist))
     else:
         selected = [e for e in manager if e.name in _selected([e.name], whitelist, blacklist)]
