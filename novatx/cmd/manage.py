@@ -54,8 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="create, upgrade or inspect the store's schema")
     db_actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")
     sync = db_actions.add_parser(
-        "sync", help="create or upgrade the schema",
-        description="Create the store's tables, or upgrade them to REVISION.")
+        "sync", help="create or upgrade the schema, plugins' tables included",
+        description="Create the store's tables, or upgrade them to REVISION; at head, "
+                    "also every installed plugin's tables (entry points novatx.db.migrations).")
     sync.add_argument("revision", nargs="?", default="head",
                       help="the alembic revision to reach (default: head, the newest)")
     db_actions.add_parser("version", help="print the schema's revision (None: no schema yet)")
@@ -231,6 +232,10 @@ def _db(conf: Any, args: argparse.Namespace, out: Any) -> None:
             migrate.upgrade(engine, args.revision)
             out.write("Database at %s is at revision %s\n"
                       % (db_engine.safe_url(url), migrate.current(engine)))
+            if args.revision == "head":
+                for plugin in migrate.plugin_migrations():
+                    out.write("Plugin %s's tables are at revision %s\n"
+                              % (plugin.name, migrate.current(engine, plugin)))
         else:
             out.write("%s\n" % (migrate.current(engine) or "None"))
     finally:
@@ -275,7 +280,7 @@ def run(argv: Sequence[str], out: Any = sys.stdout, err: Any = sys.stderr) -> in
             if failures:
                 raise failures[0]
     except (NovatxException, StoreUnavailable, db_engine.BadDatabaseURL,
-            migrate.SchemaNotCurrent) as e:
+            migrate.SchemaNotCurrent, migrate.PluginMigrationError) as e:
         err.write("novatx-manage: %s\n" % e)
         return 1
     except Exception as e:

@@ -20,6 +20,7 @@ from novatx.compute.api.ec2 import EC2SupportAPI
 from novatx.compute.api.flavors import FlavorsAPI
 from novatx.compute.api.images import ImagesAPI
 from novatx.compute.api.key_pairs import KeyPairsAPI
+from novatx.compute.api.plugins import PluginsAPI
 from novatx.compute.api.quota_sets import QuotasAPI
 from novatx.compute.api.server_actions import ServerActionsAPI
 from novatx.compute.api.server_groups import ServerGroupsAPI
@@ -31,7 +32,7 @@ __all__ = ["ComputeAPI"]
 
 @implementer(IComputeAPI)
 class ComputeAPI(ServersAPI, ServerActionsAPI, FlavorsAPI, ImagesAPI, KeyPairsAPI, QuotasAPI,
-                 ServerGroupsAPI, DeploymentAPI, EC2SupportAPI):
+                 ServerGroupsAPI, DeploymentAPI, EC2SupportAPI, PluginsAPI):
     """
     The internal API of one worker: every part over one store, clock and
     driver (L{novatx.compute.api._base.ComputeAPIBase} takes them).
