@@ -10,7 +10,7 @@ duration; each round's ratio novatx / bare compares two measurements taken
 moments apart (so a shared machine's load drifting weighs on both), and the
 median of those ratios is what the project tracks (goal: >= 0.4).
 
-    /work/venv/bin/python bench/compute_flavors.py [--duration 2] [--rounds 5] [--connections 10]
+    .venv/bin/python bench/compute_flavors.py [--duration 2] [--rounds 5] [--connections 10]
 
 A bounded run: 2-second warm-ups, then C{2 * rounds} measurements of
 C{--duration} seconds, about 25 seconds in all; the servers are stopped at the end.

@@ -12,7 +12,7 @@ best round of each counts (a shared machine's other load only ever slows a
 round down). The ratio novatx / bare is what the project tracks (goal: >= 0.4
 at 5 servers).
 
-    /work/venv/bin/python bench/compute_servers.py [--duration 3] [--rounds 2] [--connections 10]
+    .venv/bin/python bench/compute_servers.py [--duration 3] [--rounds 2] [--connections 10]
 
 About 45 seconds in all; every process it starts is stopped at the end.
 """

@@ -20,7 +20,7 @@ The servers are driven in slices, each in turn, C{--rounds} times; the median
 slice of each and its ratio against bare are printed (the goal for one
 instance: >= 0.5).
 
-    /work/venv/bin/python bench/metadata_json.py [--duration 2] [--rounds 3] [--connections 10]
+    .venv/bin/python bench/metadata_json.py [--duration 2] [--rounds 3] [--connections 10]
 
 A bounded run: 4 x rounds x duration (24 s by default), plus the servers'
 start and the 200 servers' creation (15 to 30 s); they are stopped at the end.

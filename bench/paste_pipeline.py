@@ -17,7 +17,7 @@ the first):
 C{wrk} drives each in turn with the same connections and duration; the ratios
 against bare are printed.
 
-    /work/venv/bin/python bench/paste_pipeline.py [--duration 5] [--connections 10]
+    .venv/bin/python bench/paste_pipeline.py [--duration 5] [--connections 10]
 
 A bounded run: 4 x (2 s warm-up + C{--duration}), about 30 s; the servers are
 stopped at the end.

@@ -19,7 +19,7 @@ extensions, so only the framework is measured, not the store. C{wrk} drives
 each server in turn with the same connections and duration; the ratio of each
 to bare is printed (the issue's goal: pipeline/bare >= 0.5).
 
-    /work/venv/bin/python bench/router_json.py [--duration 5] [--connections 10]
+    .venv/bin/python bench/router_json.py [--duration 5] [--connections 10]
 
 A bounded run: 3 x (2 s warm-up + C{--duration}), about 25 s; the servers are
 stopped at the end.

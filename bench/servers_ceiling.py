@@ -18,7 +18,7 @@ kept); they are patched in through a C{sitecustomize} module on the daemon's
 C{PYTHONPATH}, for this measurement only, and only once all five servers are
 ACTIVE.
 
-    /work/venv/bin/python bench/servers_ceiling.py [tree hop memory]
+    .venv/bin/python bench/servers_ceiling.py [tree hop memory]
 
 About 70 seconds; every process it starts is stopped at the end.
 """

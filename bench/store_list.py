@@ -2,7 +2,7 @@
 Benchmark: listing 1,000 servers with details through the internal API, on
 SQLite and PostgreSQL, and create throughput with two workers on one store.
 
-    /work/venv/bin/python bench/store_list.py [--servers 1000] [--calls 10] [--creates 100]
+    .venv/bin/python bench/store_list.py [--servers 1000] [--calls 10] [--creates 100]
         [--backends sqlite,postgresql]
 
 For each backend it reports milliseconds per list call and per server, and

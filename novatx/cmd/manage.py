@@ -1,5 +1,5 @@
 """
-C{novatx-manage}: the operator's commands for the store.
+novatx-manage: the operator's commands for the store.
 
     novatx-manage [--config-file FILE] db sync [REVISION]
     novatx-manage db version
@@ -9,18 +9,24 @@ C{novatx-manage}: the operator's commands for the store.
     novatx-manage image delete ID | image list
     novatx-manage ec2-credentials create|list|delete --user-id U --project-id P [--access A]
 
-C{ec2-credentials create} prints C{AWS_ACCESS_KEY_ID=...} and
-C{AWS_SECRET_ACCESS_KEY=...} so that C{eval "$(novatx-manage ec2-credentials
-create ...)"} sets them. Commands act through the internal API (its checks
-and messages), with no driver running: they never take over transitions.
-Like the daemon, they first create or upgrade the schema when C{[database]
-auto_migrate} is on, and otherwise refuse a stale one ("run 'novatx-manage db
-sync'").
+Every command first says on stderr which store it uses (its URL, password
+hidden): without --config-file the store is ./novatx-state/novatx.sqlite under
+the current directory, so a command run from elsewhere would use another one.
+
+ec2-credentials create prints export AWS_ACCESS_KEY_ID=... and
+export AWS_SECRET_ACCESS_KEY=... so that
+eval "$(novatx-manage ec2-credentials create ...)" puts them in the
+environment of the commands that follow (the aws CLI, boto3). Commands act
+through the internal API (its checks and messages), with no driver running:
+they never take over transitions. Like the daemon, they first create or
+upgrade the schema when [database] auto_migrate is on, and otherwise refuse a
+stale one ("run 'novatx-manage db sync'").
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any, Sequence
 
@@ -35,51 +41,87 @@ from novatx.db.store import StoreUnavailable, describe, is_unavailable
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="novatx-manage", description=__doc__.split("\n")[1])
-    parser.add_argument("--config-file", action="append", default=[],
-                        help="a nova.conf-style file (repeatable)")
-    parser.add_argument("--config-dir", action="append", default=[])
-    commands = parser.add_subparsers(dest="category", required=True)
+    parser = argparse.ArgumentParser(
+        prog="novatx-manage", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config-file", action="append", default=[], metavar="FILE",
+                        help="a nova.conf-style file naming the store in [database] "
+                             "connection (repeatable; later files win)")
+    parser.add_argument("--config-dir", action="append", default=[], metavar="DIR",
+                        help="a directory of *.conf files, read in name order (repeatable)")
+    commands = parser.add_subparsers(dest="category", required=True, metavar="COMMAND")
 
-    db = commands.add_parser("db", help="the schema").add_subparsers(dest="action", required=True)
-    sync = db.add_parser("sync", help="create or upgrade the schema")
-    sync.add_argument("revision", nargs="?", default="head")
-    db.add_parser("version", help="print the schema revision")
+    db = commands.add_parser("db", help="create, upgrade or inspect the store's schema")
+    db_actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    sync = db_actions.add_parser(
+        "sync", help="create or upgrade the schema, plugins' tables included",
+        description="Create the store's tables, or upgrade them to REVISION; at head, "
+                    "also every installed plugin's tables (entry points novatx.db.migrations).")
+    sync.add_argument("revision", nargs="?", default="head",
+                      help="the alembic revision to reach (default: head, the newest)")
+    db_actions.add_parser("version", help="print the schema's revision (None: no schema yet)")
 
-    flavor = commands.add_parser("flavor").add_subparsers(dest="action", required=True)
-    create = flavor.add_parser("create")
-    create.add_argument("name")
-    create.add_argument("--ram", type=int, required=True, help="MB")
-    create.add_argument("--vcpus", type=int, required=True)
-    create.add_argument("--disk", type=int, default=0, help="root disk, GB")
-    create.add_argument("--ephemeral", type=int, default=0)
-    create.add_argument("--swap", type=int, default=0)
-    create.add_argument("--id", dest="flavorid")
-    create.add_argument("--private", action="store_true")
-    create.add_argument("--description")
-    flavor.add_parser("delete").add_argument("flavorid")
-    flavor.add_parser("list")
+    flavor = commands.add_parser("flavor", help="create, delete or list flavors")
+    flavor_actions = flavor.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = flavor_actions.add_parser("create", help="add a flavor")
+    create.add_argument("name", help="the flavor's name (unique)")
+    create.add_argument("--ram", type=int, required=True, metavar="MB", help="memory, in MB")
+    create.add_argument("--vcpus", type=int, required=True, metavar="N",
+                        help="number of virtual CPUs")
+    create.add_argument("--disk", type=int, default=0, metavar="GB",
+                        help="root disk, in GB (default: 0)")
+    create.add_argument("--ephemeral", type=int, default=0, metavar="GB",
+                        help="ephemeral disk, in GB (default: 0)")
+    create.add_argument("--swap", type=int, default=0, metavar="MB",
+                        help="swap, in MB (default: 0)")
+    create.add_argument("--id", dest="flavorid", metavar="ID",
+                        help="the flavor's id (default: a new UUID)")
+    create.add_argument("--private", action="store_true",
+                        help="hide the flavor from projects not given access")
+    create.add_argument("--description", help="free text shown at microversion 2.55 and later")
+    flavor_actions.add_parser("delete", help="remove a flavor").add_argument(
+        "flavorid", metavar="ID", help="the flavor's id")
+    flavor_actions.add_parser("list", help="list every flavor, public and private")
 
-    image = commands.add_parser("image").add_subparsers(dest="action", required=True)
-    create = image.add_parser("create")
-    create.add_argument("name")
-    create.add_argument("--disk-format", default="qcow2")
-    create.add_argument("--container-format", default="bare")
-    create.add_argument("--min-disk", type=int, default=0)
-    create.add_argument("--min-ram", type=int, default=0)
-    create.add_argument("--size", type=int)
-    create.add_argument("--private", action="store_true")
-    create.add_argument("--property", action="append", default=[], metavar="KEY=VALUE")
-    image.add_parser("delete").add_argument("image_id")
-    image.add_parser("list")
+    image = commands.add_parser("image", help="create, delete or list image records")
+    image_actions = image.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = image_actions.add_parser(
+        "create", help="add an image record (no data: the simulated driver needs none)")
+    create.add_argument("name", help="the image's name")
+    create.add_argument("--disk-format", default="qcow2", metavar="FORMAT",
+                        help="glance's disk_format (default: qcow2)")
+    create.add_argument("--container-format", default="bare", metavar="FORMAT",
+                        help="glance's container_format (default: bare)")
+    create.add_argument("--min-disk", type=int, default=0, metavar="GB",
+                        help="smallest root disk that can boot it, in GB (default: 0)")
+    create.add_argument("--min-ram", type=int, default=0, metavar="MB",
+                        help="least memory that can boot it, in MB (default: 0)")
+    create.add_argument("--size", type=int, metavar="BYTES", help="the size glance reports")
+    create.add_argument("--private", action="store_true",
+                        help="not public: only admins see it")
+    create.add_argument("--property", action="append", default=[], metavar="KEY=VALUE",
+                        help="an image property such as os_distro=ubuntu (repeatable)")
+    image_actions.add_parser("delete", help="remove an image record").add_argument(
+        "image_id", metavar="ID", help="the image's UUID")
+    image_actions.add_parser("list", help="list every image record")
 
-    creds = commands.add_parser("ec2-credentials").add_subparsers(dest="action", required=True)
-    for name in ("create", "list", "delete"):
-        sub = creds.add_parser(name)
-        sub.add_argument("--user-id", required=name == "create")
-        sub.add_argument("--project-id", required=name == "create")
+    creds = commands.add_parser(
+        "ec2-credentials", help="EC2 access keys: the identity an EC2 request is signed as")
+    creds_actions = creds.add_subparsers(dest="action", required=True, metavar="ACTION")
+    helps = {
+        "create": "make a key pair and print it as export lines for eval",
+        "list": "list keys, with their secrets",
+        "delete": "remove a user's keys, or one key",
+    }
+    for name, text in helps.items():
+        sub = creds_actions.add_parser(name, help=text)
+        sub.add_argument("--user-id", required=name == "create", metavar="USER",
+                         help="the user requests signed with the key act as")
+        sub.add_argument("--project-id", required=name == "create", metavar="PROJECT",
+                         help="the project requests signed with the key act in")
         if name == "delete":
-            sub.add_argument("--access", help="the access key (default: all of the user's)")
+            sub.add_argument("--access", metavar="KEY",
+                             help="the access key to remove (default: all of the user's)")
     return parser
 
 
@@ -162,7 +204,7 @@ async def _image(api: Any, context: Any, args: argparse.Namespace, out: Any) -> 
 async def _credentials(api: Any, args: argparse.Namespace, out: Any) -> None:
     if args.action == "create":
         credential = await api.create_ec2_credential(args.user_id, args.project_id)
-        out.write("AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n"
+        out.write("export AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\n"
                   % (credential.access, credential.secret))
         return
     found = [c for c in await api.list_ec2_credentials(args.user_id)
@@ -190,10 +232,26 @@ def _db(conf: Any, args: argparse.Namespace, out: Any) -> None:
             migrate.upgrade(engine, args.revision)
             out.write("Database at %s is at revision %s\n"
                       % (db_engine.safe_url(url), migrate.current(engine)))
+            if args.revision == "head":
+                for plugin in migrate.plugin_migrations():
+                    out.write("Plugin %s's tables are at revision %s\n"
+                              % (plugin.name, migrate.current(engine, plugin)))
         else:
             out.write("%s\n" % (migrate.current(engine) or "None"))
     finally:
         engine.dispose()
+
+
+def _store(conf: Any) -> str:
+    """
+    The store's URL as a reader should see it: password hidden, and a SQLite
+    file by its absolute path, since a relative one depends on where the
+    command ran.
+    """
+    url = db_engine.database_url(conf)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        url = url.set(database=os.path.abspath(url.database))
+    return db_engine.safe_url(url)
 
 
 def run(argv: Sequence[str], out: Any = sys.stdout, err: Any = sys.stderr) -> int:
@@ -203,6 +261,7 @@ def run(argv: Sequence[str], out: Any = sys.stdout, err: Any = sys.stderr) -> in
     conf_args += [a for path in args.config_dir for a in ("--config-dir", path)]
     conf = make_config(conf_args)
     try:
+        err.write("novatx-manage: using the store at %s\n" % (_store(conf),))
         if args.category == "db":
             _db(conf, args, out)
         else:
@@ -221,7 +280,7 @@ def run(argv: Sequence[str], out: Any = sys.stdout, err: Any = sys.stderr) -> in
             if failures:
                 raise failures[0]
     except (NovatxException, StoreUnavailable, db_engine.BadDatabaseURL,
-            migrate.SchemaNotCurrent) as e:
+            migrate.SchemaNotCurrent, migrate.PluginMigrationError) as e:
         err.write("novatx-manage: %s\n" % e)
         return 1
     except Exception as e:

@@ -117,6 +117,31 @@ class IComputeAPI(Interface):
         declared twice raises C{ValueError} naming both owners.
         """
 
+    def store_read(function, *args, **kwargs):
+        """
+        For plugins with tables of their own: fire with C{function(connection,
+        *args, **kwargs)}, run in a read transaction on a database thread
+        (never on the reactor); an unreachable database is C{ServiceUnavailable}.
+        """
+
+    def store_write(function, *args, **kwargs):
+        """The same in a write transaction, committed when C{function} returns."""
+
+    def update_extra(context, server_uuid, name, change):
+        """
+        Atomically set extension field C{name} of a server to C{change(current
+        value)} (the row locked from read to write: counters do not race; a
+        C{change} that raises C{Conflict} is a compare-and-set that lost);
+        fires with the updated L{Instance}.
+        """
+
+    def extra_fields():
+        """
+        The registered L{ExtraField}s by name: what the loaded extensions
+        declared. A field stored with an instance whose extension is listed
+        out is not among them, and views leave it out.
+        """
+
     # -- servers -----------------------------------------------------------
 
     def create_servers(context, request):

@@ -29,8 +29,9 @@ api_opts = [
             ("keystone", "Use keystone for authentication (keystonemiddleware's authtoken)."),
             (
                 "noauth2",
-                "Designed for testing only: a token 'user:project' is trusted as is; "
-                "the user 'admin' is an administrator.",
+                "Designed for testing only: a token 'user:project' or "
+                "'user:project:role1,role2' is trusted as is; the user 'admin', or "
+                "the role 'admin', is an administrator.",
             ),
         ],
         help="Which pipeline of each pipeline_factory composite in api-paste.ini serves "

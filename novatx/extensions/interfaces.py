@@ -193,6 +193,13 @@ class Action:
     """
     A C{POST .../action} action (C{{"os-stop": null}}) contributed by a resource or
     a controller extension: C{handler(request, resource_id, action_body)}.
+
+    The C{schema} validates the whole body, C{{name: value}}; the handler gets
+    only C{value} (C{request.body} is the whole body). A C{KeyError} or
+    C{TypeError} the handler raises in its own module, reading a body the
+    schema let through, answers 400 C{badRequest}, not 500.
+
+    @ivar status: the success status of a plain return value (nova's 202).
     """
 
     name: str

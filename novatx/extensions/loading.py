@@ -19,10 +19,11 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import weakref
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from stevedore import ExtensionManager, NamedExtensionManager
 from stevedore.extension import Extension
+from twisted.logger import Logger
 from zope.interface import providedBy
 from zope.interface.exceptions import Invalid as InterfaceInvalid
 from zope.interface.verify import verifyObject
@@ -39,6 +40,8 @@ CORE_MODULES = {
     "ec2": "novatx.extensions.ec2",
     "metadata": "novatx.extensions.metadata",
 }
+
+log = Logger()
 
 #: The config group of each API's C{extensions_whitelist}/C{extensions_blacklist}.
 CONFIG_GROUPS = {"osapi_compute": "osapi_v21", "ec2": "ec2", "metadata": "metadata"}
@@ -159,6 +162,20 @@ def verify(obj: Any, label: str, required: Sequence[Any] = ()) -> None:
                 ) from e
 
 
+def _warn_unknown(section: str, known: set[str], whitelist: list[str], blacklist: list[str]) -> None:
+    """
+    Log, naming it, every alias in the lists that no installed extension has:
+    a misspelt blacklist entry would otherwise leave on what it meant to turn off.
+    """
+    for option, names in (("extensions_whitelist", whitelist), ("extensions_blacklist", blacklist)):
+        for name in names:
+            if name not in known:
+                log.warn(
+                    "[{section}] {option} names {name!r}, which no installed extension has",
+                    section=section, option=option, name=name,
+                )
+
+
 def load_extensions(api_name: str, conf: Any, manager: ExtensionManager | None = None) -> list[Any]:
     """
     The checked extension objects of C{api_name}, in entry-point name order.
@@ -172,6 +189,10 @@ def load_extensions(api_name: str, conf: Any, manager: ExtensionManager | None =
     whitelist, blacklist = list(group.extensions_whitelist), list(group.extensions_blacklist)
     if manager is None:
         installed = _entry_points(namespace(api_name))
+        known = set(_names(installed))
+        if api_name == "osapi_compute":
+            known.update(_names(_entry_points(SERVER_CREATE_NAMESPACE)))
+        _warn_unknown(CONFIG_GROUPS[api_name], known, whitelist, blacklist)
         selected = _load(namespace(api_name), installed, _selected(_names(installed), whitelist, blacklist))
     else:
         selected = [e for e in manager if e.name in _selected([e.name], whitelist, blacklist)]
@@ -224,18 +245,35 @@ def load_server_create_hooks(conf: Any, manager: ExtensionManager | None = None)
     return list(hooks.values())
 
 
-def load_vendordata_providers(names: Sequence[str], manager: ExtensionManager | None = None) -> dict[str, Any]:
+def load_vendordata_providers(
+    names: Sequence[str],
+    manager: ExtensionManager | None = None,
+    context: Any = None,
+    on_unknown: Callable[[list[str]], None] | None = None,
+) -> dict[str, Any]:
     """
-    The vendordata providers named (C{[api] vendordata_providers}), checked.
+    The vendordata providers named (C{[api] vendordata_providers}), checked,
+    and set up with C{context} (those that provide L{interfaces.IAPIExtension}).
 
-    @raise ExtensionLoadError: a name with no provider installed, or a broken one.
+    Whatever fails is named by the provider's own entry point, so that a
+    plugin's broken provider is not blamed on the C{metadata} extension
+    that loads it.
+
+    @param on_unknown: called with the names no installed provider has, which
+        are then skipped; without it they stop the start.
+    @raise ExtensionLoadError: a name with no provider installed (without
+        C{on_unknown}), or a provider that cannot be imported, made, verified
+        or set up.
     """
     if manager is None:
         installed = _entry_points(VENDORDATA_NAMESPACE)
         unknown = [n for n in names if n not in _names(installed)]
-        if unknown:
+        if unknown and on_unknown is None:
             raise ExtensionLoadError("Unknown vendordata providers: %s" % ", ".join(unknown))
-        extensions: Iterable[Any] = _load(VENDORDATA_NAMESPACE, installed, list(names))
+        if unknown:
+            on_unknown(unknown)
+        known = [n for n in names if n not in unknown]
+        extensions: Iterable[Any] = _load(VENDORDATA_NAMESPACE, installed, known)
     else:
         extensions = manager
     providers = {}
@@ -244,6 +282,14 @@ def load_vendordata_providers(names: Sequence[str], manager: ExtensionManager | 
             continue
         obj = _instantiate(ext)
         verify(obj, _describe(ext), (interfaces.IVendorDataProvider,))
+        if context is not None and interfaces.IAPIExtension.providedBy(obj):
+            try:
+                obj.setup(context)
+            except Exception as e:
+                raise ExtensionLoadError(
+                    "Vendordata provider %s failed in setup(): %s: %s"
+                    % (_describe(ext), type(e).__name__, e)
+                ) from e
         providers[ext.name] = obj
     return providers
 

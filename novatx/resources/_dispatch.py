@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import inspect
 import json
+import sys
 from typing import Any
 
 import attrs
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, ensureDeferred
+from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from novatx.compute.exceptions import Invalid
@@ -30,6 +32,8 @@ from novatx.resources.request import APIRequest
 from novatx.resources.runtime import get_request_context
 
 _BODY_METHODS = ("POST", "PUT", "PATCH")
+
+log = Logger()
 
 
 def _request_id(request: Any) -> str:
@@ -232,8 +236,47 @@ def _call_action(table: RouteTable, request: Any, state: Any, entry: RouteEntry,
     if action.policy is not None:
         table.policy.check(action.policy, context)
     apireq = _api_request(table, request, state, context, body, "POST")
-    result = action.handler(apireq, kwargs["resource_id"], body[name])
+    try:
+        result = action.handler(apireq, kwargs["resource_id"], body[name])
+    except (KeyError, TypeError):
+        fault = _body_mistake(Failure(), action.handler, name, chosen.owner)
+        if fault is None:
+            raise
+        raise fault from None
+    if inspect.isawaitable(result):
+        result = ensureDeferred(result).addErrback(
+            _async_body_mistake, action.handler, name, chosen.owner)
     return _Called(apireq, result, action.status, chosen.owner, "%s.action" % entry.collection)
+
+
+def _body_mistake(failure: Failure, handler: Any, name: str, owner: str) -> _FaultError | None:
+    """
+    A C{KeyError} or C{TypeError} an action handler raised in its own module
+    is taken as the body it was given not having the shape it reads (a key
+    missing, a string where it indexes an object): the schema let the body
+    through, so the client hears 400, and the plugin's author reads the
+    traceback in the log. Raised deeper (the internal API, a library), it is
+    a bug like any other: the failure's own exception, for a 500.
+    """
+    module = sys.modules.get(getattr(handler, "__module__", ""), None)
+    source = getattr(module, "__file__", None)
+    if not failure.frames or source is None or failure.frames[-1][1] != source:
+        return None
+    log.warn("Action {action} of {owner} could not read its body (400):\n{traceback}",
+             action=name, owner=owner, traceback=failure.getTraceback())
+    value = failure.value
+    if isinstance(value, KeyError):
+        detail = "%s is required" % (value.args[0] if value.args else "a key",)
+    else:
+        detail = str(value)
+    return _FaultError(Fault(400, "Invalid input for action %s: %s." % (name, detail)))
+
+
+def _async_body_mistake(failure: Failure, handler: Any, name: str, owner: str) -> Any:
+    fault = _body_mistake(failure, handler, name, owner) if failure.check(KeyError, TypeError) else None
+    if fault is None:
+        return failure
+    raise fault
 
 
 def _fail(failure: Failure, request: Any, api_name: str) -> Any:

@@ -263,6 +263,7 @@ def _register_fields(runtime: Any, providers: Iterable[Any]) -> None:
                     "Extension field %r declared by both %r and %r" % (field.name, declared[field.name], owner)
                 )
             declared[field.name] = owner
+            _check_range(field.min_version, field.max_version, "Field %r" % (field.name,), owner)
             fields.append(field if field.owner else attrs.evolve(field, owner=owner))
     if runtime.compute is None:
         return

@@ -68,12 +68,19 @@ defer_rule_check_plugins()
 
 #: nova's base rules, which the extensions' defaults refer to.
 BASE_RULES = [
-    oslo_policy.RuleDefault("context_is_admin", "role:admin", "Decides what is required for the 'is_admin:True' check to succeed."),
+    oslo_policy.RuleDefault("context_is_admin", "role:admin",
+                            "Decides what is required for the 'is_admin:True' check to succeed."),
     oslo_policy.RuleDefault("admin_api", "is_admin:True", "Default rule for most Admin APIs."),
-    oslo_policy.RuleDefault("project_member_api", "role:member and project_id:%(project_id)s", "Default rule for Project level non admin APIs."),
-    oslo_policy.RuleDefault("project_reader_api", "role:reader and project_id:%(project_id)s", "Default rule for Project level read only APIs."),
-    oslo_policy.RuleDefault("project_member_or_admin", "rule:project_member_api or rule:context_is_admin", "Default rule for Project Member or admin APIs."),
-    oslo_policy.RuleDefault("project_reader_or_admin", "rule:project_reader_api or rule:context_is_admin", "Default rule for Project reader or admin APIs."),
+    oslo_policy.RuleDefault("project_member_api", "role:member and project_id:%(project_id)s",
+                            "Default rule for Project level non admin APIs."),
+    oslo_policy.RuleDefault("project_reader_api", "role:reader and project_id:%(project_id)s",
+                            "Default rule for Project level read only APIs."),
+    oslo_policy.RuleDefault("project_member_or_admin",
+                            "rule:project_member_api or rule:context_is_admin",
+                            "Default rule for Project Member or admin APIs."),
+    oslo_policy.RuleDefault("project_reader_or_admin",
+                            "rule:project_reader_api or rule:context_is_admin",
+                            "Default rule for Project reader or admin APIs."),
 ]
 
 #: keystone's default role implications.

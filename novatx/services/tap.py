@@ -7,6 +7,7 @@ C{twistd --help} imports nothing but the plugin module itself.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from twisted.python import usage
@@ -37,6 +38,15 @@ class Options(usage.Options):
         super().__init__()
         self["config-file"] = []
         self["config-dir"] = []
+
+    def opt_version(self) -> None:
+        """Print novatx's version and Twisted's, then exit."""
+        from twisted import version as twisted_version
+
+        from novatx import __version__
+
+        print("novatx %s (Twisted %s)" % (__version__, twisted_version.short()))
+        sys.exit(0)
 
     def opt_config_file(self, path: str) -> None:
         """A nova.conf-style file (repeatable; later files win)."""

@@ -22,6 +22,7 @@ from novatx.compute.api.flavors import FlavorsAPI
 from novatx.compute.api.images import ImagesAPI
 from novatx.compute.api.key_pairs import KeyPairsAPI
 from novatx.compute.api.moves import MovesAPI
+from novatx.compute.api.plugins import PluginsAPI
 from novatx.compute.api.quota_sets import QuotasAPI
 from novatx.compute.api.server_actions import ServerActionsAPI
 from novatx.compute.api.server_groups import ServerGroupsAPI
@@ -35,7 +36,7 @@ __all__ = ["ComputeAPI"]
 @implementer(IComputeAPI)
 class ComputeAPI(ServersAPI, ServerActionsAPI, FlavorsAPI, ImagesAPI, KeyPairsAPI, QuotasAPI,
                  ServerGroupsAPI, DeploymentAPI, AggregatesAPI, MovesAPI, EC2SupportAPI,
-                 NetworkAPI):
+                 NetworkAPI, PluginsAPI):
     """
     The internal API of one worker: every part over one store, clock and
     driver (L{novatx.compute.api._base.ComputeAPIBase} takes them).

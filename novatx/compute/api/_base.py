@@ -90,6 +90,10 @@ class ComputeAPIBase:
     def add_observer(self, observer: Callable[[str], Any]) -> None:
         self._observers.append(observer)
 
+    def extra_fields(self) -> dict[str, ExtraField]:
+        """The registered extension fields by name (a copy)."""
+        return dict(self._fields)
+
     def register_fields(self, fields: Iterable[ExtraField]) -> None:
         for field in fields:
             known = self._fields.get(field.name)

@@ -17,7 +17,7 @@ from twisted.trial.unittest import TestCase
 
 from novatx.compute import exceptions as exc
 from novatx.compute.interfaces import CreateRequest, ServerQuery
-from novatx.compute.test.support import ADMIN, ALICE, ServiceMixin, settled
+from novatx.compute.test.support import ALICE, ServiceMixin, settled
 from novatx.db import tables as t
 
 

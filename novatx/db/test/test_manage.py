@@ -1,11 +1,12 @@
 """
 C{novatx-manage}, run as a real process on a config file: the schema commands,
 the catalog commands, and EC2 credentials printed for C{eval}, on SQLite,
-PostgreSQL and MariaDB.
+PostgreSQL and MariaDB; the store each command names on stderr; its help.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import subprocess
@@ -13,7 +14,9 @@ import sys
 
 from twisted.trial.unittest import TestCase
 
-from novatx.cmd.manage import run
+from sqlalchemy.engine import make_url
+
+from novatx.cmd.manage import _parser, run
 from novatx.db import migrate
 from novatx.db.test.backends import temporary_database
 
@@ -81,16 +84,25 @@ class ManageTestsMixin:
         out, _ = self.manage("ec2-credentials", "create", "--user-id", "alice",
                              "--project-id", "p1")
         lines = out.splitlines()
-        self.assertEqual(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+        self.assertEqual(["export AWS_ACCESS_KEY_ID", "export AWS_SECRET_ACCESS_KEY"],
                          [line.split("=")[0] for line in lines])
         access = lines[0].split("=", 1)[1]
-        shell = subprocess.run(["sh", "-c", 'eval "$0"; echo "$AWS_ACCESS_KEY_ID"', out],
-                               capture_output=True, text=True)
-        self.assertEqual(access, shell.stdout.strip())
+        secret = lines[1].split("=", 1)[1]
+        shell = subprocess.run(
+            ["sh", "-c", 'eval "$0"; sh -c \'echo "$AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY"\'',
+             out], capture_output=True, text=True)
+        self.assertEqual("%s %s" % (access, secret), shell.stdout.strip())
         listing = self.manage("ec2-credentials", "list", "--user-id", "alice")[0]
         self.assertIn(access, listing)
         self.assertEqual("Deleted %s\n" % access, self.manage(
             "ec2-credentials", "delete", "--user-id", "alice", "--access", access)[0])
+
+    def test_every_command_names_its_store_on_stderr(self):
+        expected = "novatx-manage: using the store at %s\n" % (
+            make_url(self.url).render_as_string(hide_password=True),)
+        self.assertEqual(expected, self.manage("db", "sync")[1])
+        self.assertEqual(expected, self.manage("flavor", "list")[1])
+        self.assertEqual(expected, self.in_process("db", "version")[1])
 
     def test_catalog_commands_create_an_empty_store_first(self):
         listing = self.manage("flavor", "list")[0]
@@ -110,7 +122,10 @@ class ManageTestsMixin:
         with open(self.config, "w") as f:
             f.write("[database]\nconnection = mysql://root:hunter2@127.0.0.1:1/nova\n")
         _, err = self.in_process("db", "version", code=1)
-        self.assertIn("mysql+pymysql://root:***@127.0.0.1:1/nova", err)
+        self.assertEqual(
+            "novatx-manage: using the store at mysql+pymysql://root:***@127.0.0.1:1/nova",
+            err.splitlines()[0])
+        self.assertIn("mysql+pymysql://root:***@127.0.0.1:1/nova", err.splitlines()[1])
         self.assertNotIn("hunter2", err)
 
 
@@ -142,8 +157,11 @@ class BadConnectionTests(TestCase):
         self.assertEqual(1, done.returncode, done.stderr)
         self.assertNotIn("Traceback", done.stderr)
         self.assertNotIn("hunter2", done.stderr)
-        self.assertEqual(1, len(done.stderr.splitlines()), done.stderr)
-        return done.stderr
+        lines = done.stderr.splitlines(True)
+        if lines[0].startswith("novatx-manage: using the store at "):
+            lines.pop(0)
+        self.assertEqual(1, len(lines), done.stderr)
+        return lines[0]
 
     def test_not_a_url(self):
         for args in (("db", "version"), ("flavor", "list")):
@@ -167,3 +185,55 @@ class BadConnectionTests(TestCase):
         err = self.manage("sqlite:////proc/novatx/novatx.sqlite", "image", "list")
         self.assertIn("sqlite:////proc/novatx/novatx.sqlite", err)
         self.assertIn("unable to open database file: cannot make /proc/novatx", err)
+
+
+class WhereTests(TestCase):
+    """
+    Without C{--config-file} the store is the default SQLite file under the
+    directory the command runs in; the command says which, by its absolute path.
+    """
+
+    def test_the_default_store_is_named_by_its_absolute_path(self):
+        directory = os.path.abspath(self.mktemp())
+        os.makedirs(directory)
+        done = subprocess.run([sys.executable, "-m", "novatx.cmd.manage", "db", "version"],
+                              capture_output=True, text=True, timeout=60, cwd=directory)
+        self.assertEqual(0, done.returncode, done.stderr)
+        self.assertEqual(
+            "novatx-manage: using the store at sqlite:///%s\n"
+            % os.path.join(directory, "novatx-state", "novatx.sqlite"), done.stderr)
+
+
+class HelpTests(TestCase):
+    """
+    C{--help} of the command and of each subcommand says what every command
+    and option does, in plain text.
+    """
+
+    def help(self, *args):
+        out, err = io.StringIO(), io.StringIO()
+        with self.assertRaises(SystemExit) as raised:
+            sys.stdout, saved = out, sys.stdout
+            try:
+                run([*args, "--help"], out, err)
+            finally:
+                sys.stdout = saved
+        self.assertEqual(0, raised.exception.code)
+        return out.getvalue()
+
+    def test_every_command_and_option_has_help(self):
+        parsers = [((), _parser())]
+        while parsers:
+            command, parser = parsers.pop()
+            self.assertNotIn("C{", self.help(*command))
+            for action in parser._actions:
+                if isinstance(action, argparse._SubParsersAction):
+                    described = {choice.dest for choice in action._choices_actions
+                                 if choice.help}
+                    self.assertEqual(set(action.choices), described, command)
+                    parsers += [((*command, name), sub) for name, sub in action.choices.items()]
+                else:
+                    self.assertTrue(action.help, "%s %s" % (" ".join(command), action.dest))
+
+    def test_credentials_create_says_it_prints_export_lines(self):
+        self.assertIn("export lines", self.help("ec2-credentials"))

@@ -32,11 +32,13 @@ class MigrationTestsMixin:
         self.addCleanup(self.engine.dispose)
 
     def tables(self):
-        return set(sa.inspect(self.engine).get_table_names()) - {"alembic_version"}
+        """The tables, but alembic's version tables (novatx's and the plugins')."""
+        return {name for name in sa.inspect(self.engine).get_table_names()
+                if not name.startswith("alembic_version")}
 
     def test_upgrade_from_empty_builds_the_declared_schema(self):
         self.assertIsNone(migrate.current(self.engine))
-        migrate.upgrade(self.engine)
+        migrate.upgrade(self.engine, plugins=False)
         self.assertEqual(migrate.head(), migrate.current(self.engine))
         self.assertEqual(set(metadata.tables), self.tables())
         with self.engine.connect() as connection:
@@ -70,7 +72,7 @@ class MigrationTestsMixin:
         migrate.downgrade(self.engine)
         self.assertIsNone(migrate.current(self.engine))
         self.assertEqual(set(), self.tables())
-        migrate.upgrade(self.engine)
+        migrate.upgrade(self.engine, plugins=False)
         self.assertEqual(set(metadata.tables), self.tables())
 
     async def test_workers_upgrading_at_once_do_it_once(self):

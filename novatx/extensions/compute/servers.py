@@ -117,6 +117,7 @@ async def server_document(compute: Any, request: Any, instance: Instance, brief:
         request, instance, images, brief=brief,
         extended=can(request, policies.EXTENDED_ATTRIBUTES),
         show_host_status=can(request, policies.SERVERS % "show:host_status"),
+        fields=compute.extra_fields(),
     )
 
 
@@ -183,7 +184,8 @@ class Servers(ComputeResource):
         policy = self._detail_policy(request) if detail else ()
         if detail and version >= V2_98:
             images = await images_of(self.compute, context, page.items, version)
-            return VIEWS.detail(request, page.items, limit, images, *policy)
+            return VIEWS.detail(request, page.items, limit, images, *policy,
+                                fields=self.compute.extra_fields())
         if self.is_extended():
             return self._document(request, page, limit, detail, policy)
         args = request.args
@@ -197,10 +199,10 @@ class Servers(ComputeResource):
             self._encodings.keep(page, shape, body)
         return body
 
-    @staticmethod
-    def _document(request: Any, page: Page, limit: int | None, detail: bool, policy: tuple) -> dict:
+    def _document(self, request: Any, page: Page, limit: int | None, detail: bool, policy: tuple) -> dict:
         if detail:
-            return VIEWS.detail(request, page.items, limit, None, *policy)
+            return VIEWS.detail(request, page.items, limit, None, *policy,
+                                fields=self.compute.extra_fields())
         return VIEWS.index(request, page.items, limit)
 
     @staticmethod

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 
+from novatx.compute.fields import ExtraField
 from novatx.compute.records import Image, Instance, InstanceAction
 from novatx.extensions.interfaces import APIVersion
 
@@ -218,14 +219,19 @@ class Shape:
     what policy lets the caller see, and the prefixes of the links.
 
     @ivar since: minor version -> whether the request is at 2.<minor> or later.
+    @ivar fields: the names of the extension fields shown at this version
+        (registered, within their range); None: every stored one.
     """
 
     __slots__ = ("since", "extended", "show_host_status", "self_prefix", "bookmark_prefix",
-                 "image_prefix", "flavor_prefix")
+                 "image_prefix", "flavor_prefix", "fields")
 
-    def __init__(self, request: Any, extended: bool = False, show_host_status: bool = False) -> None:
+    def __init__(self, request: Any, extended: bool = False, show_host_status: bool = False,
+                 fields: Mapping[str, ExtraField] | None = None) -> None:
         version = version_of(request)
         current = (version.major, version.minor)
+        self.fields = None if fields is None else frozenset(
+            name for name, field in fields.items() if field.shown_at(current))
         self.since = {minor: current >= (2, minor) for minor in _CHANGES}
         self.extended = extended
         self.show_host_status = show_host_status and self.since[16]
@@ -282,6 +288,7 @@ class ServerViews:
         extended: bool = False,
         show_host_status: bool = False,
         shape: Shape | None = None,
+        fields: Mapping[str, ExtraField] | None = None,
     ) -> dict[str, Any]:
         """
         The full document of one server (C{GET /servers/{id}} and each entry of
@@ -300,10 +307,12 @@ class ServerViews:
             and C{show_host_status} then.
 
         Fields that other extensions declared (L{IServerFieldProvider}) appear
-        under their names, as the store keeps them.
+        under their names, as the store keeps them: with C{fields} (the
+        internal API's registered ones), only those registered and shown at
+        the request's version.
         """
         if shape is None:
-            shape = Shape(request, extended, show_host_status)
+            shape = Shape(request, extended, show_host_status, fields)
         since = shape.since
         server: dict[str, Any] = {
             "id": instance.uuid,
@@ -348,7 +357,7 @@ class ServerViews:
         if since[100]:
             server["scheduler_hints"] = dict(instance.extra.get(SCHEDULER_HINTS_FIELD) or {})
         for name, value in instance.extra.items():
-            if name != SCHEDULER_HINTS_FIELD:
+            if name != SCHEDULER_HINTS_FIELD and (shape.fields is None or name in shape.fields):
                 server[name] = value
         return server
 
@@ -396,9 +405,10 @@ class ServerViews:
         images: Mapping[str, Image] | None = None,
         extended: bool = False,
         show_host_status: bool = False,
+        fields: Mapping[str, ExtraField] | None = None,
     ) -> dict[str, Any]:
         """C{GET /servers/detail}; the flags as for L{show}."""
-        shape = Shape(request, extended, show_host_status)
+        shape = Shape(request, extended, show_host_status, fields)
         servers = [self.show(request, i, images, in_list=True, shape=shape) for i in instances]
         return self._collection(request, servers, "servers/detail", limit)
 

@@ -15,23 +15,20 @@ import datetime
 import os
 from typing import Any
 
-from stevedore import NamedExtensionManager
 from twisted.internet.defer import CancelledError, Deferred, inlineCallbacks, succeed
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from zope.interface import implementer
-from zope.interface.verify import verifyObject
 
 from novatx.compute.coalesce import CoalescedReads
 from novatx.compute.context import get_admin_context
 from novatx.compute.exceptions import Conflict, Invalid, NotFound, ServiceUnavailable
 from novatx.extensions.interfaces import (
-    IAPIExtension,
     IResourceExtension,
-    IVendorDataProvider,
     Response,
     Route,
 )
+from novatx.extensions import loading
 from novatx.extensions.metadata import openstack as os_tree
 from novatx.extensions.metadata import versions as v
 from novatx.extensions.metadata.cache import MetadataCache
@@ -43,9 +40,6 @@ from novatx.extensions.metadata.tree import find, json_bytes, render, split_path
 from novatx.resources.faults import render_fault
 
 log = Logger()
-
-#: The namespace vendordata providers are found in.
-VENDORDATA_NAMESPACE = "novatx.api.vendordata"
 
 #: nova's limit for a posted password: four chunks of 255 bytes.
 MAX_PASSWORD_SIZE = 4 * 255
@@ -76,6 +70,15 @@ def _text(body: bytes, content_type: str = TEXT) -> Response:
     return Response(body=body, content_type=content_type)
 
 
+def _no_instance_at(asker: Asker) -> str:
+    """
+    The 404 for an address that is no instance's: it names the address and
+    where to read how an instance is found, since trying the API from the
+    host itself (127.0.0.1) is the first thing a newcomer does.
+    """
+    return "No instance has the address %s; see docs/metadata.md." % (asker.address,)
+
+
 def _not_found() -> Response:
     return _error(404, "The resource could not be found.")
 
@@ -91,27 +94,18 @@ def _not_allowed(allowed: tuple[str, ...]) -> Response:
 def load_vendordata_providers(names: list[str], context: Any) -> dict[str, Any]:
     """
     The providers C{names} (C{[api] vendordata_providers}), by name, set up; an
-    unknown name is logged and skipped.
+    unknown name is logged and skipped, as nova does. A provider that fails is
+    named by its own entry point (L{loading.load_vendordata_providers}).
     """
     if not names:
         return {}
-    manager = NamedExtensionManager(
-        VENDORDATA_NAMESPACE,
-        names=list(names),
-        invoke_on_load=True,
-        name_order=True,
-        on_missing_entrypoints_callback=lambda missing: log.warn(
+    return loading.load_vendordata_providers(
+        names,
+        context=context,
+        on_unknown=lambda missing: log.warn(
             "Unknown vendordata providers {names}: skipped", names=sorted(missing)
         ),
     )
-    providers = {}
-    for extension in manager:
-        provider = extension.obj
-        verifyObject(IVendorDataProvider, provider)
-        if IAPIExtension.providedBy(provider):
-            provider.setup(context)
-        providers[extension.name] = provider
-    return providers
 
 
 def _token_key(conf: Any) -> bytes:
@@ -261,7 +255,7 @@ class MetadataAPI:
                     instance = yield self._compute.get_server_by_address(asker.address)
                 except NotFound:
                     log.info("No instance at metadata address {address}", address=asker.address)
-                    raise Refused(404, "The resource could not be found.")
+                    raise Refused(404, _no_instance_at(asker))
                 instance_uuid = instance.uuid
                 self._cache.remember_address(asker.address, instance_uuid)
         data = self._cache.get(instance_uuid, "data")

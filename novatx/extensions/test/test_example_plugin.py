@@ -20,7 +20,7 @@ import sys
 
 from stevedore import _cache as stevedore_cache
 from twisted.internet import reactor
-from twisted.internet.defer import Deferred, inlineCallbacks
+from twisted.internet.defer import Deferred, DeferredQueue, inlineCallbacks
 from twisted.internet.utils import getProcessOutputAndValue
 from twisted.trial.unittest import TestCase
 
@@ -31,7 +31,8 @@ from novatx.extensions import compute as compute_extensions
 from novatx.extensions.loading import ExtensionLoadError
 from novatx.resources.loader import load_api
 from novatx.resources.runtime import Runtime
-from novatx.test.helpers import noauth_headers, serve_api
+from novatx.compute.service import ComputeService
+from novatx.test.helpers import noauth_headers, serve_api, serve_resource
 
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "examples", "novatx-example")
 PLUGIN_ALIASES = ["example-colours", "example-server-colour"]
@@ -59,6 +60,24 @@ def ensure_installed(testcase: TestCase) -> Deferred:
     )
     if code != 0:
         testcase.fail("pip could not install the example plugin: %s" % err.decode(errors="replace"))
+    importlib.invalidate_caches()
+
+
+def install_distribution(testcase, module, source, entry_point,
+                         group="novatx.api.osapi_compute.extensions"):
+    """A distribution on sys.path whose C{module} holds C{source}, with one entry point."""
+    root = os.path.abspath(testcase.mktemp())
+    info = os.path.join(root, "%s-1.0.dist-info" % (module,))
+    os.makedirs(info)
+    with open(os.path.join(root, module + ".py"), "w") as f:
+        f.write(source)
+    with open(os.path.join(info, "METADATA"), "w") as f:
+        f.write("Metadata-Version: 2.1\nName: %s\nVersion: 1.0\n" % (module.replace("_", "-"),))
+    with open(os.path.join(info, "entry_points.txt"), "w") as f:
+        f.write("[%s]\n%s\n" % (group, entry_point))
+    sys.path.insert(0, root)
+    testcase.addCleanup(sys.modules.pop, module, None)
+    testcase.addCleanup(sys.path.remove, root)
     importlib.invalidate_caches()
 
 
@@ -101,7 +120,8 @@ class ExamplePluginTests(TestCase):
     @inlineCallbacks
     def test_field_is_accepted_stored_and_shown(self):
         served = yield self._serve()
-        code, created = yield self._call(served, "POST", "/v2.1/servers", _create_body("red-one", **{"example:colour": "red"}))
+        code, created = yield self._call(
+            served, "POST", "/v2.1/servers", _create_body("red-one", **{"example:colour": "red"}))
         self.assertEqual(code, 202, created)
         server_id = created["server"]["id"]
         code, shown = yield self._call(served, "GET", "/v2.1/servers/" + server_id)
@@ -135,7 +155,8 @@ class ExamplePluginTests(TestCase):
     @inlineCallbacks
     def test_field_is_validated_by_the_hook_schema(self):
         served = yield self._serve()
-        code, body = yield self._call(served, "POST", "/v2.1/servers", _create_body("pink", **{"example:colour": "pink"}))
+        code, body = yield self._call(
+            served, "POST", "/v2.1/servers", _create_body("pink", **{"example:colour": "pink"}))
         self.assertEqual(code, 400)
         self.assertTrue(
             body["badRequest"]["message"].startswith("Invalid input for field/attribute example:colour. Value: pink."),
@@ -207,7 +228,8 @@ class ExamplePluginTests(TestCase):
             served = yield self._serve(conf)
             code, _ = yield self._call(served, "GET", "/v2.1/example-colours")
             self.assertEqual(code, 404)
-            code, body = yield self._call(served, "POST", "/v2.1/servers", _create_body("x", **{"example:colour": "red"}))
+            code, body = yield self._call(
+                served, "POST", "/v2.1/servers", _create_body("x", **{"example:colour": "red"}))
             self.assertEqual(code, 400)
             self.assertIn("'example:colour' was unexpected", body["badRequest"]["message"])
             code, created = yield self._call(served, "POST", "/v2.1/servers", _create_body("x"))
@@ -221,7 +243,8 @@ class ExamplePluginTests(TestCase):
             code, body = yield self._call(
                 served, "POST", "/v2.1/servers/%s/action" % server_id, {"example:describeColour": None}
             )
-            self.assertEqual((code, body["badRequest"]["message"]), (400, "There is no such action: example:describeColour"))
+            self.assertEqual((code, body["badRequest"]["message"]),
+                             (400, "There is no such action: example:describeColour"))
 
 
 BROKEN_MODULE = '''
@@ -269,22 +292,29 @@ class Mine:
 '''
 
 
+FAILING_PROVIDER = '''
+from zope.interface import implementer
+from novatx.extensions.interfaces import IAPIExtension, IVendorDataProvider
+
+
+@implementer(IVendorDataProvider, IAPIExtension)
+class Failing:
+    name = "Failing"
+    alias = "Failing"
+    version = 1
+    api = "metadata"
+
+    def setup(self, context):
+        raise RuntimeError("no vendor service configured")
+
+    def get(self, instance, context):
+        return {}
+'''
+
+
 class BrokenPluginTests(TestCase):
-    def _install(self, module, source, entry_point):
-        """A distribution on sys.path whose C{module} holds C{source}, with one compute entry point."""
-        root = os.path.abspath(self.mktemp())
-        info = os.path.join(root, "%s-1.0.dist-info" % (module,))
-        os.makedirs(info)
-        with open(os.path.join(root, module + ".py"), "w") as f:
-            f.write(source)
-        with open(os.path.join(info, "METADATA"), "w") as f:
-            f.write("Metadata-Version: 2.1\nName: %s\nVersion: 1.0\n" % (module.replace("_", "-"),))
-        with open(os.path.join(info, "entry_points.txt"), "w") as f:
-            f.write("[novatx.api.osapi_compute.extensions]\n%s\n" % (entry_point,))
-        sys.path.insert(0, root)
-        self.addCleanup(sys.modules.pop, module, None)
-        self.addCleanup(sys.path.remove, root)
-        importlib.invalidate_caches()
+    def _install(self, module, source, entry_point, group="novatx.api.osapi_compute.extensions"):
+        install_distribution(self, module, source, entry_point, group)
 
     def _install_broken(self):
         """A distribution on sys.path whose extension lacks its alias."""
@@ -300,7 +330,8 @@ class BrokenPluginTests(TestCase):
 
     @inlineCallbacks
     def test_a_plugin_that_does_not_import_stops_the_start_naming_it(self):
-        self._install("novatx_unimportable_plugin", "import novatx_no_such_module\n", "gone = novatx_unimportable_plugin:Gone")
+        self._install("novatx_unimportable_plugin", "import novatx_no_such_module\n",
+                      "gone = novatx_unimportable_plugin:Gone")
         error = yield self.assertFailure(serve_api(self, "osapi_compute"), ExtensionLoadError)
         self.assertEqual(
             str(error),
@@ -320,6 +351,28 @@ class BrokenPluginTests(TestCase):
         conf.set_override("extensions_blacklist", ["servers", "flavors", "example-colours"], "osapi_v21")
         error = yield self.assertFailure(serve_api(self, "osapi_compute", conf), ExtensionLoadError)
         self.assertEqual(str(error), "Missing core API extensions: flavors, servers")
+
+    @inlineCallbacks
+    def test_a_vendordata_provider_failing_its_setup_is_named_not_metadata(self):
+        self._install("novatx_failing_provider", FAILING_PROVIDER,
+                      "Failing = novatx_failing_provider:Failing", "novatx.api.vendordata")
+        conf = make_config([])
+        conf.set_override("vendordata_providers", ["StaticJSON", "Failing"], "api")
+        error = yield self.assertFailure(serve_api(self, "metadata", conf), ExtensionLoadError)
+        self.assertEqual(
+            "Vendordata provider 'Failing' (novatx_failing_provider:Failing) failed in setup(): "
+            "RuntimeError: no vendor service configured", str(error))
+
+    @inlineCallbacks
+    def test_a_vendordata_provider_that_does_not_import_is_named(self):
+        self._install("novatx_gone_provider", "import novatx_no_such_module\n",
+                      "Gone = novatx_gone_provider:Gone", "novatx.api.vendordata")
+        conf = make_config([])
+        conf.set_override("vendordata_providers", ["Gone"], "api")
+        error = yield self.assertFailure(serve_api(self, "metadata", conf), ExtensionLoadError)
+        self.assertEqual(
+            "Cannot load extensions of novatx.api.vendordata: Gone (novatx_gone_provider:Gone): "
+            "ModuleNotFoundError: No module named 'novatx_no_such_module'", str(error))
 
     @inlineCallbacks
     def test_broken_plugin_stops_the_start_naming_it(self):
@@ -344,3 +397,156 @@ class BrokenPluginTests(TestCase):
         response = yield served.client.get(served.url + "/v2.1/flavors", headers=noauth_headers())
         self.assertEqual(response.code, 200)
         yield response.content()
+
+
+VERSIONED_FIELD_MODULE = '''
+from zope.interface import implementer
+from novatx.compute.fields import ExtraField
+from novatx.extensions.interfaces import IResourceExtension, IServerFieldProvider
+
+
+@implementer(IResourceExtension, IServerFieldProvider)
+class Since:
+    name = "Since"
+    alias = "test-since"
+    version = 1
+    api = "osapi_compute"
+
+    def setup(self, context):
+        pass
+
+    def routes(self):
+        return []
+
+    def actions(self):
+        return {}
+
+    def fields(self):
+        return [ExtraField("test:since", "string", "hello", min_version="2.60",
+                           max_version="2.90")]
+'''
+
+
+class FieldVersionTests(TestCase):
+    """
+    A field's C{min_version}/C{max_version} gate it in every server document:
+    show, detail, update and rebuild.
+    """
+
+    timeout = 60
+
+    @inlineCallbacks
+    def test_a_field_is_absent_outside_its_range(self):
+        install_distribution(self, "novatx_since_plugin", VERSIONED_FIELD_MODULE,
+                             "test-since = novatx_since_plugin:Since")
+        served = yield serve_api(self, "osapi_compute")
+        images = yield served.compute.api.list_images(RequestContext("alice", "p1"))
+        body = _create_body("versioned")
+        body["server"]["imageRef"] = images.items[0].id
+        response = yield served.client.post(served.url + "/v2.1/servers", json=body,
+                                            headers=noauth_headers("alice", "p1", "2.37"))
+        server_id = (yield response.json())["server"]["id"]
+        rebuild = {"rebuild": {"imageRef": images.items[0].id}}
+        for version, shown in (("2.59", False), ("2.60", True), ("2.90", True), ("2.91", False)):
+            documents = {}
+            headers = noauth_headers("alice", "p1", version)
+            response = yield served.client.get(served.url + "/v2.1/servers/" + server_id,
+                                               headers=headers)
+            documents["show"] = (yield response.json())["server"]
+            response = yield served.client.get(served.url + "/v2.1/servers/detail",
+                                               headers=headers)
+            documents["detail"] = (yield response.json())["servers"][0]
+            response = yield served.client.put(served.url + "/v2.1/servers/" + server_id,
+                                               json={"server": {"name": "v" + version}},
+                                               headers=headers)
+            documents["update"] = (yield response.json())["server"]
+            yield self._active(served, server_id)
+            response = yield served.client.post(
+                served.url + "/v2.1/servers/%s/action" % server_id, json=rebuild, headers=headers)
+            self.assertEqual(202, response.code, (yield response.content()))
+            documents["rebuild"] = (yield response.json())["server"]
+            for view, document in documents.items():
+                if shown:
+                    self.assertEqual("hello", document.get("test:since"), (version, view))
+                else:
+                    self.assertNotIn("test:since", document, (version, view))
+
+    @inlineCallbacks
+    def _active(self, served, server_id):
+        """
+        Rebuild wants an ACTIVE server: wait for the simulated build to end,
+        told by the internal API's observers, not by time.
+        """
+        changes = DeferredQueue()
+        served.compute.api.add_observer(changes.put)
+        while True:
+            instance = yield served.compute.api.get_server(RequestContext("alice", "p1"),
+                                                           server_id)
+            if instance.status == "ACTIVE" and instance.task_state is None:
+                return
+            yield changes.get().addTimeout(30, reactor)
+
+    @inlineCallbacks
+    def test_a_field_with_a_bad_range_stops_the_start(self):
+        install_distribution(
+            self, "novatx_badrange_plugin",
+            VERSIONED_FIELD_MODULE.replace('max_version="2.90"', 'max_version="2.50"')
+            .replace('"test-since"', '"test-badrange"'),
+            "test-badrange = novatx_badrange_plugin:Since")
+        error = yield self.assertFailure(serve_api(self, "osapi_compute"), ExtensionLoadError)
+        self.assertIn("Field 'test:since' of 'test-badrange' has an empty version range",
+                      str(error))
+
+
+class ListedOutTests(TestCase):
+    """
+    A server stored with the example's field, served after the operator listed
+    the example out: the field is neither shown nor accepted.
+    """
+
+    timeout = 60
+
+    @inlineCallbacks
+    def _serve(self, state, blacklist=()):
+        conf = make_config([])
+        conf.set_override("state_path", state)
+        conf.set_override("connection", "sqlite:///" + os.path.join(state, "nova.sqlite"),
+                          "database")
+        conf.set_override("extensions_blacklist", list(blacklist), "osapi_v21")
+        compute = ComputeService(conf, reactor)
+        yield compute.startService()
+        self.addCleanup(compute.stopService)
+        runtime = Runtime("osapi_compute", conf, compute.api, reactor)
+        return serve_resource(self, load_api(runtime))
+
+    @inlineCallbacks
+    def test_a_stored_field_of_a_listed_out_plugin_is_not_shown(self):
+        yield ensure_installed(self)
+        state = os.path.abspath(self.mktemp())
+        os.makedirs(state)
+        first = yield self._serve(state)
+        response = yield first.client.get(first.url + "/v2.1/images",
+                                          headers=noauth_headers("alice", "p1"))
+        image_id = (yield response.json())["images"][0]["id"]
+        body = _create_body("red-one", **{"example:colour": "red"})
+        body["server"]["imageRef"] = image_id
+        response = yield first.client.post(first.url + "/v2.1/servers", json=body,
+                                           headers=noauth_headers("alice", "p1", "2.37"))
+        server_id = (yield response.json())["server"]["id"]
+        response = yield first.client.get(first.url + "/v2.1/servers/" + server_id,
+                                          headers=noauth_headers("alice", "p1"))
+        self.assertEqual("red", (yield response.json())["server"]["example:colour"])
+
+        second = yield self._serve(state, PLUGIN_ALIASES)
+        headers = noauth_headers("alice", "p1", "2.37")
+        response = yield second.client.get(second.url + "/v2.1/servers/" + server_id,
+                                           headers=headers)
+        self.assertNotIn("example:colour", (yield response.json())["server"])
+        response = yield second.client.get(second.url + "/v2.1/servers/detail", headers=headers)
+        self.assertNotIn("example:colour", (yield response.json())["servers"][0])
+        response = yield second.client.put(second.url + "/v2.1/servers/" + server_id,
+                                           json={"server": {"example:colour": "blue"}},
+                                           headers=headers)
+        self.assertEqual(400, response.code)
+        self.assertIn("'example:colour' was unexpected",
+                      (yield response.json())["badRequest"]["message"])

@@ -6,6 +6,7 @@ core set, hooks and vendordata providers, and the contracts themselves.
 from __future__ import annotations
 
 from stevedore.extension import Extension, ExtensionManager
+from twisted.logger import LogLevel, capturedLogs, formatEvent
 from twisted.trial.unittest import TestCase
 from zope.interface import implementer
 from zope.interface.verify import verifyObject
@@ -238,3 +239,21 @@ class ContractTests(TestCase):
         self.assertTrue(version.matches("2.1", None))
         self.assertFalse(version.matches("2.11", "2.20"))
         self.assertTrue(version.matches(None, "2.10"))
+
+
+class UnknownNamesTests(TestCase):
+    """An alias in a whitelist or blacklist that nothing installed has is named at start."""
+
+    def test_unknown_names_are_warned_naming_them(self):
+        conf = make_config([])
+        conf.set_override("extensions_blacklist", ["os-no-such-thing", "os-hosts"], "osapi_v21")
+        conf.set_override("extensions_blacklist", ["DescribeNothing"], "ec2")
+        with capturedLogs() as events:
+            loading.load_extensions("osapi_compute", conf)
+            loading.load_extensions("ec2", conf)
+        warned = [formatEvent(e) for e in events if e["log_level"] == LogLevel.warn]
+        self.assertEqual(
+            ["[osapi_v21] extensions_blacklist names 'os-no-such-thing', which no installed "
+             "extension has",
+             "[ec2] extensions_blacklist names 'DescribeNothing', which no installed extension has"],
+            warned)

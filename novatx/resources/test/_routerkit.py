@@ -146,7 +146,8 @@ class Resourceful:
 
     version = 1
 
-    def __init__(self, alias: str, routes: Sequence[Route] = (), actions: dict | None = None, api: str = "osapi_compute") -> None:
+    def __init__(self, alias: str, routes: Sequence[Route] = (), actions: dict | None = None,
+                 api: str = "osapi_compute") -> None:
         self.name = alias.title()
         self.alias = alias
         self.api = api

@@ -34,7 +34,9 @@ class FaultForExceptionTests(TestCase):
         fault = fault_for_exception(exceptions.OverLimit(reason="r", retry_after=30))
         self.assertEqual(fault, Fault(413, "Quota exceeded: r", 30))
         body, content_type, headers = fault.render("osapi_compute")
-        self.assertEqual(json.loads(body), {"overLimit": {"code": 413, "message": "Quota exceeded: r", "retryAfter": "30"}})
+        self.assertEqual(
+            json.loads(body),
+            {"overLimit": {"code": 413, "message": "Quota exceeded: r", "retryAfter": "30"}})
         self.assertEqual((content_type, headers), (b"application/json", {b"Retry-After": b"30"}))
 
     def test_too_many_requests_is_over_limit_with_retry_after(self):

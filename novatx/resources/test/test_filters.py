@@ -90,7 +90,7 @@ class RequestIdTests(TestCase):
     async def test_errors_carry_the_request_id(self):
         listening, _ = serve_paste(self, "osapi_compute", TEST_PASTE)
         response = await listening.client.get(
-            listening.url + "/v2.1/x", headers={"X-Auth-Token": "a:b:c"}
+            listening.url + "/v2.1/x", headers={"X-Auth-Token": "a:b:c:d"}
         )
         await response.content()
         self.assertEqual(response.code, 401)
@@ -441,7 +441,7 @@ class FilterShapeTests(TestCase):
         runtime = Runtime("osapi_compute", paste_config(self, TEST_PASTE), None, reactor)
         stub = StubTreq(load_api(runtime))
         response = self.successResultOf(
-            stub.get("http://nova.example/v2.1/x", headers={"X-Auth-Token": "a:b:c"})
+            stub.get("http://nova.example/v2.1/x", headers={"X-Auth-Token": "a:b:c:d"})
         )
         body = json.loads(self.successResultOf(stub.content(response)))
         self.assertEqual(response.code, 401)

@@ -23,14 +23,20 @@ async def context_of(listening, headers, path="/v2.1/servers"):
 
 class ParseTokenTests(TestCase):
     def test_user_and_project(self):
-        self.assertEqual(parse_token("alice:p1"), ("alice", "p1"))
+        self.assertEqual(parse_token("alice:p1"), ("alice", "p1", ("member",)))
+        self.assertEqual(parse_token("admin:p1"), ("admin", "p1", ("admin",)))
 
     def test_project_defaults_to_user(self):
-        self.assertEqual(parse_token("alice"), ("alice", "alice"))
-        self.assertEqual(parse_token("alice:"), ("alice", "alice"))
+        self.assertEqual(parse_token("alice"), ("alice", "alice", ("member",)))
+        self.assertEqual(parse_token("alice:"), ("alice", "alice", ("member",)))
+
+    def test_roles(self):
+        self.assertEqual(parse_token("alice:p1:reader"), ("alice", "p1", ("reader",)))
+        self.assertEqual(parse_token("bob::member, admin"), ("bob", "bob", ("member", "admin")))
+        self.assertEqual(parse_token("admin:p1:reader"), ("admin", "p1", ("reader",)))
 
     def test_refused(self):
-        for token in ("", "a:b:c", ":p1", "::"):
+        for token in ("", "a:b:c:d", ":p1", "::", "a:b:", "a:b:reader,,member"):
             self.assertRaises(InvalidToken, parse_token, token)
 
 
@@ -62,6 +68,18 @@ class NoAuthTests(TestCase):
             (True, ["admin"], "p2"),
         )
 
+    async def test_roles_in_the_token(self):
+        listening = self.serve()
+        _, seen = await context_of(listening, {"X-Auth-Token": "alice:p1:reader"})
+        self.assertEqual(
+            (seen["context"]["user_id"], seen["context"]["project_id"],
+             seen["context"]["is_admin"], seen["context"]["roles"]),
+            ("alice", "p1", False, ["reader"]),
+        )
+        _, seen = await context_of(listening, {"X-Auth-Token": "carol:p1:member,admin"})
+        self.assertEqual((seen["context"]["is_admin"], seen["context"]["roles"]),
+                         (True, ["member", "admin"]))
+
     async def test_notused_is_a_plain_user(self):
         _, seen = await context_of(self.serve(), {"X-Auth-Token": "notused"})
         self.assertEqual(
@@ -70,7 +88,7 @@ class NoAuthTests(TestCase):
 
     async def test_bad_tokens_are_401_faults(self):
         listening = self.serve()
-        for token in ("a:b:c", "", ":p1"):
+        for token in ("a:b:c:d", "", ":p1", "a:b:"):
             response, body = await context_of(listening, {"X-Auth-Token": token})
             self.assertEqual((token, response.code), (token, 401))
             self.assertEqual(body["unauthorized"]["code"], 401)

@@ -99,7 +99,8 @@ class NegotiationOverHTTPTests(TestCase):
 
     @inlineCallbacks
     def test_empty_and_foreign_headers_are_the_minimum(self):
-        for headers in ({"OpenStack-API-Version": ""}, {"X-OpenStack-Nova-API-Version": ""}, {"OpenStack-API-Version": "volume 3.0"}):
+        for headers in ({"OpenStack-API-Version": ""}, {"X-OpenStack-Nova-API-Version": ""},
+                        {"OpenStack-API-Version": "volume 3.0"}):
             response, body = yield self._get(headers)
             self.assertEqual((response.code, body), (200, {"version": "2.1"}), headers)
             self.assertEqual(response.headers.getRawHeaders("OpenStack-API-Version"), ["compute 2.1"])

@@ -47,7 +47,8 @@ class Guarded(Resourceful):
 
     def policies(self):
         return [
-            DocumentedRuleDefault("things:index", "rule:project_reader_or_admin", "List things", [{"method": "GET", "path": "/things"}]),
+            DocumentedRuleDefault("things:index", "rule:project_reader_or_admin", "List things",
+                                  [{"method": "GET", "path": "/things"}]),
             RuleDefault("things:create", "rule:project_member_or_admin"),
             RuleDefault("things:show", "rule:project_reader_or_admin"),
             RuleDefault("things:admin", "rule:admin_api"),
@@ -160,7 +161,8 @@ class PolicyFileThroughThePipelineTests(TestCase):
         conf = _policy_file(self, '"os_compute_api:servers:create": "!"\n"example:colours:index": "role:admin"\n')
         served = yield serve_api(self, "osapi_compute", conf)
         images = yield served.compute.api.list_images(RequestContext("alice", "p1"))
-        body = json.dumps({"server": {"name": "no", "flavorRef": "1", "imageRef": images.items[0].id, "networks": "none"}})
+        body = json.dumps({"server": {"name": "no", "flavorRef": "1",
+                                      "imageRef": images.items[0].id, "networks": "none"}})
         for user in ("alice", "admin"):
             response = yield served.client.post(
                 served.url + "/v2.1/servers", data=body.encode(), headers=noauth_headers(user, "p1", "2.37")
@@ -168,7 +170,8 @@ class PolicyFileThroughThePipelineTests(TestCase):
             self.assertEqual((user, response.code), (user, 403))
             self.assertEqual(
                 (yield response.json()),
-                {"forbidden": {"code": 403, "message": "Policy doesn't allow os_compute_api:servers:create to be performed."}},
+                {"forbidden": {"code": 403,
+                               "message": "Policy doesn't allow os_compute_api:servers:create to be performed."}},
             )
         response = yield served.client.get(served.url + "/v2.1/servers", headers=noauth_headers("alice", "p1"))
         self.assertEqual((response.code, (yield response.json())), (200, {"servers": []}))

@@ -118,7 +118,8 @@ class RoutingTests(TestCase):
     @inlineCallbacks
     def test_legacy_v2_reports_2_0_without_version_headers(self):
         served = serve(self, [_things()])
-        response, body = yield self._get(served.url + "/v2/things", **user_headers(**{"OpenStack-API-Version": "compute 2.50"}))
+        response, body = yield self._get(served.url + "/v2/things",
+                                         **user_headers(**{"OpenStack-API-Version": "compute 2.50"}))
         self.assertEqual(response.code, 200)
         self.assertEqual(body["version"], "2.0")
         self.assertIsNone(response.headers.getRawHeaders("OpenStack-API-Version"))
@@ -312,10 +313,17 @@ class ActionTests(TestCase):
         def stop(request, thing_id, body):
             return None
 
+        async def rename_later(request, thing_id, body):
+            await succeed(None)
+            return {"renamed": body["name"]}
+
         actions = {
             "things": [
                 Action("os-stop", stop),
                 Action("later", lambda r, i, b: {"late": i}, min_version="2.10", status=200),
+                Action("rename", lambda r, i, b: {"renamed": b["name"]}, status=200),
+                Action("rename-later", rename_later, status=200),
+                Action("decode", lambda r, i, b: json.loads(b), status=200),
             ]
         }
         return serve(self, [_things(actions=actions), Colourful()])
@@ -370,6 +378,35 @@ class ActionTests(TestCase):
         self.assertEqual(response.code, 404)
         response, body = yield self._post(served, {"later": None}, **{"X-OpenStack-Nova-API-Version": "2.10"})
         self.assertEqual((response.code, body), (200, {"late": "t1"}))
+
+    @inlineCallbacks
+    def test_a_handler_reading_a_missing_key_is_a_400(self):
+        served = self._serve()
+        for action in ("rename", "rename-later"):
+            response, body = yield self._post(served, {action: {"label": "x"}})
+            self.assertEqual(response.code, 400, action)
+            self.assertEqual(
+                body, {"badRequest": {"code": 400, "message":
+                                      "Invalid input for action %s: name is required." % action}})
+            response, body = yield self._post(served, {action: {"name": "x"}})
+            self.assertEqual((response.code, body), (200, {"renamed": "x"}))
+
+    @inlineCallbacks
+    def test_a_handler_indexing_a_body_of_another_type_is_a_400(self):
+        served = self._serve()
+        for action in ("rename", "rename-later"):
+            for payload in ("x", None, ["name"]):
+                response, body = yield self._post(served, {action: payload})
+                self.assertEqual(response.code, 400, (action, payload))
+                self.assertTrue(body["badRequest"]["message"].startswith(
+                    "Invalid input for action %s: " % action), body)
+
+    @inlineCallbacks
+    def test_a_type_error_raised_below_the_handler_is_still_a_500(self):
+        served = self._serve()
+        response, body = yield self._post(served, {"decode": {"name": "x"}})
+        self.assertEqual(response.code, 500)
+        self.assertEqual(1, len(self.flushLoggedErrors(TypeError)))
 
     @inlineCallbacks
     def test_controller_extension_extends_responses(self):
@@ -468,7 +505,9 @@ class FaultMappingTests(TestCase):
 
     @inlineCallbacks
     def test_other_apis_bodies_are_left_to_the_handler(self):
-        route = Route("/", ("POST",), lambda r: Response(r.raw.content.read(), content_type="text/xml"), "front.post", auth=False)
+        route = Route("/", ("POST",),
+                      lambda r: Response(r.raw.content.read(), content_type="text/xml"),
+                      "front.post", auth=False)
         served = serve(self, [Resourceful("front", [route], api="ec2")], api_name="ec2")
         response = yield served.client.post(
             served.url + "/", data=b"Action=DescribeInstances",
@@ -538,7 +577,8 @@ class StartTests(TestCase):
         self.assertEqual(str(error), "Duplicate action 'paint' on things: served by both 'things' and 'colourful'")
 
     def test_route_on_an_action_path_refused(self):
-        one = Resourceful("things", [Route("/things/<i>/action", ("POST",), None, "things.act")], {"things": [Action("a", None)]})
+        one = Resourceful("things", [Route("/things/<i>/action", ("POST",), None, "things.act")],
+                          {"things": [Action("a", None)]})
         error = self.assertRaises(ExtensionLoadError, self._build, [one])
         self.assertIn("Duplicate route POST /things/<resource_id>/action", str(error))
 
@@ -608,7 +648,8 @@ class StartTests(TestCase):
     def test_malformed_routes_and_actions_are_refused_naming_them(self):
         cases = [
             (Resourceful("one", [("/a", "GET")]), "Extension 'one' returned ('/a', 'GET') from routes(), not a Route"),
-            (Resourceful("one", [Route("a", ("GET",), None, "one.a")]), "Route one.a of 'one' has path 'a'; it must start with '/'"),
+            (Resourceful("one", [Route("a", ("GET",), None, "one.a")]),
+             "Route one.a of 'one' has path 'a'; it must start with '/'"),
             (
                 Resourceful("one", [Route("/a", "GET", None, "one.a")]),
                 "Route one.a of 'one' has methods 'GET'; they must be a tuple of upper-case names",
@@ -639,9 +680,11 @@ class StartTests(TestCase):
             ),
             (
                 Resourceful("one", [Route("/a", ("POST",), None, "one.a", schema=[{}])]),
-                "Route one.a of 'one' has a schema that is neither a dict nor (min_version, max_version, schema) triples",
+                "Route one.a of 'one' has a schema that is neither a dict nor "
+                "(min_version, max_version, schema) triples",
             ),
-            (Resourceful("one", [], {"one": ["os-stop"]}), "Extension 'one' returned 'os-stop' from actions(), not an Action"),
+            (Resourceful("one", [], {"one": ["os-stop"]}),
+             "Extension 'one' returned 'os-stop' from actions(), not an Action"),
             (
                 Resourceful("one", [], {"one": [Action("go", None, max_version="three")]}),
                 "Action 'go' of 'one' has a version range that is not MajorNum.MinorNum: None..'three'",

@@ -118,10 +118,12 @@ class Luck:
 class OverHTTPTests(TestCase):
     def setUp(self):
         routes = [
-            Route("/things", ("POST",), lambda r: {"got": r.body}, "things.create", schema=[("2.1", "2.4", THING), ("2.5", None, THING_2_5)], status=201),
+            Route("/things", ("POST",), lambda r: {"got": r.body}, "things.create",
+                  schema=[("2.1", "2.4", THING), ("2.5", None, THING_2_5)], status=201),
             Route("/servers", ("POST",), lambda r: {"got": r.body}, "servers.create", schema=THING, status=202),
             Route("/open", ("POST",), lambda r: {"got": r.body}, "things.open"),
-            Route("/things/<thing_id>", ("GET", "DELETE"), lambda r, thing_id: {"method": r.method, "body": r.body}, "things.show"),
+            Route("/things/<thing_id>", ("GET", "DELETE"),
+                  lambda r, thing_id: {"method": r.method, "body": r.body}, "things.show"),
         ]
         self.served = serve(self, [Resourceful("things", routes), Sized()], hooks=[Luck()])
 
@@ -144,7 +146,9 @@ class OverHTTPTests(TestCase):
         for payload in ([], "x", None, 3):
             response, body = yield self._post(payload)
             self.assertEqual(response.code, 400, payload)
-            self.assertEqual(body["badRequest"]["message"], "%s is not of type 'object'" % json.dumps(payload).replace('"', "'").replace("null", "None"))
+            self.assertEqual(body["badRequest"]["message"],
+                             "%s is not of type 'object'"
+                             % json.dumps(payload).replace('"', "'").replace("null", "None"))
             response, body = yield self._post(payload, path="/v2.1/open")
             self.assertEqual(response.code, 400, payload)
             self.assertEqual(body["badRequest"]["message"], "Malformed request body")
@@ -195,9 +199,11 @@ class OverHTTPTests(TestCase):
             "Invalid input for field/attribute thing. Value: {'name': 'a', 'size': 2}. "
             "Additional properties are not allowed ('size' was unexpected)",
         )
-        response, body = yield self._post({"thing": {"name": "a", "size": 2}}, **{"OpenStack-API-Version": "compute 2.5"})
+        response, body = yield self._post({"thing": {"name": "a", "size": 2}},
+                                          **{"OpenStack-API-Version": "compute 2.5"})
         self.assertEqual(response.code, 201)
-        response, body = yield self._post({"thing": {"name": "a", "size": 0}}, **{"OpenStack-API-Version": "compute 2.5"})
+        response, body = yield self._post({"thing": {"name": "a", "size": 0}},
+                                          **{"OpenStack-API-Version": "compute 2.5"})
         self.assertEqual(
             body["badRequest"]["message"],
             "Invalid input for field/attribute size. Value: 0. 0 is less than the minimum of 1",
@@ -235,7 +241,8 @@ class OverHTTPTests(TestCase):
     @inlineCallbacks
     def test_bodies_of_get_and_delete_are_ignored_their_media_type_is_not(self):
         for method in ("GET", "DELETE"):
-            for data, content_type in ((b"{bad", "application/json"), (b"[]", "text/plain"), (None, "application/json")):
+            for data, content_type in ((b"{bad", "application/json"), (b"[]", "text/plain"),
+                                       (None, "application/json")):
                 response = yield self.served.client.request(
                     method, self.served.url + "/v2.1/things/t1", data=data,
                     headers=user_headers(**{"Content-Type": content_type}),

@@ -83,7 +83,7 @@ class BridgedPipelineTests(TestCase):
     async def test_native_status_and_headers_come_back(self):
         listening = self.serve()
         response = await listening.client.get(
-            listening.url + "/bridged/x", headers={"X-Auth-Token": "a:b:c"}
+            listening.url + "/bridged/x", headers={"X-Auth-Token": "a:b:c:d"}
         )
         body = json.loads(await response.content())
         self.assertEqual(response.code, 401)

@@ -64,6 +64,15 @@ class PluginTests(TestCase):
         for option in ("--config-file=", "--config-dir=", "--enabled-apis="):
             self.assertIn(option, out)
 
+    @inlineCallbacks
+    def test_twistd_nova_version_names_novatx(self):
+        from twisted import version as twisted_version
+
+        from novatx import __version__
+
+        out = yield self.twistd("nova", "--version")
+        self.assertEqual("novatx %s (Twisted %s)\n" % (__version__, twisted_version.short()), out)
+
     def test_the_plugin_module_imports_nothing_of_novatx(self):
         path = os.path.join(SOURCE_ROOT, "twisted", "plugins", "nova_plugin.py")
         with open(path) as f:

@@ -155,7 +155,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('uuid', name=op.f('uq_instances_uuid'))
     )
     with op.batch_alter_table('instances', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_instances_pending_action_claim_expires'), ['pending_action', 'claim_expires'], unique=False)
+        batch_op.create_index(batch_op.f('ix_instances_pending_action_claim_expires'),
+                              ['pending_action', 'claim_expires'], unique=False)
         batch_op.create_index(batch_op.f('ix_instances_project_id'), ['project_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_instances_reservation_id'), ['reservation_id'], unique=False)
 
@@ -200,13 +201,16 @@ def upgrade() -> None:
     sa.Column('flavor_id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('value', sa.String(length=255), nullable=False),
-    sa.ForeignKeyConstraint(['flavor_id'], ['flavors.id'], name=op.f('fk_flavor_extra_specs_flavor_id_flavors'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['flavor_id'], ['flavors.id'],
+                            name=op.f('fk_flavor_extra_specs_flavor_id_flavors'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('flavor_id', 'key', name=op.f('pk_flavor_extra_specs'))
     )
     op.create_table('flavor_projects',
     sa.Column('flavor_id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.String(length=255), nullable=False),
-    sa.ForeignKeyConstraint(['flavor_id'], ['flavors.id'], name=op.f('fk_flavor_projects_flavor_id_flavors'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['flavor_id'], ['flavors.id'],
+                            name=op.f('fk_flavor_projects_flavor_id_flavors'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('flavor_id', 'project_id', name=op.f('pk_flavor_projects'))
     )
     op.create_table('instance_action_events',
@@ -217,7 +221,9 @@ def upgrade() -> None:
     sa.Column('finish_time', sa.DateTime(), nullable=True),
     sa.Column('result', sa.String(length=255), nullable=True),
     sa.Column('host', sa.String(length=255), nullable=True),
-    sa.ForeignKeyConstraint(['action_id'], ['instance_actions.id'], name=op.f('fk_instance_action_events_action_id_instance_actions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['action_id'], ['instance_actions.id'],
+                            name=op.f('fk_instance_action_events_action_id_instance_actions'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_instance_action_events'))
     )
     with op.batch_alter_table('instance_action_events', schema=None) as batch_op:
@@ -230,7 +236,9 @@ def upgrade() -> None:
     sa.Column('message', sa.String(length=255), nullable=False),
     sa.Column('details', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['instance_id'], ['instances.id'], name=op.f('fk_instance_faults_instance_id_instances'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['instance_id'], ['instances.id'],
+                            name=op.f('fk_instance_faults_instance_id_instances'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_instance_faults'))
     )
     with op.batch_alter_table('instance_faults', schema=None) as batch_op:
@@ -240,19 +248,24 @@ def upgrade() -> None:
     sa.Column('instance_id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('value', sa.String(length=255), nullable=False),
-    sa.ForeignKeyConstraint(['instance_id'], ['instances.id'], name=op.f('fk_instance_metadata_instance_id_instances'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['instance_id'], ['instances.id'],
+                            name=op.f('fk_instance_metadata_instance_id_instances'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('instance_id', 'key', name=op.f('pk_instance_metadata'))
     )
     op.create_table('server_group_members',
     sa.Column('group_id', sa.Integer(), nullable=False),
     sa.Column('instance_uuid', sa.String(length=36), nullable=False),
-    sa.ForeignKeyConstraint(['group_id'], ['server_groups.id'], name=op.f('fk_server_group_members_group_id_server_groups'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['group_id'], ['server_groups.id'],
+                            name=op.f('fk_server_group_members_group_id_server_groups'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('group_id', 'instance_uuid', name=op.f('pk_server_group_members'))
     )
     op.create_table('tags',
     sa.Column('instance_id', sa.Integer(), nullable=False),
     sa.Column('tag', sa.String(length=80), nullable=False),
-    sa.ForeignKeyConstraint(['instance_id'], ['instances.id'], name=op.f('fk_tags_instance_id_instances'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['instance_id'], ['instances.id'],
+                            name=op.f('fk_tags_instance_id_instances'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('instance_id', 'tag', name=op.f('pk_tags'))
     )
 

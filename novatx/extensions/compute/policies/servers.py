@@ -57,7 +57,8 @@ def servers_rules() -> dict[str, policy.DocumentedRuleDefault]:
         _rule(SERVERS % "index", PROJECT_READER_OR_ADMIN, "List servers", "GET", "/servers"),
         _rule(SERVERS % "detail", PROJECT_READER_OR_ADMIN, "List servers with details", "GET", "/servers/detail"),
         _rule(SERVERS % "index:get_all_tenants", ADMIN, "List servers of all projects", "GET", "/servers"),
-        _rule(SERVERS % "detail:get_all_tenants", ADMIN, "List servers of all projects with details", "GET", "/servers/detail"),
+        _rule(SERVERS % "detail:get_all_tenants", ADMIN,
+              "List servers of all projects with details", "GET", "/servers/detail"),
         _rule(SERVERS % "show", PROJECT_READER_OR_ADMIN, "Show a server", "GET", "/servers/{server_id}"),
         _rule(SERVERS % "show:host_status", ADMIN, "Show a server's host status (2.16)", "GET", "/servers/{server_id}"),
         _rule(SERVERS % "create", PROJECT_MEMBER_OR_ADMIN, "Create a server", "POST", "/servers"),
@@ -74,7 +75,8 @@ def server_actions_rules() -> dict[str, policy.DocumentedRuleDefault]:
         _rule(SERVERS % "start", PROJECT_MEMBER_OR_ADMIN, "Start a server", "POST", _ACTION % "os-start"),
         _rule(SERVERS % "stop", PROJECT_MEMBER_OR_ADMIN, "Stop a server", "POST", _ACTION % "os-stop"),
         _rule(SERVERS % "resize", PROJECT_MEMBER_OR_ADMIN, "Resize a server", "POST", _ACTION % "resize"),
-        _rule(SERVERS % "confirm_resize", PROJECT_MEMBER_OR_ADMIN, "Confirm a resize", "POST", _ACTION % "confirmResize"),
+        _rule(SERVERS % "confirm_resize", PROJECT_MEMBER_OR_ADMIN, "Confirm a resize", "POST",
+              _ACTION % "confirmResize"),
         _rule(SERVERS % "revert_resize", PROJECT_MEMBER_OR_ADMIN, "Revert a resize", "POST", _ACTION % "revertResize"),
         _rule(SERVERS % "rebuild", PROJECT_MEMBER_OR_ADMIN, "Rebuild a server", "POST", _ACTION % "rebuild"),
         _rule(SERVERS % "create_image", PROJECT_MEMBER_OR_ADMIN, "Snapshot a server", "POST", _ACTION % "createImage"),
@@ -172,26 +174,34 @@ def shelve_rules() -> dict[str, policy.DocumentedRuleDefault]:
 def admin_password_rules() -> dict[str, policy.DocumentedRuleDefault]:
     """The rules of C{os-admin-password}."""
     return _by_name(
-        _rule(ADMIN_PASSWORD, PROJECT_MEMBER_OR_ADMIN, "Change a server's admin password", "POST", _ACTION % "changePassword"),
+        _rule(ADMIN_PASSWORD, PROJECT_MEMBER_OR_ADMIN, "Change a server's admin password", "POST",
+              _ACTION % "changePassword"),
     )
 
 
 def console_output_rules() -> dict[str, policy.DocumentedRuleDefault]:
     """The rules of C{os-console-output}."""
     return _by_name(
-        _rule(CONSOLE_OUTPUT, PROJECT_MEMBER_OR_ADMIN, "Show a server's console output", "POST", _ACTION % "os-getConsoleOutput"),
+        _rule(CONSOLE_OUTPUT, PROJECT_MEMBER_OR_ADMIN, "Show a server's console output", "POST",
+              _ACTION % "os-getConsoleOutput"),
     )
 
 
 def metadata_rules() -> dict[str, policy.DocumentedRuleDefault]:
     """The rules of C{server-metadata}."""
     return _by_name(
-        _rule(METADATA % "index", PROJECT_READER_OR_ADMIN, "List a server's metadata", "GET", "/servers/{server_id}/metadata"),
-        _rule(METADATA % "show", PROJECT_READER_OR_ADMIN, "Show a metadata item", "GET", "/servers/{server_id}/metadata/{key}"),
-        _rule(METADATA % "create", PROJECT_MEMBER_OR_ADMIN, "Add metadata items", "POST", "/servers/{server_id}/metadata"),
-        _rule(METADATA % "update_all", PROJECT_MEMBER_OR_ADMIN, "Replace a server's metadata", "PUT", "/servers/{server_id}/metadata"),
-        _rule(METADATA % "update", PROJECT_MEMBER_OR_ADMIN, "Set a metadata item", "PUT", "/servers/{server_id}/metadata/{key}"),
-        _rule(METADATA % "delete", PROJECT_MEMBER_OR_ADMIN, "Delete a metadata item", "DELETE", "/servers/{server_id}/metadata/{key}"),
+        _rule(METADATA % "index", PROJECT_READER_OR_ADMIN, "List a server's metadata", "GET",
+              "/servers/{server_id}/metadata"),
+        _rule(METADATA % "show", PROJECT_READER_OR_ADMIN, "Show a metadata item", "GET",
+              "/servers/{server_id}/metadata/{key}"),
+        _rule(METADATA % "create", PROJECT_MEMBER_OR_ADMIN, "Add metadata items", "POST",
+              "/servers/{server_id}/metadata"),
+        _rule(METADATA % "update_all", PROJECT_MEMBER_OR_ADMIN, "Replace a server's metadata",
+              "PUT", "/servers/{server_id}/metadata"),
+        _rule(METADATA % "update", PROJECT_MEMBER_OR_ADMIN, "Set a metadata item", "PUT",
+              "/servers/{server_id}/metadata/{key}"),
+        _rule(METADATA % "delete", PROJECT_MEMBER_OR_ADMIN, "Delete a metadata item", "DELETE",
+              "/servers/{server_id}/metadata/{key}"),
     )
 
 
@@ -199,16 +209,20 @@ def ips_rules() -> dict[str, policy.DocumentedRuleDefault]:
     """The rules of C{ips}."""
     return _by_name(
         _rule(IPS % "index", PROJECT_READER_OR_ADMIN, "List a server's addresses", "GET", "/servers/{server_id}/ips"),
-        _rule(IPS % "show", PROJECT_READER_OR_ADMIN, "List a server's addresses on one network", "GET", "/servers/{server_id}/ips/{network_label}"),
+        _rule(IPS % "show", PROJECT_READER_OR_ADMIN, "List a server's addresses on one network",
+              "GET", "/servers/{server_id}/ips/{network_label}"),
     )
 
 
 def instance_actions_rules() -> dict[str, policy.DocumentedRuleDefault]:
     """The rules of C{os-instance-actions}."""
     return _by_name(
-        _rule(INSTANCE_ACTIONS % "list", PROJECT_READER_OR_ADMIN, "List a server's actions", "GET", "/servers/{server_id}/os-instance-actions"),
-        _rule(INSTANCE_ACTIONS % "show", PROJECT_READER_OR_ADMIN, "Show a server action", "GET", "/servers/{server_id}/os-instance-actions/{request_id}"),
-        _rule(INSTANCE_ACTIONS % "events", ADMIN, "Show a server action's events (before 2.51)", "GET", "/servers/{server_id}/os-instance-actions/{request_id}"),
+        _rule(INSTANCE_ACTIONS % "list", PROJECT_READER_OR_ADMIN, "List a server's actions", "GET",
+              "/servers/{server_id}/os-instance-actions"),
+        _rule(INSTANCE_ACTIONS % "show", PROJECT_READER_OR_ADMIN, "Show a server action", "GET",
+              "/servers/{server_id}/os-instance-actions/{request_id}"),
+        _rule(INSTANCE_ACTIONS % "events", ADMIN, "Show a server action's events (before 2.51)",
+              "GET", "/servers/{server_id}/os-instance-actions/{request_id}"),
     )
 
 
@@ -218,7 +232,10 @@ def tags_rules() -> dict[str, policy.DocumentedRuleDefault]:
         _rule(TAGS % "index", PROJECT_READER_OR_ADMIN, "List a server's tags", "GET", "/servers/{server_id}/tags"),
         _rule(TAGS % "show", PROJECT_READER_OR_ADMIN, "Check a server tag", "GET", "/servers/{server_id}/tags/{tag}"),
         _rule(TAGS % "update", PROJECT_MEMBER_OR_ADMIN, "Add a server tag", "PUT", "/servers/{server_id}/tags/{tag}"),
-        _rule(TAGS % "update_all", PROJECT_MEMBER_OR_ADMIN, "Replace a server's tags", "PUT", "/servers/{server_id}/tags"),
-        _rule(TAGS % "delete", PROJECT_MEMBER_OR_ADMIN, "Delete a server tag", "DELETE", "/servers/{server_id}/tags/{tag}"),
-        _rule(TAGS % "delete_all", PROJECT_MEMBER_OR_ADMIN, "Delete a server's tags", "DELETE", "/servers/{server_id}/tags"),
+        _rule(TAGS % "update_all", PROJECT_MEMBER_OR_ADMIN, "Replace a server's tags", "PUT",
+              "/servers/{server_id}/tags"),
+        _rule(TAGS % "delete", PROJECT_MEMBER_OR_ADMIN, "Delete a server tag", "DELETE",
+              "/servers/{server_id}/tags/{tag}"),
+        _rule(TAGS % "delete_all", PROJECT_MEMBER_OR_ADMIN, "Delete a server's tags", "DELETE",
+              "/servers/{server_id}/tags"),
     )

@@ -193,7 +193,8 @@ def _create(version: APIVersion) -> dict:
     }
 
 
-create = by_version(_create, ["2.19", "2.32", "2.33", "2.37", "2.42", "2.52", "2.57", "2.63", "2.67", "2.74", "2.90", "2.94"])
+create = by_version(_create, ["2.19", "2.32", "2.33", "2.37", "2.42", "2.52", "2.57", "2.63",
+                              "2.67", "2.74", "2.90", "2.94"])
 
 
 def _update(version: APIVersion) -> dict:

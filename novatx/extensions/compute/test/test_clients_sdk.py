@@ -140,7 +140,8 @@ class NovaClientTests(TestCase):
         session = ks_session.Session(auth=Token(endpoint, "alice:p1"))
         try:
             nova = nova_client.Client("2.79", session=session, endpoint_override=endpoint)
-            image_id = session.get(endpoint + "/images", headers={"Accept": "application/json"}).json()["images"][0]["id"]
+            image_id = session.get(endpoint + "/images",
+                                   headers={"Accept": "application/json"}).json()["images"][0]["id"]
             flavor = nova.flavors.find(name="m1.tiny")
             server = nova.servers.create("nc-vm", image_id, flavor, nics="auto", min_count=1)
 

@@ -109,6 +109,8 @@ class KeystoneTests(TestCase):
         try:
             await ec2.call("describe_regions")
         except ClientError as e:
-            self.assertEqual((e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]), ("Unavailable", 503))
+            self.assertEqual(
+                (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]),
+                ("Unavailable", 503))
         else:
             self.fail("an unreachable keystone was not Unavailable")

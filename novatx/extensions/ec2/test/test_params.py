@@ -66,7 +66,9 @@ class ListTests(SynchronousTestCase):
 
     def test_filter_without_values(self) -> None:
         error = self.assertRaises(EC2Error, P.filters, {"Filter.1.Name": "image-id"})
-        self.assertEqual((error.code, error.message), ("MissingParameter", "The request must contain the parameter Filter.1.Value.1"))
+        self.assertEqual(
+            (error.code, error.message),
+            ("MissingParameter", "The request must contain the parameter Filter.1.Value.1"))
 
     def test_incomplete_structure(self) -> None:
         error = self.assertRaises(EC2Error, P.structure_list, {"Filter.1": "x"}, "Filter")

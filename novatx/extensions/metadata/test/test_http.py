@@ -181,8 +181,10 @@ class EC2TreeTests(_Base):
 
     async def test_unknown_address_is_404(self) -> None:
         self.compute.change(self.server.uuid, fixed_ip="10.0.0.99")
-        status, _, _ = await self.get("/latest/meta-data/")
+        status, _, body = await self.get("/latest/meta-data/")
         self.assertEqual(status, 404)
+        self.assertEqual(
+            "No instance has the address 127.0.0.1; see docs/metadata.md.\n", body.decode())
 
 
 class OpenStackTreeTests(_Base):
@@ -289,8 +291,10 @@ class ForwardedForTests(_Base):
         self.assertEqual((status, body.decode()), (200, self.server.ec2_id))
         status, _, _ = await self.get("/latest/meta-data/", {"X-Forwarded-For": "a, b"})
         self.assertEqual(status, 400)
-        status, _, _ = await self.get("/latest/meta-data/", {"X-Forwarded-For": "fd00::5"})
+        status, _, body = await self.get("/latest/meta-data/", {"X-Forwarded-For": "fd00::5"})
         self.assertEqual(status, 404)
+        self.assertEqual(
+            "No instance has the address fd00::5; see docs/metadata.md.\n", body.decode())
 
     async def test_forwarded_address_ignored_otherwise(self) -> None:
         self.make()

@@ -169,7 +169,8 @@ class ForwardedForTests(_EndToEnd):
             return read(function, *args, **kwargs)
 
         self.patch(store, "read", counted)
-        for path in ("/openstack/latest/meta_data.json", "/latest/meta-data/instance-id", "/openstack/latest/meta_data.json"):
+        for path in ("/openstack/latest/meta_data.json", "/latest/meta-data/instance-id",
+                     "/openstack/latest/meta_data.json"):
             self.assertEqual((await self.get(path, headers))[0], 200)
         self.assertEqual(reads, [])
 
