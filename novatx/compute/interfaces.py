@@ -396,7 +396,7 @@ class IComputeAPI(Interface):
         """
 
     def list_image_tags(context):
-        """Fires with C{{image uuid: {key: value}}}, the caller's project's EC2 tags."""
+        """Fires with C{{image internal id: {key: value}}}, the project's EC2 tags."""
 
     def set_image_tags(context, image_ids, tags):
         """Set the project's tags on images it may see (all checked before any write)."""

@@ -166,18 +166,21 @@ class EC2SupportAPI(ComputeAPIBase):
     # -- EC2 tags on images: each project's own ----------------------------------------
 
     def list_image_tags(self, context: RequestContext) -> Deferred:
-        """Fire with C{{image uuid: {key: value}}}: the caller's project's tags."""
+        """
+        Fire with C{{internal id: {key: value}}} (an image's internal id gives
+        its EC2 id): the caller's project's tags on images not deleted.
+        """
         T = t.image_tags
 
-        def run(connection: Connection) -> dict[str, dict[str, str]]:
-            found: dict[str, dict[str, str]] = {}
-            for uuid, key, value in connection.execute(
-                    sa.select(t.images.c.uuid, T.c.key, T.c.value)
+        def run(connection: Connection) -> dict[int, dict[str, str]]:
+            found: dict[int, dict[str, str]] = {}
+            for image_id, key, value in connection.execute(
+                    sa.select(T.c.image_id, T.c.key, T.c.value)
                     .select_from(T.join(t.images, t.images.c.id == T.c.image_id))
                     .where(T.c.project_id == context.project_id,
                            t.images.c.deleted == sa.false())
                     .order_by(T.c.image_id, T.c.key)):
-                found.setdefault(uuid, {})[key] = value
+                found.setdefault(image_id, {})[key] = value
             return found
         return self._read(run)
 
