@@ -16,8 +16,6 @@ while the instance is stopped.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any, Callable
 
 from twisted.internet.defer import inlineCallbacks
@@ -27,7 +25,7 @@ from novatx.compute.records import Instance
 from novatx.extensions.ec2 import errors, params as P
 from novatx.extensions.ec2.base import EC2Action
 from novatx.extensions.ec2.lookup import named_instances
-from novatx.extensions.ec2.run import flavor_named, shutdown_terminates
+from novatx.extensions.ec2.run import flavor_named, shutdown_terminates, user_data
 from novatx.extensions.ec2.states import ec2_state
 from novatx.extensions.ec2.views import ROOT_DEVICE_NAME
 
@@ -144,14 +142,6 @@ def _requested(params: dict[str, str]) -> tuple[str, Any]:
     return given[0]
 
 
-def _user_data(value: str) -> str:
-    try:
-        base64.b64decode(value.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError):
-        raise errors.EC2Error("InvalidParameterValue", "Invalid BASE64 encoding of user data.") from None
-    return value
-
-
 class ModifyInstanceAttribute(EC2Action):
     action = "ModifyInstanceAttribute"
     name = "Modify instance attribute"
@@ -167,7 +157,7 @@ class ModifyInstanceAttribute(EC2Action):
         elif attribute == "instanceInitiatedShutdownBehavior":
             changes["shutdown_terminate"] = shutdown_terminates({attribute: value}, attribute)
         elif attribute == "userData":
-            changes["user_data"] = _user_data(value)
+            changes["user_data"] = user_data(value)
         return self._modify(request.context, instance_id, attribute, value, changes)
 
     @inlineCallbacks

@@ -26,8 +26,8 @@ PLACEHOLDER_NAME = "ec2-instance"
 CLIENT_TOKEN_LENGTH = 64
 
 
-def _user_data(params: dict[str, str]) -> str | None:
-    text = params.get("UserData")
+def user_data(text: str | None) -> str | None:
+    """User data as given (base64 text), once it is known to be base64."""
     if text is None:
         return None
     try:
@@ -100,7 +100,7 @@ class RunInstances(EC2Action):
             min_count=min_count,
             max_count=max_count,
             key_name=params.get("KeyName") or None,
-            user_data=_user_data(params),
+            user_data=user_data(params.get("UserData")),
             metadata=metadata,
             availability_zone=params.get("Placement.AvailabilityZone") or None,
             client_token=_client_token(params),

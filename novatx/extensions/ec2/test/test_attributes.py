@@ -92,7 +92,8 @@ class ImageTagTests(_Served):
                             Tags=[{"Key": "role", "Value": "base"}, {"Key": "Name", "Value": "c"}])
         tags = await self.ec2.call("describe_tags", Filters=[f("resource-type", "image")])
         self.assertEqual(
-            sorted((t["ResourceId"], t["ResourceType"], t["Key"], t["Value"]) for t in tags["Tags"]),
+            sorted((t["ResourceId"], t["ResourceType"], t["Key"], t["Value"])
+                   for t in tags["Tags"]),
             [(self.ami, "image", "Name", "c"), (self.ami, "image", "role", "base")],
         )
         for filters in ([f("tag-key", "role")], [f("tag:role", "ba*")], [f("tag-value", "base")]):
@@ -126,8 +127,8 @@ class ImageTagTests(_Served):
 class InstanceAttributeTests(_Served):
     async def test_disable_api_termination(self) -> None:
         instance_id = await self.run_instance(DisableApiTermination=True)
-        value = (await self.attribute(instance_id, "disableApiTermination"))["DisableApiTermination"]
-        self.assertIs(value["Value"], True)
+        shown = await self.attribute(instance_id, "disableApiTermination")
+        self.assertIs(shown["DisableApiTermination"]["Value"], True)
         error = await failure(self.ec2, "OperationNotPermitted", "terminate_instances",
                               InstanceIds=[instance_id])
         self.assertIn(instance_id, error.response["Error"]["Message"])
@@ -136,8 +137,8 @@ class InstanceAttributeTests(_Served):
 
         await self.ec2.call("modify_instance_attribute", InstanceId=instance_id,
                             Attribute="disableApiTermination", Value="False")
-        value = (await self.attribute(instance_id, "disableApiTermination"))["DisableApiTermination"]
-        self.assertIs(value["Value"], False)
+        shown = await self.attribute(instance_id, "disableApiTermination")
+        self.assertIs(shown["DisableApiTermination"]["Value"], False)
         await self.ec2.call("modify_instance_attribute", InstanceId=instance_id,
                             DisableApiTermination={"Value": True})
         await failure(self.ec2, "OperationNotPermitted", "terminate_instances",
