@@ -233,6 +233,19 @@ class InstanceAttributeTests(_Served):
         self.assertEqual(instance["InstanceType"], "m1.small")
 
 
+    async def test_a_larger_type_beyond_the_quota_changes_nothing(self) -> None:
+        instance_id = await self.run_instance()
+        await self.ec2.call("stop_instances", InstanceIds=[instance_id])
+        await self.ec2.wait("instance_stopped", InstanceIds=[instance_id])
+        admin = RequestContext(user_id="admin", project_id="admin", is_admin=True)
+        await self.served.compute.api.update_quotas(admin, "p1", {"ram": 1024})
+        error = await failure(self.ec2, "InstanceLimitExceeded", "modify_instance_attribute",
+                              InstanceId=instance_id, InstanceType={"Value": "m1.small"})
+        self.assertIn("ram", error.response["Error"]["Message"])
+        described = await self.attribute(instance_id, "instanceType")
+        self.assertEqual(described["InstanceType"]["Value"], "m1.tiny")
+
+
 class ImageAttributeTests(_Served):
     async def snapshot(self) -> str:
         instance_id = await self.run_instance()
