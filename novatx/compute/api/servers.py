@@ -19,8 +19,8 @@ from novatx.compute import (
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import (
-    Conflict, ImageNotActive, InstanceNotFound, InstanceNotReady, Invalid, KeypairNotFound,
-    NotFound, QuotaExceeded, ServerGroupNotFound, ZoneNotAvailable,
+    Conflict, ImageNotActive, InstanceNotFound, InstanceNotReady, InstanceTerminationDisabled,
+    Invalid, KeypairNotFound, NotFound, QuotaExceeded, ServerGroupNotFound, ZoneNotAvailable,
 )
 from novatx.compute.interfaces import CreateRequest, ServerQuery
 from novatx.compute.listing import equals
@@ -198,6 +198,8 @@ class ServersAPI(ComputeAPIBase):
                 key_name=request.key_name, key_data=key_data, user_data=request.user_data,
                 admin_password=request.admin_password, availability_zone=zone,
                 pinned_availability_zone=pinned_zone,
+                disable_terminate=request.disable_terminate,
+                shutdown_terminate=request.shutdown_terminate,
                 launch_index=index, reservation_id=reservation_id,
                 vm_state=states.BUILDING, task_state=states.SCHEDULING,
                 power_state=states.NOSTATE, locked=False, progress=0,
@@ -297,12 +299,23 @@ class ServersAPI(ComputeAPIBase):
 
     def delete_server(self, context: RequestContext, server_uuid: str) -> Deferred:
         """
-        Delete; with C{[DEFAULT] reclaim_instance_interval} set, soft-delete:
-        the server waits SOFT_DELETED, restorable, until the driver reclaims it.
+        Delete, unless termination is disabled; with C{[DEFAULT]
+        reclaim_instance_interval} set, soft-delete: the server waits
+        SOFT_DELETED, restorable, until the driver reclaims it. A snapshot still
+        being taken is abandoned and its image deleted, as nova deletes an image
+        whose upload never finished: it never stays queued.
         """
-        if self._conf.reclaim_instance_interval > 0:
-            return self._act(context, server_uuid, "soft_delete")
-        return self._act(context, server_uuid, "delete")
+        def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
+            if row["disable_terminate"]:
+                raise InstanceTerminationDisabled(instance_uuid=row["uuid"])
+            if row["pending_action"] == "snapshot":
+                image = (row["pending_params"] or {}).get("image_id")
+                connection.execute(sa.update(t.images).where(
+                    t.images.c.uuid == image, t.images.c.status != "active").values(
+                    deleted=True, status="deleted", updated_at=self._now()))
+            return {}, {}
+        action = "soft_delete" if self._conf.reclaim_instance_interval > 0 else "delete"
+        return self._act(context, server_uuid, action, prepare)
 
     def restore_server(self, context: RequestContext, server_uuid: str) -> Deferred:
         """SOFT_DELETED -> ACTIVE."""

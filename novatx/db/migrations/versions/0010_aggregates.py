@@ -6,7 +6,7 @@ C{os-quota-class-sets}: the limits of quota classes (the C{default} class's
 stand over the configured defaults). C{os-migrations}: servers' moves.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
