@@ -35,11 +35,12 @@ class BehavioursAPI:
     Behaviours over one store and clock.
 
     @ivar store: the L{Store} the behaviours are kept in.
+    @ivar clock: the C{IReactorTime} windows are read on and delays wait on.
     """
 
     def __init__(self, store: Store, clock: Any) -> None:
         self.store = store
-        self._clock = clock
+        self.clock = clock
 
     def _read(self, function: Any, *args: Any) -> Deferred:
         return self.store.read(function, *args).addErrback(_store_errors)
@@ -48,7 +49,7 @@ class BehavioursAPI:
         return self.store.write(function, *args).addErrback(_store_errors)
 
     def _now(self) -> Any:
-        return convert.naive(self._clock.seconds())
+        return convert.naive(self.clock.seconds())
 
     def create(self, context: RequestContext, spec: BehaviourSpec) -> "Deferred[Behaviour]":
         """
