@@ -8,9 +8,10 @@ taken in the store, so a behaviour made to fire once fires once in all.
 """
 
 from novatx.compute.behaviours._api import BehavioursAPI
+from novatx.compute.behaviours._queries import fire as fire_in_transaction
 from novatx.compute.behaviours._records import (
     API_NAMES, COUNTS, EFFECTS, Behaviour, BehaviourSpec, Match)
 from novatx.compute.behaviours.exceptions import BehaviourNotFound, InvalidBehaviour
 
 __all__ = ["API_NAMES", "BehavioursAPI", "Behaviour", "BehaviourNotFound", "BehaviourSpec",
-           "COUNTS", "EFFECTS", "InvalidBehaviour", "Match"]
+           "COUNTS", "EFFECTS", "InvalidBehaviour", "Match", "fire_in_transaction"]
