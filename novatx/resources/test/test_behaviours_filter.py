@@ -11,7 +11,6 @@ import json
 import time
 from typing import Any
 
-import treq
 from botocore.exceptions import ClientError
 from twisted.internet import reactor, task
 from twisted.internet.task import deferLater
