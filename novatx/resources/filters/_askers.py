@@ -19,8 +19,9 @@ from twisted.internet.defer import Deferred, succeed
 from novatx.compute.context import get_admin_context
 from novatx.extensions.ec2 import params as P
 from novatx.extensions.ec2.auth import Authenticator
+from novatx.extensions.ec2.errors import EC2Error
 from novatx.extensions.ec2.front import signed_request
-from novatx.extensions.metadata.identify import IdentifySettings, identify
+from novatx.extensions.metadata.identify import IdentifySettings, Refused, identify
 from novatx.resources.requestid import get_request_id
 from novatx.resources.runtime import Runtime, get_request_context
 
@@ -51,7 +52,7 @@ def ec2_asker(runtime: Runtime) -> Ask:
     def ask(request: Any) -> "Deferred[Asker | None]":
         try:
             signed = signed_request(request)
-        except Exception:
+        except EC2Error:
             return succeed(None)
         action = P.to_dict(signed.params).get("Action")
         d = authenticator.authenticate(signed, get_request_id(request))
@@ -67,7 +68,7 @@ def metadata_asker(runtime: Runtime) -> Ask:
     def ask(request: Any) -> "Deferred[Asker | None]":
         try:
             asker = identify(request, settings)
-        except Exception:
+        except Refused:
             return succeed(None)
         if asker.tenant_id is not None:
             return succeed(Asker(asker.tenant_id))

@@ -22,7 +22,8 @@ from twisted.python.failure import Failure
 from twisted.web.server import NOT_DONE_YET
 
 from novatx.compute.behaviours import Behaviour, Match
-from novatx.resources.faults import INTERNAL_ERROR_MESSAGE, render_fault
+from novatx.resources.faults import (
+    INTERNAL_ERROR_MESSAGE, Fault, fault_for_exception, render_fault)
 from novatx.resources.filters._askers import ASKERS, Asker
 from novatx.resources.filters.base import Filter
 from novatx.resources.pipeline import NativeFilter
@@ -58,12 +59,13 @@ class BehavioursFilter(Filter):
                       path=request.path.decode("latin-1"), ec2_action=asker.ec2_action)
         return self._behaviours.fire(match, get_request_id(request))
 
-    def _act(self, behaviour: Behaviour | None, request: Any) -> Any:
+    def _act(self, behaviour: Behaviour | None, request: Any) -> None:
         if behaviour is None:
             return self._go_on(request)
         params = behaviour.spec.params
         if behaviour.spec.effect == "latency":
-            return self._behaviours.clock.callLater(params["seconds"], self._go_on, request)
+            self._behaviours.clock.callLater(params["seconds"], self._go_on, request)
+            return
         status = params["status"]
         message = params.get("message", "Injected by behaviour %s." % (behaviour.id,))
         body, content_type = render_fault(self.runtime.api_name, status, message,
@@ -84,14 +86,24 @@ class BehavioursFilter(Filter):
             self._finish(request, result)
 
     def _failed(self, failure: Failure, request: Any) -> None:
-        self._log.failure("{api} {request_id}: the behaviours filter failed", failure,
-                          api=self.runtime.api_name, request_id=get_request_id(request))
+        """
+        What C{faultwrap} does for a synchronous part, for this asynchronous
+        one: an internal-API error (a store outage: 503) is its fault, any
+        other is logged and answered 500, in the API's format.
+        """
+        fault = fault_for_exception(failure.value)
+        if fault is None:
+            self._log.failure("{api} {request_id}: the behaviours filter failed", failure,
+                              api=self.runtime.api_name, request_id=get_request_id(request))
+            fault = Fault(500, INTERNAL_ERROR_MESSAGE)
         if request.finished or request._disconnected or request.startedWriting:
             return
-        body, content_type = render_fault(self.runtime.api_name, 500, INTERNAL_ERROR_MESSAGE,
-                                          get_request_id(request))
-        request.setResponseCode(500)
+        body, content_type, headers = fault.render(self.runtime.api_name,
+                                                   get_request_id(request))
+        request.setResponseCode(fault.status)
         request.setHeader(b"Content-Type", content_type)
+        for name, value in headers.items():
+            request.setHeader(name, value)
         self._finish(request, body)
 
     @staticmethod
