@@ -22,7 +22,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from zope.interface import implementer
 
-from novatx.compute import actions, convert, migrations, services, states
+from novatx.compute import actions, behaviours, convert, migrations, services, states
 from novatx.compute.exceptions import NovatxException
 from novatx.compute.network import ports as network_ports
 from novatx.compute.network import servers as network_servers
@@ -248,6 +248,10 @@ class SimulatedDriver:
                task_state: str, params: dict, stamp: Any, changes: dict) -> str | None:
         """Side effects of reaching a task state; returns an error when it failed."""
         if action == "spawn" and task_state == states.NETWORKING:
+            injected = self._injected_failure(connection, row, stamp)
+            if injected is not None:
+                self._fail(connection, row, params, stamp, *injected)
+                return injected[1]
             if not self._schedulable(connection):
                 reason = "No valid host was found. There are not enough hosts available."
                 self._fail(connection, row, params, stamp, 500, reason)
@@ -274,6 +278,25 @@ class SimulatedDriver:
         elif action == "unshelve" and task_state == states.SPAWNING:
             changes.update(host=self.host, node=self.host)
         return None
+
+    def _injected_failure(self, connection: Connection, row: Mapping[str, Any],
+                          stamp: Any) -> tuple[int, str] | None:
+        """
+        The fault a C{create_error} behaviour of the server's project gives
+        its create, if one is in scope (behaviours on only). Its firing is
+        taken in this transaction, so it counts only if the failure is kept.
+        """
+        if not self._conf.behaviours.enabled:
+            return None
+        behaviour = behaviours.fire_in_transaction(connection, behaviours.Match(
+            project_id=row["project_id"], effects=("create_error",), server_name=row["name"]),
+            stamp)
+        if behaviour is None:
+            return None
+        log.info("behaviour {id} (create_error) of project {project} fired for server {uuid}",
+                 id=behaviour.id, project=row["project_id"], uuid=row["uuid"])
+        params = behaviour.spec.params
+        return params.get("code", 500), params["message"]
 
     def _schedulable(self, connection: Connection) -> bool:
         """

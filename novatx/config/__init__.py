@@ -26,6 +26,7 @@ OPTION_MODULES = (
     "novatx.config.compute_api",
     "novatx.config.ec2",
     "novatx.config.metadata",
+    "novatx.config.behaviours",
 )
 
 

@@ -644,3 +644,29 @@ floating_ips = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime),
 )
+
+# -- behaviours: test-time failures injected on cue (novatx.compute.behaviours) --
+
+behaviours = sa.Table(
+    "behaviours",
+    metadata,
+    sa.Column("id", _UUID, primary_key=True),
+    sa.Column("project_id", _ID, nullable=False, index=True),
+    # The scope: each one unset matches anything.
+    sa.Column("api", sa.String(32)),
+    sa.Column("method", sa.String(16)),
+    sa.Column("path", sa.String(255)),
+    sa.Column("ec2_action", sa.String(64)),
+    sa.Column("server_name", sa.String(255)),
+    sa.Column("effect", sa.String(32), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("count", sa.String(8), nullable=False),
+    # How many firings are left (NULL: forever); taken one at a time by an
+    # UPDATE that only succeeds while some are left.
+    sa.Column("remaining", sa.Integer),
+    sa.Column("fired", sa.Integer, nullable=False, default=0),
+    sa.Column("not_before", sa.DateTime),
+    sa.Column("not_after", sa.DateTime),
+    sa.Column("created_by", _ID, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)

@@ -152,10 +152,11 @@ def serve_resource(testcase: Any, resource: Any, reactor: Any = None) -> Listeni
     return Listening("http://127.0.0.1:%d" % port.getHost().port, client, port)
 
 
-async def _serve(testcase: Any, api_name: str, conf: Any, reactor: Any) -> ServedAPI:
+async def _serve(testcase: Any, api_name: str, conf: Any, reactor: Any,
+                 clock: Any = None) -> ServedAPI:
     conf = make_test_config(testcase, conf)
     service_module = importlib.import_module("novatx.compute.service")
-    compute = service_module.ComputeService(conf, reactor)
+    compute = service_module.ComputeService(conf, reactor, clock)
     await defer.maybeDeferred(compute.startService)
     testcase.addCleanup(compute.stopService)
 
@@ -174,7 +175,7 @@ async def _serve(testcase: Any, api_name: str, conf: Any, reactor: Any) -> Serve
 
 
 def serve_api(
-    testcase: Any, api_name: str, conf: Any = None, reactor: Any = None
+    testcase: Any, api_name: str, conf: Any = None, reactor: Any = None, clock: Any = None
 ) -> defer.Deferred[ServedAPI]:
     """
     Serve C{api_name} (C{osapi_compute}, C{ec2}, C{metadata}) on 127.0.0.1:0.
@@ -182,9 +183,11 @@ def serve_api(
     @param testcase: the trial C{TestCase}; cleanups are registered on it.
     @param conf: a config to start from (default: C{make_config([])}); the
         store and pool options are overridden on it.
+    @param clock: the C{IReactorTime} of the internal API (default: the reactor).
     @return: a Deferred firing with a L{ServedAPI}.
     """
-    return defer.ensureDeferred(_serve(testcase, api_name, conf, reactor or global_reactor))
+    return defer.ensureDeferred(_serve(testcase, api_name, conf, reactor or global_reactor,
+                                       clock))
 
 
 def noauth_headers(

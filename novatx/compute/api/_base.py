@@ -16,6 +16,7 @@ from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
 from novatx.compute import actions, convert, instances
+from novatx.compute.behaviours import BehavioursAPI
 from novatx.compute.coalesce import CoalescedReads
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import DatabaseUnavailable, InstanceIsLocked, Invalid
@@ -51,6 +52,7 @@ class ComputeAPIBase:
     @param store: the started L{Store}.
     @param clock: an C{IReactorTime}: stamps, claims and the driver's timers.
     @param driver: the compute driver (L{novatx.compute.driver.SimulatedDriver}).
+    @ivar behaviours: the L{BehavioursAPI} over the same store and clock.
     """
 
     def __init__(self, conf: Any, store: Store, clock: Any, driver: Any) -> None:
@@ -59,6 +61,7 @@ class ComputeAPIBase:
         self._clock = clock
         self.driver = driver
         self.volumes: Any = None
+        self.behaviours = BehavioursAPI(store, clock)
         self._fields: dict[str, ExtraField] = {}
         self._observers: list[Callable[[str], Any]] = []
         self._listings: CoalescedReads[Page] = CoalescedReads()

@@ -1,0 +1,15 @@
+"""Policy defaults of C{/behaviours}: injecting failures is for admins."""
+
+from __future__ import annotations
+
+from novatx.extensions.compute.policies._rules import ADMIN, rules
+
+CREATE = "novatx:behaviours:create"
+LIST = "novatx:behaviours:list"
+DELETE = "novatx:behaviours:delete"
+
+RULES = rules(
+    (CREATE, ADMIN, "Make a behaviour: a failure or delay injected on cue."),
+    (LIST, ADMIN, "List behaviours and how many times each fired."),
+    (DELETE, ADMIN, "Remove one behaviour, or every one of a project."),
+)
