@@ -137,9 +137,13 @@ def admin_only(context: RequestContext) -> None:
 
 
 def _image_visible(context: RequestContext) -> sa.ColumnElement:
+    """Public and community images, the project's own, and shared ones it is a member of."""
     if context.is_admin:
         return sa.true()
-    return sa.or_(IM.c.visibility.in_(["public", "community"]), IM.c.owner == context.project_id)
+    M = t.image_members
+    return sa.or_(IM.c.visibility.in_(["public", "community"]), IM.c.owner == context.project_id,
+                  sa.and_(IM.c.visibility == "shared", sa.exists().where(
+                      M.c.image_id == IM.c.id, M.c.project_id == context.project_id)))
 
 
 def image_row(connection: Connection, context: RequestContext, image_id: str) -> Mapping:

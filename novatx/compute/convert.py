@@ -137,6 +137,8 @@ def instance(
         metadata=metadata, tags=tuple(sorted(tags)),
         availability_zone=row["availability_zone"],
         pinned_availability_zone=row.get("pinned_availability_zone"),
+        disable_terminate=bool(row.get("disable_terminate")),
+        shutdown_terminate=bool(row.get("shutdown_terminate")),
         launch_index=row["launch_index"],
         reservation_id=row["reservation_id"], fixed_ip=row["fixed_ip"],
         mac_address=row["mac_address"], host=row["host"], node=row["node"],

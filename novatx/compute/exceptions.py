@@ -108,6 +108,12 @@ class InstanceIsLocked(Conflict):
     msg_fmt = "Instance %(instance_uuid)s is locked"
 
 
+class InstanceTerminationDisabled(Conflict):
+    """A delete of an instance whose termination is disabled (EC2's C{disableApiTermination})."""
+
+    msg_fmt = "Instance %(instance_uuid)s may not be deleted: its termination is disabled."
+
+
 class KeyPairExists(Conflict):
     msg_fmt = "Key pair '%(key_name)s' already exists."
 

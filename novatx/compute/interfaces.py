@@ -30,6 +30,10 @@ class CreateRequest:
         (C{{"uuid": ..., "fixed_ip": ...}}).
     @ivar client_token: EC2's idempotency token: a second create with the same
         token and caller returns the first create's instances.
+    @ivar disable_terminate: refuse deletes until it is turned off (EC2's
+        C{DisableApiTermination}).
+    @ivar shutdown_terminate: a shutdown from inside terminates the instance
+        (EC2's C{InstanceInitiatedShutdownBehavior=terminate}).
     """
 
     name: str
@@ -52,6 +56,8 @@ class CreateRequest:
     access_ip_v6: str | None = None
     config_drive: bool = False
     client_token: str | None = None
+    disable_terminate: bool = False
+    shutdown_terminate: bool = False
     extra: dict[str, Any] = attrs.field(factory=dict)
 
 
@@ -292,6 +298,15 @@ class IComputeAPI(Interface):
     def delete_image(context, image_id):
         """Owner or admin; it stays visible to its owner as deleted."""
 
+    def list_image_members(context, image_id):
+        """The projects a shared image is shared with; its owner or admins ask."""
+
+    def update_image_access(context, image_id, public=None, add=(), remove=(), reset=False):
+        """
+        Who may launch an image (owner or admin): public (admins only) or not,
+        shared with projects (C{add}/C{remove}), or private again (C{reset}).
+        """
+
     # -- key pairs -----------------------------------------------------------
 
     def create_key_pair(context, name, key_type="ssh", user_id=None):
@@ -377,6 +392,22 @@ class IComputeAPI(Interface):
 
     def set_password(server_uuid, password):
         """Once only: a second set is L{Conflict} (metadata answers 409)."""
+
+    def set_instance_attributes(context, server_uuid, **changes):
+        """
+        EC2's instance attributes: C{disable_terminate}, C{shutdown_terminate}
+        any time; C{user_data}, C{flavor_id} only while stopped
+        (L{InstanceInvalidState}). Fires with the new record.
+        """
+
+    def list_image_tags(context):
+        """Fires with C{{image internal id: {key: value}}}, the project's EC2 tags."""
+
+    def set_image_tags(context, image_ids, tags):
+        """Set the project's tags on images it may see (all checked before any write)."""
+
+    def delete_image_tags(context, image_ids, tags=()):
+        """Remove the project's tags (C{(key, value or None)}; none given: all)."""
 
     def add_observer(observer):
         """

@@ -112,6 +112,8 @@ class Instance:
     C{status} is the compute API status derived from C{vm_state}/C{task_state}
     (see L{novatx.compute.states}); EC2 derives its own from the same fields.
     C{extra} holds extension fields (L{novatx.compute.fields.ExtraField}).
+    C{disable_terminate} refuses deletes; C{shutdown_terminate} is EC2's
+    C{instanceInitiatedShutdownBehavior} of C{terminate}.
     """
 
     id: int
@@ -158,6 +160,8 @@ class Instance:
     block_device_mapping: tuple[dict[str, Any], ...] = ()
     networks: str | tuple[dict[str, Any], ...] = "auto"
     pinned_availability_zone: str | None = None
+    disable_terminate: bool = False
+    shutdown_terminate: bool = False
     extra: dict[str, Any] = attrs.field(factory=dict)
     volumes_attached: tuple[AttachedVolume, ...] = ()
 

@@ -152,6 +152,10 @@ instances = sa.Table(
     # The zone moves and unshelves keep to (nova's request spec zone); from
     # 2.104 an update may drop it, or set it back to the zone the server is in.
     sa.Column("pinned_availability_zone", sa.String(255)),
+    # nova's: a delete is refused (EC2's disableApiTermination), and a shutdown
+    # from inside the instance terminates it (instanceInitiatedShutdownBehavior).
+    sa.Column("disable_terminate", sa.Boolean, nullable=False, default=False),
+    sa.Column("shutdown_terminate", sa.Boolean, nullable=False, default=False),
     sa.Column("launched_at", sa.DateTime),
     sa.Column("terminated_at", sa.DateTime),
     sa.Column("deleted", sa.Boolean, nullable=False, default=False),
@@ -298,6 +302,35 @@ ec2_client_tokens = sa.Table(
     sa.Column("project_id", _ID, primary_key=True),
     sa.Column("client_token", sa.String(64), primary_key=True),
     sa.Column("reservation_id", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+# -- EC2: tags on images, and who may launch an image ------------------------------
+
+image_tags = sa.Table(
+    "image_tags",
+    metadata,
+    # A project's own tags on an image it may see: AWS keeps a tag on a public
+    # or shared image for the account that set it, so each project has its own.
+    sa.Column(
+        "image_id", sa.Integer, sa.ForeignKey("images.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("project_id", _ID, primary_key=True),
+    sa.Column("key", sa.String(128), primary_key=True),
+    sa.Column("value", sa.String(256), nullable=False),
+)
+
+image_members = sa.Table(
+    "image_members",
+    metadata,
+    # The projects a shared image is shared with (glance's members, EC2's
+    # launchPermission by account).
+    sa.Column(
+        "image_id", sa.Integer, sa.ForeignKey("images.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("project_id", _ID, primary_key=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 

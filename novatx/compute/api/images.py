@@ -4,7 +4,7 @@ The small image registry the compute and EC2 APIs share.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -87,4 +87,58 @@ class ImagesAPI(ComputeAPIBase):
                 raise Conflict("Image %s is protected and cannot be deleted." % image_id)
             connection.execute(sa.update(t.images).where(t.images.c.id == row["id"]).values(
                 deleted=True, status="deleted", updated_at=self._now()))
+        return self._write(run)
+
+    def list_image_members(self, context: RequestContext, image_id: str) -> Deferred:
+        """Fire with the projects a shared image is shared with (its owner or admins ask)."""
+        M = t.image_members
+
+        def run(connection: Connection) -> list[str]:
+            row = _owned_image(connection, context, image_id, "describe")
+            return list(connection.execute(sa.select(M.c.project_id).where(
+                M.c.image_id == row["id"]).order_by(M.c.project_id)).scalars())
+        return self._read(run)
+
+    def update_image_access(self, context: RequestContext, image_id: str,
+                            public: bool | None = None, add: Sequence[str] = (),
+                            remove: Sequence[str] = (), reset: bool = False) -> Deferred:
+        """
+        Change who may launch an image (its owner or admins): C{public} makes
+        it public (admins only, glance's C{publicize_image} default) or no
+        longer public; C{add} and C{remove} share it with projects or stop;
+        C{reset} makes it private to its owner again. A private image shared
+        with a project becomes C{shared}; fires with the image.
+        """
+        try:
+            for project in list(add) + list(remove):
+                validation.text(project, "project_id", 255)
+        except Invalid:
+            return fail()
+        if public and not context.is_admin:
+            return fail(NotAuthorized("Only admins may publicize images."))
+        M = t.image_members
+
+        def run(connection: Connection) -> Image:
+            row = _owned_image(connection, context, image_id, "modify")
+            visibility = row["visibility"]
+            if reset:
+                connection.execute(sa.delete(M).where(M.c.image_id == row["id"]))
+                visibility = "private"
+            if remove:
+                connection.execute(sa.delete(M).where(M.c.image_id == row["id"],
+                                                      M.c.project_id.in_(list(remove))))
+            members = set(connection.execute(sa.select(M.c.project_id).where(
+                M.c.image_id == row["id"])).scalars())
+            fresh = sorted(set(add) - members)
+            if fresh:
+                connection.execute(sa.insert(M), [
+                    {"image_id": row["id"], "project_id": project, "created_at": self._now()}
+                    for project in fresh])
+            if public is not None:
+                visibility = "public" if public else "private"
+            if visibility == "private" and (members or fresh):
+                visibility = "shared"
+            connection.execute(sa.update(t.images).where(t.images.c.id == row["id"]).values(
+                visibility=visibility, updated_at=self._now()))
+            return convert.image(catalog.image_row(connection, context, image_id))
         return self._write(run)

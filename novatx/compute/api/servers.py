@@ -19,8 +19,8 @@ from novatx.compute import (
 from novatx.compute.api._base import ComputeAPIBase
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import (
-    Conflict, ImageNotActive, InstanceNotFound, InstanceNotReady, Invalid, KeypairNotFound,
-    NotFound, QuotaExceeded, ServerGroupNotFound, ZoneNotAvailable,
+    Conflict, ImageNotActive, InstanceNotFound, InstanceNotReady, InstanceTerminationDisabled,
+    Invalid, KeypairNotFound, NotFound, QuotaExceeded, ServerGroupNotFound, ZoneNotAvailable,
 )
 from novatx.compute.interfaces import CreateRequest, ServerQuery
 from novatx.compute.listing import equals
@@ -198,6 +198,8 @@ class ServersAPI(ComputeAPIBase):
                 key_name=request.key_name, key_data=key_data, user_data=request.user_data,
                 admin_password=request.admin_password, availability_zone=zone,
                 pinned_availability_zone=pinned_zone,
+                disable_terminate=request.disable_terminate,
+                shutdown_terminate=request.shutdown_terminate,
                 launch_index=index, reservation_id=reservation_id,
                 vm_state=states.BUILDING, task_state=states.SCHEDULING,
                 power_state=states.NOSTATE, locked=False, progress=0,
@@ -306,7 +308,21 @@ class ServersAPI(ComputeAPIBase):
         return self._change(context, server_uuid, change, check_lock=False)
 
     def delete_server(self, context: RequestContext, server_uuid: str) -> Deferred:
-        return self._act(context, server_uuid, "delete")
+        """
+        Delete, unless termination is disabled. A snapshot still being taken
+        is abandoned and its image deleted, as nova deletes an image whose
+        upload never finished: it never stays queued.
+        """
+        def prepare(connection: Connection, row: Mapping[str, Any]) -> tuple[dict, dict]:
+            if row["disable_terminate"]:
+                raise InstanceTerminationDisabled(instance_uuid=row["uuid"])
+            if row["pending_action"] == "snapshot":
+                image = (row["pending_params"] or {}).get("image_id")
+                connection.execute(sa.update(t.images).where(
+                    t.images.c.uuid == image, t.images.c.status != "active").values(
+                    deleted=True, status="deleted", updated_at=self._now()))
+            return {}, {}
+        return self._act(context, server_uuid, "delete", prepare)
 
     def set_metadata(self, context: RequestContext, server_uuid: str,
                      metadata: Mapping[str, str], replace: bool = False) -> Deferred:

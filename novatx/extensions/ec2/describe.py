@@ -18,19 +18,32 @@ from novatx.extensions.ec2.render import XML, render_fragment
 from novatx.extensions.ec2.snapshot import Snapshots
 from novatx.extensions.ec2.states import ec2_state
 from novatx.extensions.ec2.views import (
+    ROOT_DEVICE_NAME,
     ImageIds,
     InstanceFragments,
     instance_tags,
     metadata_options,
+    private_dns_name,
     reservation_items,
+    root_device_type,
     state_item,
     zone,
 )
 
 
+#: Filters on what no instance here has yet (public addresses, security
+#: groups, EBS volumes): known names that match nothing.
+_NOTHING_FILTERS = (
+    "ip-address", "group-id", "group-name", "instance.group-id", "instance.group-name",
+    "block-device-mapping.attach-time", "block-device-mapping.delete-on-termination",
+    "block-device-mapping.device-name", "block-device-mapping.status",
+    "block-device-mapping.volume-id", "kernel-id", "ramdisk-id",
+)
+
+
 def _instance_filters(image_ids: dict[str, str]) -> dict[str, Getter]:
     """DescribeInstances' filters (those AWS defines that the store can answer)."""
-    return {
+    getters = {
         "instance-id": one(lambda i: i.ec2_id),
         "instance-state-name": one(lambda i: ec2_state(i)[1]),
         "instance-state-code": one(lambda i: ec2_state(i)[0]),
@@ -39,9 +52,16 @@ def _instance_filters(image_ids: dict[str, str]) -> dict[str, Getter]:
         "key-name": one(lambda i: i.key_name),
         "availability-zone": one(zone),
         "private-ip-address": one(lambda i: i.fixed_ip),
+        "private-dns-name": one(private_dns_name),
+        "dns-name": one(lambda i: ""),
         "reservation-id": one(reservation_id),
+        "owner-id": one(lambda i: i.project_id),
         "launch-index": one(lambda i: i.launch_index),
+        "root-device-name": one(lambda i: ROOT_DEVICE_NAME),
+        "root-device-type": one(root_device_type),
     }
+    getters.update({name: one(lambda i: None) for name in _NOTHING_FILTERS})
+    return getters
 
 
 def _status_check(instance: Instance) -> tuple[str, str | None]:

@@ -80,6 +80,14 @@ def incorrect_instance_state(ec2_id: str, verb: str) -> EC2Error:
     )
 
 
+def termination_disabled(ec2_id: str) -> EC2Error:
+    return EC2Error(
+        "OperationNotPermitted",
+        "The instance '%s' may not be terminated. Modify its 'disableApiTermination' "
+        "instance attribute and try again." % (ec2_id,),
+    )
+
+
 def image_not_found(ec2_id: str) -> EC2Error:
     return EC2Error("InvalidAMIID.NotFound", "The image id '[%s]' does not exist" % (ec2_id,))
 
@@ -96,6 +104,7 @@ _BY_KIND: tuple[tuple[type[BaseException], str, int], ...] = (
     (exc.KeyPairExists, "InvalidKeyPair.Duplicate", 400),
     (exc.FlavorNotFound, "InvalidParameterValue", 400),
     (exc.MarkerNotFound, "InvalidPaginationToken", 400),
+    (exc.InstanceTerminationDisabled, "OperationNotPermitted", 400),
     (exc.InstanceInvalidState, "IncorrectInstanceState", 400),
     (exc.InstanceIsLocked, "IncorrectInstanceState", 400),
     (exc.QuotaExceeded, "InstanceLimitExceeded", 400),

@@ -14,6 +14,7 @@ from novatx.extensions.ec2.filters import compile_filters, one
 from novatx.extensions.ec2.ids import parse_image_id
 from novatx.extensions.ec2.lookup import named_instances
 from novatx.extensions.ec2.paging import Paging
+from novatx.extensions.ec2.views import ROOT_DEVICE_NAME, root_device_type, tag_set
 
 #: Image status -> EC2 image state.
 IMAGE_STATES = {
@@ -35,7 +36,8 @@ def _is_public(image: Image) -> bool:
     return image.visibility in ("public", "community")
 
 
-def image_item(image: Image) -> dict[str, Any]:
+def image_item(image: Image, tags: dict[str, str] | None = None) -> dict[str, Any]:
+    """One C{imagesSet} item, with the caller's project's C{tags} on it."""
     return {
         "imageId": image.ec2_id,
         "imageLocation": "%s/%s" % (image.owner or "novatx", image.name or image.id),
@@ -52,6 +54,7 @@ def image_item(image: Image) -> dict[str, Any]:
         "blockDeviceMapping": [],
         "virtualizationType": "hvm",
         "hypervisor": "xen",
+        "tagSet": tag_set(tags) if tags else None,
     }
 
 
@@ -66,6 +69,10 @@ _FILTERS = {
 }
 
 
+def _no_tags(image: Image) -> dict[str, str]:
+    return {}
+
+
 class DescribeImages(EC2Action):
     action = "DescribeImages"
     name = "Describe images"
@@ -74,13 +81,16 @@ class DescribeImages(EC2Action):
         ids = P.member_list(params, "ImageId")
         numbers = [parse_image_id(text) for text in ids]
         owners = P.member_list(params, "Owner")
-        matches = compile_filters(P.filters(params), _FILTERS)
+        requested = P.filters(params)
+        compile_filters(requested, _FILTERS, _no_tags)
         paging = Paging.read(self.action, request.context.project_id, params, exclusive=("ImageId",))
-        return self._describe(request.context, ids, numbers, owners, matches, paging)
+        return self._describe(request.context, ids, numbers, owners, requested, paging)
 
     @inlineCallbacks
-    def _describe(self, context, ids, numbers, owners, matches, paging) -> Any:
+    def _describe(self, context, ids, numbers, owners, requested, paging) -> Any:
         page = yield self.compute.list_images(context)
+        tags = yield self.compute.list_image_tags(context)
+        matches = compile_filters(requested, _FILTERS, lambda i: tags.get(i.internal_id, {}))
         images = list(page.items)
         if ids:
             by_number = {image.internal_id: image for image in images}
@@ -93,10 +103,19 @@ class DescribeImages(EC2Action):
             images = [image for image in images if image.owner in wanted]
         images = sorted((image for image in images if matches(image)), key=lambda i: i.internal_id)
         selected, token = paging.page(images, key=lambda i: i.internal_id)
-        return {"imagesSet": [image_item(image) for image in selected], "nextToken": token}
+        return {
+            "imagesSet": [image_item(image, tags.get(image.internal_id)) for image in selected],
+            "nextToken": token,
+        }
 
 
 class CreateImage(EC2Action):
+    """
+    An image of an EBS-backed instance, as AWS makes them; an instance-store
+    instance (every instance, until volumes can be roots) is refused, as AWS
+    refuses it. The compute API's C{createImage} snapshots any server.
+    """
+
     action = "CreateImage"
     name = "Create image"
 
@@ -111,6 +130,11 @@ class CreateImage(EC2Action):
     @inlineCallbacks
     def _create(self, context: Any, instance_id: str, name: str, description: str | None) -> Any:
         (instance,) = yield named_instances(self, context, [instance_id], "imaged")
+        if root_device_type(instance) != "ebs":
+            raise errors.invalid_value(
+                "InstanceId", instance_id,
+                "Instance does not have a volume attached at root (%s)." % (ROOT_DEVICE_NAME,),
+            )
         metadata = {"description": description} if description else None
         image = yield self.compute.create_image(context, instance.uuid, name, metadata)
         return {"imageId": image.ec2_id}
@@ -133,9 +157,10 @@ class DeregisterImage(EC2Action):
         try:
             yield self.compute.delete_image(context, image.id)
         except NotAuthorized:
-            raise errors.EC2Error(
-                "UnauthorizedOperation",
-                "You are not authorized to deregister the image %s." % (image_id,),
-                403,
-            ) from None
+            raise not_authorized_for(image_id) from None
         return {"return": True}
+
+
+def not_authorized_for(image_id: str) -> errors.EC2Error:
+    """AWS's answer to a change of (or a look at the attributes of) another's image."""
+    return errors.EC2Error("AuthFailure", "Not authorized for image:%s" % (image_id,))

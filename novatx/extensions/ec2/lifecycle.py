@@ -40,6 +40,9 @@ class _StateChange(EC2Action):
     def call(self, context: Any, instance: Instance) -> Any:
         raise NotImplementedError
 
+    def check(self, instance: Instance) -> None:
+        """Refuse an instance this action may not change, before any is changed."""
+
     def __call__(self, request: Any, params: dict[str, str]) -> Any:
         P.required(params, "InstanceId.1")
         ids = P.member_list(params, "InstanceId")
@@ -52,6 +55,7 @@ class _StateChange(EC2Action):
             name = ec2_state(instance)[1]
             if name not in self.noop and name not in self.allowed:
                 raise incorrect_state(instance, self.verb)
+            self.check(instance)
         results = yield gatherResults(
             [self._one(context, instance) for instance in instances], consumeErrors=True
         ).addErrback(first_error)
@@ -114,6 +118,10 @@ class TerminateInstances(_StateChange):
     noop = frozenset(("shutting-down", "terminated"))
     allowed = frozenset(("pending", "running", "stopping", "stopped"))
 
+    def check(self, instance: Instance) -> None:
+        if instance.disable_terminate and ec2_state(instance)[1] not in self.noop:
+            raise errors.termination_disabled(instance.ec2_id)
+
     def call(self, context: Any, instance: Instance) -> Any:
         return self.compute.delete_server(context, instance.uuid).addCallback(
             _state_of, SHUTTING_DOWN
@@ -155,4 +163,29 @@ class GetConsoleOutput(EC2Action):
             "instanceId": instance.ec2_id,
             "timestamp": instance.updated_at or instance.created_at,
             "output": None if text is None else base64.b64encode(text.encode("utf-8")).decode("ascii"),
+        }
+
+
+class GetPasswordData(EC2Action):
+    """
+    The password the instance posted to the metadata API (C{/openstack/latest/password},
+    encrypted with its key pair and base64-encoded there), as the compute API's
+    C{os-server-password} shows it; empty until the instance posts one.
+    """
+
+    action = "GetPasswordData"
+    name = "Get password data"
+
+    def __call__(self, request: Any, params: dict[str, str]) -> Any:
+        instance_id = P.required(params, "InstanceId")
+        return self._password(request.context, instance_id)
+
+    @inlineCallbacks
+    def _password(self, context: Any, instance_id: str) -> Any:
+        (instance,) = yield named_instances(self, context, [instance_id])
+        password = yield self.compute.get_password(instance.uuid)
+        return {
+            "instanceId": instance.ec2_id,
+            "timestamp": instance.updated_at or instance.created_at,
+            "passwordData": password,
         }

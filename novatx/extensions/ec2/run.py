@@ -26,8 +26,8 @@ PLACEHOLDER_NAME = "ec2-instance"
 CLIENT_TOKEN_LENGTH = 64
 
 
-def _user_data(params: dict[str, str]) -> str | None:
-    text = params.get("UserData")
+def user_data(text: str | None) -> str | None:
+    """User data as given (base64 text), once it is known to be base64."""
     if text is None:
         return None
     try:
@@ -44,6 +44,18 @@ def _client_token(params: dict[str, str]) -> str | None:
             "ClientToken", token, "It must be at most 64 ASCII characters."
         )
     return token or None
+
+
+#: AWS's C{instanceInitiatedShutdownBehavior} values, by whether a shutdown terminates.
+SHUTDOWN_BEHAVIORS = {"stop": False, "terminate": True}
+
+
+def shutdown_terminates(params: dict[str, str], name: str) -> bool:
+    """Whether C{name} (C{stop}, the default, or C{terminate}) makes a shutdown terminate."""
+    text = params.get(name, "stop")
+    if text not in SHUTDOWN_BEHAVIORS:
+        raise errors.invalid_value(name, text, "It must be stop or terminate.")
+    return SHUTDOWN_BEHAVIORS[text]
 
 
 def _check_repeat(instances: list[Any], image_id: str, instance_type: str, fields: dict[str, Any]) -> None:
@@ -88,10 +100,12 @@ class RunInstances(EC2Action):
             min_count=min_count,
             max_count=max_count,
             key_name=params.get("KeyName") or None,
-            user_data=_user_data(params),
+            user_data=user_data(params.get("UserData")),
             metadata=metadata,
             availability_zone=params.get("Placement.AvailabilityZone") or None,
             client_token=_client_token(params),
+            disable_terminate=P.boolean(params, "DisableApiTermination"),
+            shutdown_terminate=shutdown_terminates(params, "InstanceInitiatedShutdownBehavior"),
         )
         instance_type = params.get("InstanceType") or DEFAULT_INSTANCE_TYPE
         return self._run(request.context, image_ec2_id, image_number, instance_type, fields)
@@ -103,7 +117,7 @@ class RunInstances(EC2Action):
             image = yield self.compute.get_image_by_ec2_id(context, image_number)
         except ImageNotFound:
             raise errors.image_not_found(image_ec2_id) from None
-        flavor = yield self._flavor(context, instance_type)
+        flavor = yield flavor_named(self.compute, context, instance_type)
         name = fields.pop("name")
         try:
             instances = yield self.compute.create_servers(
@@ -137,12 +151,14 @@ class RunInstances(EC2Action):
             return succeed(instance)
         return self.compute.update_server(context, instance.uuid, name=instance.ec2_id)
 
-    @inlineCallbacks
-    def _flavor(self, context: Any, instance_type: str) -> Any:
-        page = yield self.compute.list_flavors(context)
-        for flavor in page.items:
-            if flavor.name == instance_type and not flavor.disabled:
-                return flavor
-        raise errors.EC2Error(
-            "InvalidParameterValue", "Invalid value '%s' for InstanceType." % (instance_type,)
-        )
+
+@inlineCallbacks
+def flavor_named(compute: Any, context: Any, instance_type: str) -> Any:
+    """The enabled flavor whose name is the instance type; C{InvalidParameterValue} else."""
+    page = yield compute.list_flavors(context)
+    for flavor in page.items:
+        if flavor.name == instance_type and not flavor.disabled:
+            return flavor
+    raise errors.EC2Error(
+        "InvalidParameterValue", "Invalid value '%s' for InstanceType." % (instance_type,)
+    )

@@ -23,6 +23,9 @@ from novatx.extensions.ec2.states import ec2_state
 NAME_TAG = "Name"
 #: The zone an instance shows when the store recorded none.
 DEFAULT_ZONE = "nova"
+#: Every instance's root device: its image's disk, kept on the host.
+ROOT_DEVICE_NAME = "/dev/vda"
+ROOT_DEVICE_TYPE = "instance-store"
 
 
 def instance_tags(instance: Instance) -> dict[str, str]:
@@ -35,6 +38,18 @@ def instance_tags(instance: Instance) -> dict[str, str]:
     if instance.name and instance.name != instance.ec2_id:
         tags[NAME_TAG] = instance.name
     return tags
+
+
+def root_device_type(instance: Instance) -> str:
+    """C{ebs} for an instance whose root is a volume, else C{instance-store}: always, so far."""
+    return ROOT_DEVICE_TYPE
+
+
+def private_dns_name(instance: Instance) -> str:
+    """AWS's private DNS name of the instance's fixed address (empty without one)."""
+    if not instance.fixed_ip:
+        return ""
+    return "ip-%s.ec2.internal" % instance.fixed_ip.replace(".", "-")
 
 
 def tag_set(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -73,15 +88,12 @@ def instance_item(
 
     @param options: its C{metadataOptions} (L{metadata_options}).
     """
-    private_dns = ""
-    if instance.fixed_ip:
-        private_dns = "ip-%s.ec2.internal" % instance.fixed_ip.replace(".", "-")
     state = ec2_state(instance)
     item: dict[str, Any] = {
         "instanceId": instance.ec2_id,
         "imageId": image_id,
         "instanceState": state_item(state),
-        "privateDnsName": private_dns,
+        "privateDnsName": private_dns_name(instance),
         "dnsName": "",
         "reason": "",
         "keyName": instance.key_name,
@@ -94,8 +106,8 @@ def instance_item(
         "privateIpAddress": instance.fixed_ip,
         "groupSet": [],
         "architecture": "x86_64",
-        "rootDeviceType": "instance-store",
-        "rootDeviceName": "/dev/vda",
+        "rootDeviceType": root_device_type(instance),
+        "rootDeviceName": ROOT_DEVICE_NAME,
         "blockDeviceMapping": [],
         "virtualizationType": "hvm",
         "hypervisor": "xen",

@@ -62,6 +62,31 @@ class AwsCliTests(TestCase):
         terminated, _ = await self.aws("terminate-instances", "--instance-ids", *ids)
         self.assertEqual({i["PreviousState"]["Name"] for i in terminated["TerminatingInstances"]}, {"running"})
 
+    async def test_attributes_password_and_image_tags(self) -> None:
+        images, _ = await self.aws("describe-images")
+        ami = images["Images"][0]["ImageId"]
+        run, _ = await self.aws("run-instances", "--image-id", ami, "--instance-type", "m1.tiny",
+                                "--disable-api-termination")
+        (instance_id,) = [i["InstanceId"] for i in run["Instances"]]
+        await self.aws("wait", "instance-running", "--instance-ids", instance_id)
+        shown, _ = await self.aws("describe-instance-attribute", "--instance-id", instance_id,
+                                  "--attribute", "disableApiTermination")
+        self.assertEqual(shown["DisableApiTermination"], {"Value": True})
+        _, err = await self.aws("terminate-instances", "--instance-ids", instance_id, expect=255)
+        self.assertIn("OperationNotPermitted", err)
+        await self.aws("modify-instance-attribute", "--instance-id", instance_id,
+                       "--no-disable-api-termination")
+        password, _ = await self.aws("get-password-data", "--instance-id", instance_id)
+        self.assertEqual((password["InstanceId"], password["PasswordData"]), (instance_id, ""))
+        await self.aws("terminate-instances", "--instance-ids", instance_id)
+
+        await self.aws("create-tags", "--resources", ami, "--tags", "Key=team,Value=cli")
+        tagged, _ = await self.aws("describe-images", "--filters", "Name=tag:team,Values=cli")
+        self.assertEqual([i["ImageId"] for i in tagged["Images"]], [ami])
+        _, err = await self.aws("describe-image-attribute", "--image-id", ami,
+                                "--attribute", "description", expect=255)
+        self.assertIn("AuthFailure", err)
+
     async def test_pages_and_client_token(self) -> None:
         arguments = ("run-instances", "--image-id", "ami-00000001", "--count", "6",
                      "--instance-type", "m1.tiny", "--client-token", "cli-token")
