@@ -1,0 +1,216 @@
+"""
+boto3 over real HTTP: EC2's volumes and snapshots on block storage, their
+states as the simulated driver moves them, attachments to instances, tags,
+filters, paging and AWS's errors.
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+from botocore.waiter import WaiterModel, create_waiter_with_client
+from twisted.internet.threads import deferToThread
+from twisted.trial.unittest import TestCase
+
+from novatx.extensions.ec2.test.served import client_for, fast_config, serve_ec2
+
+
+def f(name: str, *values: str) -> dict:
+    """One of boto3's C{Filters}."""
+    return {"Name": name, "Values": list(values)}
+
+
+#: A waiter boto3 lacks: every attachment of the volumes is C{attached}.
+_ATTACHED = WaiterModel({"version": 2, "waiters": {"VolumeAttached": {
+    "operation": "DescribeVolumes", "delay": 0.1, "maxAttempts": 100,
+    "acceptors": [{"state": "success", "matcher": "pathAll",
+                   "argument": "Volumes[].Attachments[].State", "expected": "attached"}],
+}}})
+
+
+def wait_attached(client, volume_id: str):
+    waiter = create_waiter_with_client("VolumeAttached", _ATTACHED, client.boto)
+    return deferToThread(waiter.wait, VolumeIds=[volume_id])
+
+
+async def failure(client, code: str, method: str, **kwargs) -> ClientError:
+    """The C{ClientError} of C{method}, which must fail with C{code}."""
+    try:
+        await client.call(method, **kwargs)
+    except ClientError as e:
+        if e.response["Error"]["Code"] != code:
+            raise
+        return e
+    raise AssertionError("%s did not fail with %s" % (method, code))
+
+
+class VolumeTests(TestCase):
+    timeout = 120
+
+    async def setUp(self) -> None:
+        conf = fast_config()
+        conf.set_override("describe_cache_seconds", 0, "ec2")
+        conf.set_override("volume_create_seconds", 0.1, "simulated")
+        conf.set_override("volume_attach_seconds", 0.1, "simulated")
+        conf.set_override("volume_delete_seconds", 0.1, "simulated")
+        self.served = await serve_ec2(self, conf)
+        self.ec2 = await client_for(self.served, "alice", "p1")
+        self.bob = await client_for(self.served, "bob", "p2")
+        zones = await self.ec2.call("describe_availability_zones")
+        self.zone = zones["AvailabilityZones"][0]["ZoneName"]
+
+    async def volume(self, **kwargs) -> dict:
+        created = await self.ec2.call("create_volume", AvailabilityZone=self.zone,
+                                      **({"Size": 1} | kwargs))
+        await self.ec2.wait("volume_available", VolumeIds=[created["VolumeId"]])
+        return created
+
+    async def run_instance(self) -> str:
+        ami = (await self.ec2.call("describe_images"))["Images"][0]["ImageId"]
+        reply = await self.ec2.call("run_instances", ImageId=ami, MinCount=1, MaxCount=1,
+                                    InstanceType="m1.tiny")
+        instance_id = reply["Instances"][0]["InstanceId"]
+        await self.ec2.wait("instance_running", InstanceIds=[instance_id])
+        return instance_id
+
+    async def test_create_describe_delete(self) -> None:
+        created = await self.ec2.call("create_volume", Size=2, AvailabilityZone=self.zone)
+        self.assertRegex(created["VolumeId"], r"\Avol-[0-9a-f]{8}\Z")
+        self.assertEqual((created["Size"], created["State"], created["AvailabilityZone"]),
+                         (2, "creating", self.zone))
+        self.assertIsNotNone(created["CreateTime"])
+        await self.ec2.wait("volume_available", VolumeIds=[created["VolumeId"]])
+        shown = (await self.ec2.call("describe_volumes",
+                                     VolumeIds=[created["VolumeId"]]))["Volumes"]
+        self.assertEqual([(v["VolumeId"], v["State"], v["Attachments"]) for v in shown],
+                         [(created["VolumeId"], "available", [])])
+        self.assertEqual((await self.bob.call("describe_volumes"))["Volumes"], [])
+        await failure(self.bob, "InvalidVolume.NotFound", "delete_volume",
+                      VolumeId=created["VolumeId"])
+
+        await self.ec2.call("delete_volume", VolumeId=created["VolumeId"])
+        await self.ec2.wait("volume_deleted", VolumeIds=[created["VolumeId"]])
+        await failure(self.ec2, "InvalidVolume.NotFound", "describe_volumes",
+                      VolumeIds=[created["VolumeId"]])
+        await failure(self.ec2, "InvalidVolume.NotFound", "delete_volume",
+                      VolumeId=created["VolumeId"])
+
+    async def test_bad_requests(self) -> None:
+        await failure(self.ec2, "InvalidVolumeID.Malformed", "describe_volumes",
+                      VolumeIds=["vol-xyz"])
+        await failure(self.ec2, "InvalidSnapshotID.Malformed", "describe_snapshots",
+                      SnapshotIds=["snap-1"])
+        await failure(self.ec2, "InvalidSnapshot.NotFound", "create_volume",
+                      AvailabilityZone=self.zone, SnapshotId="snap-0000abcd")
+        await failure(self.ec2, "MissingParameter", "create_volume", AvailabilityZone=self.zone)
+        await failure(self.ec2, "InvalidParameterValue", "create_volume", Size=1,
+                      AvailabilityZone="nowhere")
+        await failure(self.ec2, "InvalidParameterValue", "create_volume", Size=0,
+                      AvailabilityZone=self.zone)
+        self.assertEqual((await self.ec2.call("describe_volumes"))["Volumes"], [])
+
+    async def test_snapshots_and_volumes_made_of_them(self) -> None:
+        volume = await self.volume()
+        snapshot = await self.ec2.call("create_snapshot", VolumeId=volume["VolumeId"],
+                                       Description="first")
+        self.assertEqual((snapshot["VolumeId"], snapshot["VolumeSize"], snapshot["Description"],
+                          snapshot["OwnerId"]), (volume["VolumeId"], 1, "first", "p1"))
+        await self.ec2.wait("snapshot_completed", SnapshotIds=[snapshot["SnapshotId"]])
+        mine = await self.ec2.call("describe_snapshots", OwnerIds=["self"])
+        self.assertEqual([(s["SnapshotId"], s["State"], s["Progress"]) for s in mine["Snapshots"]],
+                         [(snapshot["SnapshotId"], "completed", "100%")])
+        self.assertEqual((await self.bob.call("describe_snapshots"))["Snapshots"], [])
+
+        bigger = await self.volume(Size=3, SnapshotId=snapshot["SnapshotId"])
+        same = await self.ec2.call("create_volume", AvailabilityZone=self.zone,
+                                   SnapshotId=snapshot["SnapshotId"])
+        await self.ec2.wait("volume_available", VolumeIds=[same["VolumeId"]])
+        self.assertEqual((bigger["Size"], same["Size"]), (3, 1))
+        found = await self.ec2.call("describe_volumes",
+                                    Filters=[f("snapshot-id", snapshot["SnapshotId"])])
+        self.assertEqual(sorted(v["VolumeId"] for v in found["Volumes"]),
+                         sorted([bigger["VolumeId"], same["VolumeId"]]))
+        await failure(self.ec2, "IncorrectState", "delete_volume", VolumeId=volume["VolumeId"])
+
+        await self.ec2.call("delete_snapshot", SnapshotId=snapshot["SnapshotId"])
+        await failure(self.ec2, "InvalidSnapshot.NotFound", "delete_snapshot",
+                      SnapshotId="snap-0000ffff")
+
+    async def test_attach_detach_and_instances(self) -> None:
+        instance_id = await self.run_instance()
+        volume = await self.volume()
+        attached = await self.ec2.call("attach_volume", VolumeId=volume["VolumeId"],
+                                       InstanceId=instance_id, Device="/dev/vdc")
+        self.assertEqual((attached["State"], attached["InstanceId"], attached["Device"]),
+                         ("attaching", instance_id, "/dev/vdc"))
+        await wait_attached(self.ec2, volume["VolumeId"])
+        shown = (await self.ec2.call("describe_volumes",
+                                     VolumeIds=[volume["VolumeId"]]))["Volumes"][0]
+        self.assertEqual([(a["InstanceId"], a["Device"], a["State"], a["DeleteOnTermination"])
+                          for a in shown["Attachments"]],
+                         [(instance_id, "/dev/vdc", "attached", False)])
+        for name, value in (("attachment.instance-id", instance_id),
+                            ("attachment.device", "/dev/vdc"), ("status", "in-use")):
+            found = await self.ec2.call("describe_volumes", Filters=[f(name, value)])
+            self.assertEqual([v["VolumeId"] for v in found["Volumes"]], [volume["VolumeId"]])
+
+        reservations = (await self.ec2.call("describe_instances", Filters=[
+            f("block-device-mapping.volume-id", volume["VolumeId"])]))["Reservations"]
+        mapped = reservations[0]["Instances"][0]["BlockDeviceMappings"]
+        self.assertEqual([(m["DeviceName"], m["Ebs"]["VolumeId"], m["Ebs"]["Status"])
+                          for m in mapped], [("/dev/vdc", volume["VolumeId"], "attached")])
+        none = await self.ec2.call("describe_instances", Filters=[
+            f("block-device-mapping.device-name", "/dev/vdz")])
+        self.assertEqual(none["Reservations"], [])
+
+        other = await self.volume()
+        await failure(self.ec2, "VolumeInUse", "attach_volume", VolumeId=volume["VolumeId"],
+                      InstanceId=instance_id, Device="/dev/vdd")
+        await failure(self.ec2, "VolumeInUse", "delete_volume", VolumeId=volume["VolumeId"])
+        await failure(self.ec2, "IncorrectState", "detach_volume", VolumeId=other["VolumeId"])
+        await failure(self.ec2, "InvalidInstanceID.NotFound", "attach_volume",
+                      VolumeId=other["VolumeId"], InstanceId="i-0000ffff", Device="/dev/vdd")
+
+        detached = await self.ec2.call("detach_volume", VolumeId=volume["VolumeId"])
+        self.assertEqual(detached["State"], "detaching")
+        await self.ec2.wait("volume_available", VolumeIds=[volume["VolumeId"]])
+        mapped = (await self.ec2.call("describe_instances", InstanceIds=[instance_id]))
+        self.assertEqual(mapped["Reservations"][0]["Instances"][0]["BlockDeviceMappings"], [])
+
+        await self.ec2.call("attach_volume", VolumeId=volume["VolumeId"],
+                            InstanceId=instance_id, Device="/dev/vdc")
+        await wait_attached(self.ec2, volume["VolumeId"])
+        await self.ec2.call("terminate_instances", InstanceIds=[instance_id])
+        await self.ec2.wait("instance_terminated", InstanceIds=[instance_id])
+        await self.ec2.wait("volume_available", VolumeIds=[volume["VolumeId"]])
+
+    async def test_tags_filters_and_paging(self) -> None:
+        volumes = [await self.volume() for _ in range(6)]
+        ids = [v["VolumeId"] for v in volumes]
+        snapshot = await self.ec2.call("create_snapshot", VolumeId=ids[0])
+        await self.ec2.call("create_tags", Resources=ids[:2] + [snapshot["SnapshotId"]],
+                            Tags=[{"Key": "team", "Value": "blue"}])
+        tags = (await self.ec2.call("describe_tags", Filters=[f("key", "team")]))["Tags"]
+        self.assertEqual(sorted((t["ResourceId"], t["ResourceType"]) for t in tags),
+                         sorted([(ids[0], "volume"), (ids[1], "volume"),
+                                 (snapshot["SnapshotId"], "snapshot")]))
+        tagged = await self.ec2.call("describe_volumes", Filters=[f("tag:team", "blue")])
+        self.assertEqual([v["VolumeId"] for v in tagged["Volumes"]], ids[:2])
+        self.assertEqual(tagged["Volumes"][0]["Tags"], [{"Key": "team", "Value": "blue"}])
+        shot = await self.ec2.call("describe_snapshots", Filters=[f("tag-key", "team")])
+        self.assertEqual([s["SnapshotId"] for s in shot["Snapshots"]], [snapshot["SnapshotId"]])
+        await failure(self.ec2, "InvalidVolume.NotFound", "create_tags",
+                      Resources=[ids[2], "vol-0000ffff"], Tags=[{"Key": "k", "Value": "v"}])
+        self.assertEqual((await self.ec2.call("describe_volumes", VolumeIds=[ids[2]]))[
+            "Volumes"][0].get("Tags", []), [])
+        await self.ec2.call("delete_tags", Resources=[ids[0], snapshot["SnapshotId"]],
+                            Tags=[{"Key": "team"}])
+        tags = (await self.ec2.call("describe_tags", Filters=[f("key", "team")]))["Tags"]
+        self.assertEqual([t["ResourceId"] for t in tags], [ids[1]])
+
+        first = await self.ec2.call("describe_volumes", MaxResults=5)
+        rest = await self.ec2.call("describe_volumes", MaxResults=5,
+                                   NextToken=first["NextToken"])
+        self.assertEqual([v["VolumeId"] for v in first["Volumes"] + rest["Volumes"]], ids)
+        self.assertNotIn("NextToken", rest)
+        await failure(self.ec2, "InvalidParameterValue", "describe_volumes",
+                      Filters=[f("no-such-filter", "x")])
