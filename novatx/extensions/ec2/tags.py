@@ -30,6 +30,7 @@ from novatx.extensions.ec2.ids import (
 from novatx.extensions.ec2.lookup import first_error, named_instances, visible_instances
 from novatx.extensions.ec2.paging import Paging
 from novatx.extensions.ec2.snapshot import Snapshots
+from novatx.extensions.ec2.states import TERMINATED, ec2_state
 from novatx.extensions.ec2.tagging import MAX_TAGS, check_tag, check_tag_count, split_tags
 from novatx.extensions.ec2.views import NAME_TAG, instance_tags
 
@@ -135,6 +136,12 @@ class CreateTags(EC2Action):
 
 
 class DeleteTags(EC2Action):
+    """
+    Remove tags. A terminated instance, still visible but gone from the
+    store's live records, is skipped (left as it was), not refused, so a
+    clean-up after a termination succeeds, as it does with ec2-api.
+    """
+
     action = "DeleteTags"
     name = "Delete tags"
 
@@ -145,7 +152,8 @@ class DeleteTags(EC2Action):
     @inlineCallbacks
     def _delete(self, context: Any, ids: list[str], image_ids: list[str],
                 named: dict[str, list[str]], tags: list[tuple[str, str | None]]) -> Any:
-        instances = yield named_instances(self, context, ids, "untagged") if ids else succeed([])
+        instances = yield named_instances(self, context, ids) if ids else succeed([])
+        instances = [i for i in instances if ec2_state(i) != TERMINATED]
         volumes, snapshots = yield _storage(self, context, named)
         for record, forget in [(v, self.compute.volumes.delete_volume_metadata)
                                for v in volumes] + [

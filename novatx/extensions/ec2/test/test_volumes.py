@@ -214,3 +214,21 @@ class VolumeTests(TestCase):
         self.assertNotIn("NextToken", rest)
         await failure(self.ec2, "InvalidParameterValue", "describe_volumes",
                       Filters=[f("no-such-filter", "x")])
+
+    async def test_untagging_a_terminated_instance_succeeds(self) -> None:
+        """
+        The clean-up ec2-api's suite does after a termination: DeleteTags
+        succeeds and leaves the terminated instance as it was.
+        """
+        instance_id = await self.run_instance()
+        await self.ec2.call("create_tags", Resources=[instance_id],
+                            Tags=[{"Key": "k", "Value": "v"}])
+        await self.ec2.call("terminate_instances", InstanceIds=[instance_id])
+        await self.ec2.wait("instance_terminated", InstanceIds=[instance_id])
+        await failure(self.ec2, "IncorrectInstanceState", "create_tags", Resources=[instance_id],
+                      Tags=[{"Key": "k2", "Value": "v"}])
+        reply = await self.ec2.call("delete_tags", Resources=[instance_id], Tags=[{"Key": "k"}])
+        self.assertEqual(reply["ResponseMetadata"]["HTTPStatusCode"], 200)
+        described = await self.ec2.call("describe_instances", InstanceIds=[instance_id])
+        self.assertEqual(described["Reservations"][0]["Instances"][0]["Tags"],
+                         [{"Key": "k", "Value": "v"}])
