@@ -188,7 +188,6 @@ class Boto3Tests(TestCase):
             ("get_console_output", {"InstanceId": instance_id}),
             ("create_image", {"InstanceId": instance_id, "Name": "too-late"}),
             ("create_tags", {"Resources": [instance_id], "Tags": [tag("a", "b")]}),
-            ("delete_tags", {"Resources": [instance_id]}),
         ):
             error = await self.assertClientError("IncorrectInstanceState", method, **arguments)
             self.assertIn(instance_id, error.response["Error"]["Message"])
