@@ -72,7 +72,7 @@ def _instance_filters(image_ids: dict[str, str], devices: dict[str, tuple]) -> d
         "owner-id": one(lambda i: i.project_id),
         "launch-index": one(lambda i: i.launch_index),
         "root-device-name": one(lambda i: ROOT_DEVICE_NAME),
-        "root-device-type": one(root_device_type),
+        "root-device-type": one(lambda i: root_device_type(i, devices.get(i.uuid, ()))),
     }
     getters.update({name: one(lambda i: None) for name in _NOTHING_FILTERS})
     getters.update({"block-device-mapping." + name: _device_getter(devices, position)

@@ -44,8 +44,13 @@ def instance_tags(instance: Instance) -> dict[str, str]:
     return tags
 
 
-def root_device_type(instance: Instance) -> str:
-    """C{ebs} for an instance whose root is a volume, else C{instance-store}: always, so far."""
+def root_device_type(instance: Instance, devices: Iterable[BlockDevice] = ()) -> str:
+    """
+    C{ebs} for an instance whose root device is a volume (one of C{devices},
+    its attached volumes, sits on L{ROOT_DEVICE_NAME}), else C{instance-store}.
+    """
+    if any(device[0] == ROOT_DEVICE_NAME for device in devices):
+        return "ebs"
     return ROOT_DEVICE_TYPE
 
 
@@ -128,7 +133,7 @@ def instance_item(
         "privateIpAddress": instance.fixed_ip,
         "groupSet": [],
         "architecture": "x86_64",
-        "rootDeviceType": root_device_type(instance),
+        "rootDeviceType": root_device_type(instance, devices),
         "rootDeviceName": ROOT_DEVICE_NAME,
         "blockDeviceMapping": block_device_items(devices),
         "virtualizationType": "hvm",
