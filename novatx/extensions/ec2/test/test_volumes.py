@@ -281,6 +281,18 @@ class EBSImageTests(_Volumes):
                                        VolumeIds=[root["Ebs"]["VolumeId"]]))["Volumes"]
         self.assertEqual((made["Size"], made["SnapshotId"]), (3, snapshot["SnapshotId"]))
 
+        bigger = await self.ec2.call("run_instances", ImageId=registered["ImageId"], MinCount=1,
+                                     MaxCount=1, InstanceType="m1.tiny", BlockDeviceMappings=[
+                                         {"DeviceName": "/dev/vda", "Ebs": {"VolumeSize": 4}}])
+        bigger_id = bigger["Instances"][0]["InstanceId"]
+        await self.ec2.wait("instance_running", InstanceIds=[bigger_id])
+        (big,) = (await self.ec2.call("describe_instances", InstanceIds=[bigger_id]))[
+            "Reservations"][0]["Instances"]
+        (big_root,) = big["BlockDeviceMappings"]
+        (big_volume,) = (await self.ec2.call(
+            "describe_volumes", VolumeIds=[big_root["Ebs"]["VolumeId"]]))["Volumes"]
+        self.assertEqual((big_root["DeviceName"], big_volume["Size"]), ("/dev/vda", 4))
+
         imaged = await self.ec2.call("create_image", InstanceId=instance_id, Name="of-ebs")
         await self.ec2.wait("image_available", ImageIds=[imaged["ImageId"]])
         (copy,) = (await self.ec2.call("describe_images",
@@ -295,3 +307,44 @@ class EBSImageTests(_Volumes):
         # The root goes with the instance, unless (as here) it has a snapshot,
         # which cinder would not delete: it is left available.
         await self.ec2.wait("volume_available", VolumeIds=[root["Ebs"]["VolumeId"]])
+
+    async def test_run_instances_with_block_device_mappings(self) -> None:
+        ami = (await self.ec2.call("describe_images"))["Images"][0]["ImageId"]
+        volume = await self.volume()
+        snapshot = await self.ec2.call("create_snapshot", VolumeId=volume["VolumeId"])
+        await self.ec2.wait("snapshot_completed", SnapshotIds=[snapshot["SnapshotId"]])
+        for code, mapping in (
+            ("InvalidParameterValue", {"DeviceName": "/dev/vda", "Ebs": {"VolumeSize": 2}}),
+            ("InvalidParameterValue", {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"}),
+            ("MissingParameter", {"DeviceName": "/dev/sdb", "Ebs": {"DeleteOnTermination": True}}),
+            ("InvalidSnapshot.NotFound", {"DeviceName": "/dev/sdb",
+                                          "Ebs": {"SnapshotId": "snap-0000ffff"}}),
+        ):
+            await failure(self.ec2, code, "run_instances", ImageId=ami, MinCount=1, MaxCount=1,
+                          BlockDeviceMappings=[mapping])
+        self.assertEqual((await self.ec2.call("describe_instances"))["Reservations"], [])
+
+        reply = await self.ec2.call("run_instances", ImageId=ami, MinCount=1, MaxCount=1,
+                                    InstanceType="m1.tiny", BlockDeviceMappings=[
+                                        {"DeviceName": "/dev/vdb", "Ebs": {"VolumeSize": 2}},
+                                        {"DeviceName": "/dev/vdc", "Ebs": {
+                                            "SnapshotId": snapshot["SnapshotId"],
+                                            "DeleteOnTermination": False}}])
+        instance_id = reply["Instances"][0]["InstanceId"]
+        await self.ec2.wait("instance_running", InstanceIds=[instance_id])
+        (instance,) = (await self.ec2.call("describe_instances", InstanceIds=[instance_id]))[
+            "Reservations"][0]["Instances"]
+        self.assertEqual(instance["RootDeviceType"], "instance-store")
+        devices = {m["DeviceName"]: m["Ebs"] for m in instance["BlockDeviceMappings"]}
+        self.assertEqual(sorted(devices), ["/dev/vdb", "/dev/vdc"])
+        self.assertEqual((devices["/dev/vdb"]["DeleteOnTermination"],
+                          devices["/dev/vdc"]["DeleteOnTermination"]), (True, False))
+        made = (await self.ec2.call("describe_volumes", VolumeIds=[
+            devices["/dev/vdb"]["VolumeId"], devices["/dev/vdc"]["VolumeId"]]))["Volumes"]
+        self.assertEqual([(v["Size"], v.get("SnapshotId") or None) for v in made],
+                         [(2, None), (1, snapshot["SnapshotId"])])
+
+        await self.ec2.call("terminate_instances", InstanceIds=[instance_id])
+        await self.ec2.wait("instance_terminated", InstanceIds=[instance_id])
+        await self.ec2.wait("volume_deleted", VolumeIds=[devices["/dev/vdb"]["VolumeId"]])
+        await self.ec2.wait("volume_available", VolumeIds=[devices["/dev/vdc"]["VolumeId"]])
