@@ -246,9 +246,9 @@ class EBSImageTests(_Volumes):
         volume = await self.volume(Size=2)
         snapshot = await self.ec2.call("create_snapshot", VolumeId=volume["VolumeId"])
         await self.ec2.wait("snapshot_completed", SnapshotIds=[snapshot["SnapshotId"]])
+        off_root = {"DeviceName": "/dev/vdb", "Ebs": {"SnapshotId": snapshot["SnapshotId"]}}
         await failure(self.ec2, "InvalidParameterValue", "register_image", Name="ebs-image",
-                      RootDeviceName="/dev/vda", BlockDeviceMappings=[
-                          {"DeviceName": "/dev/vdb", "Ebs": {"SnapshotId": snapshot["SnapshotId"]}}])
+                      RootDeviceName="/dev/vda", BlockDeviceMappings=[off_root])
         await failure(self.ec2, "InvalidSnapshot.NotFound", "register_image", Name="ebs-image",
                       RootDeviceName="/dev/vda", BlockDeviceMappings=[
                           {"DeviceName": "/dev/vda", "Ebs": {"SnapshotId": "snap-0000ffff"}}])
