@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, Callable
 
 from twisted.internet.defer import Deferred, gatherResults
@@ -15,7 +16,7 @@ from novatx.extensions.ec2.filters import Getter, compile_filters, one
 from novatx.extensions.ec2.ids import reservation_id
 from novatx.extensions.ec2.lookup import first_error, parse_ids, pick_named, visible_instances
 from novatx.extensions.ec2.paging import Paging
-from novatx.extensions.ec2.render import XML, render_fragment
+from novatx.extensions.ec2.render import XML, render_fragment, timestamp
 from novatx.extensions.ec2.snapshot import Snapshots
 from novatx.extensions.ec2.states import ec2_state
 from novatx.extensions.ec2.views import (
@@ -46,12 +47,19 @@ _DEVICE_FILTERS = {
 }
 
 
+def _filter_text(value: Any) -> str:
+    """A device's field as filters compare it: AWS's timestamps and booleans."""
+    if isinstance(value, datetime.datetime):
+        return timestamp(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _device_getter(devices: dict[str, tuple], position: int) -> Getter:
     def values(instance: Instance) -> list[str]:
         found = [device[position] for device in devices.get(instance.uuid, ())]
-        return [value.isoformat() if hasattr(value, "isoformat") else
-                str(value).lower() if isinstance(value, bool) else str(value)
-                for value in found if value is not None]
+        return [_filter_text(value) for value in found if value is not None]
     return values
 
 

@@ -24,6 +24,7 @@ from novatx.extensions.ec2.ebs import (
 from novatx.extensions.ec2.filters import Getter, compile_filters, one
 from novatx.extensions.ec2.ids import snapshot_id, volume_id
 from novatx.extensions.ec2.paging import Paging
+from novatx.extensions.ec2.render import timestamp
 from novatx.extensions.ec2.volumes import incorrect_state
 
 
@@ -83,7 +84,7 @@ def _snapshot_filters(volume_ids: dict[str, str]) -> dict[str, Getter]:
         "description": one(lambda s: s.description or ""),
         "owner-id": one(lambda s: s.project_id),
         "progress": one(lambda s: snapshot_item(s, volume_ids)["progress"]),
-        "start-time": one(lambda s: s.created_at.isoformat() if s.created_at else None),
+        "start-time": one(lambda s: timestamp(s.created_at) if s.created_at else None),
         "status": one(snapshot_state),
         "volume-size": one(lambda s: s.size),
         "encrypted": one(lambda s: "false"),

@@ -34,6 +34,7 @@ from novatx.extensions.ec2.filters import Getter, compile_filters, one
 from novatx.extensions.ec2.ids import snapshot_id, volume_id
 from novatx.extensions.ec2.lookup import named_instances, visible_instances
 from novatx.extensions.ec2.paging import Paging
+from novatx.extensions.ec2.render import timestamp
 
 
 def incorrect_state(volume: Any) -> errors.EC2Error:
@@ -139,7 +140,7 @@ def _volume_filters(snapshot_ids: dict[str, str]) -> dict[str, Getter]:
     return {
         "volume-id": one(lambda item: volume_id(item[0])),
         "availability-zone": one(lambda item: item[0].availability_zone),
-        "create-time": one(lambda item: item[0].created_at.isoformat()
+        "create-time": one(lambda item: timestamp(item[0].created_at)
                            if item[0].created_at else None),
         "size": one(lambda item: item[0].size),
         "snapshot-id": one(lambda item: snapshot_ids.get(item[0].snapshot_id or "")),
@@ -151,7 +152,7 @@ def _volume_filters(snapshot_ids: dict[str, str]) -> dict[str, Getter]:
         "attachment.delete-on-termination": _attachments(
             lambda v, a, ids: str(a.delete_on_termination).lower()),
         "attachment.attach-time": _attachments(
-            lambda v, a, ids: a.attached_at.isoformat() if a.attached_at else None),
+            lambda v, a, ids: timestamp(a.attached_at) if a.attached_at else None),
         "attachment.status": _attachments(lambda v, a, ids: attachment_state(v)),
     }
 

@@ -154,7 +154,9 @@ class VolumeTests(_Volumes):
                           for a in shown["Attachments"]],
                          [(instance_id, "/dev/vdc", "attached", False)])
         for name, value in (("attachment.instance-id", instance_id),
-                            ("attachment.device", "/dev/vdc"), ("status", "in-use")):
+                            ("attachment.device", "/dev/vdc"), ("status", "in-use"),
+                            ("attachment.delete-on-termination", "false"),
+                            ("attachment.attach-time", "20*Z")):
             found = await self.ec2.call("describe_volumes", Filters=[f(name, value)])
             self.assertEqual([v["VolumeId"] for v in found["Volumes"]], [volume["VolumeId"]])
 
@@ -163,6 +165,12 @@ class VolumeTests(_Volumes):
         mapped = reservations[0]["Instances"][0]["BlockDeviceMappings"]
         self.assertEqual([(m["DeviceName"], m["Ebs"]["VolumeId"], m["Ebs"]["Status"])
                           for m in mapped], [("/dev/vdc", volume["VolumeId"], "attached")])
+        for name, value in (("block-device-mapping.delete-on-termination", "false"),
+                            ("block-device-mapping.attach-time", "20*.???Z"),
+                            ("block-device-mapping.status", "attached")):
+            found = await self.ec2.call("describe_instances", Filters=[f(name, value)])
+            self.assertEqual([i["InstanceId"] for r in found["Reservations"]
+                              for i in r["Instances"]], [instance_id], name)
         none = await self.ec2.call("describe_instances", Filters=[
             f("block-device-mapping.device-name", "/dev/vdz")])
         self.assertEqual(none["Reservations"], [])
