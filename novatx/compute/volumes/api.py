@@ -402,6 +402,38 @@ class VolumeAPI:
 
         return self._write(run).addCallback(self._begun("snapshot_delete"))
 
+    def set_snapshot_metadata(self, context: RequestContext, snapshot_id: str,
+                              items: Mapping[str, str]) -> Deferred:
+        try:
+            checked = validation.metadata(items, -1)
+        except Exception:
+            return fail()
+        now = convert.naive(self._clock.seconds())
+
+        def run(connection: Connection) -> dict[str, str]:
+            row = store.snapshot_row(connection, context, snapshot_id, for_update=True)
+            current = {**(row["metadata"] or {}), **checked}
+            connection.execute(sa.update(S).where(S.c.id == row["id"]).values(
+                metadata=current, updated_at=now))
+            return current
+
+        return self._write(run)
+
+    def delete_snapshot_metadata(self, context: RequestContext, snapshot_id: str,
+                                 key: str) -> Deferred:
+        now = convert.naive(self._clock.seconds())
+
+        def run(connection: Connection) -> None:
+            row = store.snapshot_row(connection, context, snapshot_id, for_update=True)
+            current = dict(row["metadata"] or {})
+            if key not in current:
+                raise NotFound("Metadata item was not found")
+            del current[key]
+            connection.execute(sa.update(S).where(S.c.id == row["id"]).values(
+                metadata=current, updated_at=now))
+
+        return self._write(run)
+
     # -- attachments -------------------------------------------------------------------
 
     def attach_volume(self, context: RequestContext, server_id: str, volume_id: str,

@@ -61,6 +61,12 @@ class IVolumeAPI(Interface):
     def delete_snapshot(context, snapshot_id):
         """Start a snapshot's delete."""
 
+    def set_snapshot_metadata(context, snapshot_id, items):
+        """Add metadata items to a snapshot (EC2's tags); fires with its metadata."""
+
+    def delete_snapshot_metadata(context, snapshot_id, key):
+        """Remove one metadata item of a snapshot."""
+
     def attach_volume(context, server_id, volume_id, device=None, tag=None,
                       delete_on_termination=False):
         """

@@ -339,5 +339,13 @@ class Servers(ComputeResource):
 
     @deferred
     async def delete(self, request: Any, server_id: str) -> None:
-        """C{DELETE /servers/{id}}: 204; the server goes away in the background."""
-        await self.compute.delete_server(request.context, server_id)
+        """
+        C{DELETE /servers/{id}}: 204; the server goes away in the background.
+        A server whose termination is disabled (EC2's DisableApiTermination)
+        is kept and still answered 204, as nova's compute API returns early
+        for it without an error.
+        """
+        try:
+            await self.compute.delete_server(request.context, server_id)
+        except exceptions.InstanceTerminationDisabled:
+            return

@@ -24,10 +24,11 @@ from novatx.compute.exceptions import InstanceInvalidState
 from novatx.compute.records import Instance
 from novatx.extensions.ec2 import errors, params as P
 from novatx.extensions.ec2.base import EC2Action
+from novatx.extensions.ec2.ebs import block_devices
 from novatx.extensions.ec2.lookup import named_instances
 from novatx.extensions.ec2.run import flavor_named, shutdown_terminates, user_data
 from novatx.extensions.ec2.states import ec2_state
-from novatx.extensions.ec2.views import ROOT_DEVICE_NAME
+from novatx.extensions.ec2.views import ROOT_DEVICE_NAME, block_device_items
 
 
 def _shutdown_behavior(instance: Instance) -> str:
@@ -43,7 +44,7 @@ _DESCRIBED: dict[str, Callable[[Instance], Any]] = {
     "disableApiTermination": lambda i: {"value": i.disable_terminate},
     "instanceInitiatedShutdownBehavior": lambda i: {"value": _shutdown_behavior(i)},
     "rootDeviceName": lambda i: {"value": ROOT_DEVICE_NAME},
-    "blockDeviceMapping": lambda i: [],
+    "blockDeviceMapping": lambda i: [],  # read from the attachments in _describe
     "productCodes": lambda i: [],
     "groupSet": lambda i: [],
     "ebsOptimized": lambda i: {"value": False},
@@ -107,6 +108,10 @@ class DescribeInstanceAttribute(EC2Action):
     @inlineCallbacks
     def _describe(self, context: Any, instance_id: str, attribute: str) -> Any:
         (instance,) = yield named_instances(self, context, [instance_id])
+        if attribute == "blockDeviceMapping":
+            devices = yield block_devices(self.compute, context, [instance])
+            return {"instanceId": instance.ec2_id,
+                    attribute: block_device_items(devices.get(instance.uuid, ()))}
         return {"instanceId": instance.ec2_id, attribute: _DESCRIBED[attribute](instance)}
 
 

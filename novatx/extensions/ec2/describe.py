@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, Callable
 
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, gatherResults
 
 from novatx.compute.records import Instance
 
 from novatx.extensions.ec2 import params as P
 from novatx.extensions.ec2.base import EC2Action
+from novatx.extensions.ec2.ebs import block_devices
 from novatx.extensions.ec2.filters import Getter, compile_filters, one
 from novatx.extensions.ec2.ids import reservation_id
-from novatx.extensions.ec2.lookup import parse_ids, pick_named, visible_instances
+from novatx.extensions.ec2.lookup import first_error, parse_ids, pick_named, visible_instances
 from novatx.extensions.ec2.paging import Paging
-from novatx.extensions.ec2.render import XML, render_fragment
+from novatx.extensions.ec2.render import XML, render_fragment, timestamp
 from novatx.extensions.ec2.snapshot import Snapshots
 from novatx.extensions.ec2.states import ec2_state
 from novatx.extensions.ec2.views import (
@@ -32,16 +34,36 @@ from novatx.extensions.ec2.views import (
 
 
 #: Filters on what no instance here has yet (public addresses, security
-#: groups, EBS volumes): known names that match nothing.
+#: groups): known names that match nothing.
 _NOTHING_FILTERS = (
     "ip-address", "group-id", "group-name", "instance.group-id", "instance.group-name",
-    "block-device-mapping.attach-time", "block-device-mapping.delete-on-termination",
-    "block-device-mapping.device-name", "block-device-mapping.status",
-    "block-device-mapping.volume-id", "kernel-id", "ramdisk-id",
+    "kernel-id", "ramdisk-id",
 )
 
+#: The C{block-device-mapping.*} filters: their place in a L{BlockDevice}.
+_DEVICE_FILTERS = {
+    "device-name": 0, "volume-id": 1, "status": 2, "attach-time": 3,
+    "delete-on-termination": 4,
+}
 
-def _instance_filters(image_ids: dict[str, str]) -> dict[str, Getter]:
+
+def _filter_text(value: Any) -> str:
+    """A device's field as filters compare it: AWS's timestamps and booleans."""
+    if isinstance(value, datetime.datetime):
+        return timestamp(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _device_getter(devices: dict[str, tuple], position: int) -> Getter:
+    def values(instance: Instance) -> list[str]:
+        found = [device[position] for device in devices.get(instance.uuid, ())]
+        return [_filter_text(value) for value in found if value is not None]
+    return values
+
+
+def _instance_filters(image_ids: dict[str, str], devices: dict[str, tuple]) -> dict[str, Getter]:
     """DescribeInstances' filters (those AWS defines that the store can answer)."""
     getters = {
         "instance-id": one(lambda i: i.ec2_id),
@@ -58,9 +80,11 @@ def _instance_filters(image_ids: dict[str, str]) -> dict[str, Getter]:
         "owner-id": one(lambda i: i.project_id),
         "launch-index": one(lambda i: i.launch_index),
         "root-device-name": one(lambda i: ROOT_DEVICE_NAME),
-        "root-device-type": one(root_device_type),
+        "root-device-type": one(lambda i: root_device_type(i, devices.get(i.uuid, ()))),
     }
     getters.update({name: one(lambda i: None) for name in _NOTHING_FILTERS})
+    getters.update({"block-device-mapping." + name: _device_getter(devices, position)
+                    for name, position in _DEVICE_FILTERS.items()})
     return getters
 
 
@@ -84,7 +108,7 @@ _EVENT_FILTERS = (
 )
 
 
-def _status_filters(image_ids: dict[str, str]) -> dict[str, Getter]:
+def _status_filters(image_ids: dict[str, str], devices: dict[str, tuple]) -> dict[str, Getter]:
     """DescribeInstanceStatus' filters, as AWS names them."""
     getters = {
         "availability-zone": one(zone),
@@ -102,16 +126,17 @@ def _select_instances(
     action: "_DescribeAction",
     request: Any,
     params: dict[str, str],
-    filters_of: Callable[[dict[str, str]], dict[str, Getter]],
+    filters_of: Callable[[dict[str, str], dict[str, tuple]], dict[str, Getter]],
     tags: Callable[[Instance], dict[str, str]] | None = None,
     keep: Callable[[Instance], bool] | None = None,
 ) -> Deferred:
     """
     The instances a Describe request selects: C{InstanceId.N} (all must exist),
     then those C{keep} keeps, then C{Filter.N}, then one page. Fires with
-    C{(page, next_token, image_ids)}.
+    C{(page, next_token, image_ids, devices)}.
 
-    @param filters_of: the action's filter getters, given the image ids.
+    @param filters_of: the action's filter getters, given the image ids and
+        the instances' EBS devices.
     @param tags: an instance's tags, where the action has tag filters.
     """
     context = request.context
@@ -120,7 +145,7 @@ def _select_instances(
     requested = P.filters(params)
     paging = Paging.read(action.action, context.project_id, params, exclusive=("InstanceId",))
     if requested:
-        compile_filters(requested, filters_of({}), tags)
+        compile_filters(requested, filters_of({}, {}), tags)
 
     def with_images(instances: list[Instance]) -> Deferred:
         if ids:
@@ -128,15 +153,19 @@ def _select_instances(
             instances = [named[key] for key in sorted(named)]
         if keep is not None:
             instances = [i for i in instances if keep(i)]
-        resolved = action.image_ids.resolve(context, [i.image_id for i in instances])
-        return resolved.addCallback(select, instances)
+        resolved = gatherResults([
+            action.image_ids.resolve(context, [i.image_id for i in instances]),
+            block_devices(action.compute, context, instances),
+        ], consumeErrors=True)
+        return resolved.addCallbacks(select, first_error, callbackArgs=(instances,))
 
-    def select(image_ids: dict[str, str], instances: list[Instance]) -> tuple:
+    def select(found: list[dict], instances: list[Instance]) -> tuple:
+        image_ids, devices = found
         if requested:
-            matches = compile_filters(requested, filters_of(image_ids), tags)
+            matches = compile_filters(requested, filters_of(image_ids, devices), tags)
             instances = [i for i in instances if matches(i)]
         page, token = paging.page(instances, key=_by_id)
-        return page, token, image_ids
+        return page, token, image_ids, devices
 
     return action.snapshots.instances(context).addCallback(with_images)
 
@@ -167,7 +196,7 @@ class DescribeInstances(_DescribeAction):
 
     def setup(self, context: Any) -> None:
         super().setup(context)
-        self._answers: dict[str, tuple[list[Instance], XML]] = {}
+        self._answers: dict[str, tuple[list[Instance], dict, XML]] = {}
         self.compute.add_observer(lambda instance_uuid: self._answers.clear())
 
     def __call__(self, request: Any, params: dict[str, str]) -> Any:
@@ -175,23 +204,27 @@ class DescribeInstances(_DescribeAction):
         project = request.context.project_id
         return d.addCallback(
             lambda result: {
-                "reservationSet": self._reservations(project, result[0], result[2]),
+                "reservationSet": self._reservations(project, result[0], result[2],
+                                                     result[3]),
                 "nextToken": result[1],
             }
         )
 
-    def _reservations(self, project: str, page: list[Instance], image_ids: dict[str, str]) -> XML:
+    def _reservations(self, project: str, page: list[Instance], image_ids: dict[str, str],
+                      devices: dict[str, tuple]) -> XML:
         """
-        The rendered C{reservationSet} of C{page}; the same records as the
-        project's last answer (a poll of an unchanged snapshot) reuse it.
+        The rendered C{reservationSet} of C{page}; the same records with the
+        same devices as the project's last answer (a poll of an unchanged
+        snapshot) reuse it.
         """
         last = self._answers.get(project)
-        if last is not None and len(last[0]) == len(page) and all(a is b for a, b in zip(last[0], page)):
-            return last[1]
-        rendered = render_fragment(reservation_items(page, image_ids, self.fragments))
+        if (last is not None and len(last[0]) == len(page) and last[1] == devices
+                and all(a is b for a, b in zip(last[0], page))):
+            return last[2]
+        rendered = render_fragment(reservation_items(page, image_ids, self.fragments, devices))
         if len(self._answers) >= InstanceFragments.LIMIT:
             self._answers.clear()
-        self._answers[project] = (page, rendered)
+        self._answers[project] = (page, devices, rendered)
         return rendered
 
 

@@ -1,9 +1,11 @@
 """
-EC2's ids for the store's records: C{i-}, C{ami-} and C{r-} with 8 hex digits.
+EC2's ids for the store's records: C{i-}, C{ami-}, C{vol-}, C{snap-} and C{r-}
+with 8 hex digits.
 
 Instances and images carry an integer that gives their EC2 id
-(L{novatx.compute.records.Instance.ec2_id}); reading an id back checks its form
-first, so C{i-xyz} is C{InvalidInstanceID.Malformed}, not "not found".
+(L{novatx.compute.records.Instance.ec2_id}), volumes and snapshots their
+C{internal_id}; reading an id back checks its form first, so C{i-xyz} is
+C{InvalidInstanceID.Malformed}, not "not found".
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import re
 
 from novatx.compute.records import Instance
+from novatx.compute.volumes.records import Snapshot, Volume
 from novatx.extensions.ec2.errors import EC2Error
 
 #: AWS's ids have 8 hex digits (older) or 17 (newer); both forms are read.
@@ -33,6 +36,24 @@ def parse_instance_id(text: str) -> int:
 def parse_image_id(text: str) -> int:
     """The integer behind C{ami-0000000a}; C{InvalidAMIID.Malformed}."""
     return _parse(text, "ami-", "InvalidAMIID.Malformed")
+
+
+def parse_volume_id(text: str) -> int:
+    """The integer behind C{vol-0000000a}; C{InvalidVolumeID.Malformed}."""
+    return _parse(text, "vol-", "InvalidVolumeID.Malformed")
+
+
+def parse_snapshot_id(text: str) -> int:
+    """The integer behind C{snap-0000000a}; C{InvalidSnapshotID.Malformed}."""
+    return _parse(text, "snap-", "InvalidSnapshotID.Malformed")
+
+
+def volume_id(volume: Volume) -> str:
+    return "vol-%08x" % (volume.internal_id,)
+
+
+def snapshot_id(snapshot: Snapshot) -> str:
+    return "snap-%08x" % (snapshot.internal_id,)
 
 
 def reservation_id(instance: Instance) -> str:

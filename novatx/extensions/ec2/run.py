@@ -10,7 +10,7 @@ from twisted.internet.defer import gatherResults, inlineCallbacks, succeed
 
 from novatx.compute.exceptions import ImageNotFound, ZoneNotAvailable
 from novatx.compute.interfaces import CreateRequest
-from novatx.extensions.ec2 import errors, params as P
+from novatx.extensions.ec2 import block_mappings, errors, params as P
 from novatx.extensions.ec2.base import EC2Action
 from novatx.extensions.ec2.ids import parse_image_id, reservation_id
 from novatx.extensions.ec2.lookup import first_error
@@ -108,22 +108,26 @@ class RunInstances(EC2Action):
             shutdown_terminate=shutdown_terminates(params, "InstanceInitiatedShutdownBehavior"),
         )
         instance_type = params.get("InstanceType") or DEFAULT_INSTANCE_TYPE
-        return self._run(request.context, image_ec2_id, image_number, instance_type, fields)
+        wanted = block_mappings.requested(params)
+        return self._run(request.context, image_ec2_id, image_number, instance_type, fields,
+                         wanted)
 
     @inlineCallbacks
     def _run(self, context: Any, image_ec2_id: str, image_number: int, instance_type: str,
-             fields: dict[str, Any]) -> Any:
+             fields: dict[str, Any], wanted: list[block_mappings.Requested]) -> Any:
         try:
             image = yield self.compute.get_image_by_ec2_id(context, image_number)
         except ImageNotFound:
             raise errors.image_not_found(image_ec2_id) from None
         flavor = yield flavor_named(self.compute, context, instance_type)
+        mappings = yield block_mappings.merged(self.compute, context, image, wanted)
         name = fields.pop("name")
         try:
             instances = yield self.compute.create_servers(
                 context,
                 CreateRequest(
-                    name=name or PLACEHOLDER_NAME, flavor_id=flavor.flavorid, image_id=image.id, **fields
+                    name=name or PLACEHOLDER_NAME, flavor_id=flavor.flavorid, image_id=image.id,
+                    block_device_mapping=mappings, **fields
                 ),
             )
         except ZoneNotAvailable:

@@ -27,6 +27,10 @@ DEFAULT_ZONE = "nova"
 ROOT_DEVICE_NAME = "/dev/vda"
 ROOT_DEVICE_TYPE = "instance-store"
 
+#: One instance's EBS device, as DescribeInstances shows it: device name,
+#: C{vol-} id, attachment state, attach time, delete on termination.
+BlockDevice = tuple[str, str, str, Any, bool]
+
 
 def instance_tags(instance: Instance) -> dict[str, str]:
     """
@@ -40,8 +44,13 @@ def instance_tags(instance: Instance) -> dict[str, str]:
     return tags
 
 
-def root_device_type(instance: Instance) -> str:
-    """C{ebs} for an instance whose root is a volume, else C{instance-store}: always, so far."""
+def root_device_type(instance: Instance, devices: Iterable[BlockDevice] = ()) -> str:
+    """
+    C{ebs} for an instance whose root device is a volume (one of C{devices},
+    its attached volumes, sits on L{ROOT_DEVICE_NAME}), else C{instance-store}.
+    """
+    if any(device[0] == ROOT_DEVICE_NAME for device in devices):
+        return "ebs"
     return ROOT_DEVICE_TYPE
 
 
@@ -80,13 +89,31 @@ def metadata_options(conf: Any) -> dict[str, Any]:
     }
 
 
+def block_device_items(devices: Iterable[BlockDevice]) -> list[dict[str, Any]]:
+    """An instance's C{blockDeviceMapping} items."""
+    return [
+        {
+            "deviceName": device,
+            "ebs": {
+                "volumeId": volume,
+                "status": status,
+                "attachTime": attached,
+                "deleteOnTermination": delete,
+            },
+        }
+        for device, volume, status, attached, delete in devices
+    ]
+
+
 def instance_item(
-    instance: Instance, image_id: str | None, options: dict[str, Any] | None = None
+    instance: Instance, image_id: str | None, options: dict[str, Any] | None = None,
+    devices: tuple[BlockDevice, ...] = (),
 ) -> dict[str, Any]:
     """
     One C{instancesSet} item, as DescribeInstances and RunInstances show it.
 
     @param options: its C{metadataOptions} (L{metadata_options}).
+    @param devices: its attached volumes (L{novatx.extensions.ec2.ebs.block_devices}).
     """
     state = ec2_state(instance)
     item: dict[str, Any] = {
@@ -106,9 +133,9 @@ def instance_item(
         "privateIpAddress": instance.fixed_ip,
         "groupSet": [],
         "architecture": "x86_64",
-        "rootDeviceType": root_device_type(instance),
+        "rootDeviceType": root_device_type(instance, devices),
         "rootDeviceName": ROOT_DEVICE_NAME,
-        "blockDeviceMapping": [],
+        "blockDeviceMapping": block_device_items(devices),
         "virtualizationType": "hvm",
         "hypervisor": "xen",
         "tagSet": tag_set(instance_tags(instance)),
@@ -140,19 +167,20 @@ class InstanceFragments:
     def __init__(self, options: dict[str, Any] | None = None) -> None:
         """@param options: every instance's C{metadataOptions}."""
         self._options = options
-        self._kept: dict[int, tuple[Instance, str | None, XML]] = {}
+        self._kept: dict[int, tuple[Instance, str | None, tuple, XML]] = {}
 
     def clear(self, instance_uuid: str = "") -> None:
         self._kept.clear()
 
-    def item(self, instance: Instance, image_id: str | None) -> XML:
+    def item(self, instance: Instance, image_id: str | None,
+             devices: tuple[BlockDevice, ...] = ()) -> XML:
         kept = self._kept.get(id(instance))
-        if kept is not None and kept[0] is instance and kept[1] == image_id:
-            return kept[2]
+        if kept is not None and kept[0] is instance and kept[1:3] == (image_id, devices):
+            return kept[3]
         if len(self._kept) >= self.LIMIT:
             self._kept.clear()
-        fragment = render_fragment(instance_item(instance, image_id, self._options))
-        self._kept[id(instance)] = (instance, image_id, fragment)
+        fragment = render_fragment(instance_item(instance, image_id, self._options, devices))
+        self._kept[id(instance)] = (instance, image_id, devices, fragment)
         return fragment
 
 
@@ -160,13 +188,16 @@ def reservation_items(
     instances: Iterable[Instance],
     image_ids: dict[str, str],
     fragments: InstanceFragments | None = None,
+    devices: dict[str, tuple[BlockDevice, ...]] | None = None,
 ) -> list[dict[str, Any]]:
     """
     Instances grouped by reservation, in the order of their first instance, as
     DescribeInstances' C{reservationSet}.
 
     @param fragments: where rendered items are kept, if anywhere.
+    @param devices: the instances' EBS devices by server UUID.
     """
+    devices = devices or {}
     reservations: dict[str, dict[str, Any]] = {}
     for instance in instances:
         rid = reservation_id(instance)
@@ -179,8 +210,10 @@ def reservation_items(
                 "instancesSet": [],
             }
         image_id = image_ids.get(instance.image_id or "")
+        held = devices.get(instance.uuid, ())
         reservation["instancesSet"].append(
-            fragments.item(instance, image_id) if fragments else instance_item(instance, image_id)
+            fragments.item(instance, image_id, held) if fragments
+            else instance_item(instance, image_id, devices=held)
         )
     return list(reservations.values())
 

@@ -12,6 +12,7 @@ import json
 from twisted.internet.defer import ensureDeferred, gatherResults
 from twisted.trial.unittest import TestCase
 
+from novatx.compute.context import RequestContext
 from novatx.extensions.compute.test._servers_kit import SMALL, fast_config, serve_compute
 from novatx.test.helpers import noauth_headers
 
@@ -255,6 +256,21 @@ class ShowUpdateDeleteTests(TestCase):
         gone = await client.get("/servers/" + created["id"])
         self.assertEqual(gone.code, 404)
         self.assertEqual(list(gone.body), ["itemNotFound"])
+
+    async def test_delete_of_a_protected_server_is_204_and_keeps_it(self):
+        """nova's compute API returns early for a server whose termination is disabled."""
+        client = await serve_compute(self)
+        created = await client.create_active("kept")
+        context = RequestContext(user_id="alice", project_id="p1")
+        await client.served.compute.api.set_instance_attributes(
+            context, created["id"], disable_terminate=True)
+        reply = await client.delete("/servers/" + created["id"])
+        self.assertEqual(reply.code, 204)
+        self.assertIsNone(reply.body)
+        shown = await client.get("/servers/" + created["id"])
+        self.assertEqual(shown.code, 200)
+        self.assertEqual(shown.body["server"]["status"], "ACTIVE")
+        self.assertIsNone(shown.body["server"].get("OS-EXT-STS:task_state"))
 
     async def test_unknown_server_is_404(self):
         client = await serve_compute(self)

@@ -118,7 +118,7 @@ class ImageTagTests(_Served):
         await failure(self.ec2, "InvalidAMIID.NotFound", "create_tags",
                       Resources=[instance_id, "ami-0000abcd"], Tags=[{"Key": "k", "Value": "v"}])
         self.assertEqual((await self.ec2.call("describe_tags"))["Tags"], [])
-        await failure(self.ec2, "InvalidID", "create_tags", Resources=["vol-00000001"],
+        await failure(self.ec2, "InvalidID", "create_tags", Resources=["vpc-00000001"],
                       Tags=[{"Key": "k", "Value": "v"}])
         await failure(self.ec2, "InvalidAMIID.Malformed", "create_tags", Resources=["ami-xyz"],
                       Tags=[{"Key": "k", "Value": "v"}])

@@ -189,7 +189,6 @@ class Boto3Tests(TestCase):
             ("get_console_output", {"InstanceId": instance_id}),
             ("create_image", {"InstanceId": instance_id, "Name": "too-late"}),
             ("create_tags", {"Resources": [instance_id], "Tags": [tag("a", "b")]}),
-            ("delete_tags", {"Resources": [instance_id]}),
         ):
             error = await self.assertClientError("IncorrectInstanceState", method, **arguments)
             self.assertIn(instance_id, error.response["Error"]["Message"])
@@ -294,7 +293,7 @@ class Boto3Tests(TestCase):
         await self.ec2.call("delete_tags", Resources=[instance_id], Tags=[tag("tier"), tag("Name")])
         self.assertEqual((await self.describe(InstanceIds=[instance_id]))[0]["Tags"], [])
         await self.assertClientError(
-            "InvalidID", "create_tags", Resources=["vol-1"], Tags=[tag("a", "b")]
+            "InvalidID", "create_tags", Resources=["vpc-1"], Tags=[tag("a", "b")]
         )
 
     async def test_refused_tags_change_nothing(self) -> None:
