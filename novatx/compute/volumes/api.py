@@ -217,6 +217,17 @@ class VolumeAPI:
             connection, store.volume_row(connection, context, volume_id)))
 
     def update_volume(self, context: RequestContext, volume_id: str, **changes: Any) -> Deferred:
+        return self._rename(
+            changes, V, store.reload_volume,
+            lambda connection: store.volume_row(connection, context, volume_id, for_update=True))
+
+    def _rename(self, changes: dict[str, Any], table: sa.Table,
+                reload: Callable[[Connection, int], Any],
+                locked_row: Callable[[Connection], Mapping[str, Any]]) -> Deferred:
+        """
+        The one update volumes and snapshots both take: their name and
+        description, checked before the row is locked.
+        """
         unknown = set(changes) - {"name", "description"}
         try:
             if unknown:
@@ -227,10 +238,10 @@ class VolumeAPI:
         now = convert.naive(self._clock.seconds())
 
         def run(connection: Connection) -> Any:
-            row = store.volume_row(connection, context, volume_id, for_update=True)
-            connection.execute(sa.update(V).where(V.c.id == row["id"]).values(
+            row = locked_row(connection)
+            connection.execute(sa.update(table).where(table.c.id == row["id"]).values(
                 updated_at=now, **changes))
-            return store.reload_volume(connection, row["id"])
+            return reload(connection, row["id"])
 
         return self._write(run)
 
@@ -370,22 +381,10 @@ class VolumeAPI:
 
     def update_snapshot(self, context: RequestContext, snapshot_id: str,
                         **changes: Any) -> Deferred:
-        unknown = set(changes) - {"name", "description"}
-        try:
-            if unknown:
-                raise Invalid("Cannot update %s." % ", ".join(sorted(unknown)))
-            _texts(**changes)
-        except Exception:
-            return fail()
-        now = convert.naive(self._clock.seconds())
-
-        def run(connection: Connection) -> Any:
-            row = store.snapshot_row(connection, context, snapshot_id, for_update=True)
-            connection.execute(sa.update(S).where(S.c.id == row["id"]).values(
-                updated_at=now, **changes))
-            return store.reload_snapshot(connection, row["id"])
-
-        return self._write(run)
+        return self._rename(
+            changes, S, store.reload_snapshot,
+            lambda connection: store.snapshot_row(connection, context, snapshot_id,
+                                                  for_update=True))
 
     def delete_snapshot(self, context: RequestContext, snapshot_id: str) -> Deferred:
         seconds = self._clock.seconds()
