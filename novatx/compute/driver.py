@@ -29,6 +29,7 @@ from novatx.compute.network import servers as network_servers
 from novatx.compute.network.exceptions import NoMoreAddresses
 from novatx.compute.interfaces import IComputeDriver
 from novatx.compute.records import Instance
+from novatx.compute.timers import TransitionTimers
 from novatx.compute.transitions import DELETE, TRANSITIONS
 from novatx.compute.volumes import store as volume_store
 from novatx.db import tables as t
@@ -84,7 +85,7 @@ def _abandoned(now: float) -> sa.ColumnElement:
 
 
 @implementer(IComputeDriver)
-class SimulatedDriver:
+class SimulatedDriver(TransitionTimers):
     """
     A compute host that exists only in the store.
 
@@ -150,24 +151,6 @@ class SimulatedDriver:
         }
 
     # -- running transitions ------------------------------------------------------------
-
-    def start(self) -> None:
-        """Begin looking for abandoned transitions, now and every C{poll_interval}."""
-        self._running = True
-        self._loop = LoopingCall(self.resume_pending)
-        self._loop.clock = self._clock
-        self._loop.start(self._conf.simulated.poll_interval, now=True).addErrback(
-            lambda failure: log.failure("pending transitions poll stopped", failure))
-
-    def stop(self) -> None:
-        """Stop timers; transitions in flight are left to other workers' pick-up."""
-        self._running = False
-        if self._loop is not None and self._loop.running:
-            self._loop.stop()
-        for call in self._calls.values():
-            if call.active():
-                call.cancel()
-        self._calls.clear()
 
     def _follow(self, uuid: str, action: str) -> Deferred:
         """Schedule the next step of C{uuid}; fires when this worker is done with it."""

@@ -21,6 +21,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
 from novatx.compute import actions, convert
+from novatx.compute.timers import TransitionTimers
 from novatx.compute.volumes import states
 from novatx.db import tables as t
 from novatx.db.store import Store, StoreUnavailable
@@ -52,13 +53,15 @@ def _source_left(connection: Connection, row: Mapping[str, Any]) -> bool:
     return True
 
 
-class SimulatedVolumeDriver:
+class SimulatedVolumeDriver(TransitionTimers):
     """
     A block storage backend that exists only in the store.
 
     @param notify: called with a server's uuid when a transition changed what
         the server shows (its attached volumes).
     """
+
+    poll_name = "pending volume transitions"
 
     def __init__(self, conf: Any, store: Store, clock: Any, worker_id: str,
                  notify: Callable[[str], None]) -> None:
@@ -105,24 +108,6 @@ class SimulatedVolumeDriver:
         return waiter
 
     # -- running -------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Begin looking for abandoned transitions, now and every C{poll_interval}."""
-        self._running = True
-        self._loop = LoopingCall(self.resume_pending)
-        self._loop.clock = self._clock
-        self._loop.start(self._conf.simulated.poll_interval, now=True).addErrback(
-            lambda failure: log.failure("pending volume transitions poll stopped", failure))
-
-    def stop(self) -> None:
-        """Stop timers; what is in flight is left to other workers' pick-up."""
-        self._running = False
-        if self._loop is not None and self._loop.running:
-            self._loop.stop()
-        for call in self._calls.values():
-            if call.active():
-                call.cancel()
-        self._calls.clear()
 
     def _schedule(self, key: tuple[str, str], delay: float) -> None:
         if not self._running:
