@@ -3,16 +3,16 @@
 A behaviour's scope (project, API, method, path, EC2 action, server name),
 its effect and how many firings it has left.
 
-Revision ID: 0014
-Revises: 0012
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0012"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

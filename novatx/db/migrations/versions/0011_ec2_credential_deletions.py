@@ -4,7 +4,7 @@ C{ec2_credential_deletions}: one row per deleted credential. Its highest id is
 a generation the EC2 credential cache of each worker reads at most once a
 second; a new one drops what the cache remembered.
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07
 """
@@ -12,7 +12,7 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
