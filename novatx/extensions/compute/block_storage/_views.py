@@ -34,7 +34,7 @@ def volume_summary(request: Any, volume: Volume) -> dict[str, Any]:
 
 def volume_detail(request: Any, volume: Volume, version: APIVersion,
                   type_id: str) -> dict[str, Any]:
-    """A volume as C{GET /volumes/{id}} shows it (admins also see its host)."""
+    """A volume as C{GET /volumes/{id}} shows it (admins also see its project and host)."""
     document: dict[str, Any] = {
         "id": volume.id,
         "name": volume.name,
@@ -62,9 +62,10 @@ def volume_detail(request: Any, volume: Volume, version: APIVersion,
         "replication_status": None,
         "consistencygroup_id": None,
         "multiattach": volume.multiattach,
-        "os-vol-tenant-attr:tenant_id": volume.project_id,
     }
     if request.context.is_admin:
+        # cinder's volume_extension:volume_tenant_attribute rule is admin_api.
+        document["os-vol-tenant-attr:tenant_id"] = volume.project_id
         document["os-vol-host-attr:host"] = "simulated@simulated#simulated"
         document["os-vol-mig-status-attr:migstat"] = None
         document["os-vol-mig-status-attr:name_id"] = None

@@ -122,8 +122,12 @@ class BlockStorageTests(TestCase):
         self.assertEqual(self.served.url + "/volume/v3/p1/volumes/" + volume["id"],
                          volume["links"][0]["href"])
         self.assertIn("consumes_quota", volume)
+        self.assertNotIn("os-vol-tenant-attr:tenant_id", volume)
         path = "/volumes/" + volume["id"]
         await cinder.status(path, "available")
+        admin = attrs.evolve(cinder, user="admin")
+        self.assertEqual("p1", (await admin.get(path)).body["volume"][
+            "os-vol-tenant-attr:tenant_id"])
         listed = await cinder.get("/volumes")
         self.assertEqual([{"id", "name", "links"}], [set(v) for v in listed.body["volumes"]])
         projectless = attrs.evolve(cinder, with_project=False)
