@@ -115,7 +115,8 @@ class ServerActions(ComputeResource):
             raise exceptions.Invalid("Cannot find image for rebuild") from None
         except exceptions.KeypairNotFound:
             raise exceptions.Invalid("Invalid key_name provided.") from None
-        document = await server_document(self.compute, request, instance, brief=version < V2_75)
+        document = await server_document(self.compute, request, instance,
+                                         brief=version < V2_75, changed=True)
         if version >= V2_54:
             document["key_name"] = instance.key_name
         if version >= V2_57:

@@ -107,18 +107,26 @@ UPDATABLE = (
 VIEWS = ServerViews()
 
 
-async def server_document(compute: Any, request: Any, instance: Instance, brief: bool = False) -> dict:
+async def server_document(compute: Any, request: Any, instance: Instance, brief: bool = False,
+                          changed: bool = False) -> dict:
     """
     The document of one server (show, update, rebuild), with what it needs
     beyond the record and what policy lets the caller see.
+
+    @param changed: the answer of an update or a rebuild, which nova gives
+        without C{OS-EXT-SRV-ATTR:user_data} even where (from 2.75) it is
+        otherwise the full document.
     """
     images = await images_of(compute, request.context, [instance], version_of(request))
-    return VIEWS.show(
+    document = VIEWS.show(
         request, instance, images, brief=brief,
         extended=can(request, policies.EXTENDED_ATTRIBUTES),
         show_host_status=can(request, policies.SERVERS % "show:host_status"),
         fields=compute.extra_fields(),
     )
+    if changed:
+        document.pop("OS-EXT-SRV-ATTR:user_data", None)
+    return document
 
 
 @implementer(IServerFieldProvider)
@@ -335,7 +343,8 @@ class Servers(ComputeResource):
             changes["extra"] = extra
         instance = await self.compute.update_server(request.context, server_id, **changes)
         brief = version_of(request) < V2_75
-        return {"server": await server_document(self.compute, request, instance, brief=brief)}
+        return {"server": await server_document(self.compute, request, instance, brief=brief,
+                                                changed=True)}
 
     @deferred
     async def delete(self, request: Any, server_id: str) -> None:

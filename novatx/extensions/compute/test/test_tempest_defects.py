@@ -61,6 +61,22 @@ class RebuildAnswerTests(TestCase):
         self.assertEqual(with_data.body["server"]["user_data"], data)
         self.assertIn("key_name", with_data.body["server"])
 
+    async def test_an_admin_s_full_answers_from_2_75_leave_out_the_extended_user_data(self):
+        admin = (await serve_compute(self)).as_user("admin")
+        sid = (await admin.create_active())["id"]
+        shown = (await admin.at("2.75").get("/servers/" + sid)).body["server"]
+        self.assertIn("OS-EXT-SRV-ATTR:user_data", shown)
+        rebuilt = await admin.at("2.75").action(sid, {"rebuild": {"imageRef": admin.image_id}})
+        self.assertEqual(rebuilt.code, 202, rebuilt.body)
+        self.assertIn("OS-EXT-SRV-ATTR:host", rebuilt.body["server"])
+        self.assertIn("user_data", rebuilt.body["server"])
+        self.assertNotIn("OS-EXT-SRV-ATTR:user_data", rebuilt.body["server"])
+        await admin.wait_for(sid, "ACTIVE")
+        updated = await admin.at("2.75").put("/servers/" + sid, {"server": {"name": "renamed"}})
+        self.assertEqual(updated.code, 200, updated.body)
+        self.assertIn("OS-EXT-SRV-ATTR:host", updated.body["server"])
+        self.assertNotIn("OS-EXT-SRV-ATTR:user_data", updated.body["server"])
+
 
 class DiskConfigTests(TestCase):
     async def test_create_update_rebuild_resize_keep_it(self):
