@@ -33,11 +33,10 @@ from novatx.extensions.ec2.views import (
 )
 
 
-#: Filters on what no instance here has yet (public addresses, security
-#: groups): known names that match nothing.
+#: Filters on what no instance here has (public addresses, EC2 ids of
+#: security groups): known names that match nothing.
 _NOTHING_FILTERS = (
-    "ip-address", "group-id", "group-name", "instance.group-id", "instance.group-name",
-    "kernel-id", "ramdisk-id",
+    "ip-address", "group-id", "instance.group-id", "kernel-id", "ramdisk-id",
 )
 
 #: The C{block-device-mapping.*} filters: their place in a L{BlockDevice}.
@@ -81,6 +80,8 @@ def _instance_filters(image_ids: dict[str, str], devices: dict[str, tuple]) -> d
         "launch-index": one(lambda i: i.launch_index),
         "root-device-name": one(lambda i: ROOT_DEVICE_NAME),
         "root-device-type": one(lambda i: root_device_type(i, devices.get(i.uuid, ()))),
+        "group-name": lambda i: i.security_groups,
+        "instance.group-name": lambda i: i.security_groups,
     }
     getters.update({name: one(lambda i: None) for name in _NOTHING_FILTERS})
     getters.update({"block-device-mapping." + name: _device_getter(devices, position)

@@ -10,12 +10,16 @@ from twisted.internet.defer import gatherResults, inlineCallbacks, succeed
 
 from novatx.compute.exceptions import ImageNotFound, ZoneNotAvailable
 from novatx.compute.interfaces import CreateRequest
+from novatx.compute.network.exceptions import SecurityGroupNotFound
 from novatx.extensions.ec2 import block_mappings, errors, params as P
 from novatx.extensions.ec2.base import EC2Action
 from novatx.extensions.ec2.ids import parse_image_id, reservation_id
 from novatx.extensions.ec2.lookup import first_error
 from novatx.extensions.ec2.tagging import split_tags, tag_specifications
-from novatx.extensions.ec2.views import instance_item, metadata_options
+from novatx.extensions.ec2.views import group_items, instance_item, metadata_options
+
+#: The group an instance joins when RunInstances names none.
+DEFAULT_GROUP = "default"
 
 #: AWS's default instance type when RunInstances names none.
 DEFAULT_INSTANCE_TYPE = "m1.small"
@@ -106,6 +110,7 @@ class RunInstances(EC2Action):
             client_token=_client_token(params),
             disable_terminate=P.boolean(params, "DisableApiTermination"),
             shutdown_terminate=shutdown_terminates(params, "InstanceInitiatedShutdownBehavior"),
+            security_groups=tuple(dict.fromkeys(P.member_list(params, "SecurityGroup"))),
         )
         instance_type = params.get("InstanceType") or DEFAULT_INSTANCE_TYPE
         wanted = block_mappings.requested(params)
@@ -130,6 +135,12 @@ class RunInstances(EC2Action):
                     block_device_mapping=mappings, **fields
                 ),
             )
+        except SecurityGroupNotFound:
+            raise errors.EC2Error(
+                "InvalidGroup.NotFound",
+                "The security group '%s' does not exist."
+                % ("', '".join(fields["security_groups"]),),
+            ) from None
         except ZoneNotAvailable:
             raise errors.invalid_value(
                 "Placement.AvailabilityZone", fields["availability_zone"],
@@ -141,13 +152,15 @@ class RunInstances(EC2Action):
                 [self._name_after_id(context, i) for i in instances], consumeErrors=True
             ).addErrback(first_error)
         first = instances[0]
+        groups = group_items(fields["security_groups"] or (DEFAULT_GROUP,))
+        items = [instance_item(i, image.ec2_id, metadata_options(self.config)) for i in instances]
+        for item in items:
+            item["groupSet"] = item["groupSet"] or groups
         return {
             "reservationId": reservation_id(first),
             "ownerId": first.project_id,
-            "groupSet": [],
-            "instancesSet": [
-                instance_item(i, image.ec2_id, metadata_options(self.config)) for i in instances
-            ],
+            "groupSet": groups,
+            "instancesSet": items,
         }
 
     def _name_after_id(self, context: Any, instance: Any) -> Any:

@@ -105,6 +105,14 @@ def block_device_items(devices: Iterable[BlockDevice]) -> list[dict[str, Any]]:
     ]
 
 
+def group_items(names: Iterable[str]) -> list[dict[str, str]]:
+    """
+    A C{groupSet}: an instance's security groups by name (EC2-Classic's groups
+    are named; its ports' groups are the instance's, see docs/network.md).
+    """
+    return [{"groupName": name} for name in names]
+
+
 def instance_item(
     instance: Instance, image_id: str | None, options: dict[str, Any] | None = None,
     devices: tuple[BlockDevice, ...] = (),
@@ -131,7 +139,7 @@ def instance_item(
         "placement": {"availabilityZone": zone(instance), "groupName": "", "tenancy": "default"},
         "monitoring": {"state": "disabled"},
         "privateIpAddress": instance.fixed_ip,
-        "groupSet": [],
+        "groupSet": group_items(instance.security_groups),
         "architecture": "x86_64",
         "rootDeviceType": root_device_type(instance, devices),
         "rootDeviceName": ROOT_DEVICE_NAME,
@@ -206,7 +214,7 @@ def reservation_items(
             reservation = reservations[rid] = {
                 "reservationId": rid,
                 "ownerId": instance.project_id,
-                "groupSet": [],
+                "groupSet": group_items(instance.security_groups),
                 "instancesSet": [],
             }
         image_id = image_ids.get(instance.image_id or "")
