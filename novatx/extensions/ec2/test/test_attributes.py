@@ -75,10 +75,10 @@ class InstanceFilterTests(_Served):
         for name, value in (("private-dns-name", private_dns), ("private-ip-address", "10.*"),
                             ("root-device-type", "instance-store"),
                             ("root-device-name", "/dev/vda"), ("dns-name", ""),
-                            ("owner-id", "p1")):
+                            ("owner-id", "p1"), ("group-name", "default")):
             self.assertEqual(await self.describe(Filters=[f(name, value)]), [instance_id], name)
         for name, value in (("private-dns-name", "fake.com"), ("root-device-type", "ebs"),
-                            ("ip-address", "*"), ("group-id", "*"), ("group-name", "default"),
+                            ("ip-address", "*"), ("group-id", "*"), ("group-name", "web"),
                             ("block-device-mapping.device-name", "*"),
                             ("block-device-mapping.volume-id", "*")):
             self.assertEqual(await self.describe(Filters=[f(name, value)]), [], name)
