@@ -28,7 +28,7 @@ from novatx.extensions.ec2.ebs import block_devices
 from novatx.extensions.ec2.lookup import named_instances
 from novatx.extensions.ec2.run import flavor_named, shutdown_terminates, user_data
 from novatx.extensions.ec2.states import ec2_state
-from novatx.extensions.ec2.views import ROOT_DEVICE_NAME, block_device_items
+from novatx.extensions.ec2.views import ROOT_DEVICE_NAME, block_device_items, group_items
 
 
 def _shutdown_behavior(instance: Instance) -> str:
@@ -46,7 +46,7 @@ _DESCRIBED: dict[str, Callable[[Instance], Any]] = {
     "rootDeviceName": lambda i: {"value": ROOT_DEVICE_NAME},
     "blockDeviceMapping": lambda i: [],  # read from the attachments in _describe
     "productCodes": lambda i: [],
-    "groupSet": lambda i: [],
+    "groupSet": lambda i: group_items(i.security_groups),
     "ebsOptimized": lambda i: {"value": False},
     "enaSupport": lambda i: {"value": False},
     "disableApiStop": lambda i: {"value": False},

@@ -162,7 +162,7 @@ class InstanceAttributeTests(_Served):
             "kernel": ("KernelId", {}),
             "ramdisk": ("RamdiskId", {}),
             "blockDeviceMapping": ("BlockDeviceMappings", []),
-            "groupSet": ("Groups", []),
+            "groupSet": ("Groups", [{"GroupName": "default"}]),
         }
         for attribute, (key, value) in described.items():
             self.assertEqual((await self.attribute(instance_id, attribute))[key], value, attribute)
