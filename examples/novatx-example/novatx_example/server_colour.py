@@ -118,6 +118,7 @@ class ColourOnCreate:
     """Reads C{"example:colour"} from a create request."""
 
     name = "example-server-colour"
+    writes = (FIELD.name,)
 
     def schema_properties(self, version: Any) -> dict:
         return {FIELD.name: COLOUR_SCHEMA}
