@@ -171,7 +171,7 @@ class Host:
 
 
 async def start_hosts(
-    test: Any, count: int, apis: tuple[str, ...] = ("osapi_compute",), workers: int = 1,
+    test: Any, count: int, *, apis: tuple[str, ...] = ("osapi_compute",), workers: int = 1,
     **options: Any,
 ) -> list[Host]:
     """
@@ -251,6 +251,8 @@ frontend compute
 
 backend hosts
     balance roundrobin
+    option httpchk GET /healthcheck
+    http-check expect status 200
     http-response set-header X-Novatx-Host %%[srv_name]
 %(servers)s
 """
@@ -259,7 +261,7 @@ backend hosts
 async def start_haproxy(test: Any, hosts: list[Host], api: str = "osapi_compute") -> HAProxy:
     """
     HAProxy on a free port of 127.0.0.1, round robin over C{hosts}' C{api}
-    ports, each checked every 200 ms; every answer names the host that gave
+    ports, each checked (C{GET /healthcheck}) every 200 ms; every answer names the host that gave
     it in C{X-Novatx-Host}. Fires once it accepts connections; killed at
     cleanup.
     """

@@ -32,7 +32,7 @@ SERVER = {"name": "spread", "flavorRef": "1"}
 
 #: No quota stands in the way of the loads below; transitions whose worker
 #: died are taken over within about a second.
-OPTIONS = {
+OPTIONS: dict[str, Any] = {
     "quota__instances": -1,
     "quota__cores": -1,
     "quota__ram": -1,
@@ -62,8 +62,9 @@ class Client:
     async def call(self, method: str, url: str, body: Any = None, user: str = "alice",
                    version: str | None = None) -> Answer:
         data = None if body is None else json.dumps(body).encode()
-        response = await self._http.request(method, url, data=data,
-                                            headers=noauth_headers(user, version=version))
+        headers: dict[bytes | str, bytes | str] = {
+            name: value for name, value in noauth_headers(user, version=version).items()}
+        response = await self._http.request(method, url, data=data, headers=headers)
         content = await response.content()
         host = response.headers.getRawHeaders("X-Novatx-Host", [None])[0]
         kind = response.headers.getRawHeaders("Content-Type", [""])[0]
