@@ -12,6 +12,7 @@ both hosts.
 from __future__ import annotations
 
 import json
+import os
 import signal
 from typing import Any
 
@@ -20,7 +21,7 @@ import treq
 from twisted.internet import reactor
 from twisted.internet.defer import Deferred, gatherResults
 from twisted.internet.task import deferLater
-from twisted.trial.unittest import TestCase
+from twisted.trial.unittest import SkipTest, TestCase
 from twisted.web.client import Agent, HTTPConnectionPool, ResponseNeverReceived
 
 from novatx.extensions.compute.test.test_keypairs import public_key
@@ -224,3 +225,22 @@ class HostsTests(TestCase):
         served = [answer.host for answer in answers]
         self.assertEqual((5, 5), (served.count("host-a"), served.count("host-b")), served)
         self.assertEqual(1, len({json.dumps(answer.body, sort_keys=True) for answer in answers}))
+
+
+class RequireHostsTests(TestCase):
+    """Missing root, C{ip} or HAProxy fails, unless the switch says to skip."""
+
+    def test_the_switch_skips_saying_why(self) -> None:
+        self.patch(os, "environ", dict(os.environ, NOVATX_TEST_SKIP_HOSTS="1"))
+        with self.assertRaises(SkipTest) as caught:
+            require_hosts()
+        self.assertIn("NOVATX_TEST_SKIP_HOSTS=1", str(caught.exception))
+
+    def test_without_root_it_fails_naming_what_is_missing(self) -> None:
+        self.patch(os, "environ", {k: v for k, v in os.environ.items()
+                                   if k != "NOVATX_TEST_SKIP_HOSTS"})
+        self.patch(os, "geteuid", lambda: 1000)
+        with self.assertRaises(AssertionError) as caught:
+            require_hosts()
+        self.assertIn("need root (network namespaces)", str(caught.exception))
+        self.assertIn("NOVATX_TEST_SKIP_HOSTS=1 skips them", str(caught.exception))
