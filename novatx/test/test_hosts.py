@@ -164,6 +164,38 @@ class HostsTests(TestCase):
         self.assertEqual(([], 30 * 2 + 10 + 6 * 2 + 30 * 2), (stale, pairs))
         await self.wait_active(b, uuids)
 
+    async def test_concurrent_writes_through_one_host_are_read_through_the_other(
+            self) -> None:
+        a, b = await start_hosts(self, 2, **OPTIONS)
+        made = await self.client.call("POST", a.url("/v2.1/servers"), {
+            "server": dict(SERVER, imageRef=await self.image(a))})
+        self.assertEqual(202, made.code, made.body)
+        server = made.body["server"]["id"]
+        stale: list[tuple[str, int, Any]] = []
+        loops, pairs = 4, 25
+
+        async def loop(key: str) -> None:
+            for i in range(pairs):
+                writer, reader = (a, b) if i % 2 == 0 else (b, a)
+                written = await self.client.call(
+                    "PUT", writer.url("/v2.1/servers/%s/metadata/%s" % (server, key)),
+                    {"meta": {key: str(i)}})
+                self.assertEqual(200, written.code, written.body)
+                if i % 4 < 2:
+                    read = await self.client.call("GET", reader.url("/v2.1/servers/" + server))
+                    shown = read.body["server"]["metadata"]
+                else:
+                    read = await self.client.call("GET", reader.url("/v2.1/servers/detail"))
+                    (shown,) = [s["metadata"] for s in read.body["servers"] if s["id"] == server]
+                if shown.get(key) != str(i):
+                    stale.append((key, i, shown))
+
+        await gatherResults([Deferred.fromCoroutine(loop("k%d" % j)) for j in range(loops)],
+                            consumeErrors=True)
+        self.assertEqual([], stale)
+        read = await self.client.call("GET", b.url("/v2.1/servers/%s/metadata" % server))
+        self.assertEqual({"k%d" % j: str(pairs - 1) for j in range(loops)}, read.body["metadata"])
+
     async def test_a_create_accepted_by_a_host_killed_right_after_is_finished_by_the_other(
             self) -> None:
         a, b = await start_hosts(self, 2, **OPTIONS)
