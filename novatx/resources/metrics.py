@@ -38,7 +38,6 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 #: The tables whose rows carry transitions, by the kind the gauge names.
 _TRANSITION_TABLES = (
     ("instance", t.instances),
-    ("migration", t.migrations),
     ("volume", t.volumes),
     ("snapshot", t.volume_snapshots),
 )
@@ -132,7 +131,7 @@ class MetricsResource(Resource):
         return NOT_DONE_YET
 
     def _unreachable(self, failure: Any) -> None:
-        self._log.warn("/metrics: the store did not answer: {error}", error=failure.value)
+        self._log.warn("/metrics: the store did not answer: {error!r}", error=failure.value)
         return None
 
     def _answer(self, scraped: Any, request: Any) -> None:
