@@ -132,7 +132,10 @@ class EnabledTests(TestCase):
                          - value(before, "novatx_http_requests_total", **labels))
 
     async def test_every_api_serves_and_counts(self) -> None:
-        for api_name, path in (("ec2", "/?Action=DescribeRegions"), ("metadata", "/")):
+        for api_name, path, route, status in (
+                ("ec2", "/?Action=DescribeRegions", "/", "403"),
+                ("metadata", "/", "/", "200"),
+                ("metadata", "/openstack/2013-04-04/meta_data.json", "/<path:path>", "404")):
             served = await serve_api(self, api_name, enabled_config())
             before = await self.scrape(served)
             response = await served.client.get(served.url + path)
@@ -141,7 +144,8 @@ class EnabledTests(TestCase):
             counted = {key: n - before.get(key, 0.0) for key, n in after.items()
                        if key[0] == "novatx_http_requests_total" and n != before.get(key, 0.0)}
             self.assertEqual([1.0], list(counted.values()), (api_name, counted))
-            self.assertIn(("api", api_name), list(counted)[0][1])
+            labels = (("api", api_name), ("method", "GET"), ("route", route), ("status", status))
+            self.assertEqual(labels, list(counted)[0][1])
 
     async def test_outside_the_allowed_networks_is_a_403(self) -> None:
         served = await serve_api(self, "osapi_compute",
