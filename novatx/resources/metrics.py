@@ -67,7 +67,7 @@ def allowed(peer: Any, networks: Sequence[Network]) -> bool:
 
 def _scrape(connection: Connection, behaviours: bool) -> tuple[list[Any], list[Any]]:
     """The transitions pending and the behaviours' firings, in one transaction."""
-    pending = []
+    pending: list[Any] = []
     for kind, table in _TRANSITION_TABLES:
         query = (sa.select(table.c.pending_action, sa.func.count())
                  .where(table.c.pending_action.is_not(None))

@@ -15,10 +15,12 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 from twisted.internet.address import IPv4Address, IPv6Address, UNIXAddress
+from twisted.internet.defer import fail
 from twisted.internet.task import Clock
 from twisted.trial.unittest import TestCase
 
 from novatx import metrics
+from novatx.compute.exceptions import ServiceUnavailable
 from novatx.config import make_config
 from novatx.resources.filters.metrics import MetricsFilter
 from novatx.resources.metrics import allowed, parse_networks
@@ -195,6 +197,22 @@ class EnabledTests(TestCase):
         self.assertEqual([1.0], list(pending.values()), pending)
         self.assertIn(("kind", "instance"), list(pending)[0])
         self.assertEqual(2, value(found, "novatx_behaviours_fired", effect="http_error"))
+
+    async def test_a_store_that_does_not_answer_leaves_the_counts(self) -> None:
+        served = await serve_api(self, "osapi_compute", enabled_config())
+        response = await served.client.get(served.url + "/v2.1/flavors", headers=noauth_headers())
+        await response.content()
+
+        def unavailable(function: Any, *args: Any) -> Any:
+            return fail(ServiceUnavailable())
+
+        self.patch(served.runtime.compute, "store_read", unavailable)
+        found = await self.scrape(served)
+        self.assertEqual(0, value(found, "novatx_store_reachable"))
+        self.assertFalse([name for name, _ in found if name == "novatx_transitions_pending"])
+        labels = dict(api="osapi_compute", route="/v2.1/flavors", method="GET", status="200")
+        self.assertGreaterEqual(value(found, "novatx_http_requests_total", **labels), 1)
+        self.assertEqual([], self.flushLoggedErrors())
 
     def test_read_cache_hook(self) -> None:
         counting = metrics.enable()
