@@ -4,7 +4,9 @@ The store's asynchronous face: database work in a thread pool, as Deferreds.
 The reactor thread never runs a query. L{Store.read} and L{Store.write} run a
 function with a connection inside one transaction on a pool thread and fire
 with its result; a lost or refused database becomes L{StoreUnavailable}, whose
-message names the URL without its password.
+message names the URL without its password. Every transaction that changed
+rows raises their change generations before it commits
+(L{novatx.db.generations}), whoever ran it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from twisted.internet.defer import Deferred, DeferredList, succeed
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
+from novatx.db import generations
 from novatx.db.engine import WRITE, safe_url
 
 T = TypeVar("T")
@@ -103,6 +106,7 @@ class Store:
 
     def __init__(self, engine: Engine, reactor: Any, threads: int = 10) -> None:
         self.engine = engine
+        generations.track(engine)
         self.url = safe_url(engine.url)
         self.backend = engine.url.get_backend_name()
         self._reactor = reactor
@@ -162,7 +166,10 @@ class Store:
                     if write:
                         connection = connection.execution_options(**{WRITE: True})
                     with connection.begin():
-                        return function(connection, *args, **kwargs)
+                        generations.begin(connection)
+                        result = function(connection, *args, **kwargs)
+                        generations.bump(connection)
+                        return result
             except sa_exc.DBAPIError as e:
                 if is_deadlock(e) and attempt + 1 < _RETRIES:
                     time.sleep(0.01 * (attempt + 1) * (1 + random.random()))
