@@ -71,7 +71,7 @@ class ComputeAPIBase:
         self._observers: list[Callable[[str], Any]] = []
         self._listings: CoalescedReads[Page] = CoalescedReads()
         self.read_cache = ReadCache(GenerationChecks(
-            lambda keys: self._read(generations.read, keys)))
+            lambda keys: self._store.peek(generations.read, keys).addErrback(_store_errors)))
 
     def _seconds(self) -> float:
         return self._clock.seconds()
