@@ -133,7 +133,14 @@ class ComputeService(Service):
         self._controlled = isinstance(self._clock, ControlledClock)
         if self._controlled:
             self._clock.add_catch_up(self.driver.take_due)
-        self.api.behaviours.on_removed(self.driver.release_held)
+        self.api.behaviours.on_removed(self._release_held)
+
+    def _release_held(self) -> Deferred:
+        """Carry on the servers whose hold was removed (at once, on either clock)."""
+        d = self.driver.release_held()
+        if self._controlled:
+            d.addCallback(lambda _: self._clock.run_due())
+        return d
 
     def _notify(self, instance_uuid: str) -> None:
         self.api.notify(instance_uuid)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable
 
-from twisted.internet.defer import Deferred, fail, maybeDeferred, succeed
+from twisted.internet.defer import Deferred, fail, gatherResults, maybeDeferred, succeed
 from twisted.logger import Logger
 
 from novatx.compute import convert
@@ -46,14 +46,18 @@ class BehavioursAPI:
         self._on_removed: list[Callable[[], Any]] = []
 
     def on_removed(self, hook: Callable[[], Any]) -> None:
-        """Call C{hook()} after behaviours were removed (holds release their servers)."""
+        """
+        Call C{hook()} after behaviours were removed (holds release their
+        servers); the removal answers once its Deferred fired.
+        """
         self._on_removed.append(hook)
 
-    def _removed(self, result: Any) -> Any:
-        for hook in self._on_removed:
-            d = maybeDeferred(hook)
-            d.addErrback(lambda failure: log.failure("releasing held servers failed", failure))
-        return result
+    def _removed(self, result: Any) -> Deferred:
+        """Run the hooks (a failing one is logged); fires with C{result} once they are done."""
+        def logged(failure: Any) -> None:
+            log.failure("a hook after removing behaviours failed", failure)
+        hooks = [maybeDeferred(hook).addErrback(logged) for hook in self._on_removed]
+        return gatherResults(hooks).addCallback(lambda _: result)
 
     def _read(self, function: Any, *args: Any) -> Deferred:
         return self.store.read(function, *args).addErrback(_store_errors)
