@@ -81,6 +81,11 @@ class Behaviours(ComputeResource):
     alias = "behaviours"
     policy_defaults = policies.RULES
 
+    @property
+    def listed(self) -> bool:
+        """Shown by C{/extensions} only when enabled, as its routes are."""
+        return bool(self.config.behaviours.enabled)
+
     def routes(self) -> list[Route]:
         if not self.config.behaviours.enabled:
             return []
