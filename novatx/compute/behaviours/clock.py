@@ -157,18 +157,23 @@ class ControlledClock:
         return bool(calls) and min(call.getTime() for call in calls) <= target + _SLACK
 
     async def _walk(self, target: float) -> None:
+        """
+        Take over what other workers left due by C{target} (scheduled at the
+        times it is due), run every timer due in order, and again until
+        nothing more is taken; then stand at C{target}.
+        """
         while True:
-            while self._due(target):
-                await self._run_next()
-            self._timers.rightNow = max(self._timers.rightNow, target)
             added = 0
             for hook in self._catch_up:
                 try:
                     added += await hook(target)
                 except Exception:
                     log.failure("taking over the transitions due by the clock's time failed")
-            if not added or not self._due(target):
-                return
+            while self._due(target):
+                await self._run_next()
+            if not added:
+                break
+        self._timers.rightNow = max(self._timers.rightNow, target)
 
     async def _run_next(self) -> None:
         self._timers._sortCalls()
