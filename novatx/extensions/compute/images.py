@@ -130,6 +130,9 @@ class Images(ComputeResource):
         min_ram = _listing.parse_int(request, "minRam")
         min_disk = _listing.parse_int(request, "minDisk")
         server = _listing.query_value(request, "server")
+        if server is not None:
+            # A server's link (self or bookmark) filters as its id does, as in nova.
+            server = server.rsplit("/", 1)[-1]
         kind = _listing.query_value(request, "type")
         images = [
             image
