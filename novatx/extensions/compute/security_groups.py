@@ -154,6 +154,8 @@ class SecurityGroups(ComputeResource):
             Route("/os-security-groups/<group_id>", ("DELETE",), self.delete,
                   "os-security-groups.delete", policy=P % "delete", max_version=top,
                   status=202),
+            Route("/os-security-groups/", ("DELETE",), self.blank_id,
+                  "os-security-groups.delete_blank", policy=P % "delete", max_version=top),
             Route("/os-security-group-rules", ("POST",), self.create_rule,
                   "os-security-group-rules.create", schema=schemas.security_group_rule,
                   policy=P % "rule:create", max_version=top),

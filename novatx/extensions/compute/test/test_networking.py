@@ -144,6 +144,7 @@ class SecurityGroupProxyTests(NetworkingTestCase):
         await self.start()
         listed = await self.get("/v2.1/os-security-groups")
         [default] = listed.body["security_groups"]
+        self.assertFault(await self.delete("/v2.1/os-security-groups/"), 404, "itemNotFound")
         self.assertEqual(("default", "p1"), (default["name"], default["tenant_id"]))
         self.assertEqual([{"name": "default", "tenant_id": "p1"}] * 2,
                          [rule["group"] for rule in default["rules"]])
