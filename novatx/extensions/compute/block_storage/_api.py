@@ -204,9 +204,11 @@ class BlockStorage(ComputeResource):
         document.update(self._next(request, page, "volumes/detail", "volumes_links"))
         return document
 
-    def _volume(self, request: Any, volume: Any, version: APIVersion) -> dict[str, Any]:
+    def _volume(self, request: Any, volume: Any, version: APIVersion,
+                admin_attributes: bool = True) -> dict[str, Any]:
         return {"volume": _views.volume_detail(request, volume, version,
-                                               self._volumes.default_type.id)}
+                                               self._volumes.default_type.id,
+                                               admin_attributes)}
 
     @versioned
     async def show(self, request: Any, version: APIVersion, volume_id: str) -> dict[str, Any]:
@@ -230,7 +232,7 @@ class BlockStorage(ComputeResource):
                 image_id=body.get("imageRef") or body.get("image_id"))
         except OverLimit as e:
             raise _over_limit_is_413(e) from e
-        return self._volume(request, volume, version)
+        return self._volume(request, volume, version, admin_attributes=False)
 
     @versioned
     async def update(self, request: Any, version: APIVersion, volume_id: str) -> dict[str, Any]:
@@ -241,7 +243,7 @@ class BlockStorage(ComputeResource):
             await self._volumes.set_volume_metadata(request.context, volume_id,
                                                     body["metadata"], replace=True)
         volume = await self._volumes.update_volume(request.context, volume_id, **changes)
-        return self._volume(request, volume, version)
+        return self._volume(request, volume, version, admin_attributes=False)
 
     @versioned
     async def delete(self, request: Any, version: APIVersion, volume_id: str) -> None:

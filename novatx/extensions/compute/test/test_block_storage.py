@@ -148,9 +148,15 @@ class BlockStorageTests(TestCase):
         limits = (await cinder.get("/limits")).body["limits"]["absolute"]
         self.assertEqual((1, 3, 10), (limits["totalVolumesUsed"], limits["totalGigabytesUsed"],
                                       limits["maxTotalVolumes"]))
+        renamed = (await admin.put(path, {"volume": {"name": "v3"}})).body["volume"]
+        self.assertEqual("v3", renamed["name"])
         self.assertEqual(202, (await cinder.delete(path)).code)
         await self._gone(cinder, path)
         self.assertEqual([], (await cinder.get("/volumes")).body["volumes"])
+        made = (await admin.post("/volumes", {"volume": {"size": 1}})).body["volume"]
+        for answer in (made, renamed):
+            self.assertNotIn("os-vol-tenant-attr:tenant_id", answer)
+            self.assertNotIn("os-vol-host-attr:host", answer)
 
     async def test_the_bootable_flag_decides_boot_from_volume(self):
         volume = await self.cinder.available()
