@@ -199,7 +199,7 @@ class NetworkingTestsMixin(ServiceMixin):
         rule = await service.api.create_security_group_rule(ALICE, web.id, {
             "direction": "ingress", "protocol": "TCP", "port_range_min": 22,
             "port_range_max": 22, "remote_ip_prefix": "10.1.2.3/8"})
-        self.assertEqual(("tcp", 22, 22, "10.0.0.0/8"),
+        self.assertEqual(("tcp", 22, 22, "10.1.2.3/8"),
                          (rule.protocol, rule.port_range_min, rule.port_range_max,
                           rule.remote_ip_prefix))
         before = await self.counts(service)
