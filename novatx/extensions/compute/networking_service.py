@@ -23,6 +23,8 @@ from novatx.extensions.interfaces import Response, Route
 EXTENSIONS = (
     ("external-net", "Neutron external network", "Adds external network attribute."),
     ("security-group", "security-group", "The security groups extension."),
+    ("security-groups-normalized-cidr", "Normalized CIDR field for security group rules",
+     "Add new field with normalized remote_ip_prefix cidr in SG rule"),
     ("standard-attr-description", "standard-attr-description",
      "Extension to add descriptions to standard attributes"),
     ("standard-attr-timestamp", "Resource timestamps",

@@ -78,9 +78,16 @@ class SecurityGroupsTests(ComputeAPITestCase):
         self.assertEqual(201, made.code, made.text)
         self.assertEqual((None, "tcp"), (made.body["security_group_rule"]["remote_ip_prefix"],
                                          made.body["security_group_rule"]["protocol"]))
+        host_bits = await self.post(N + "/security-group-rules", {"security_group_rule": dict(
+            rule, port_range_min=80, port_range_max=80, remote_ip_prefix="10.2.3.124/24")})
+        self.assertEqual(("10.2.3.124/24", "10.2.3.0/24"),
+                         (host_bits.body["security_group_rule"]["remote_ip_prefix"],
+                          host_bits.body["security_group_rule"]["normalized_cidr"]))
         count = len((await self.get(N + "/security-group-rules")).body["security_group_rules"])
         for body, code, kind in [
             (rule, 409, "SecurityGroupRuleExists"),
+            (dict(rule, port_range_min=80, port_range_max=80, remote_ip_prefix="10.2.3.0/24"),
+             409, "SecurityGroupRuleExists"),
             (dict(rule, protocol="tcpx"), 400, "InvalidInput"),
             (dict(rule, port_range_min=30, port_range_max=20), 400, "InvalidInput"),
             (dict(rule, remote_ip_prefix="300.0.0.0/8"), 400, "InvalidInput"),
