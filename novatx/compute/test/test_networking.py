@@ -117,7 +117,6 @@ class NetworkingTestsMixin(ServiceMixin):
             (({"port": made.id},), net_exc.PortInUse),
             (({"uuid": "nope"},), net_exc.NetworkNotFound),
             (({"port": "nope"},), net_exc.PortNotFound),
-            (({"uuid": networks["private"]}, {"uuid": networks["private"]}), exc.Invalid),
             (({"uuid": networks["public"], "fixed_ip": "172.24.4.9"},), exc.Invalid),
             (({"uuid": networks["public"], "fixed_ip": "10.0.0.9"},), exc.Invalid),
         ]:
