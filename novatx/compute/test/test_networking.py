@@ -188,6 +188,10 @@ class NetworkingTestsMixin(ServiceMixin):
         [again] = await service.api.list_security_groups(ALICE)
         self.assertEqual("default", again.name)
         self.assertNotEqual(default.id, again.id)
+        self.assertNotEqual(default.internal_id, again.internal_id)
+        self.assertEqual([again.internal_id],
+                         [g.internal_id for g in await service.api.list_security_groups(
+                             ALICE, {"id": [again.id]})])
         with self.assertRaises(exc.Invalid):
             await service.api.create_security_group(ALICE, "default")
 
