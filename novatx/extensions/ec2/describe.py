@@ -26,6 +26,7 @@ from novatx.extensions.ec2.views import (
     instance_tags,
     metadata_options,
     private_dns_name,
+    public_ip,
     reservation_items,
     root_device_type,
     state_item,
@@ -33,10 +34,10 @@ from novatx.extensions.ec2.views import (
 )
 
 
-#: Filters on what no instance here has (public addresses, EC2 ids of
-#: security groups): known names that match nothing.
+#: Filters on what no instance here has (EC2 ids of security groups in its
+#: record, kernels of its own): known names that match nothing.
 _NOTHING_FILTERS = (
-    "ip-address", "group-id", "instance.group-id", "kernel-id", "ramdisk-id",
+    "group-id", "instance.group-id", "kernel-id", "ramdisk-id",
 )
 
 #: The C{block-device-mapping.*} filters: their place in a L{BlockDevice}.
@@ -73,6 +74,7 @@ def _instance_filters(image_ids: dict[str, str], devices: dict[str, tuple]) -> d
         "key-name": one(lambda i: i.key_name),
         "availability-zone": one(zone),
         "private-ip-address": one(lambda i: i.fixed_ip),
+        "ip-address": one(public_ip),
         "private-dns-name": one(private_dns_name),
         "dns-name": one(lambda i: ""),
         "reservation-id": one(reservation_id),

@@ -105,6 +105,11 @@ def block_device_items(devices: Iterable[BlockDevice]) -> list[dict[str, Any]]:
     ]
 
 
+def public_ip(instance: Instance) -> str | None:
+    """The instance's first floating address (its Elastic IP), or None."""
+    return next((a.address for a in instance.addresses if a.type == "floating"), None)
+
+
 def group_items(names: Iterable[str]) -> list[dict[str, str]]:
     """
     A C{groupSet}: an instance's security groups by name (EC2-Classic's groups
@@ -139,6 +144,7 @@ def instance_item(
         "placement": {"availabilityZone": zone(instance), "groupName": "", "tenancy": "default"},
         "monitoring": {"state": "disabled"},
         "privateIpAddress": instance.fixed_ip,
+        "ipAddress": public_ip(instance),
         "groupSet": group_items(instance.security_groups),
         "architecture": "x86_64",
         "rootDeviceType": root_device_type(instance, devices),
