@@ -11,7 +11,6 @@ with C{InvalidGroup.Duplicate}). Another project's groups do not exist here.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Sequence
 
 from twisted.internet.defer import inlineCallbacks
@@ -26,7 +25,7 @@ from novatx.compute.network.exceptions import (
     SecurityGroupRuleNotFound,
 )
 from novatx.compute.network.records import SecurityGroup
-from novatx.extensions.ec2 import errors, params as P
+from novatx.extensions.ec2 import errors, ids, params as P
 from novatx.extensions.ec2.base import EC2Action
 from novatx.extensions.ec2.filters import Getter, compile_filters, one
 from novatx.extensions.ec2.group_rules import (
@@ -39,20 +38,11 @@ from novatx.extensions.ec2.group_rules import (
 )
 from novatx.extensions.ec2.paging import Paging
 
-_ID = re.compile(r"\Asg-(?:[0-9a-f]{8}|[0-9a-f]{17})\Z")
 DEFAULT = "default"
 
 
 def group_id(group: SecurityGroup) -> str:
-    return "sg-%08x" % (group.internal_id,)
-
-
-def parse_group_id(text: str) -> int:
-    """The store id behind C{sg-0000000a}; C{InvalidGroupId.Malformed}."""
-    if not _ID.match(text):
-        raise errors.EC2Error("InvalidGroupId.Malformed",
-                              'Invalid id: "%s" (expecting "sg-...")' % (text,))
-    return int(text[3:], 16)
+    return ids.group_id(group.internal_id)
 
 
 def group_not_found(name: str) -> errors.EC2Error:
@@ -60,17 +50,17 @@ def group_not_found(name: str) -> errors.EC2Error:
                            "The security group '%s' does not exist" % (name,))
 
 
-def named_groups(groups: Sequence[SecurityGroup], ids: Sequence[str],
+def named_groups(groups: Sequence[SecurityGroup], group_ids: Sequence[str],
                  names: Sequence[str]) -> list[SecurityGroup]:
     """
-    The groups C{ids} (C{sg-}) and C{names} name among C{groups}, in that
-    order; C{InvalidGroup.NotFound} naming the first that is not there.
+    The groups C{group_ids} (C{sg-}) and C{names} name among C{groups}, in
+    that order; C{InvalidGroup.NotFound} naming the first that is not there.
     """
-    numbers = [parse_group_id(text) for text in ids]
+    numbers = [ids.parse_group_id(text) for text in group_ids]
     by_number = {group.internal_id: group for group in groups}
     by_name = {group.name: group for group in groups}
     found = []
-    for text, number in zip(ids, numbers):
+    for text, number in zip(group_ids, numbers):
         if number not in by_number:
             raise group_not_found(text)
         found.append(by_number[number])
