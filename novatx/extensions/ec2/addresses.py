@@ -172,6 +172,7 @@ class DisassociateAddress(_AddressAction):
 
 
 def _filters(instance_ids: dict[str, str]) -> dict[str, Getter]:
+    """DescribeAddresses' filters; C{instance_ids} is filled once the instances are read."""
     return {
         "domain": one(lambda fip: DOMAIN),
         "public-ip": one(lambda fip: fip.floating_ip_address),
@@ -196,13 +197,15 @@ class DescribeAddresses(_AddressAction):
     def __call__(self, request: Any, params: dict[str, str]) -> Any:
         _no_allocation_ids(params)
         named = [_public_ip(text) for text in P.member_list(params, "PublicIp")]
-        return self._describe(request.context, named, P.filters(params))
+        instance_ids: dict[str, str] = {}
+        matches = compile_filters(P.filters(params), _filters(instance_ids))
+        return self._describe(request.context, named, matches, instance_ids)
 
     @inlineCallbacks
-    def _describe(self, context: Any, named: Sequence[str], requested: Any) -> Any:
+    def _describe(self, context: Any, named: Sequence[str], matches: Any,
+                  instance_ids: dict[str, str]) -> Any:
         fips = yield self.compute.list_floating_ips(context)
-        instance_ids = yield _instance_ids(self, context)
-        matches = compile_filters(requested, _filters(instance_ids))
+        instance_ids.update((yield _instance_ids(self, context)))
         if named:
             by_address = {fip.floating_ip_address: fip for fip in fips}
             for address in named:

@@ -222,3 +222,20 @@ class SecurityGroupTests(TestCase):
         for method in ("authorize_security_group_egress", "revoke_security_group_egress"):
             await self.fails("InvalidParameterValue", method, GroupId=before["GroupId"],
                              IpPermissions=[ssh])
+
+    async def test_paging(self) -> None:
+        """C{MaxResults} pages the groups in order; not with C{GroupName.N}."""
+        for index in range(6):
+            await self.ec2.call("create_security_group", GroupName="g%d" % index,
+                                Description="d")
+        first = await self.ec2.call("describe_security_groups", MaxResults=5)
+        second = await self.ec2.call("describe_security_groups", MaxResults=5,
+                                     NextToken=first["NextToken"])
+        self.assertNotIn("NextToken", second)
+        self.assertEqual([g["GroupName"] for g in first["SecurityGroups"] +
+                          second["SecurityGroups"]],
+                         ["default"] + ["g%d" % index for index in range(6)])
+        await self.fails("InvalidParameterCombination", "describe_security_groups",
+                         MaxResults=5, GroupNames=["g1"])
+        await self.fails("InvalidPaginationToken", "describe_security_groups",
+                         MaxResults=5, NextToken="nonsense")
