@@ -239,3 +239,31 @@ class SecurityGroupTests(TestCase):
                          MaxResults=5, GroupNames=["g1"])
         await self.fails("InvalidPaginationToken", "describe_security_groups",
                          MaxResults=5, NextToken="nonsense")
+
+
+class SecurityGroupQuotaTests(TestCase):
+    timeout = 60
+
+    async def test_group_and_rule_quotas(self) -> None:
+        """The network's quotas, as AWS's limit errors; nothing made beyond them."""
+        conf = fast_config()
+        conf.set_override("security_groups", 2, "quota")
+        conf.set_override("security_group_rules", 7, "quota")
+        served = await serve_ec2(self, conf)
+        ec2 = await client_for(served, "alice", "p1")
+        await ec2.call("create_security_group", GroupName="web", Description="d")
+        with self.assertRaises(ClientError) as raised:
+            await ec2.call("create_security_group", GroupName="db", Description="d")
+        self.assertEqual(code(raised.exception), "SecurityGroupLimitExceeded")
+        # default's 4 rules and web's 2 egress rules leave room for one more.
+        ranges = [{"CidrIp": "10.%d.0.0/16" % index} for index in range(2)]
+        with self.assertRaises(ClientError) as raised:
+            await ec2.call("authorize_security_group_ingress", GroupName="web",
+                           IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                                           "IpRanges": ranges}])
+        self.assertEqual(code(raised.exception), "RulesPerSecurityGroupLimitExceeded")
+        (web,) = (await ec2.call("describe_security_groups",
+                                 GroupNames=["web"]))["SecurityGroups"]
+        self.assertEqual(web["IpPermissions"], [])
+        self.assertEqual(sorted(g["GroupName"] for g in (await ec2.call(
+            "describe_security_groups"))["SecurityGroups"]), ["default", "web"])
