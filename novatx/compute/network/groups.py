@@ -262,5 +262,6 @@ def records(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> list[S
     return [SecurityGroup(id=row["uuid"], name=row["name"], description=row["description"],
                           project_id=row["project_id"], rules=tuple(rules[row["uuid"]]),
                           created_at=convert.aware(row["created_at"]),
-                          updated_at=convert.aware(row["updated_at"]))
+                          updated_at=convert.aware(row["updated_at"]),
+                          internal_id=row["id"])
             for row in rows]
