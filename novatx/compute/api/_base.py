@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
+from novatx import metrics
 from novatx.compute import actions, convert, instances
 from novatx.compute.behaviours import BehavioursAPI, action_error
 from novatx.compute.coalesce import CoalescedReads
@@ -71,7 +72,8 @@ class ComputeAPIBase:
         self._observers: list[Callable[[str], Any]] = []
         self._listings: CoalescedReads[Page] = CoalescedReads()
         self.read_cache = ReadCache(GenerationChecks(
-            lambda keys: self._store.peek(generations.read, keys).addErrback(_store_errors)))
+            lambda keys: self._store.peek(generations.read, keys).addErrback(_store_errors)),
+            observe=metrics.read_cache)
 
     def _seconds(self) -> float:
         return self._clock.seconds()
