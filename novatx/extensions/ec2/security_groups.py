@@ -176,6 +176,7 @@ def _permission_values(field: str, egress: bool = False) -> Getter:
                     found.append(str(value))
             elif field == "cidr":
                 found += [r["cidrIp"] for r in permission["ipRanges"]]
+            elif field == "ipv6-cidr":
                 found += [r["cidrIpv6"] for r in permission["ipv6Ranges"]]
             else:
                 key = {"group-id": "groupId", "group-name": "groupName",
@@ -194,8 +195,8 @@ def _filters() -> dict[str, Getter]:
         "owner-id": one(lambda item: item[0].project_id),
         "vpc-id": lambda item: (),
     }
-    for field in ("protocol", "from-port", "to-port", "cidr", "group-id", "group-name",
-                  "user-id"):
+    for field in ("protocol", "from-port", "to-port", "cidr", "ipv6-cidr", "group-id",
+                  "group-name", "user-id"):
         getters["ip-permission." + field] = _permission_values(field)
         getters["egress.ip-permission." + field] = _permission_values(field, egress=True)
     return getters
