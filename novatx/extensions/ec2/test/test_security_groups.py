@@ -176,9 +176,15 @@ class SecurityGroupTests(TestCase):
         (web,) = await self.groups(GroupIds=[web_id])
         self.assertEqual([(p["IpProtocol"], p["FromPort"]) for p in web["IpPermissions"]],
                          [("tcp", 22)])
-        # Revoking what the group does not have is no error (EC2-Classic).
-        await self.ec2.call("revoke_security_group_ingress", GroupId=web_id,
-                            IpPermissions=permissions[:2])
+        # Revoking what the group does not have is no error (EC2-Classic); the
+        # answer names it.
+        again = await self.ec2.call("revoke_security_group_ingress", GroupId=web_id,
+                                    IpPermissions=permissions[:2])
+        self.assertEqual(
+            sorted((p["IpProtocol"], p["FromPort"], p["ToPort"], len(p.get("IpRanges", [])),
+                    [g["GroupId"] for g in p.get("UserIdGroupPairs", [])])
+                   for p in again["UnknownIpPermissions"]),
+            [("icmp", -1, -1, 1, []), ("tcp", 1, 65535, 0, [default["GroupId"]])])
         # The flat form of the older API versions.
         await self.ec2.call("authorize_security_group_ingress", GroupName="web",
                             IpProtocol="udp", FromPort=53, ToPort=53, CidrIp="10.1.0.0/16")
