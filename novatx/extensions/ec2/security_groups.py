@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import attrs
 from twisted.internet.defer import inlineCallbacks
 
 from novatx.compute.exceptions import OverLimit
@@ -24,7 +25,7 @@ from novatx.compute.network.exceptions import (
     SecurityGroupRuleExists,
     SecurityGroupRuleNotFound,
 )
-from novatx.compute.network.records import SecurityGroup
+from novatx.compute.network.records import SecurityGroup, SecurityGroupRule
 from novatx.extensions.ec2 import errors, ids, params as P
 from novatx.extensions.ec2.base import EC2Action
 from novatx.extensions.ec2.filters import Getter, compile_filters, one
@@ -176,6 +177,7 @@ def _permission_values(field: str, egress: bool = False) -> Getter:
                     found.append(str(value))
             elif field == "cidr":
                 found += [r["cidrIp"] for r in permission["ipRanges"]]
+            elif field == "ipv6-cidr":
                 found += [r["cidrIpv6"] for r in permission["ipv6Ranges"]]
             else:
                 key = {"group-id": "groupId", "group-name": "groupName",
@@ -194,8 +196,8 @@ def _filters() -> dict[str, Getter]:
         "owner-id": one(lambda item: item[0].project_id),
         "vpc-id": lambda item: (),
     }
-    for field in ("protocol", "from-port", "to-port", "cidr", "group-id", "group-name",
-                  "user-id"):
+    for field in ("protocol", "from-port", "to-port", "cidr", "ipv6-cidr", "group-id",
+                  "group-name", "user-id"):
         getters["ip-permission." + field] = _permission_values(field)
         getters["egress.ip-permission." + field] = _permission_values(field, egress=True)
     return getters
@@ -265,7 +267,7 @@ def _resolved(action: _GroupAction, context: Any, params: dict[str, str]) -> Any
             found.append(Source(group_id=named.id, description=source.get("Description", "")))
         permissions.append(Permission(permission.protocol, permission.low, permission.high,
                                       tuple(found)))
-    return group, permissions
+    return group, permissions, groups
 
 
 def _duplicate(group: SecurityGroup) -> errors.EC2Error:
@@ -283,7 +285,7 @@ class AuthorizeSecurityGroupIngress(_GroupAction):
 
     @inlineCallbacks
     def _authorize(self, context: Any, params: dict[str, str]) -> Any:
-        group, permissions = yield _resolved(self, context, params)
+        group, permissions, _ = yield _resolved(self, context, params)
         rules = [rule for permission in permissions for rule in permission.rules()]
         if any(True for _ in duplicates(rules)) or any(
                 matching_rules(group, fields, remote, exact=True) for fields, remote in rules):
@@ -320,19 +322,27 @@ class RevokeSecurityGroupIngress(_GroupAction):
 
     @inlineCallbacks
     def _revoke(self, context: Any, params: dict[str, str]) -> Any:
-        group, permissions = yield _resolved(self, context, params)
+        group, permissions, groups = yield _resolved(self, context, params)
         doomed = {}
+        unknown = []
         for permission in permissions:
             for fields, remote in permission.rules():
-                for rule in matching_rules(group, fields, remote):
-                    doomed[rule.id] = rule
-        # As AWS: a rule the group does not have is no error; nothing is revoked for it.
+                matched = matching_rules(group, fields, remote)
+                doomed.update((rule.id, rule) for rule in matched)
+                if not matched:
+                    unknown.append(SecurityGroupRule(
+                        id="", security_group_id=group.id, project_id=group.project_id,
+                        remote_group_id=remote, **fields))
+        # As AWS: a rule the group does not have is no error; nothing is revoked for
+        # it, and the answer lists it as unknown.
         for rule_id in doomed:
             try:
                 yield self.compute.delete_security_group_rule(context, rule_id)
             except SecurityGroupRuleNotFound:
                 pass  # revoked meanwhile by another request: what was asked is done
-        return {"return": True}
+        asked = attrs.evolve(group, rules=tuple(unknown))
+        return {"return": True, "unknownIpPermissionSet": permission_items(
+            asked, {g.id: g for g in groups}, {g.id: group_id(g) for g in groups})}
 
 
 class _Egress(EC2Action):

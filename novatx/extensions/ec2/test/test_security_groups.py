@@ -140,7 +140,8 @@ class SecurityGroupTests(TestCase):
              "UserIdGroupPairs": [{"GroupId": default["GroupId"]}]},
             {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
              "IpRanges": [{"CidrIp": "192.0.2.0/24", "Description": "office"},
-                          {"CidrIp": "0.0.0.0/0"}]},
+                          {"CidrIp": "0.0.0.0/0"}],
+             "Ipv6Ranges": [{"CidrIpv6": "2001:db8::/32"}]},
         ]
         await self.ec2.call("authorize_security_group_ingress", GroupId=web_id,
                             IpPermissions=permissions)
@@ -155,8 +156,10 @@ class SecurityGroupTests(TestCase):
         self.assertEqual(shown[("tcp", 22, 22)]["IpRanges"],
                          [{"CidrIp": "192.0.2.0/24", "Description": "office"},
                           {"CidrIp": "0.0.0.0/0"}])
+        self.assertEqual(shown[("tcp", 22, 22)]["Ipv6Ranges"], [{"CidrIpv6": "2001:db8::/32"}])
         for name, value in (("ip-permission.protocol", "icmp"),
                             ("ip-permission.cidr", "192.0.2.0/24"),
+                            ("ip-permission.ipv6-cidr", "2001:db8::/32"),
                             ("ip-permission.from-port", "22")):
             found = await self.groups(Filters=[{"Name": name, "Values": [value]}])
             self.assertEqual([g["GroupId"] for g in found], [web_id], name)
@@ -167,15 +170,21 @@ class SecurityGroupTests(TestCase):
         # The compute API shows the same rules (nova's shapes).
         (seen,) = [g for g in await self.served.compute.api.list_security_groups(ALICE)
                    if g.name == "web"]
-        self.assertEqual(sum(1 for r in seen.rules if r.direction == "ingress"), 4)
+        self.assertEqual(sum(1 for r in seen.rules if r.direction == "ingress"), 5)
         await self.ec2.call("revoke_security_group_ingress", GroupId=web_id,
                             IpPermissions=permissions[:2])
         (web,) = await self.groups(GroupIds=[web_id])
         self.assertEqual([(p["IpProtocol"], p["FromPort"]) for p in web["IpPermissions"]],
                          [("tcp", 22)])
-        # Revoking what the group does not have is no error (EC2-Classic).
-        await self.ec2.call("revoke_security_group_ingress", GroupId=web_id,
-                            IpPermissions=permissions[:2])
+        # Revoking what the group does not have is no error (EC2-Classic); the
+        # answer names it.
+        again = await self.ec2.call("revoke_security_group_ingress", GroupId=web_id,
+                                    IpPermissions=permissions[:2])
+        self.assertEqual(
+            sorted((p["IpProtocol"], p["FromPort"], p["ToPort"], len(p.get("IpRanges", [])),
+                    [g["GroupId"] for g in p.get("UserIdGroupPairs", [])])
+                   for p in again["UnknownIpPermissions"]),
+            [("icmp", -1, -1, 1, []), ("tcp", 1, 65535, 0, [default["GroupId"]])])
         # The flat form of the older API versions.
         await self.ec2.call("authorize_security_group_ingress", GroupName="web",
                             IpProtocol="udp", FromPort=53, ToPort=53, CidrIp="10.1.0.0/16")
