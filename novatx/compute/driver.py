@@ -32,6 +32,7 @@ from novatx.compute.records import Instance
 from novatx.compute.timers import TransitionTimers
 from novatx.compute.transitions import DELETE, TRANSITIONS
 from novatx.compute.volumes import store as volume_store
+from novatx.db import generations
 from novatx.db import tables as t
 from novatx.db.store import Store
 
@@ -216,6 +217,7 @@ class SimulatedDriver(TransitionTimers):
             sa.select(I).where(I.c.uuid == uuid).with_for_update()).mappings().first()
         if row is None or row["claimed_by"] != self.worker_id or not row["pending_action"]:
             return None
+        generations.attribute(connection, row["project_id"])
         action = row["pending_action"]
         params = dict(row["pending_params"] or {})
         if self._conf.behaviours.enabled and "duration" not in params:
