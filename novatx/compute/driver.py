@@ -123,8 +123,10 @@ class SimulatedDriver(TransitionTimers):
         return float(getattr(self._conf.simulated, TRANSITIONS[action].duration))
 
     def _step_seconds(self, action: str, params: Mapping[str, Any] | None = None) -> float:
-        """One step of C{action}: its duration (a C{transition_time}'s, if one
-        fired for it) over its steps."""
+        """
+        One step of C{action}: its duration (a C{transition_time}'s, if one
+        fired for it) over its steps.
+        """
         steps = max(1, len(TRANSITIONS[action].steps))
         duration = (params or {}).get("duration")
         return (self.duration(action) if duration is None else float(duration)) / steps
@@ -331,8 +333,8 @@ class SimulatedDriver(TransitionTimers):
                 return False
         else:
             behaviour = behaviours.fire_in_transaction(connection, behaviours.Match(
-                project_id=row["project_id"], effects=("hold",), server_name=row["name"], server_id=row["uuid"],
-                state=_HELD[action]), convert.naive(now))
+                project_id=row["project_id"], effects=("hold",), server_name=row["name"],
+                server_id=row["uuid"], state=_HELD[action]), convert.naive(now))
             if behaviour is None:
                 return False
             log.info("behaviour {id} (hold) of project {project} holds server {uuid} in "
@@ -451,11 +453,15 @@ class SimulatedDriver(TransitionTimers):
 
     def take_due(self, until: float) -> Deferred:
         """
-        Claim the transitions other workers follow whose next step is due by
-        C{until} (the controlled clock moved past it) and schedule them here;
-        fires with how many. Held servers are left to L{release_held}.
+        Reclaim the soft-deleted servers whose time is up by C{until}, claim
+        the transitions other workers follow whose next step is due by then
+        (the controlled clock moved past it) and schedule them here; fires
+        with how many. Held servers are left to L{release_held}.
         """
-        return self._take(self._claim_due, until)
+        if not self._running:
+            return succeed(0)
+        d = self._reclaim(until)
+        return d.addCallback(lambda _: self._take(self._claim_due, until))
 
     def release_held(self) -> Deferred:
         """Claim and carry on at once the held servers whose hold was removed."""

@@ -64,8 +64,11 @@ def fingerprint(public_key: str, key_type: str) -> str:
     return ssh_fingerprint(public_key)
 
 
-def generate(key_type: str, user_id: str) -> tuple[str, str, str]:
-    """A new key: C{(private_key_pem, public_key, fingerprint)}."""
+def generate(key_type: str, user_id: str, now: float) -> tuple[str, str, str]:
+    """
+    A new key: C{(private_key_pem, public_key, fingerprint)}; an x509
+    certificate is valid from C{now} (the daemon's clock, in seconds).
+    """
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
@@ -79,11 +82,11 @@ def generate(key_type: str, user_id: str) -> tuple[str, str, str]:
             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "NovaDev"),
             x509.NameAttribute(NameOID.COMMON_NAME, user_id[:64] or "novatx"),
         ])
-        now = datetime.datetime.now(datetime.timezone.utc)
+        start = datetime.datetime.fromtimestamp(now, datetime.timezone.utc)
         cert = (
             x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=3650))
+            .not_valid_before(start).not_valid_after(start + datetime.timedelta(days=3650))
             .sign(key, hashes.SHA256())
         )
         public = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")

@@ -133,6 +133,7 @@ class ComputeService(Service):
         self._controlled = isinstance(self._clock, ControlledClock)
         if self._controlled:
             self._clock.add_catch_up(self.driver.take_due)
+            self._clock.add_catch_up(self.volume_driver.take_due)
         self.api.behaviours.on_removed(self._release_held)
 
     def _release_held(self) -> Deferred:

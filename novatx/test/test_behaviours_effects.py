@@ -3,7 +3,8 @@ The effects in the internal API and the dropped connection, through the real
 clients, on the controlled clock (so nothing is left to timing): a server
 held in BUILD is released when its hold is removed; a transition_time makes
 a boot longer; action_error fails the next action with the error named, in
-openstacksdk's and boto3's terms; a drop closes the connection once.
+openstacksdk's and boto3's terms (a volume's attaching too); a drop closes
+the connection once.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from twisted.internet.threads import deferToThread
 from twisted.trial.unittest import TestCase
 
 from novatx.compute.behaviours import BehaviourSpec
-from novatx.compute.test.support import ADMIN
+from novatx.compute.interfaces import CreateRequest
+from novatx.compute.test.support import ADMIN, ALICE
 from novatx.extensions.compute.test._servers_kit import fast_config as compute_config
 from novatx.extensions.ec2.test.served import client_for, fast_config as ec2_config
 from novatx.test.helpers import serve_api
@@ -121,6 +123,40 @@ class SDKEffectsTests(TestCase):
                 dropped = False
             return dropped, compute.get_flavor("1").name
         self.assertEqual((True, "m1.tiny"), await self.run_with_sdk(test))
+
+
+class VolumeAttachErrorTests(TestCase):
+    timeout = 120
+
+    async def test_the_next_volume_attach_fails_then_one_succeeds(self):
+        conf = controlled(compute_config())
+        served = await serve_api(self, "osapi_compute", conf)
+        compute, behaviours = served.compute.api, served.compute.api.behaviours
+        volume = await compute.volumes.create_volume(ALICE, 1)
+        images = await compute.list_images(ALICE, filters={"name": "cirros"})
+        [server] = await compute.create_servers(ALICE, CreateRequest(
+            name="vm", flavor_id="1", image_id=images.items[0].id))
+        await behaviours.advance_clock(BOOT)
+        await behaviours.create(ADMIN, BehaviourSpec(
+            project_id="p1", effect="action_error",
+            params={"error": "unavailable", "action": "attach_volume",
+                    "message": "The volume service is down."}))
+
+        def attach() -> tuple:
+            conn = openstack.connect(auth_type="admin_token", auth={
+                "token": "alice:p1", "endpoint": served.url + "/v2.1"})
+            try:
+                try:
+                    conn.compute.create_volume_attachment(server.uuid, volume.id)
+                except sdk_exceptions.HttpException as e:
+                    refused = (e.status_code, "The volume service is down." in str(e))
+                else:
+                    refused = ("not refused",)
+                attached = conn.compute.create_volume_attachment(server.uuid, volume.id)
+                return refused, attached.volume_id
+            finally:
+                conn.close()
+        self.assertEqual(((503, True), volume.id), await deferToThread(attach))
 
 
 class EC2ActionErrorTests(TestCase):

@@ -72,8 +72,10 @@ class KeyPairsAPI(ComputeAPIBase):
         except Exception:
             return fail()
 
+        seconds = self._seconds()
+
         def run(connection: Connection) -> KeyPair:
-            private, public, fingerprint = keys.generate(key_type, owner)
+            private, public, fingerprint = keys.generate(key_type, owner, seconds)
             return self._insert_key(connection, context, owner, name, key_type, public,
                                     fingerprint, private)
         return self._write(run)

@@ -1,6 +1,6 @@
 """
-The C{action_error} effect: a server action that fails with the internal
-failure a test named, as each face shows that failure (409, 403 over quota,
+The C{action_error} effect: a server action (or a volume's attaching or
+detaching) that fails with the internal failure a test named, as each face shows that failure (409, 403 over quota,
 404, 503 on the compute API; EC2's own codes).
 """
 
@@ -23,8 +23,9 @@ def _failure(kind: str, message: str | None, row: Mapping[str, Any], action: str
     if kind == "not_found":
         return exc.InstanceNotFound(message, instance_id=row["uuid"])
     if kind == "conflict":
+        method = TRANSITIONS[action].method if action in TRANSITIONS else action
         return exc.InstanceInvalidState(
-            message, method=TRANSITIONS[action].method, instance_uuid=row["uuid"],
+            message, method=method, instance_uuid=row["uuid"],
             attr="vm_state", state="%s %s" % (row["vm_state"], injected))
     if kind == "quota":
         return exc.QuotaExceeded(message or "Quota exceeded %s" % (injected,))

@@ -22,6 +22,9 @@ MAX_LATENCY = 3600.0
 #: The longest a transition_time may make a transition (a day).
 MAX_TRANSITION = 86400.0
 _HTTP_SCOPE = ("api", "method", "path", "ec2_action")
+#: The actions an C{action_error} may name: the servers' transitions, and
+#: the attaching and detaching of volumes.
+_ACTIONS = sorted(TRANSITIONS) + ["attach_volume", "detach_volume"]
 
 
 def _refuse(reason: str) -> InvalidBehaviour:
@@ -81,7 +84,7 @@ def _check_hold(params: dict[str, Any]) -> None:
 
 def _check_action_error(params: dict[str, Any]) -> None:
     _one_of(params, "error", ACTION_ERRORS, required=True)
-    _one_of(params, "action", TRANSITIONS, required=False)
+    _one_of(params, "action", _ACTIONS, required=False)
     _text(params, "message")
     _server(params)
 

@@ -107,9 +107,10 @@ class ControlledClock:
 
     def add_catch_up(self, hook: Callable[[float], Deferred]) -> None:
         """
-        Call C{hook(until)} each time this clock has run its own timers up to
-        C{until}; it fires with how many timers it added (transitions other
-        workers left that are due by then), which are run before the move ends.
+        Call C{hook(until)} each time this clock moves to C{until}, before
+        and after running its own timers; it fires with how many timers it
+        added (transitions other workers follow that are due by then, each
+        scheduled at its time), which are run before the move ends.
         """
         self._catch_up.append(hook)
 

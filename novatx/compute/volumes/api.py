@@ -23,6 +23,7 @@ from novatx.compute import actions, catalog, convert, instances, quotas as compu
 from novatx.compute import states as server_states
 from novatx.compute import validation
 from novatx.compute.api._base import _store_errors
+from novatx.compute.behaviours import action_error
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import (
     ImageNotActive, InstanceInvalidState, InstanceIsLocked, Invalid, NotFound,
@@ -90,6 +91,13 @@ def _check_server(context: RequestContext, row: Mapping[str, Any], method: str) 
 def _image_gigabytes(image: Mapping[str, Any]) -> int:
     return max(int(image["min_disk"] or 0), math.ceil((image["size"] or 0) / 1024 ** 3))
 
+
+
+def _raise_injected(result: Any) -> Any:
+    """An C{action_error} behaviour fired: its firing is kept, nothing else; fail with it."""
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 @implementer(IVolumeAPI)
 class VolumeAPI:
@@ -468,6 +476,10 @@ class VolumeAPI:
                 raise InvalidInput(reason="Invalid volume: Volume %s status must be available "
                                    "or downloading to reserve, but the current status is %s."
                                    % (volume_id, volume["status"]))
+            if self._conf.behaviours.enabled:
+                injected = action_error(connection, server, "attach_volume", seconds)
+                if injected is not None:
+                    return injected
             now = convert.naive(seconds)
             action_id = actions.start(connection, context, server["uuid"], "attach_volume", now,
                                       server["host"])
@@ -488,7 +500,7 @@ class VolumeAPI:
             self._notify(found.server_id)
             return found
 
-        return self._write(run).addCallback(
+        return self._write(run).addCallback(_raise_injected).addCallback(
             self._begun("attach", lambda found: found.volume_id)).addCallback(attached)
 
     def _held(self, connection: Connection, context: RequestContext, server_id: str,
@@ -516,6 +528,10 @@ class VolumeAPI:
             if volume["status"] != states.IN_USE:
                 raise InvalidVolume(reason="Unable to detach volume. Volume status must be "
                                     "'in-use' and attach_status must be 'attached' to detach.")
+            if self._conf.behaviours.enabled:
+                injected = action_error(connection, server, "detach_volume", seconds)
+                if injected is not None:
+                    return injected
             now = convert.naive(seconds)
             action_id = actions.start(connection, context, server["uuid"], "detach_volume", now,
                                       server["host"])
@@ -529,7 +545,8 @@ class VolumeAPI:
             self._notify(server_id)
             return volume
 
-        return self._write(run).addCallback(self._begun("detach")).addCallback(detaching)
+        return self._write(run).addCallback(_raise_injected).addCallback(
+            self._begun("detach")).addCallback(detaching)
 
     def list_attachments(self, context: RequestContext, server_id: str) -> Deferred:
         def run(connection: Connection) -> list:

@@ -189,6 +189,48 @@ class SimulatedVolumeDriver(TransitionTimers):
 
         return d.addCallbacks(claimed, unavailable)
 
+    def take_due(self, until: float) -> Deferred:
+        """
+        Claim the transitions other workers follow that are due by C{until}
+        (the controlled clock moved past them) and schedule them here; fires
+        with how many.
+        """
+        if not self._running:
+            return succeed(0)
+
+        def claimed(found: list[tuple[tuple[str, str], float]]) -> int:
+            for key, delay in found:
+                self._schedule(key, delay)
+            return len(found)
+        return self._store.write(self._claim_due, self._clock.seconds(), until).addCallback(
+            claimed)
+
+    def _claim_due(self, connection: Connection, now: float,
+                   until: float) -> list[tuple[tuple[str, str], float]]:
+        found = []
+        for kind, table in TABLES.items():
+            rows = connection.execute(
+                sa.select(table.c.id, table.c.uuid, table.c.pending_action, table.c.step_started,
+                          table.c.claimed_by).where(table.c.pending_action.is_not(None))).all()
+            for row in rows:
+                if row.pending_action not in states.TRANSITIONS \
+                        or row.claimed_by == self.worker_id:
+                    continue
+                due = (row.step_started or now) + self.duration(row.pending_action)
+                if due > until:
+                    continue
+                owner = table.c.claimed_by.is_(None) if row.claimed_by is None \
+                    else table.c.claimed_by == row.claimed_by
+                result = connection.execute(
+                    sa.update(table).where(table.c.id == row.id, owner,
+                                           table.c.pending_action == row.pending_action)
+                    .values(claimed_by=self.worker_id, claim_expires=now
+                            + self.duration(row.pending_action)
+                            + self._conf.simulated.claim_seconds))
+                if result.rowcount == 1:
+                    found.append(((kind, row.uuid), max(0.0, due - now)))
+        return found
+
     def _any_abandoned(self, connection: Connection, now: float) -> bool:
         """A cheap read first, so an idle poll never takes a write lock."""
         return any(connection.execute(

@@ -2,16 +2,19 @@
 The controlled clock over HTTP: nothing moves until a test moves the clock;
 an advance returns once the transitions it made due are done (a server is
 ACTIVE on the next request); stamps are the clock's; time never goes back;
-a real clock and a non-admin are refused.
+a real clock and a non-admin are refused. Soft-deleted servers are reclaimed
+and volumes created on the clock too.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from twisted.trial.unittest import TestCase
 
 from novatx.extensions.compute.test._servers_kit import ComputeClient, fast_config, serve_compute
+from novatx.test.helpers import noauth_headers
 
 CHRISTMAS = "2026-12-24T00:00:00Z"
 CHRISTMAS_SECONDS = 1798070400.0
@@ -53,6 +56,35 @@ class ControlledClockTests(TestCase):
         self.assertEqual(("ACTIVE", None, "2026-12-24T00:00:14Z"),
                          (shown["status"], shown["OS-EXT-STS:task_state"], shown["updated"]))
 
+    async def test_soft_deleted_servers_are_reclaimed_when_their_time_comes(self):
+        conf = controlled()
+        conf.set_override("reclaim_instance_interval", 3600)
+        client = await serve_compute(self, conf)
+        server = await client.create("vm")
+        await self.assertMoved(admin(client), {"advance": 10}, None)
+        self.assertEqual(204, (await client.delete("/servers/%s" % server["id"])).code)
+        await self.assertMoved(admin(client), {"advance": 4}, None)
+        await self.assertMoved(admin(client), {"advance": 3599}, None)
+        shown = (await client.get("/servers/%s" % server["id"])).body["server"]
+        self.assertEqual("SOFT_DELETED", shown["status"])
+        await self.assertMoved(admin(client), {"advance": 1}, None)
+        self.assertEqual(404, (await client.get("/servers/%s" % server["id"])).code)
+
+    async def test_a_volume_is_created_when_the_clock_moves(self):
+        client = await serve_compute(self, controlled())
+        url = client.served.url + "/volume/v3/p1/volumes"
+        headers = noauth_headers("alice", "p1")
+
+        async def volume(path: str = "", body: Any = None) -> dict:
+            data = json.dumps(body).encode() if body is not None else None
+            response = await client.served.client.request(
+                "POST" if body is not None else "GET", url + path, headers=headers, data=data)
+            return json.loads(await response.content())["volume"]
+        created = await volume(body={"volume": {"size": 1}})
+        self.assertEqual("creating", (await volume("/" + created["id"]))["status"])
+        await self.assertMoved(admin(client), {"advance": 0.5}, None)
+        self.assertEqual("available", (await volume("/" + created["id"]))["status"])
+
     async def test_the_clock_is_shown_and_never_goes_back(self):
         client = admin(await serve_compute(self, controlled()))
         await self.assertMoved(client, {"set": CHRISTMAS}, CHRISTMAS_SECONDS)
@@ -91,7 +123,10 @@ class ControlledClockTests(TestCase):
         self.assertEqual(409, refused.code, refused.body)
         self.assertIn("clock = controlled", refused.body["conflictingRequest"]["message"])
 
-    async def assertMoved(self, client: ComputeClient, body: dict, seconds: float) -> None:
+    async def assertMoved(self, client: ComputeClient, body: dict,
+                          seconds: float | None) -> None:
+        """Move the clock; it answers 200 and stands at C{seconds}, when given."""
         moved = await client.post("/behaviours/clock", body)
         self.assertEqual(200, moved.code, moved.body)
-        self.assertEqual(seconds, moved.body["clock"]["seconds"])
+        if seconds is not None:
+            self.assertEqual(seconds, moved.body["clock"]["seconds"])
