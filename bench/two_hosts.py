@@ -40,7 +40,7 @@ from typing import Any, Iterator
 
 import sqlalchemy as sa
 
-from _support import stop
+from _support import cpu_seconds, stop
 
 TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -117,8 +117,8 @@ def database(server: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def host(name: str, netns: str, address: str, url: str, directory: str) -> Iterator[str]:
-    """A daemon in C{netns}; yields its address once it answers."""
+def host(name: str, netns: str, address: str, url: str, directory: str) -> Iterator[int]:
+    """A daemon in C{netns}; yields its pid (C{ip netns exec} execs it)."""
     state = os.path.join(directory, name)
     os.makedirs(state)
     config = os.path.join(state, "nova.conf")
@@ -132,7 +132,7 @@ def host(name: str, netns: str, address: str, url: str, directory: str) -> Itera
             cwd=state, stdout=log, stderr=subprocess.STDOUT,
             env=dict(os.environ, PYTHONPATH=SOURCE_ROOT))
     try:
-        yield address
+        yield daemon.pid
     finally:
         stop(daemon)
 
@@ -214,17 +214,19 @@ def main() -> None:
     with contextlib.ExitStack() as stack:
         directory = stack.enter_context(tempfile.TemporaryDirectory())
         url = stack.enter_context(database(options.server))
-        connections = []
+        connections, pids = [], []
         for name, subnet in zip(("host-a", "host-b"), free_subnets(2)):
             netns, address = stack.enter_context(namespace(subnet))
-            stack.enter_context(host(name, netns, address, url, directory))
+            pids.append(stack.enter_context(host(name, netns, address, url, directory)))
             connection = Connection(address)
             stack.callback(connection.close)
             wait_answering(connection)
             connections.append(connection)
+        cpu = [cpu_seconds(pid) for pid in pids]
         started = time.monotonic()
         stale, seconds, reads = run(connections, options.pairs, options.one_host)
         elapsed = time.monotonic() - started
+        cpu = [cpu_seconds(pid) - before for pid, before in zip(pids, cpu)]
     ms = sorted(1000 * s for s in seconds)
     read_ms = sorted(1000 * s for s in reads)
     print("%d pairs (PUT server metadata through one host, GET the server through %s,"
@@ -236,6 +238,8 @@ def main() -> None:
     print("the read alone: mean %.2f ms, median %.2f ms, p99 %.2f ms"
           % (statistics.fmean(read_ms), statistics.median(read_ms),
              read_ms[int(0.99 * (len(read_ms) - 1))]))
+    print("the daemons' CPU per pair: host A %.2f ms, host B %.2f ms (each answers half the"
+          " writes and half the reads)" % tuple(1000 * c / max(len(ms), 1) for c in cpu))
     if stale:
         raise SystemExit(1)
 

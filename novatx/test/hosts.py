@@ -44,6 +44,7 @@ from twisted.trial.unittest import SkipTest
 
 from novatx.db.test.backends import temporary_database
 from novatx.services.test.daemon import (
+    DAEMON_SERVING,
     DaemonProcess,
     config_file,
     kill_if_running,
@@ -55,6 +56,10 @@ POSTGRESQL_SOCKET = "/var/run/postgresql"
 
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 IP = shutil.which("ip") or "/usr/sbin/ip"
+
+#: How long the hosts may take to serve: several daemons with workers start
+#: at once, each importing everything, on what may be a busy machine.
+STARTUP_SECONDS = 180.0
 
 #: The /16 the veth pairs' /30s are taken from: 10.251.X.1 (root side),
 #: 10.251.X.2 (the namespace's).
@@ -199,7 +204,8 @@ async def start_hosts(
         daemon = DaemonProcess(test, directory, ["--config-file", conf],
                                wrapper=[IP, "netns", "exec", namespace.name])
         hosts.append(Host(name, namespace, daemon))
-    await gatherResults([host.daemon.serving(apis) for host in hosts], consumeErrors=True)
+    await gatherResults([host.daemon.wait_for(DAEMON_SERVING % api, timeout=STARTUP_SECONDS)
+                         for host in hosts for api in apis], consumeErrors=True)
     return hosts
 
 
