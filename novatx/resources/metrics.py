@@ -143,8 +143,7 @@ class MetricsResource(Resource):
         request.setHeader(b"Content-Type", CONTENT_TYPE_LATEST.encode("ascii"))
         request.setHeader(b"Cache-Control", b"no-store")
         request.setHeader(b"Content-Length", b"%d" % len(body))
-        if request.method != b"HEAD":
-            request.write(body)
+        request.write(body)
         request.finish()
 
 
