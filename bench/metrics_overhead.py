@@ -1,8 +1,8 @@
 """
 Benchmark: what C{[metrics] enabled = true} costs a request.
 
-Two C{twistd -n nova} daemons (compute API only, one worker, noauth2, a fresh
-SQLite store each) run side by side, one with metrics off and one with them on;
+Two C{twistd -n nova} daemons (compute API only, C{--workers} workers, noauth2,
+a fresh SQLite store each) run side by side, one with metrics off and one with them on;
 C{wrk} drives them in alternating rounds with the same connections and
 duration, on C{GET /v2.1/flavors/detail} (answered from memory: the request's
 own cost shows). Each round's ratio on / off compares two measurements taken
@@ -11,6 +11,7 @@ are printed. At the end the daemon with metrics scrapes its own C{/metrics}, and
 its count of the path is printed beside the answers wrk read.
 
     .venv/bin/python bench/metrics_overhead.py [--duration 2] [--rounds 5] [--connections 10]
+        [--workers 1]
 """
 
 from __future__ import annotations
@@ -34,15 +35,15 @@ COUNTED = re.compile(
     r'route="/v2.1/flavors/detail",status="200"\} ([0-9.e+]+)$', re.M)
 
 
-def start(directory: str, port: int, metrics: bool) -> subprocess.Popen:
+def start(directory: str, port: int, metrics: bool, workers: int) -> subprocess.Popen:
     os.makedirs(directory)
     config = os.path.join(directory, "nova.conf")
     with open(config, "w") as f:
         f.write(
             "[DEFAULT]\nstate_path = %s\nenabled_apis = osapi_compute\n"
             "osapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = %d\n"
-            "osapi_compute_workers = 1\n[metrics]\nenabled = %s\n"
-            % (directory, port, "true" if metrics else "false")
+            "osapi_compute_workers = %d\n[metrics]\nenabled = %s\n"
+            % (directory, port, workers, "true" if metrics else "false")
         )
     environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     environment["PYTHONPATH"] = SOURCE_ROOT
@@ -57,12 +58,13 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=2, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=5, help="alternating measurements of each")
     parser.add_argument("--connections", type=int, default=10, help="wrk connections")
+    parser.add_argument("--workers", type=int, default=1, help="osapi_compute_workers")
     options = parser.parse_args()
     headers = {"X-Auth-Token": TOKEN, "Accept": "application/json"}
     with tempfile.TemporaryDirectory() as directory:
         off_port, on_port = free_port(), free_port()
-        processes = [start(os.path.join(directory, "off"), off_port, False),
-                     start(os.path.join(directory, "on"), on_port, True)]
+        processes = [start(os.path.join(directory, "off"), off_port, False, options.workers),
+                     start(os.path.join(directory, "on"), on_port, True, options.workers)]
         try:
             off_url = "http://127.0.0.1:%d%s" % (off_port, PATH)
             on_url = "http://127.0.0.1:%d%s" % (on_port, PATH)
@@ -86,8 +88,8 @@ def main() -> None:
     ratios = sorted(n.rate / f.rate for n, f in zip(on, off))
     off_cpu = sorted(f.cpu_ms for f in off)[len(off) // 2]
     on_cpu = sorted(n.cpu_ms for n in on)[len(on) // 2]
-    print("GET %s, wrk -t1 -c%d -d%ds, %d alternating rounds"
-          % (PATH, options.connections, options.duration, options.rounds))
+    print("GET %s, %d worker(s), wrk -t1 -c%d -d%ds, %d alternating rounds"
+          % (PATH, options.workers, options.connections, options.duration, options.rounds))
     print("metrics off: %s req/s" % " ".join("%7.1f" % f.rate for f in off))
     print("metrics on:  %s req/s" % " ".join("%7.1f" % n.rate for n in on))
     print("ratio on/off: %.3f (median of the rounds' ratios)" % ratios[len(ratios) // 2])
