@@ -68,8 +68,8 @@ def main() -> None:
         try:
             off_url = "http://127.0.0.1:%d%s" % (off_port, PATH)
             on_url = "http://127.0.0.1:%d%s" % (on_port, PATH)
-            wait_for(off_url, headers)
-            wait_for(on_url, headers)
+            wait_for(off_url, headers, timeout=120.0)
+            wait_for(on_url, headers, timeout=120.0)
             off_pid, on_pid = processes[0].pid, processes[1].pid
             token = {"X-Auth-Token": TOKEN}
             sent = 1
