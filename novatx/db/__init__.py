@@ -8,4 +8,4 @@ equal to alembic's own head, so a new migration must move it too.
 """
 
 #: The newest migration in C{novatx/db/migrations/versions}.
-SCHEMA_REVISION = "0012"
+SCHEMA_REVISION = "0014"

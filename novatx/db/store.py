@@ -4,24 +4,28 @@ The store's asynchronous face: database work in a thread pool, as Deferreds.
 The reactor thread never runs a query. L{Store.read} and L{Store.write} run a
 function with a connection inside one transaction on a pool thread and fire
 with its result; a lost or refused database becomes L{StoreUnavailable}, whose
-message names the URL without its password.
+message names the URL without its password. Every transaction that changed
+rows raises their change generations before it commits
+(L{novatx.db.generations}), whoever ran it.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from typing import Any, Callable, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from twisted.internet.defer import Deferred, DeferredList, succeed
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
 from novatx import metrics
-from novatx.db.engine import WRITE, safe_url
+from novatx.db import generations
+from novatx.db.engine import WRITE, create_engine, safe_url
 
 T = TypeVar("T")
 
@@ -104,12 +108,16 @@ class Store:
 
     def __init__(self, engine: Engine, reactor: Any, threads: int = 10) -> None:
         self.engine = engine
+        generations.track(engine)
         self.url = safe_url(engine.url)
         self.backend = engine.url.get_backend_name()
         self._reactor = reactor
         self._pool = ThreadPool(minthreads=0, maxthreads=threads, name="novatx-db")
         self._started = False
         self._in_flight: set[Deferred] = set()
+        self._peek_lock = threading.Lock()
+        self._peek_engine: Engine | None = None
+        self._peek_connection: Connection | None = None
 
     def start(self) -> None:
         """Start the thread pool (idempotent)."""
@@ -129,7 +137,7 @@ class Store:
         self._started = False
         pool = self._pool
         d = DeferredList(list(self._in_flight), consumeErrors=True)
-        d.addCallback(lambda _: deferToThreadPool(self._reactor, pool, self.engine.dispose))
+        d.addCallback(lambda _: deferToThreadPool(self._reactor, pool, self._dispose))
         d.addBoth(lambda result: (pool.stop(), result)[1])
         return d
 
@@ -165,7 +173,10 @@ class Store:
                     if write:
                         connection = connection.execution_options(**{WRITE: True})
                     with connection.begin():
-                        return function(connection, *args, **kwargs)
+                        generations.begin(connection)
+                        result = function(connection, *args, **kwargs)
+                        generations.bump(connection)
+                        return result
             except sa_exc.DBAPIError as e:
                 if is_deadlock(e) and attempt + 1 < _RETRIES:
                     time.sleep(0.01 * (attempt + 1) * (1 + random.random()))
@@ -176,6 +187,52 @@ class Store:
             except sa_exc.TimeoutError as e:
                 raise StoreUnavailable(self.url, describe(e)) from e
         raise AssertionError("unreachable")
+
+    def peek(self, function: Callable[..., T], *args: Any) -> "Deferred[T]":
+        """
+        Run C{function(connection, *args)}, a short read, in a transaction on
+        a connection kept for such reads, off the reactor. It is what a read
+        cache asks before every batch of answers from memory (L{generations}),
+        so it skips what a transaction of L{read} costs besides its statements:
+        taking a connection from the pool and checking that it is alive. The
+        kept connection is an engine of its own (one connection), so that it
+        never takes a connection the database threads need; one that fails is
+        dropped, and the next peek opens another.
+        """
+        return self._track(deferToThreadPool(self._reactor, self._pool, self._peek_sync,
+                                             function, *args))
+
+    def _peek_sync(self, function: Callable[..., T], *args: Any) -> T:
+        with self._peek_lock:
+            try:
+                if self._peek_connection is None:
+                    if self._peek_engine is None:
+                        self._peek_engine = create_engine(self.engine.url, pool_size=1)
+                    self._peek_connection = self._peek_engine.connect()
+                with self._peek_connection.begin():
+                    return function(self._peek_connection, *args)
+            except (sa_exc.DBAPIError, sa_exc.TimeoutError) as e:
+                self._drop_peek()
+                if isinstance(e, sa_exc.TimeoutError) or is_unavailable(e):
+                    raise StoreUnavailable(self.url, describe(e)) from e
+                raise
+
+    def _drop_peek(self) -> None:
+        connection, self._peek_connection = self._peek_connection, None
+        if connection is not None:
+            try:
+                connection.invalidate()
+                connection.close()
+            except sa_exc.SQLAlchemyError:
+                pass
+
+    def _dispose(self) -> None:
+        with self._peek_lock:
+            self._drop_peek()
+            if self._peek_engine is not None:
+                self._peek_engine.dispose()
+                self._peek_engine = None
+        self.engine.dispose()
 
     def call(self, function: Callable[..., T], *args: Any) -> "Deferred[T]":
         """Run C{function(*args)} on a database thread, with no transaction (migrations)."""

@@ -670,3 +670,25 @@ behaviours = sa.Table(
     sa.Column("created_by", _ID, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
+
+# The controlled clock of behaviours (one row, id 1): the daemon's "now" in
+# seconds since the epoch, moved forward only when a test tells it to.
+behaviours_clock = sa.Table(
+    "behaviours_clock",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seconds", sa.Double, nullable=False),
+)
+
+# -- change generations: what a worker's read cache checks (novatx.db.generations) --
+
+change_generations = sa.Table(
+    "change_generations",
+    metadata,
+    # A kind of rows (novatx.db.generations.KINDS) and a project ("": the
+    # writes of that kind no project was named for).
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("project_id", _ID, primary_key=True),
+    # Raised by one in the transaction of every write of the kind.
+    sa.Column("generation", sa.BigInteger, nullable=False, default=0),
+)

@@ -1,28 +1,32 @@
 """
 What every part of the internal compute API shares: the store, the clock
 and the driver, reading and writing off the reactor thread, the extension
-fields, the observers of changed instances, and the two ways a server is
-changed (a plain change in one transaction, and an action the driver walks).
+fields, the observers of changed instances, the read cache, and the two ways
+a server is changed (a plain change in one transaction, and an action the
+driver walks).
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Hashable, Iterable, Mapping
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
+from novatx import metrics
 from novatx.compute import actions, convert, instances
-from novatx.compute.behaviours import BehavioursAPI
+from novatx.compute.behaviours import BehavioursAPI, action_error
 from novatx.compute.coalesce import CoalescedReads
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import DatabaseUnavailable, InstanceIsLocked, Invalid
 from novatx.compute.fields import ExtraField
+from novatx.compute.readcache import GenerationChecks, ReadCache
 from novatx.compute.records import Instance, Page
 from novatx.compute.transitions import TRANSITIONS
+from novatx.db import generations
 from novatx.db.store import Store, StoreUnavailable
 
 log = Logger()
@@ -53,6 +57,8 @@ class ComputeAPIBase:
     @param clock: an C{IReactorTime}: stamps, claims and the driver's timers.
     @param driver: the compute driver (L{novatx.compute.driver.SimulatedDriver}).
     @ivar behaviours: the L{BehavioursAPI} over the same store and clock.
+    @ivar read_cache: the L{ReadCache} of this worker's cached reads (its
+        C{observe} is for metrics).
     """
 
     def __init__(self, conf: Any, store: Store, clock: Any, driver: Any) -> None:
@@ -65,6 +71,9 @@ class ComputeAPIBase:
         self._fields: dict[str, ExtraField] = {}
         self._observers: list[Callable[[str], Any]] = []
         self._listings: CoalescedReads[Page] = CoalescedReads()
+        self.read_cache = ReadCache(GenerationChecks(
+            lambda keys: self._store.peek(generations.read, keys).addErrback(_store_errors)),
+            observe=metrics.read_cache)
 
     def _seconds(self) -> float:
         return self._clock.seconds()
@@ -77,6 +86,16 @@ class ComputeAPIBase:
 
     def _write(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Deferred:
         return self._store.write(function, *args, **kwargs).addErrback(_store_errors)
+
+    def _cached(self, name: str, key: Hashable, kinds: Iterable[str], project_id: str | None,
+                load: Callable[[], Deferred]) -> Deferred:
+        """
+        C{load()}'s answer through the read cache: from memory while the
+        generations of C{kinds} (of C{project_id}'s rows; None: of every
+        project's) are those it was read at. C{key} must hold everything the
+        answer depends on besides them.
+        """
+        return self.read_cache.read(name, key, generations.needs(kinds, project_id), load)
 
     @property
     def _extra_defaults(self) -> dict[str, Any]:
@@ -115,6 +134,7 @@ class ComputeAPIBase:
         """Run C{change(connection, row)} on the locked row; fire with the new record."""
         def run(connection: Connection) -> Instance:
             row = instances.get_row(connection, context, server_uuid, for_update=True)
+            generations.attribute(connection, row["project_id"])
             if check_lock:
                 self._check_lock(context, row)
             change(connection, row)
@@ -143,12 +163,17 @@ class ComputeAPIBase:
         transition = TRANSITIONS[name]
         seconds = self._seconds()
 
-        def run(connection: Connection) -> tuple[Instance, bool]:
+        def run(connection: Connection) -> tuple[Instance, bool] | Exception:
             row = instances.get_row(connection, context, server_uuid, for_update=True)
+            generations.attribute(connection, row["project_id"])
             self._check_lock(context, row)
             if name == "delete" and row["pending_action"] == "delete":
                 return instances.record(connection, row, self._extra_defaults), False
             transition.check(server_uuid, row["vm_state"], row["task_state"])
+            if self._conf.behaviours.enabled:
+                injected = action_error(connection, row, name, seconds)
+                if injected is not None:
+                    return injected
             changes, params = prepare(connection, row) if prepare else ({}, {})
             now = convert.naive(seconds)
             action_id = actions.start(connection, context, server_uuid, name, now, row["host"])
@@ -163,7 +188,10 @@ class ComputeAPIBase:
             return instances.reload(connection, row["id"], self._extra_defaults), bool(
                 transition.steps)
 
-        def begun(result: tuple[Instance, bool]) -> Instance:
+        def begun(result: tuple[Instance, bool] | Exception) -> Instance:
+            if isinstance(result, Exception):
+                # An action_error behaviour fired: its firing is kept, nothing else.
+                raise result
             instance, started = result
             self.notify(instance.uuid)
             if started:

@@ -33,8 +33,11 @@ class FlavorsAPI(ComputeAPIBase):
                      min_ram: int | None = None, min_disk: int | None = None,
                      sort_key: str = "flavorid", sort_dir: str = "asc",
                      limit: int | None = None, marker: str | None = None) -> Deferred:
-        return self._read(catalog.list_flavors, context, is_public, min_ram, min_disk,
-                          sort_key, sort_dir, limit, marker)
+        key = (context.project_id, context.is_admin, is_public, min_ram, min_disk, sort_key,
+               sort_dir, limit, marker)
+        return self._cached("flavors", key, ("flavors",), None, lambda: self._read(
+            catalog.list_flavors, context, is_public, min_ram, min_disk, sort_key, sort_dir,
+            limit, marker))
 
     def get_flavor(self, context: RequestContext, flavor_id: str) -> Deferred:
         return self._read(catalog.get_flavor, context, flavor_id)

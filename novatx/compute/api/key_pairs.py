@@ -120,7 +120,12 @@ class KeyPairsAPI(ComputeAPIBase):
             rows, has_more = read_page(
                 connection, sa.select(K).where(*clauses).order_by(K.c.name), page_limit)
             return Page(items=tuple(convert.key_pair(row) for row in rows), has_more=has_more)
-        return self._as_owner(context, user_id, run)
+        try:
+            owner = self._key_owner(context, user_id)
+        except Exception:
+            return fail()
+        return self._cached("key_pairs", (owner, page_limit, marker), ("key_pairs",), None,
+                            lambda: self._read(run, owner))
 
     def get_key_pair(self, context: RequestContext, name: str,
                      user_id: str | None = None) -> Deferred:

@@ -16,6 +16,11 @@ from novatx.compute.exceptions import Invalid, NotAuthorized
 from novatx.compute.records import QuotaSet
 
 
+#: What a project's limits and usage are read from: its limits and the
+#: defaults, and what it uses (servers and their network, groups, key pairs).
+QUOTA_KINDS = ("quotas", "servers", "server_groups", "key_pairs")
+
+
 class QuotasAPI(ComputeAPIBase):
     """Quotas of projects and users. One part of L{novatx.compute.api.ComputeAPI}."""
 
@@ -40,7 +45,8 @@ class QuotasAPI(ComputeAPIBase):
                 in_use = {name: used.get(name, 0) for name in found}
             return QuotaSet(project_id=project_id, limits=found, in_use=in_use,
                             reserved={name: 0 for name in in_use})
-        return self._read(run)
+        return self._cached("quotas", (project_id, user_id, usages), QUOTA_KINDS, project_id,
+                            lambda: self._read(run))
 
     def get_default_quotas(self, context: RequestContext) -> Deferred:
         def run(connection: Connection) -> QuotaSet:

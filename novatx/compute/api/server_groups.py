@@ -83,7 +83,10 @@ class ServerGroupsAPI(ComputeAPIBase):
                 statement = statement.limit(page_limit)
             return [self._group(connection, row)
                     for row in connection.execute(statement).mappings()]
-        return self._read(run)
+        every = context.is_admin and all_projects
+        key = (context.project_id, every, page_limit, offset)
+        return self._cached("server_groups", key, ("server_groups",),
+                            None if every else context.project_id, lambda: self._read(run))
 
     def _group_row(self, connection: Connection, context: RequestContext,
                    group_uuid: str) -> Mapping[str, Any]:

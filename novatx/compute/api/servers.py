@@ -27,6 +27,7 @@ from novatx.compute.listing import equals
 from novatx.compute.network import servers as network_servers
 from novatx.compute.records import Instance
 from novatx.compute.volumes import boot
+from novatx.db import generations
 from novatx.db import tables as t
 
 I = t.instances
@@ -67,6 +68,16 @@ def _check_texts(values: Mapping[str, Any]) -> None:
             validation.text(value, field, TEXT_LIMITS[field])
 
 
+#: What a server's view is read from: its rows and their side tables, its
+#: groups, and the flavor and image it names.
+SERVER_KINDS = ("servers", "server_groups", "flavors", "images")
+
+
+def _readable(context: RequestContext) -> str | None:
+    """Whose servers C{context} reads: its project's, or every project's for admins."""
+    return None if context.is_admin else context.project_id
+
+
 class ServersAPI(ComputeAPIBase):
     """
     Servers and what hangs off them: metadata, tags, instance actions.
@@ -104,6 +115,7 @@ class ServersAPI(ComputeAPIBase):
     def _create(self, connection: Connection, context: RequestContext, request: CreateRequest,
                 min_count: int, max_count: int, metadata: dict, tags: list, extra: dict,
                 seconds: float) -> list["_Created"]:
+        generations.attribute(connection, context.project_id)
         now = convert.naive(seconds)
         if request.client_token:
             reservation = connection.execute(
@@ -238,14 +250,17 @@ class ServersAPI(ComputeAPIBase):
 
     def list_servers(self, context: RequestContext, query: ServerQuery) -> Deferred:
         key = (context.project_id, context.user_id, context.is_admin, context.roles, query)
-        return self._listings.read(
-            key, lambda: self._read(instances.list_page, context, query, self._extra_defaults))
+        return self._cached("servers", key, SERVER_KINDS, _readable(context), lambda: (
+            self._listings.read(key, lambda: self._read(instances.list_page, context, query,
+                                                        self._extra_defaults))))
 
     def get_server(self, context: RequestContext, server_uuid: str) -> Deferred:
         def get(connection: Connection) -> Instance:
             return instances.record(connection, instances.get_row(connection, context, server_uuid),
                                     self._extra_defaults)
-        return self._read(get)
+        key = (context.project_id, context.user_id, context.is_admin, context.roles, server_uuid)
+        return self._cached("server", key, SERVER_KINDS, _readable(context),
+                            lambda: self._read(get))
 
     def get_server_by_ec2_id(self, context: RequestContext, instance_id: int) -> Deferred:
         def get(connection: Connection) -> Instance:

@@ -140,6 +140,7 @@ class Servers(ComputeResource):
     def __init__(self) -> None:
         super().__init__()
         self._encodings = ReadEncodings()
+        self._shown = ReadEncodings()
 
     def fields(self) -> list[ExtraField]:
         return [SCHEDULER_HINTS, DISK_CONFIG]
@@ -232,10 +233,26 @@ class Servers(ComputeResource):
         return await self._list(request, detail=True)
 
     @deferred
-    async def show(self, request: Any, server_id: str) -> dict:
-        """C{GET /servers/{id}}."""
+    async def show(self, request: Any, server_id: str) -> dict | bytes:
+        """
+        C{GET /servers/{id}}. The internal API answers from its read cache
+        with the same record while the server is unchanged; requests for it
+        in the same shape share one encoding (L{ReadEncodings}), as listings
+        do, unless a controller extension must see each document or the
+        microversion shows image properties.
+        """
         instance = await self.compute.get_server(request.context, server_id)
-        return {"server": await server_document(self.compute, request, instance)}
+        version = version_of(request)
+        if self.is_extended() or version >= V2_98:
+            return {"server": await server_document(self.compute, request, instance)}
+        shape = (version.major, version.minor, self._detail_policy(request), request.root,
+                 request.project_id)
+        body = self._shown.get(instance, shape)
+        if body is None:
+            body = json.dumps({"server": await server_document(self.compute, request, instance)}
+                              ).encode("utf-8")
+            self._shown.keep(instance, shape, body)
+        return body
 
     @deferred
     async def create(self, request: Any) -> Response:

@@ -22,6 +22,12 @@ from novatx.extensions.ec2.ids import parse_instance_id
 from novatx.extensions.ec2.states import TERMINATED, ec2_state
 
 
+#: The terminated instances are asked for from a whole minute on, so that the
+#: polls of one minute ask the same query (which the read cache answers from
+#: memory while nothing changed); the window is cut exactly here.
+_WINDOW_STEP = 60
+
+
 def visible_instances(action: Any, context: Any, **fields: Any) -> Deferred:
     """
     Fire with the caller's instances (live, and terminated within the window)
@@ -30,20 +36,24 @@ def visible_instances(action: Any, context: Any, **fields: Any) -> Deferred:
     @param action: an L{novatx.extensions.ec2.base.EC2Action} after setup.
     """
     window = action.config.ec2.terminated_instance_seconds
-    since = datetime.datetime.fromtimestamp(action.clock.seconds() - window, datetime.timezone.utc)
+    since = action.clock.seconds() - window
+    start = since - since % _WINDOW_STEP
     queries = [action.compute.list_servers(context, ServerQuery(**fields))]
     if window:
         queries.append(
-            action.compute.list_servers(
-                context, ServerQuery(deleted=True, changes_since=since, **fields)
-            )
+            action.compute.list_servers(context, ServerQuery(
+                deleted=True, changes_since=datetime.datetime.fromtimestamp(
+                    start, datetime.timezone.utc), **fields))
         )
+    cut = datetime.datetime.fromtimestamp(since, datetime.timezone.utc)
 
     def merge(pages: list[Any]) -> list[Instance]:
         by_id = {}
-        for page in pages:
+        for number, page in enumerate(pages):
             for instance in page.items:
-                by_id.setdefault(instance.id, instance)
+                stamp = instance.updated_at or instance.created_at
+                if number == 0 or (stamp is not None and stamp >= cut):
+                    by_id.setdefault(instance.id, instance)
         return [by_id[key] for key in sorted(by_id)]
 
     return gatherResults(queries, consumeErrors=True).addCallbacks(merge, first_error)

@@ -218,6 +218,21 @@ class EnabledTests(TestCase):
         self.assertGreaterEqual(value(found, "novatx_http_requests_total", **labels), 1)
         self.assertEqual([], self.flushLoggedErrors())
 
+    async def test_read_cache_lookups_over_http(self) -> None:
+        served = await serve_api(self, "osapi_compute", enabled_config())
+        before = await self.scrape(served)
+        for _ in range(2):
+            response = await served.client.get(served.url + "/v2.1/os-keypairs",
+                                                headers=noauth_headers("alice", "p1"))
+            await response.content()
+            self.assertEqual(200, response.code)
+        after = await self.scrape(served)
+        name = "novatx_read_cache_lookups_total"
+        self.assertEqual(1, value(after, name, kind="key_pairs", result="miss")
+                         - value(before, name, kind="key_pairs", result="miss"))
+        self.assertEqual(1, value(after, name, kind="key_pairs", result="hit")
+                         - value(before, name, kind="key_pairs", result="hit"))
+
     def test_read_cache_hook(self) -> None:
         counting = metrics.enable()
         before = samples(metrics.exposition(counting).decode("utf-8"))

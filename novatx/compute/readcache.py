@@ -1,0 +1,161 @@
+"""
+A worker's read cache: answers kept with the change generations they were
+read at, served from memory while those generations have not moved.
+
+Exactness comes from the order of things. A request first checks the
+generations its read needs (L{GenerationChecks}: every request waiting for a
+check shares the next one, one statement on one database thread), then, when
+they differ from those its cached answer was read at, reads again and labels
+what it read with the generations it checked, which it read before. A write
+raises its generations in its own transaction (L{novatx.db.generations}), so:
+
+  - a write committed before the check is in the check's generations, and in
+    any read started after the check: a request never gets an answer older
+    than what was committed when it arrived;
+  - a write committed after the check raises a generation past the label, so
+    the next check misses: at worst a re-read too many, never a stale answer.
+
+Requests whose checks found the same generations share one read in flight
+(any write they must see was committed before the first check of them).
+Answers are shared objects: cached reads must answer values nobody mutates
+(frozen records), and each answer's key must hold everything the read
+depended on (the caller's project, user, roles and the query), so that one
+project's rows are never served to another.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Callable, Hashable
+
+import attrs
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
+
+from novatx.db.generations import Key
+
+#: Told of every cached read: its name and whether memory answered it.
+Observer = Callable[[str, bool], None]
+
+
+class GenerationChecks:
+    """
+    Batches of generation checks: at most one in flight; the requests that
+    ask meanwhile share the next, which starts when it ends and checks the
+    union of what they need. A check never began before its request arrived.
+
+    @param read: fires with the generations of a set of keys
+        (L{novatx.db.generations.read} on a database thread).
+    """
+
+    def __init__(self, read: Callable[[frozenset[Key]], "Deferred[dict[Key, int]]"]) -> None:
+        self._read = read
+        self._running = False
+        self._waiting: list[tuple[frozenset[Key], Deferred]] = []
+
+    def check(self, keys: frozenset[Key]) -> "Deferred[dict[Key, int]]":
+        """The generations of C{keys}, read after this call."""
+        caller: Deferred = Deferred()
+        self._waiting.append((keys, caller))
+        if not self._running:
+            self._start()
+        return caller
+
+    def _start(self) -> None:
+        batch, self._waiting = self._waiting, []
+        self._running = True
+
+        def ended(result: Any) -> None:
+            self._running = False
+            if self._waiting:
+                self._start()
+            for _, caller in batch:
+                if isinstance(result, Failure):
+                    caller.errback(result)
+                else:
+                    caller.callback(result)
+
+        try:
+            d = self._read(frozenset().union(*(keys for keys, _ in batch)))
+        except BaseException:
+            d = Deferred()
+            d.errback(Failure())
+        d.addBoth(ended)
+
+
+@attrs.define
+class _Entry:
+    label: tuple
+    value: Any
+
+
+class ReadCache:
+    """
+    Answers by key, each with the generations it was read at.
+
+    @param checks: the worker's L{GenerationChecks}.
+    @param observe: told C{(name, hit)} of every read (metrics).
+    """
+
+    #: Answers kept at most; the least recently used go first.
+    MAX_ENTRIES = 4096
+
+    def __init__(self, checks: GenerationChecks, observe: Observer | None = None) -> None:
+        self._checks = checks
+        self.observe = observe
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._loads: dict[tuple[Hashable, tuple], list[Deferred]] = {}
+
+    def read(self, name: str, key: Hashable, needs: frozenset[Key],
+             load: Callable[[], Deferred]) -> Deferred:
+        """
+        The answer of C{key}: from memory when the generations in C{needs} are
+        those it was read at, else from C{load()} (shared with the requests
+        that checked the same generations). A failed load is not kept.
+
+        @param name: the read's name, for L{observe}.
+        """
+        full = (name, key)
+
+        def checked(found: dict[Key, int]) -> Any:
+            label = tuple(sorted((k, found.get(k, 0)) for k in needs))
+            entry = self._entries.get(full)
+            hit = entry is not None and entry.label == label
+            if self.observe is not None:
+                self.observe(name, hit)
+            if hit:
+                assert entry is not None
+                self._entries.move_to_end(full)
+                return entry.value
+            return self._load(full, label, load)
+
+        return self._checks.check(needs).addCallback(checked)
+
+    def _load(self, full: Hashable, label: tuple, load: Callable[[], Deferred]) -> Deferred:
+        caller: Deferred = Deferred()
+        waiting = self._loads.get((full, label))
+        if waiting is not None:
+            waiting.append(caller)
+            return caller
+        waiting = self._loads[(full, label)] = [caller]
+
+        def ended(result: Any) -> None:
+            del self._loads[(full, label)]
+            if not isinstance(result, Failure):
+                self._entries[full] = _Entry(label, result)
+                self._entries.move_to_end(full)
+                while len(self._entries) > self.MAX_ENTRIES:
+                    self._entries.popitem(last=False)
+            for each in waiting:
+                if isinstance(result, Failure):
+                    each.errback(result)
+                else:
+                    each.callback(result)
+
+        try:
+            d = load()
+        except BaseException:
+            d = Deferred()
+            d.errback(Failure())
+        d.addBoth(ended)
+        return caller
