@@ -65,7 +65,7 @@ def allowed(peer: Any, networks: Sequence[Network]) -> bool:
     return any(address in network for network in networks)
 
 
-def _scrape(connection: Connection, behaviours: bool) -> tuple[list[Any], list[Any]]:
+def scrape_store(connection: Connection, behaviours: bool) -> tuple[list[Any], list[Any]]:
     """The transitions pending and the behaviours' firings, in one transaction."""
     pending: list[Any] = []
     for kind, table in _TRANSITION_TABLES:
@@ -77,7 +77,7 @@ def _scrape(connection: Connection, behaviours: bool) -> tuple[list[Any], list[A
     if behaviours:
         b = t.behaviours
         query = sa.select(b.c.effect, sa.func.sum(b.c.fired)).group_by(b.c.effect)
-        fired = [(effect, total or 0) for effect, total in connection.execute(query)]
+        fired = [(effect, int(total or 0)) for effect, total in connection.execute(query)]
     return pending, fired
 
 
@@ -124,7 +124,7 @@ class MetricsResource(Resource):
             request.setResponseCode(http.FORBIDDEN)
             request.setHeader(b"Content-Type", content_type)
             return body
-        d = self._runtime.compute.store_read(_scrape, self._behaviours)
+        d = self._runtime.compute.store_read(scrape_store, self._behaviours)
         d.addErrback(self._unreachable)
         d.addCallback(self._answer, request)
         d.addErrback(self._log.failure, "/metrics: the answer failed")
@@ -143,8 +143,7 @@ class MetricsResource(Resource):
         request.setHeader(b"Content-Type", CONTENT_TYPE_LATEST.encode("ascii"))
         request.setHeader(b"Cache-Control", b"no-store")
         request.setHeader(b"Content-Length", b"%d" % len(body))
-        if request.method != b"HEAD":
-            request.write(body)
+        request.write(body)
         request.finish()
 
 

@@ -318,7 +318,9 @@ def build_daemon(
     handle_signals: bool = False,
 ) -> DaemonService:
     """
-    Bind the sockets (unless given) and assemble the service tree.
+    Bind the sockets (unless given) and assemble the service tree. With
+    C{[metrics] enabled}, the directory every process counts into is named
+    first, before any worker starts (L{novatx.metrics.prepare}).
 
     @param sockets: already-bound sockets by API name (a worker's inherited
         one); the others are bound here.

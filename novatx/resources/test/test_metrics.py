@@ -9,6 +9,7 @@ counted before, so each test compares the exposition before and after.
 
 from __future__ import annotations
 
+import datetime
 import json
 import uuid
 from typing import Any
@@ -21,9 +22,12 @@ from twisted.trial.unittest import TestCase
 
 from novatx import metrics
 from novatx.compute.exceptions import ServiceUnavailable
+from novatx.compute.interfaces import CreateRequest
+from novatx.compute.test.support import ALICE, ServiceMixin
 from novatx.config import make_config
 from novatx.resources.filters.metrics import MetricsFilter
-from novatx.resources.metrics import allowed, parse_networks
+from novatx.db import tables as t
+from novatx.resources.metrics import scrape_store, allowed, parse_networks
 from novatx.test.helpers import noauth_headers, serve_api
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -260,3 +264,38 @@ class GuardTests(TestCase):
         error = self.assertRaises(ValueError, parse_networks, ["10.0.0.0/8", "nonsense"])
         self.assertIn("'nonsense'", str(error))
         self.assertEqual(parse_networks([" 10.1.2.3/8"])[0].with_prefixlen, "10.0.0.0/8")
+
+
+class ScrapeMixin(ServiceMixin):
+    """What C{/metrics} reads from the store at scrape time, on each database."""
+
+    async def test_pending_transitions_and_firings(self) -> None:
+        service = await self.start_service(clock=Clock())
+        image = await self.cirros(service)
+        await service.api.create_servers(ALICE, CreateRequest(name="vm", flavor_id="1",
+                                                              image_id=image))
+
+        def behaviour(connection: Any, effect: str, fired: int) -> None:
+            connection.execute(t.behaviours.insert().values(
+                id=str(uuid.uuid4()), project_id="p1", effect=effect, params={}, count="n",
+                remaining=1, fired=fired, created_by="admin",
+                created_at=datetime.datetime(2026, 1, 1)))
+
+        for effect, fired in (("http_error", 2), ("http_error", 3), ("latency", 0)):
+            await service.api.store_write(behaviour, effect, fired)
+        pending, fired = await service.api.store_read(scrape_store, True)
+        self.assertEqual([("instance", 1)], [(kind, count) for kind, _, count in pending])
+        self.assertEqual([("http_error", 5), ("latency", 0)], sorted(fired))
+        self.assertEqual([], (await service.api.store_read(scrape_store, False))[1])
+
+
+class SQLiteScrapeTests(ScrapeMixin, TestCase):
+    backend = "sqlite"
+
+
+class PostgreSQLScrapeTests(ScrapeMixin, TestCase):
+    backend = "postgresql"
+
+
+class MariaDBScrapeTests(ScrapeMixin, TestCase):
+    backend = "mysql"
