@@ -311,3 +311,16 @@ class ReadCacheTests(TestCase):
         self.fake.answer()
         self.loads[1].callback("made since")
         self.assertEqual("made since", self.successResultOf(d))
+
+    def test_the_least_recently_used_answers_go_past_the_records_kept(self):
+        self.cache.MAX_RECORDS = 3
+        for key in ("a", "b", "c"):
+            d = self.cache.read("servers", key, A, lambda key=key: succeed((key, key)))
+            self.fake.answer()
+            self.successResultOf(d)
+        d = self.cache.read("servers", "c", A, self.load)
+        self.fake.answer()
+        self.assertEqual(("c", "c"), self.successResultOf(d))
+        d = self.cache.read("servers", "a", A, self.load)
+        self.fake.answer()
+        self.assertEqual(1, len(self.loads))
