@@ -4,12 +4,15 @@ keystone's side of the compute conformance run, through keystone's own v3 API.
     python suite_keystone.py --keystone URL --password ADMIN_PASSWORD catalog \\
         --nova-password PW --service compute=URL --service image=URL ...
     python suite_keystone.py --keystone URL --password ADMIN_PASSWORD images COMPUTE_ROOT
+    python suite_keystone.py --keystone URL --password ADMIN_PASSWORD network NETWORKING_ROOT NAME
 
 C{catalog} registers each service (type=URL, public endpoint in RegionOne) and makes the
 C{service} project and the C{nova} user (roles C{admin} and C{service}) that
 keystonemiddleware authenticates as. C{images} prints the ids of the first two active
 images of the daemon's image list (C{COMPUTE_ROOT/image/v2/images}), the seeded
-C{cirros} first: tempest's C{image_ref} and C{image_ref_alt}.
+C{cirros} first: tempest's C{image_ref} and C{image_ref_alt}. C{network} prints the id of
+the network named NAME in the networking subset at NETWORKING_ROOT (tempest's
+C{public_network_id}).
 
 Only the standard library: it runs from any Python.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -83,6 +87,17 @@ def images(keystone: Keystone, compute_root: str) -> None:
     print(found[0]["id"], found[1]["id"])
 
 
+def network(keystone: Keystone, networking_root: str, name: str) -> None:
+    request = urllib.request.Request(
+        networking_root.rstrip("/") + "/v2.0/networks?name=" + urllib.parse.quote(name),
+        headers={"X-Auth-Token": keystone.token})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        found = json.loads(response.read())["networks"]
+    if not found:
+        raise SystemExit("the networking subset has no network named %s" % name)
+    print(found[0]["id"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     parser.add_argument("--keystone", required=True)
@@ -93,12 +108,17 @@ def main() -> None:
     register.add_argument("--nova-password", required=True)
     listing = commands.add_parser("images")
     listing.add_argument("compute_root")
+    lookup = commands.add_parser("network")
+    lookup.add_argument("networking_root")
+    lookup.add_argument("name")
     args = parser.parse_args()
     keystone = Keystone(args.keystone, args.password)
     if args.command == "catalog":
         catalog(keystone, args.service, args.nova_password)
-    else:
+    elif args.command == "images":
         images(keystone, args.compute_root)
+    else:
+        network(keystone, args.networking_root, args.name)
 
 
 if __name__ == "__main__":

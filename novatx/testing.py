@@ -11,7 +11,9 @@ beside novatx::
         ...  # the next create of the project ends in ERROR
 
 Leaving the C{with} block removes every behaviour of the projects it added
-to, so a test leaves none behind for the next one.
+to, so a test leaves none behind for the next one. With the controlled clock
+(C{[behaviours] clock = controlled}), L{Behaviours.advance} moves the
+daemon's time and returns once what fell due is done.
 """
 
 from __future__ import annotations
@@ -92,6 +94,21 @@ class Behaviours:
         """Remove every behaviour of a project (default: the token's)."""
         query = {"project_id": project_id} if project_id is not None else None
         self._call("DELETE", query=query)
+
+    def clock(self) -> dict[str, Any]:
+        """The daemon's clock: C{mode}, C{now} (ISO 8601) and C{seconds}."""
+        return self._call("GET", suffix="/clock")["clock"]
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        """
+        Move the controlled clock C{seconds} forward; returns the clock once
+        the transitions that fell due are done.
+        """
+        return self._call("POST", body={"advance": seconds}, suffix="/clock")["clock"]
+
+    def set_clock(self, when: str) -> dict[str, Any]:
+        """Move the controlled clock to C{when} (ISO 8601, never backwards); as L{advance}."""
+        return self._call("POST", body={"set": when}, suffix="/clock")["clock"]
 
     def __enter__(self) -> "Behaviours":
         return self

@@ -108,7 +108,7 @@ def instance(
     extra_defaults: Mapping[str, Any],
     volumes: Iterable[AttachedVolume] = (),
     addresses: tuple[Any, ...] = (),
-    security_groups: tuple[str, ...] = (),
+    security_groups: tuple[tuple[str, int], ...] = (),
 ) -> Instance:
     """
     An L{Instance} from its row and the rows that hang off it. A resized
@@ -152,5 +152,7 @@ def instance(
         server_groups=tuple(groups),
         block_device_mapping=tuple(row["block_device_mapping"] or ()),
         networks=networks, extra=extra, volumes_attached=tuple(volumes),
-        addresses=addresses, security_groups=security_groups,
+        addresses=addresses,
+        security_groups=tuple(dict.fromkeys(name for name, _ in security_groups)),
+        security_group_ids=security_groups,
     )

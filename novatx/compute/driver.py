@@ -76,6 +76,14 @@ def _console_log(instance: Mapping[str, Any], host: str) -> str:
     return "\n".join(lines)
 
 
+#: The states a C{hold} behaviour keeps a server in, and the transitions that show each.
+HOLDS = {"BUILD": ("spawn",), "REBOOT": ("reboot", "reboot_hard"),
+         "RESIZE": ("resize",), "DELETING": ("delete", "force_delete")}
+_HELD = {action: state for state, names in HOLDS.items() for action in names}
+#: How often a held server looks whether its hold is gone, in the clock's seconds
+#: (a removed hold also releases its servers at once: L{SimulatedDriver.release_held}).
+HOLD_RECHECK = 60.0
+
 #: The steps at which a snapshot's image starts saving (createImage, createBackup, shelve).
 _UPLOADS = frozenset((("snapshot", states.IMAGE_UPLOADING), ("backup", states.IMAGE_UPLOADING),
                       ("shelve", states.SHELVING_IMAGE_UPLOADING)))
@@ -114,9 +122,12 @@ class SimulatedDriver(TransitionTimers):
         """The total time of C{action}, from C{[simulated]}."""
         return float(getattr(self._conf.simulated, TRANSITIONS[action].duration))
 
-    def _step_seconds(self, action: str) -> float:
+    def _step_seconds(self, action: str, params: Mapping[str, Any] | None = None) -> float:
+        """One step of C{action}: its duration (a C{transition_time}'s, if one
+        fired for it) over its steps."""
         steps = max(1, len(TRANSITIONS[action].steps))
-        return self.duration(action) / steps
+        duration = (params or {}).get("duration")
+        return (self.duration(action) if duration is None else float(duration)) / steps
 
     def claim(self, action: str, now: float) -> dict[str, Any]:
         """The columns that record C{action} as begun and claimed by this worker."""
@@ -206,13 +217,19 @@ class SimulatedDriver(TransitionTimers):
             return None
         generations.attribute(connection, row["project_id"])
         action = row["pending_action"]
-        due = (row["step_started"] or now) + self._step_seconds(action)
+        params = dict(row["pending_params"] or {})
+        if self._conf.behaviours.enabled and "duration" not in params:
+            params["duration"] = self._injected_duration(connection, row, action, now)
+            connection.execute(sa.update(I).where(I.c.id == row["id"]).values(
+                pending_params=params, claim_expires=now + self._step_seconds(action, params)
+                * max(1, len(TRANSITIONS[action].steps)) + self._conf.simulated.claim_seconds))
+        due = (row["step_started"] or now) + self._step_seconds(action, params)
         if now < due - 0.001:
             # The transition began after this call was scheduled (a delete
-            # during a boot's step): its own step is not due yet.
+            # during a boot's step), or a behaviour made it longer: its step
+            # is not due yet.
             return due - now
         transition = TRANSITIONS[action]
-        params = dict(row["pending_params"] or {})
         stamp = convert.naive(now)
         steps = transition.steps
         index = steps.index(row["task_state"]) if row["task_state"] in steps else len(steps) - 1
@@ -224,8 +241,10 @@ class SimulatedDriver(TransitionTimers):
             error = self._enter(connection, row, action, next_state, params, stamp, changes)
             if error is None:
                 connection.execute(sa.update(I).where(I.c.id == row["id"]).values(**changes))
-                return self._step_seconds(action)
+                return self._step_seconds(action, params)
             return None
+        if self._held(connection, row, action, params, now):
+            return HOLD_RECHECK
         self._finish(connection, row, action, params, stamp)
         return None
 
@@ -274,14 +293,56 @@ class SimulatedDriver(TransitionTimers):
         if not self._conf.behaviours.enabled:
             return None
         behaviour = behaviours.fire_in_transaction(connection, behaviours.Match(
-            project_id=row["project_id"], effects=("create_error",), server_name=row["name"]),
-            stamp)
+            project_id=row["project_id"], effects=("create_error",), server_name=row["name"],
+            server_id=row["uuid"]), stamp)
         if behaviour is None:
             return None
         log.info("behaviour {id} (create_error) of project {project} fired for server {uuid}",
                  id=behaviour.id, project=row["project_id"], uuid=row["uuid"])
         params = behaviour.spec.params
         return params.get("code", 500), params["message"]
+
+    def _injected_duration(self, connection: Connection, row: Mapping[str, Any], action: str,
+                           now: float) -> float | None:
+        """The time a C{transition_time} behaviour gives this transition, if one fires."""
+        behaviour = behaviours.fire_in_transaction(connection, behaviours.Match(
+            project_id=row["project_id"], effects=("transition_time",),
+            server_name=row["name"], server_id=row["uuid"], action=action), convert.naive(now))
+        if behaviour is None:
+            return None
+        log.info("behaviour {id} (transition_time) of project {project} fired for {action} "
+                 "of server {uuid}", id=behaviour.id, project=row["project_id"],
+                 action=action, uuid=row["uuid"])
+        return float(behaviour.spec.params["seconds"])
+
+    def _held(self, connection: Connection, row: Mapping[str, Any], action: str,
+              params: dict, now: float) -> bool:
+        """
+        Whether a C{hold} behaviour keeps this transition from ending. A
+        server is caught once (which takes a firing) and stays held while
+        that behaviour exists; its transition ends once it is removed.
+        """
+        if not self._conf.behaviours.enabled or action not in _HELD:
+            return False
+        held_by = params.get("held_by")
+        if held_by is not None:
+            if connection.execute(sa.select(t.behaviours.c.id).where(
+                    t.behaviours.c.id == held_by)).first() is None:
+                return False
+        else:
+            behaviour = behaviours.fire_in_transaction(connection, behaviours.Match(
+                project_id=row["project_id"], effects=("hold",), server_name=row["name"], server_id=row["uuid"],
+                state=_HELD[action]), convert.naive(now))
+            if behaviour is None:
+                return False
+            log.info("behaviour {id} (hold) of project {project} holds server {uuid} in "
+                     "{state}", id=behaviour.id, project=row["project_id"], uuid=row["uuid"],
+                     state=_HELD[action])
+            params["held_by"] = behaviour.id
+        connection.execute(sa.update(I).where(I.c.id == row["id"]).values(
+            pending_params=params,
+            claim_expires=now + HOLD_RECHECK + self._conf.simulated.claim_seconds))
+        return True
 
     def _schedulable(self, connection: Connection) -> bool:
         """
@@ -387,6 +448,71 @@ class SimulatedDriver(TransitionTimers):
         d = self._store.read(any_due)
         d.addCallback(lambda found: self._store.write(reclaim) if found else [])
         return d.addCallbacks(reclaimed, unavailable)
+
+    def take_due(self, until: float) -> Deferred:
+        """
+        Claim the transitions other workers follow whose next step is due by
+        C{until} (the controlled clock moved past it) and schedule them here;
+        fires with how many. Held servers are left to L{release_held}.
+        """
+        return self._take(self._claim_due, until)
+
+    def release_held(self) -> Deferred:
+        """Claim and carry on at once the held servers whose hold was removed."""
+        return self._take(self._claim_released)
+
+    def _take(self, claim: Callable[..., list[tuple[str, float]]], *args: Any) -> Deferred:
+        if not self._running:
+            return succeed(0)
+
+        def claimed(found: list[tuple[str, float]]) -> int:
+            for uuid, delay in found:
+                self._schedule(uuid, delay)
+            return len(found)
+        return self._store.write(claim, self._clock.seconds(), *args).addCallback(claimed)
+
+    def _claim_pending(self, connection: Connection, now: float,
+                       wanted: Callable[[Any, dict], float | None]) -> list[tuple[str, float]]:
+        """Claim the pending rows for which C{wanted} gives a delay (compare-and-set)."""
+        rows = connection.execute(
+            sa.select(I.c.id, I.c.uuid, I.c.pending_action, I.c.pending_params,
+                      I.c.step_started, I.c.claimed_by)
+            .where(I.c.pending_action.is_not(None))).all()
+        found = []
+        for row in rows:
+            if row.pending_action not in TRANSITIONS:
+                continue
+            delay = wanted(row, dict(row.pending_params or {}))
+            if delay is None:
+                continue
+            owner = I.c.claimed_by.is_(None) if row.claimed_by is None \
+                else I.c.claimed_by == row.claimed_by
+            result = connection.execute(
+                sa.update(I).where(I.c.id == row.id, owner,
+                                   I.c.pending_action == row.pending_action)
+                .values(claimed_by=self.worker_id,
+                        claim_expires=now + self.duration(row.pending_action)
+                        + self._conf.simulated.claim_seconds))
+            if result.rowcount == 1:
+                found.append((row.uuid, delay))
+        return found
+
+    def _claim_due(self, connection: Connection, now: float,
+                   until: float) -> list[tuple[str, float]]:
+        def due(row: Any, params: dict) -> float | None:
+            if row.claimed_by == self.worker_id or params.get("held_by"):
+                return None
+            at = (row.step_started or now) + self._step_seconds(row.pending_action, params)
+            return max(0.0, at - now) if at <= until else None
+        return self._claim_pending(connection, now, due)
+
+    def _claim_released(self, connection: Connection, now: float) -> list[tuple[str, float]]:
+        holds = {row.id for row in connection.execute(sa.select(t.behaviours.c.id))}
+
+        def released(row: Any, params: dict) -> float | None:
+            held_by = params.get("held_by")
+            return 0.0 if held_by is not None and held_by not in holds else None
+        return self._claim_pending(connection, now, released)
 
     def _any_abandoned(self, connection: Connection, now: float) -> bool:
         """A cheap read first, so an idle poll never takes a write lock."""

@@ -144,7 +144,7 @@ def records(connection: Connection, rows: Sequence[Mapping[str, Any]],
             else:
                 volumes[instance_id].append(AttachedVolume(key, value == "1"))
     addresses: dict[str, tuple] = {}
-    security_groups: dict[str, tuple[str, ...]] = {}
+    security_groups: dict[str, tuple[tuple[str, int], ...]] = {}
     live = [row["uuid"] for row in rows if not row["deleted"]]
     for chunk in _chunks(live):
         found, names = ports.server_networking(connection, chunk)
@@ -153,7 +153,8 @@ def records(connection: Connection, rows: Sequence[Mapping[str, Any]],
     return [
         convert.instance(row, metadata[row["id"]], tags[row["id"]], faults.get(row["id"]),
                          groups[row["id"]], extra_defaults, volumes[row["id"]],
-                         addresses.get(row["uuid"], ()), security_groups.get(row["uuid"], ()))
+                         addresses.get(row["uuid"], ()),
+                         security_groups.get(row["uuid"], ()))
         for row in rows
     ]
 

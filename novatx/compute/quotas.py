@@ -29,7 +29,8 @@ RESOURCES = ("instances", "cores", "ram", "metadata_items", "injected_files",
              "injected_file_content_bytes", "injected_file_path_length", "key_pairs",
              "server_groups", "server_group_members",
              # neutron's, counted by the networking part (novatx.compute.network)
-             "floating_ips", "security_groups", "security_group_rules", "ports", "networks")
+             # but fixed_ips, which nova keeps and nothing counts
+             "fixed_ips", "floating_ips", "security_groups", "security_group_rules", "ports", "networks")
 
 
 def defaults(conf: Any) -> dict[str, int]:

@@ -164,6 +164,8 @@ class Instance:
     addresses: tuple[Any, ...] = ()
     #: The names of the security groups of the server's ports.
     security_groups: tuple[str, ...] = ()
+    #: Each of those groups as (name, store id), by name (EC2 shows C{sg-} ids).
+    security_group_ids: tuple[tuple[str, int], ...] = ()
     disable_terminate: bool = False
     shutdown_terminate: bool = False
     extra: dict[str, Any] = attrs.field(factory=dict)

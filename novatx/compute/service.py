@@ -35,6 +35,18 @@ __all__ = ["ComputeService", "SchemaNotCurrent", "prepare_store"]
 log = Logger()
 
 
+def _clock(conf: Any, store: Store, reactor: Any) -> Any:
+    """
+    The clock of a worker: the reactor, or with behaviours enabled and
+    C{[behaviours] clock = controlled}, a L{ControlledClock} over the store.
+    """
+    if conf.behaviours.enabled and conf.behaviours.clock == "controlled":
+        from novatx.compute.behaviours.clock import ControlledClock
+
+        return ControlledClock(store, reactor)
+    return reactor
+
+
 def _store(conf: Any, reactor: Any) -> Store:
     """The configured store (not started)."""
     engine = db_engine.create_engine(
@@ -95,19 +107,21 @@ class ComputeService(Service):
         """
         @param reactor: runs the database threads' results back on its thread.
         @param clock: the C{IReactorTime} of stamps and transitions (default:
-            C{reactor}); tests pass a C{Clock}.
+            C{reactor}, or the controlled clock of behaviours when configured);
+            tests pass a C{Clock}.
         """
         from novatx.compute.api import ComputeAPI
+        from novatx.compute.behaviours.clock import ControlledClock
         from novatx.compute.driver import SimulatedDriver
         from novatx.compute.volumes.api import VolumeAPI
         from novatx.compute.volumes.driver import SimulatedVolumeDriver
 
         self._conf = conf
         self._reactor = reactor
-        self._clock = clock if clock is not None else reactor
+        self.store = _store(conf, reactor)
+        self._clock = clock if clock is not None else _clock(conf, self.store, reactor)
         self.worker_id = "%s:%d:%s" % (socket.gethostname(), os.getpid(), uuid.uuid4().hex[:8])
         self.url = db_engine.database_url(conf)
-        self.store = _store(conf, reactor)
         self.driver = SimulatedDriver(conf, self.store, self._clock, self.worker_id,
                                       self._notify)
         self.api = ComputeAPI(conf, self.store, self._clock, self.driver)
@@ -115,6 +129,18 @@ class ComputeService(Service):
                                                    self.worker_id, self._notify)
         self.api.volumes = VolumeAPI(conf, self.store, self._clock, self.volume_driver,
                                      self._notify)
+
+        self._controlled = isinstance(self._clock, ControlledClock)
+        if self._controlled:
+            self._clock.add_catch_up(self.driver.take_due)
+        self.api.behaviours.on_removed(self._release_held)
+
+    def _release_held(self) -> Deferred:
+        """Carry on the servers whose hold was removed (at once, on either clock)."""
+        d = self.driver.release_held()
+        if self._controlled:
+            d.addCallback(lambda _: self._clock.run_due())
+        return d
 
     def _notify(self, instance_uuid: str) -> None:
         self.api.notify(instance_uuid)
@@ -126,6 +152,8 @@ class ComputeService(Service):
     @inlineCallbacks
     def _open(self):
         yield _open(self.store, self._conf)
+        if self._controlled:
+            yield self._clock.start()
         yield self.store.write(self._networks)
         self.driver.start()
         self.volume_driver.start()

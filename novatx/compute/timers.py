@@ -41,7 +41,9 @@ class TransitionTimers:
         """Begin looking for abandoned transitions, now and every C{poll_interval}."""
         self._running = True
         self._loop = LoopingCall(self.resume_pending)
-        self._loop.clock = self._clock
+        # A controlled clock's time only moves when told; the poll looks at
+        # the store, so it runs on the real reactor's time.
+        self._loop.clock = getattr(self._clock, "reactor", self._clock)
         self._loop.start(self._conf.simulated.poll_interval, now=True).addErrback(
             lambda failure: log.failure("{what} poll stopped", failure, what=self.poll_name))
 

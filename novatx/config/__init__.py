@@ -27,6 +27,7 @@ OPTION_MODULES = (
     "novatx.config.ec2",
     "novatx.config.metadata",
     "novatx.config.behaviours",
+    "novatx.config.metrics",
 )
 
 

@@ -19,6 +19,17 @@ behaviours_opts = [
         "only by default) and act on the behaviours it keeps: failures and delays "
         "injected on cue for tests. Never turn this on in a production cloud.",
     ),
+    cfg.StrOpt(
+        "clock",
+        default="real",
+        choices=[("real", "the reactor's time"),
+                 ("controlled", "a time kept in the store that only moves when a test "
+                  "says so (POST /behaviours/clock)")],
+        help="Where the daemon's notion of now comes from when behaviours are enabled: "
+        "server timestamps, the simulated drivers' transitions, EC2 signature windows, "
+        "IMDSv2 token lifetimes and the caches' expiries. Every worker and host reads "
+        "the same controlled time. Ignored when behaviours are not enabled.",
+    ),
 ]
 
 

@@ -56,6 +56,11 @@ _QUOTA_OPTS = [
     cfg.IntOpt(
         "server_group_members", default=10, min=-1, help="Servers per server group."
     ),
+    cfg.IntOpt(
+        "fixed_ips", default=-1, min=-1,
+        help="Fixed IPs per project: kept and shown by the quota APIs (before 2.36, "
+        "quota classes before 2.50) as nova keeps it; nothing counts against it.",
+    ),
     cfg.IntOpt("floating_ips", default=50, min=-1, help="Floating IPs per project."),
     cfg.IntOpt("security_groups", default=10, min=-1, help="Security groups per project."),
     cfg.IntOpt(

@@ -23,6 +23,7 @@ from twisted.internet.defer import Deferred, DeferredList, succeed
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
+from novatx import metrics
 from novatx.db import generations
 from novatx.db.engine import WRITE, create_engine, safe_url
 
@@ -150,11 +151,13 @@ class Store:
 
     def read(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> "Deferred[T]":
         """Run C{function(connection, *args, **kwargs)} in a transaction, off the reactor."""
+        metrics.store_round_trip("read")
         return self._track(deferToThreadPool(self._reactor, self._pool, self.run_sync, False,
                                              function, *args, **kwargs))
 
     def write(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> "Deferred[T]":
         """The same, for work that writes (SQLite takes its write lock first)."""
+        metrics.store_round_trip("write")
         return self._track(deferToThreadPool(self._reactor, self._pool, self.run_sync, True,
                                              function, *args, **kwargs))
 

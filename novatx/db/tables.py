@@ -671,6 +671,15 @@ behaviours = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 
+# The controlled clock of behaviours (one row, id 1): the daemon's "now" in
+# seconds since the epoch, moved forward only when a test tells it to.
+behaviours_clock = sa.Table(
+    "behaviours_clock",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seconds", sa.Double, nullable=False),
+)
+
 # -- change generations: what a worker's read cache checks (novatx.db.generations) --
 
 change_generations = sa.Table(

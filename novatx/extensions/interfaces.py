@@ -287,6 +287,12 @@ class IServerCreateHook(Interface):
     """
 
     name = Attribute("Unique name, for errors and whitelisting.")
+    writes = Attribute(
+        "The names of the extension fields (keys of C{create_fields['extra']}) it may"
+        " write, as a tuple: the start is refused when a name is declared by no loaded"
+        " L{IServerFieldProvider}, so listing a field's plugin out while its hook stays"
+        " fails at start, not at the first create."
+    )
 
     def schema_properties(version):
         """Properties this hook adds under C{body["server"]} at C{version}."""
@@ -296,8 +302,8 @@ class IServerCreateHook(Interface):
         Validate C{server_body} (the request's C{"server"} dict) and put what the
         internal API needs into C{create_fields} (a dict that becomes the
         L{novatx.compute.interfaces.CreateRequest}; extension fields go under
-        C{create_fields["extra"]}). Raise L{novatx.compute.exceptions.Invalid} to
-        refuse.
+        C{create_fields["extra"]}, and only those it names in C{writes}). Raise
+        L{novatx.compute.exceptions.Invalid} to refuse.
         """
 
 

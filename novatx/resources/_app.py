@@ -41,6 +41,7 @@ from novatx.resources.requestid import get_request_id
 from novatx.resources.runtime import get_request_context
 
 _STATE_ATTRIBUTE = "_novatx_router_state"
+_ROUTE_ATTRIBUTE = "_novatx_route"
 
 #: Matches remembered per router at most (the memory is cleared when full:
 #: paths naming one of many servers come and go).
@@ -71,6 +72,15 @@ class RequestState:
 def request_state(request: Any) -> RequestState:
     """The state L{APIResource} attached to C{request}."""
     return getattr(request, _STATE_ATTRIBUTE)
+
+
+def matched_route(request: Any) -> str | None:
+    """
+    The template of the route C{request} matched (C{/servers/<server_id>}),
+    under the part that served it; C{None} if no route matched (metrics
+    count by template: raw paths carry ids).
+    """
+    return getattr(request, _ROUTE_ATTRIBUTE, None)
 
 
 class APIResource(Resource):
@@ -164,6 +174,7 @@ class APIResource(Resource):
                 self._matches.clear()
             self._matches[key] = found
         rule, kwargs = found
+        setattr(request, _ROUTE_ATTRIBUTE, rule.rule)
         group, segments = self._groups[rule.endpoint]
         request.prepath.extend(request.postpath[:segments])
         request.postpath = request.postpath[segments:]

@@ -252,7 +252,12 @@ def _setup(runtime: Any, extensions: list[Any], hooks: list[Any]) -> None:
 _registered: "weakref.WeakKeyDictionary[Any, set[Any]]" = weakref.WeakKeyDictionary()
 
 
-def _register_fields(runtime: Any, providers: Iterable[Any]) -> None:
+def _register_fields(runtime: Any, providers: Iterable[Any]) -> frozenset[str]:
+    """
+    Hand the fields the loaded providers declare to the internal API.
+
+    @return: the names of the declared fields.
+    """
     fields = []
     declared: dict[str, str] = {}
     for provider in providers:
@@ -266,7 +271,7 @@ def _register_fields(runtime: Any, providers: Iterable[Any]) -> None:
             _check_range(field.min_version, field.max_version, "Field %r" % (field.name,), owner)
             fields.append(field if field.owner else attrs.evolve(field, owner=owner))
     if runtime.compute is None:
-        return
+        return frozenset(declared)
     known = _registered.setdefault(runtime.compute, set())
     fresh = [field for field in fields if field not in known]
     if fresh:
@@ -275,6 +280,22 @@ def _register_fields(runtime: Any, providers: Iterable[Any]) -> None:
         except ValueError as e:
             raise ExtensionLoadError("Extension fields clash: %s" % (e,)) from e
         known.update(fresh)
+    return frozenset(declared)
+
+
+def _check_hook_fields(hooks: Iterable[Any], declared: frozenset[str]) -> None:
+    """
+    Refuse a server-create hook that writes a field no loaded extension declares:
+    its plugin's field provider was listed out (or never existed), and every
+    create through the hook would fail.
+    """
+    for hook in hooks:
+        missing = sorted(set(hook.writes) - declared)
+        if missing:
+            raise ExtensionLoadError(
+                "Server-create hook %r writes %s, which no loaded extension declares"
+                % (hook.name, ", ".join(repr(name) for name in missing))
+            )
 
 
 def _policy(runtime: Any, providers: Iterable[Any]) -> Policy:
@@ -401,7 +422,9 @@ def build_table(runtime: Any, manager: Any = None, hook_manager: Any = None) -> 
     hooks = load_server_create_hooks(conf, hook_manager) if runtime.api_name == "osapi_compute" else []
     _setup(runtime, extensions, hooks)
     everything = extensions + hooks
-    _register_fields(runtime, [o for o in everything if interfaces.IServerFieldProvider.providedBy(o)])
+    declared = _register_fields(
+        runtime, [o for o in everything if interfaces.IServerFieldProvider.providedBy(o)])
+    _check_hook_fields(hooks, declared)
     policy = _policy(runtime, [o for o in everything if interfaces.IPolicyDefaultsProvider.providedBy(o)])
     actions = _collect_actions(extensions)
     entries = _entries(extensions, actions)

@@ -32,6 +32,7 @@ from twisted.application.service import MultiService, Service
 from twisted.internet.defer import Deferred, DeferredList, FirstError, maybeDeferred, succeed
 from twisted.logger import Logger
 
+from novatx import metrics
 from novatx.compute.exceptions import ServiceUnavailable
 from novatx.compute.service import ComputeService, SchemaNotCurrent, prepare_store
 from novatx.db.engine import BadDatabaseURL
@@ -235,6 +236,7 @@ class DaemonService(MultiService):
         self._log.info("Reloading the configuration")
         try:
             new = read_settings(self.settings.args, self.settings.enabled_apis)
+            metrics.prepare(new.conf)
             changes = self._plan(new)
             trees = {
                 name: self._tree(new, name)
@@ -325,6 +327,7 @@ def build_daemon(
     @param handle_signals: the daemon's signal handling (not in workers).
     """
     os.makedirs(settings.conf.state_path, exist_ok=True)
+    metrics.prepare(settings.conf)
     sockets = dict(sockets or {})
     bound: list[socket.socket] = []
     try:

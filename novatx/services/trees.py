@@ -15,6 +15,18 @@ from novatx.resources.runtime import Runtime
 from novatx.services.errors import StartupError, config_message
 
 
+def api_reactor(compute_api: Any, reactor: Any) -> Any:
+    """
+    The reactor an API's tree is given: the controlled clock of behaviours
+    when the internal API runs on one (it hands everything but time to the
+    reactor), so signature windows, token lifetimes and caches read it too.
+    """
+    behaviours = getattr(compute_api, "behaviours", None)
+    if getattr(behaviours, "controlled", False):
+        return behaviours.clock
+    return reactor
+
+
 def build_tree(
     api_name: str, conf: Any, compute_api: Any, reactor: Any, threadpool: Any
 ) -> tuple[Runtime, IResource]:
@@ -25,7 +37,8 @@ def build_tree(
         API and the first line of the cause (for a bad option value, the
         option and the file it came from).
     """
-    runtime = Runtime(api_name, conf, compute_api, reactor, threadpool=threadpool)
+    runtime = Runtime(api_name, conf, compute_api, api_reactor(compute_api, reactor),
+                      threadpool=threadpool)
     try:
         tree = load_api(runtime)
     except cfg.Error as e:

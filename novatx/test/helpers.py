@@ -46,6 +46,7 @@ from novatx.config import make_config
 from novatx.resources.filters.sizelimit import bounded_request_factory
 from novatx.resources.loader import load_api
 from novatx.resources.runtime import Runtime
+from novatx.services.trees import api_reactor
 
 
 @attrs.define
@@ -160,7 +161,7 @@ async def _serve(testcase: Any, api_name: str, conf: Any, reactor: Any,
     await defer.maybeDeferred(compute.startService)
     testcase.addCleanup(compute.stopService)
 
-    runtime = Runtime(api_name, conf, compute.api, reactor)
+    runtime = Runtime(api_name, conf, compute.api, api_reactor(compute.api, reactor))
     listening = serve_resource(testcase, load_api(runtime), reactor)
     listening.port.factory.requestFactory = bounded_request_factory(
         conf.oslo_middleware.max_request_body_size

@@ -1,6 +1,7 @@
 """
 The user's test in docs/behaviours.md runs as written, against a compute API
-with behaviours enabled, so the documented example stays true.
+with behaviours enabled and the controlled clock, as the doc configures it,
+so the documented example stays true.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class DocumentedExampleTests(TestCase):
     async def test_the_documented_user_test_passes(self):
         conf = fast_config()
         conf.set_override("enabled", True, "behaviours")
+        conf.set_override("clock", "controlled", "behaviours")
         served = await serve_api(self, "osapi_compute", conf)
         namespace: dict = {}
         exec(compile(_example(), DOC, "exec"), namespace)

@@ -14,7 +14,7 @@ from oslo_policy.policy import DocumentedRuleDefault
 from zope.interface import implementer
 
 from novatx.compute.exceptions import NotFound
-from novatx.extensions.interfaces import IPolicyDefaultsProvider, IResourceExtension, Route
+from novatx.extensions.interfaces import IAPIRequest, IPolicyDefaultsProvider, IResourceExtension, Route
 from novatx_example.palette import PALETTE
 
 POLICY_INDEX = "example:colours:index"
@@ -66,17 +66,17 @@ class Colours:
             ),
         ]
 
-    def _view(self, request: Any, name: str) -> dict:
+    def _view(self, request: IAPIRequest, name: str) -> dict:
         return {
             "name": name,
             "rgb": PALETTE[name],
             "links": [{"rel": "self", "href": request.project_url("example-colours", name)}],
         }
 
-    def index(self, request: Any) -> dict:
+    def index(self, request: IAPIRequest) -> dict:
         return {"colours": [self._view(request, name) for name in sorted(PALETTE)]}
 
-    def show(self, request: Any, colour: str) -> dict:
+    def show(self, request: IAPIRequest, colour: str) -> dict:
         if colour not in PALETTE:
             raise ColourNotFound(name=colour)
         return {"colour": self._view(request, colour)}

@@ -18,7 +18,7 @@ from oslo_policy.policy import DocumentedRuleDefault
 from sqlalchemy.engine import Connection
 from zope.interface import implementer
 
-from novatx.extensions.interfaces import IPolicyDefaultsProvider, IResourceExtension, Route
+from novatx.extensions.interfaces import IAPIRequest, IPolicyDefaultsProvider, IResourceExtension, Route
 from novatx_example.colours import ColourNotFound
 from novatx_example.palette import PALETTE
 
@@ -102,17 +102,17 @@ class Favourites:
                 [{"method": "DELETE", "path": "/example-favourites/{colour}"}]),
         ]
 
-    async def index(self, request: Any) -> dict:
+    async def index(self, request: IAPIRequest) -> dict:
         colours = await self.compute.store_read(_listed, request.context.project_id)
         return {"favourites": colours}
 
-    async def add(self, request: Any, colour: str) -> dict:
+    async def add(self, request: IAPIRequest, colour: str) -> dict:
         if colour not in PALETTE:
             raise ColourNotFound(name=colour)
         await self.compute.store_write(_add, request.context.project_id, colour)
         return {"favourite": colour}
 
-    async def remove(self, request: Any, colour: str) -> None:
+    async def remove(self, request: IAPIRequest, colour: str) -> None:
         removed = await self.compute.store_write(_remove, request.context.project_id, colour)
         if not removed:
             raise ColourNotFound(name=colour)

@@ -22,6 +22,7 @@ from novatx.compute.fields import ExtraField
 from novatx.compute.interfaces import ServerQuery
 from novatx.extensions.interfaces import (
     Action,
+    IAPIRequest,
     IControllerExtension,
     IPolicyDefaultsProvider,
     IServerCreateHook,
@@ -95,7 +96,7 @@ class ServerColour:
             colours.update((i.uuid, i.extra.get(FIELD.name) or DEFAULT_COLOUR) for i in page.items)
         return colours
 
-    async def extend_response(self, request: Any, endpoint: str, document: dict) -> None:
+    async def extend_response(self, request: IAPIRequest, endpoint: str, document: dict) -> None:
         """Show the colour in server documents: one query for a whole page."""
         if endpoint not in SHOWN_BY:
             return
@@ -107,7 +108,7 @@ class ServerColour:
             if server["id"] in colours:
                 server[FIELD.name] = colours[server["id"]]
 
-    async def describe(self, request: Any, server_id: str, body: Any) -> dict:
+    async def describe(self, request: IAPIRequest, server_id: str, body: Any) -> dict:
         instance = await self.compute.get_server(request.context, server_id)
         colour = instance.extra.get(FIELD.name) or DEFAULT_COLOUR
         return {"colour": {"name": colour, "rgb": PALETTE[colour], "complement": complement(colour)}}
@@ -118,10 +119,11 @@ class ColourOnCreate:
     """Reads C{"example:colour"} from a create request."""
 
     name = "example-server-colour"
+    writes = (FIELD.name,)
 
     def schema_properties(self, version: Any) -> dict:
         return {FIELD.name: COLOUR_SCHEMA}
 
-    def create_kwargs(self, request: Any, server_body: dict, create_fields: dict) -> None:
+    def create_kwargs(self, request: IAPIRequest, server_body: dict, create_fields: dict) -> None:
         if FIELD.name in server_body:
             create_fields.setdefault("extra", {})[FIELD.name] = server_body[FIELD.name]

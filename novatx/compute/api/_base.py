@@ -16,8 +16,9 @@ from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 
+from novatx import metrics
 from novatx.compute import actions, convert, instances
-from novatx.compute.behaviours import BehavioursAPI
+from novatx.compute.behaviours import BehavioursAPI, action_error
 from novatx.compute.coalesce import CoalescedReads
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import DatabaseUnavailable, InstanceIsLocked, Invalid
@@ -71,7 +72,8 @@ class ComputeAPIBase:
         self._observers: list[Callable[[str], Any]] = []
         self._listings: CoalescedReads[Page] = CoalescedReads()
         self.read_cache = ReadCache(GenerationChecks(
-            lambda keys: self._store.peek(generations.read, keys).addErrback(_store_errors)))
+            lambda keys: self._store.peek(generations.read, keys).addErrback(_store_errors)),
+            observe=metrics.read_cache)
 
     def _seconds(self) -> float:
         return self._clock.seconds()
@@ -161,13 +163,17 @@ class ComputeAPIBase:
         transition = TRANSITIONS[name]
         seconds = self._seconds()
 
-        def run(connection: Connection) -> tuple[Instance, bool]:
+        def run(connection: Connection) -> tuple[Instance, bool] | Exception:
             row = instances.get_row(connection, context, server_uuid, for_update=True)
             generations.attribute(connection, row["project_id"])
             self._check_lock(context, row)
             if name == "delete" and row["pending_action"] == "delete":
                 return instances.record(connection, row, self._extra_defaults), False
             transition.check(server_uuid, row["vm_state"], row["task_state"])
+            if self._conf.behaviours.enabled:
+                injected = action_error(connection, row, name, seconds)
+                if injected is not None:
+                    return injected
             changes, params = prepare(connection, row) if prepare else ({}, {})
             now = convert.naive(seconds)
             action_id = actions.start(connection, context, server_uuid, name, now, row["host"])
@@ -182,7 +188,10 @@ class ComputeAPIBase:
             return instances.reload(connection, row["id"], self._extra_defaults), bool(
                 transition.steps)
 
-        def begun(result: tuple[Instance, bool]) -> Instance:
+        def begun(result: tuple[Instance, bool] | Exception) -> Instance:
+            if isinstance(result, Exception):
+                # An action_error behaviour fired: its firing is kept, nothing else.
+                raise result
             instance, started = result
             self.notify(instance.uuid)
             if started:

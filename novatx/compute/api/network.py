@@ -20,9 +20,9 @@ from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import InstanceInvalidState, Invalid, NotAuthorized
 from novatx.compute.network import floating, groups, ports, topology
 from novatx.compute.network.exceptions import (
-    DefaultSecurityGroupDelete, FloatingIPNotAssociated, NetworkNotFound,
+    DefaultSecurityGroupDelete, FloatingIPNotAssociated, NetworkInUse, NetworkNotFound,
     NetworkOverLimit, PortInUse, PortNotFound, SecurityGroupAlreadyOnServer, SecurityGroupInUse,
-    SecurityGroupNotOnServer, ServerHasNoPorts,
+    SecurityGroupNotOnServer, ServerHasNoPorts, SubnetInUse,
 )
 from novatx.compute.network.interfaces import INetworkAPI
 from novatx.compute.network.records import (
@@ -71,6 +71,71 @@ class NetworkAPI(ComputeAPIBase):
 
     def get_subnet(self, context: RequestContext, subnet_id: str) -> Deferred:
         return self._read(topology.subnet, context, subnet_id)
+
+    def create_network(self, context: RequestContext, name: str = "",
+                       shared: bool = False) -> Deferred:
+        """The caller's project's network (C{shared}: admins only), with no subnet yet."""
+        try:
+            validation.text(name, "name", 255)
+            if shared and not context.is_admin:
+                raise NotAuthorized("Only admins may make a shared network.")
+        except Exception:
+            return fail()
+        now = self._now()
+
+        def run(connection: Connection) -> Any:
+            self._quota(connection, context.project_id, "networks")
+            row = topology.create_network(connection, context.project_id,
+                                          name or "net-" + str(uuidlib.uuid4())[:8], shared, now)
+            return topology.networks(connection, context, {"id": [row["uuid"]]})[0]
+        return self._write(run)
+
+    def delete_network(self, context: RequestContext, network_id: str) -> Deferred:
+        """Delete a network of the caller's and its subnets; one with ports is in use (409)."""
+        N, S = t.networks, t.subnets
+
+        def run(connection: Connection) -> None:
+            row = topology.network_row(connection, context, network_id)
+            topology.owned(row, context, "network")
+            if connection.execute(sa.select(P.c.id).where(P.c.network_id == row["id"])
+                                  .limit(1)).first() is not None:
+                raise NetworkInUse(network_id=network_id)
+            connection.execute(sa.delete(S).where(S.c.network_id == row["id"]))
+            connection.execute(sa.delete(N).where(N.c.id == row["id"]))
+        return self._write(run)
+
+    def create_subnet(self, context: RequestContext, network_id: str, cidr: str,
+                      ip_version: int = 4, name: str = "") -> Deferred:
+        """A subnet of a network of the caller's (neutron's checks of C{cidr})."""
+        try:
+            validation.text(name, "name", 255)
+        except Exception:
+            return fail()
+        now = self._now()
+
+        def run(connection: Connection) -> Any:
+            network = topology.network_row(connection, context, network_id)
+            topology.owned(network, context, "network")
+            row_id = topology.create_subnet(connection, network, context.project_id, cidr,
+                                            ip_version, name, now)
+            uuid = connection.execute(sa.select(t.subnets.c.uuid).where(
+                t.subnets.c.id == row_id)).scalar()
+            return topology.subnet(connection, context, uuid)
+        return self._write(run)
+
+    def delete_subnet(self, context: RequestContext, subnet_id: str) -> Deferred:
+        """Delete a subnet of the caller's; one that addresses a port is in use (409)."""
+        S, A = t.subnets, t.port_addresses
+
+        def run(connection: Connection) -> None:
+            found = topology.subnet(connection, context, subnet_id)
+            row = connection.execute(sa.select(S).where(S.c.uuid == found.id)).mappings().one()
+            topology.owned(row, context, "subnet")
+            if connection.execute(sa.select(A.c.port_id).where(A.c.subnet_id == row["id"])
+                                  .limit(1)).first() is not None:
+                raise SubnetInUse(subnet_id=subnet_id)
+            connection.execute(sa.delete(S).where(S.c.id == row["id"]))
+        return self._write(run)
 
     # -- ports ---------------------------------------------------------------------------
 

@@ -77,7 +77,10 @@ def _in_scope(row: Any, match: Match) -> bool:
             and (row.method is None or row.method == match.method)
             and (row.ec2_action is None or row.ec2_action == match.ec2_action)
             and matches(row.path, match.path)
-            and matches(row.server_name, match.server_name))
+            and matches(row.server_name, match.server_name)
+            and row.params.get("server_id") in (None, match.server_id)
+            and row.params.get("action") in (None, match.action)
+            and row.params.get("state") in (None, match.state))
 
 
 def fire(connection: Any, match: Match, now: datetime.datetime) -> Behaviour | None:

@@ -14,8 +14,18 @@ import attrs
 EFFECTS = {
     "http_error": "http",
     "latency": "http",
+    "drop": "http",
     "create_error": "internal",
+    "hold": "internal",
+    "action_error": "internal",
+    "transition_time": "internal",
 }
+
+#: The states a C{hold} keeps a server in (its status as the compute API shows it).
+HOLD_STATES = ("BUILD", "REBOOT", "RESIZE", "DELETING")
+
+#: The internal failures an C{action_error} raises, by the name a test gives.
+ACTION_ERRORS = ("conflict", "quota", "not_found", "unavailable")
 
 #: How many times a behaviour fires: C{once}, C{n} (its C{times}) or C{forever}.
 COUNTS = ("once", "n", "forever")
@@ -70,8 +80,9 @@ class Match:
     """
     What is happening, to be matched against the behaviours' scopes: a
     request to an API (C{api}, C{method}, C{path}, C{ec2_action}) or an
-    internal call (C{server_name}). A scope's unset part matches anything;
-    a set part needs a value here that it matches.
+    internal call (C{server_name}, and the C{action} or the C{state} an
+    effect's params may name). A scope's unset part matches anything; a set
+    part needs a value here that it matches.
     """
 
     project_id: str
@@ -81,3 +92,6 @@ class Match:
     path: str | None = None
     ec2_action: str | None = None
     server_name: str | None = None
+    server_id: str | None = None
+    action: str | None = None
+    state: str | None = None

@@ -9,14 +9,18 @@ import re
 from typing import Any
 
 from novatx.compute.behaviours._globs import glob_error
-from novatx.compute.behaviours._records import API_NAMES, COUNTS, EFFECTS, BehaviourSpec
+from novatx.compute.behaviours._records import (
+    ACTION_ERRORS, API_NAMES, COUNTS, EFFECTS, HOLD_STATES, BehaviourSpec)
 from novatx.compute.behaviours.exceptions import InvalidBehaviour
+from novatx.compute.transitions import TRANSITIONS
 
 _METHOD = re.compile(r"^[A-Z]{1,16}$")
 _EC2_ACTION = re.compile(r"^[A-Za-z0-9]{1,64}$")
 _EC2_CODE = re.compile(r"^[A-Za-z0-9.]{1,64}$")
 #: The longest delay a latency effect may add: longer is a hang, not a delay.
 MAX_LATENCY = 3600.0
+#: The longest a transition_time may make a transition (a day).
+MAX_TRANSITION = 86400.0
 _HTTP_SCOPE = ("api", "method", "path", "ec2_action")
 
 
@@ -46,23 +50,62 @@ def _check_http_error(params: dict[str, Any]) -> None:
         raise _refuse("code %r is no EC2 error code (letters, digits and dots)" % (params["code"],))
 
 
-def _check_latency(params: dict[str, Any]) -> None:
+def _seconds(params: dict[str, Any], most: float) -> None:
     seconds = params.get("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise _refuse("seconds must be a number, not %r" % (seconds,))
-    if not 0 <= seconds <= MAX_LATENCY:
-        raise _refuse("seconds must be from 0 to %d, not %r" % (MAX_LATENCY, seconds))
+    if not 0 <= seconds <= most:
+        raise _refuse("seconds must be from 0 to %d, not %r" % (most, seconds))
+
+
+def _check_latency(params: dict[str, Any]) -> None:
+    _seconds(params, MAX_LATENCY)
+
+
+def _one_of(params: dict[str, Any], name: str, known: Any, required: bool) -> None:
+    value = params.get(name)
+    if value is None and not required:
+        return
+    if value not in known:
+        raise _refuse("%s must be one of %s, not %r" % (name, ", ".join(sorted(known)), value))
+
+
+def _server(params: dict[str, Any]) -> None:
+    _text(params, "server_id")
+
+
+def _check_hold(params: dict[str, Any]) -> None:
+    _one_of(params, "state", HOLD_STATES, required=True)
+    _server(params)
+
+
+def _check_action_error(params: dict[str, Any]) -> None:
+    _one_of(params, "error", ACTION_ERRORS, required=True)
+    _one_of(params, "action", TRANSITIONS, required=False)
+    _text(params, "message")
+    _server(params)
+
+
+def _check_transition_time(params: dict[str, Any]) -> None:
+    _seconds(params, MAX_TRANSITION)
+    _one_of(params, "action", TRANSITIONS, required=False)
+    _server(params)
 
 
 def _check_create_error(params: dict[str, Any]) -> None:
     _text(params, "message", required=True)
     _status(params, "code", 500)
+    _server(params)
 
 
 _PARAMS = {
     "http_error": (_check_http_error, {"status", "message", "code"}),
     "latency": (_check_latency, {"seconds"}),
-    "create_error": (_check_create_error, {"message", "code"}),
+    "drop": (lambda params: None, set()),
+    "create_error": (_check_create_error, {"message", "code", "server_id"}),
+    "hold": (_check_hold, {"state", "server_id"}),
+    "action_error": (_check_action_error, {"error", "action", "message", "server_id"}),
+    "transition_time": (_check_transition_time, {"seconds", "action", "server_id"}),
 }
 
 

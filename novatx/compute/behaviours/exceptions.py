@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from novatx.compute.exceptions import Invalid, NotFound
+from novatx.compute.exceptions import Conflict, Invalid, NotFound
 
 
 class InvalidBehaviour(Invalid):
@@ -13,3 +13,9 @@ class InvalidBehaviour(Invalid):
 
 class BehaviourNotFound(NotFound):
     msg_fmt = "Behaviour %(behaviour_id)s could not be found."
+
+
+class ClockNotControlled(Conflict):
+    """The clock was asked to move, but it is the real one."""
+
+    msg_fmt = ("The clock is the real one: set [behaviours] clock = controlled to move it.")

@@ -43,6 +43,12 @@ class InvalidAddress(Invalid):
     msg_fmt = "%(reason)s"
 
 
+class InvalidNetwork(Invalid):
+    """A network or subnet that cannot be made as asked."""
+
+    msg_fmt = "%(reason)s"
+
+
 class SecurityGroupRuleExists(Conflict):
     msg_fmt = "Security group rule already exists. Rule id is %(rule_id)s."
 
@@ -103,3 +109,13 @@ class NetworkOverLimit(OverLimit):
     """A networking quota: C{resource} is neutron's name of it."""
 
     msg_fmt = "Quota exceeded for resources: ['%(resource)s']."
+
+
+class NetworkInUse(Conflict):
+    msg_fmt = ("Unable to complete operation on network %(network_id)s. There are one or "
+               "more ports still in use on the network.")
+
+
+class SubnetInUse(Conflict):
+    msg_fmt = ("Unable to complete operation on subnet %(subnet_id)s: One or more ports "
+               "have an IP allocation from this subnet.")

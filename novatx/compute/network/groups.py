@@ -182,7 +182,9 @@ def check_rule(fields: Mapping[str, Any]) -> dict[str, Any]:
                               "IP subnet." % (prefix,)) from None
         if network.version != _ETHERTYPES[ethertype]:
             raise InvalidRule("Conflicting value ethertype %s for CIDR %s" % (ethertype, prefix))
-        prefix = str(network)
+        # Kept as given, host bits and all (with the mask added when absent), as
+        # neutron keeps it; duplicates are found by the network it stands for.
+        prefix = str(ipaddress.ip_interface(prefix))
         if network.prefixlen == 0:
             prefix = None
     if fields.get("remote_group_id") is not None and prefix is not None:
@@ -193,10 +195,15 @@ def check_rule(fields: Mapping[str, Any]) -> dict[str, Any]:
             "description": description}
 
 
+def _network(prefix: str | None) -> Any:
+    return None if prefix is None else ipaddress.ip_network(prefix, strict=False)
+
+
 def _same(rule: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
     keys = ("direction", "ethertype", "protocol", "port_range_min", "port_range_max",
-            "remote_ip_prefix", "remote_group_id")
-    return all(rule[key] == other[key] for key in keys)
+            "remote_group_id")
+    return all(rule[key] == other[key] for key in keys) and (
+        _network(rule["remote_ip_prefix"]) == _network(other["remote_ip_prefix"]))
 
 
 def add_rule(connection: Connection, group: Mapping[str, Any], project_id: str,
@@ -255,5 +262,6 @@ def records(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> list[S
     return [SecurityGroup(id=row["uuid"], name=row["name"], description=row["description"],
                           project_id=row["project_id"], rules=tuple(rules[row["uuid"]]),
                           created_at=convert.aware(row["created_at"]),
-                          updated_at=convert.aware(row["updated_at"]))
+                          updated_at=convert.aware(row["updated_at"]),
+                          internal_id=row["id"])
             for row in rows]

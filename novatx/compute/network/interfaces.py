@@ -28,6 +28,18 @@ class INetworkAPI(Interface):
     def get_subnet(context, subnet_id):
         """A L{Subnet}, or L{SubnetNotFound}."""
 
+    def create_network(context, name="", shared=False):
+        """The caller's project's network, no subnet yet (C{networks} quota)."""
+
+    def delete_network(context, network_id):
+        """Delete a network of the caller's and its subnets; with ports, L{NetworkInUse}."""
+
+    def create_subnet(context, network_id, cidr, ip_version=4, name=""):
+        """A subnet of a network of the caller's; an overlap or a bad C{cidr} is L{Invalid}."""
+
+    def delete_subnet(context, subnet_id):
+        """Delete a subnet of the caller's; one addressing a port is L{SubnetInUse}."""
+
     def list_ports(context, filters=None):
         """L{Port}s: C{id}, C{name}, C{network_id}, C{device_id}, C{device_owner}, ..."""
 

@@ -232,27 +232,32 @@ _ADDRESSES = sa.union_all(
     .where(P.c.device_id.in_(_UUIDS), P.c.device_owner == SERVER_OWNER),
 )
 _GROUP_NAMES = (
-    sa.select(P.c.device_id, G.c.name).distinct()
+    sa.select(P.c.device_id, G.c.name, G.c.id).distinct()
     .select_from(PSG.join(P, P.c.id == PSG.c.port_id).join(G, G.c.id == PSG.c.group_id))
     .where(P.c.device_id.in_(_UUIDS), P.c.device_owner == SERVER_OWNER)
 )
 
 
 def server_networking(connection: Connection, server_uuids: Sequence[str],
-                      ) -> tuple[dict[str, tuple[ServerAddress, ...]], dict[str, tuple[str, ...]]]:
-    """The addresses and the security group names of servers, in two statements."""
+                      ) -> tuple[dict[str, tuple[ServerAddress, ...]],
+                                 dict[str, tuple[tuple[str, int], ...]]]:
+    """
+    The addresses and the security groups (name and store id, by name) of
+    servers, in two statements.
+    """
     found: dict[str, list[tuple]] = {}
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[tuple[str, int]]] = {}
     if not server_uuids:
         return {}, {}
     for device, port_id, kind, network, address, mac, port in connection.execute(
             _ADDRESSES, {"uuids": list(server_uuids)}):
         found.setdefault(device, []).append((port_id, kind != "fixed", address, network, mac,
                                              port, kind))
-    for device, name in connection.execute(_GROUP_NAMES, {"uuids": list(server_uuids)}):
-        groups.setdefault(device, []).append(name)
+    for device, name, group_id in connection.execute(_GROUP_NAMES,
+                                                     {"uuids": list(server_uuids)}):
+        groups.setdefault(device, []).append((name, group_id))
     return ({device: tuple(ServerAddress(network=network, address=address, mac_address=mac,
                                          type=kind, port_id=port)
                            for _, _, address, network, mac, port, kind in sorted(rows))
              for device, rows in found.items()},
-            {device: tuple(sorted(names)) for device, names in groups.items()})
+            {device: tuple(sorted(pairs)) for device, pairs in groups.items()})

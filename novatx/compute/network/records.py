@@ -91,6 +91,8 @@ class SecurityGroup:
     rules: tuple[SecurityGroupRule, ...] = ()
     created_at: DateTime | None = None
     updated_at: DateTime | None = None
+    #: The store's integer id: EC2 shows the group as C{sg-%08x} of it.
+    internal_id: int = 0
 
 
 @attrs.frozen

@@ -57,7 +57,6 @@ def check_create(connection: Connection, conf: Any, context: RequestContext,
         if named_ports and max_count > 1:
             raise Invalid("Unable to launch multiple instances with a single configured port "
                           "ID. Please launch your instance one by one with different ports.")
-        seen: set[str] = set()
         for requested in networks:
             if requested.get("port"):
                 port = ports.port_row(connection, context, requested["port"])
@@ -67,10 +66,8 @@ def check_create(connection: Connection, conf: Any, context: RequestContext,
                     raise PortInUse(port_id=port["uuid"], network_id=network_uuid,
                                     device_id=port["device_id"])
                 continue
+            # A network asked twice gets two ports, as nova with neutron allows.
             network = _network(connection, conf, context, requested)
-            if network["uuid"] in seen:
-                raise Invalid("Duplicate networks (%s) are not allowed" % network["uuid"])
-            seen.add(network["uuid"])
             if requested.get("fixed_ip"):
                 _check_fixed_ip(connection, network, requested["fixed_ip"])
     names = list(dict.fromkeys(security_groups or (groups.DEFAULT,)))

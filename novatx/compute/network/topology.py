@@ -1,7 +1,8 @@
 """
 The networks and their subnets: the shared C{private} network of the fixed
 range and the external C{public} network of the floating range, made from
-the config when the store first opens, and read back as records.
+the config when the store first opens, the projects' own networks and
+subnets, and all of them read back as records.
 
 Two workers opening one store at once make each network once: the name is
 unique, and the loser's insert, in a savepoint, is dropped.
@@ -19,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from novatx.compute import convert, validation
 from novatx.compute.context import RequestContext
-from novatx.compute.network.exceptions import NetworkNotFound, SubnetNotFound
+from novatx.compute.network.exceptions import InvalidNetwork, NetworkNotFound, SubnetNotFound
 from novatx.compute.network.pool import addresses
 from novatx.compute.network.records import Network, Subnet
 from novatx.db import tables as t
@@ -53,6 +54,55 @@ def ensure(connection: Connection, conf: Any, now: Any) -> None:
                     project_id="", created_at=now, **_subnet_values(cidr)))
         except IntegrityError:
             continue
+
+
+def create_network(connection: Connection, project_id: str, name: str, shared: bool,
+                   now: Any) -> Mapping[str, Any]:
+    """A project's network, with no subnet yet (a taken name: L{InvalidNetwork})."""
+    try:
+        with connection.begin_nested():
+            row_id = connection.execute(sa.insert(N).values(
+                uuid=str(uuidlib.uuid4()), name=name, project_id=project_id, shared=shared,
+                external=False, created_at=now)).inserted_primary_key[0]
+    except IntegrityError:
+        raise InvalidNetwork(reason="A network named %s exists already: names are unique "
+                             "here." % name) from None
+    return connection.execute(sa.select(N).where(N.c.id == row_id)).mappings().one()
+
+
+def create_subnet(connection: Connection, network: Mapping[str, Any], project_id: str,
+                  cidr: str, ip_version: int, name: str, now: Any) -> int:
+    """
+    A subnet of C{network} over C{cidr}, checked as neutron checks it: a
+    valid network of C{ip_version}, not overlapping the network's others.
+    """
+    try:
+        wanted = ipaddress.ip_network(cidr, strict=False)
+    except (TypeError, ValueError):
+        raise InvalidNetwork(reason="Invalid input for cidr. Reason: '%s' is not a valid IP "
+                             "subnet." % (cidr,)) from None
+    if wanted.version != ip_version:
+        raise InvalidNetwork(reason="Invalid input for operation: cidr and ip_version must "
+                             "match.")
+    if wanted.num_addresses < 4:
+        raise InvalidNetwork(reason="Invalid input for operation: The subnet %s is too small."
+                             % wanted)
+    for other in subnet_rows(connection, [network["id"]]):
+        if ipaddress.ip_network(other["cidr"]).overlaps(wanted):
+            raise InvalidNetwork(reason="Invalid input for operation: Requested subnet with "
+                                 "cidr: %s for network: %s overlaps with another subnet."
+                                 % (wanted, network["uuid"]))
+    return connection.execute(sa.insert(S).values(
+        uuid=str(uuidlib.uuid4()), network_id=network["id"], name=name,
+        project_id=project_id, created_at=now, **_subnet_values(str(wanted)))
+    ).inserted_primary_key[0]
+
+
+def owned(row: Mapping[str, Any], context: RequestContext, what: str) -> None:
+    """Only its project (or an admin) changes a network: neutron's 404 hides the others'."""
+    if not context.is_admin and row["project_id"] != context.project_id:
+        raise (NetworkNotFound(network_id=row["uuid"]) if what == "network"
+               else SubnetNotFound(subnet_id=row["uuid"]))
 
 
 def visible(context: RequestContext) -> sa.ColumnElement:

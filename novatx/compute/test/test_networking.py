@@ -117,7 +117,6 @@ class NetworkingTestsMixin(ServiceMixin):
             (({"port": made.id},), net_exc.PortInUse),
             (({"uuid": "nope"},), net_exc.NetworkNotFound),
             (({"port": "nope"},), net_exc.PortNotFound),
-            (({"uuid": networks["private"]}, {"uuid": networks["private"]}), exc.Invalid),
             (({"uuid": networks["public"], "fixed_ip": "172.24.4.9"},), exc.Invalid),
             (({"uuid": networks["public"], "fixed_ip": "10.0.0.9"},), exc.Invalid),
         ]:
@@ -188,6 +187,10 @@ class NetworkingTestsMixin(ServiceMixin):
         [again] = await service.api.list_security_groups(ALICE)
         self.assertEqual("default", again.name)
         self.assertNotEqual(default.id, again.id)
+        self.assertNotEqual(default.internal_id, again.internal_id)
+        self.assertEqual([again.internal_id],
+                         [g.internal_id for g in await service.api.list_security_groups(
+                             ALICE, {"id": [again.id]})])
         with self.assertRaises(exc.Invalid):
             await service.api.create_security_group(ALICE, "default")
 
@@ -199,7 +202,7 @@ class NetworkingTestsMixin(ServiceMixin):
         rule = await service.api.create_security_group_rule(ALICE, web.id, {
             "direction": "ingress", "protocol": "TCP", "port_range_min": 22,
             "port_range_max": 22, "remote_ip_prefix": "10.1.2.3/8"})
-        self.assertEqual(("tcp", 22, 22, "10.0.0.0/8"),
+        self.assertEqual(("tcp", 22, 22, "10.1.2.3/8"),
                          (rule.protocol, rule.port_range_min, rule.port_range_max,
                           rule.remote_ip_prefix))
         before = await self.counts(service)
@@ -255,6 +258,9 @@ class NetworkingTestsMixin(ServiceMixin):
             await service.api.add_server_security_group(ALICE, server.uuid, "default")
         current = await service.api.get_server(ALICE, server.uuid)
         self.assertEqual(("default", "web"), current.security_groups)
+        groups = {g.name: g.internal_id for g in await service.api.list_security_groups(ALICE)}
+        self.assertEqual((("default", groups["default"]), ("web", groups["web"])),
+                         current.security_group_ids)
         await service.api.remove_server_security_group(ALICE, server.uuid, web.id)
         with self.assertRaises(net_exc.SecurityGroupNotOnServer):
             await service.api.remove_server_security_group(ALICE, server.uuid, "web")
@@ -275,6 +281,11 @@ class NetworkingTestsMixin(ServiceMixin):
         with self.assertRaises(net_exc.AmbiguousSecurityGroup):
             await service.api.add_server_security_group(ALICE, server.uuid, "twin")
         await service.api.add_server_security_group(ALICE, server.uuid, twins[1].id)
+        await service.api.add_server_security_group(ALICE, server.uuid, twins[0].id)
+        current = await service.api.get_server(ALICE, server.uuid)
+        self.assertEqual(("default", "twin"), current.security_groups)
+        self.assertEqual([("twin", twins[0].internal_id), ("twin", twins[1].internal_id)],
+                         [pair for pair in current.security_group_ids if pair[0] == "twin"])
 
     async def test_floating_ips_from_allocation_to_release(self):
         conf = self.make_config()

@@ -245,6 +245,18 @@ class VolumeAPI:
 
         return self._write(run)
 
+    def set_volume_bootable(self, context: RequestContext, volume_id: str,
+                            bootable: bool) -> Deferred:
+        now = convert.naive(self._clock.seconds())
+
+        def run(connection: Connection) -> Any:
+            row = store.volume_row(connection, context, volume_id, for_update=True)
+            connection.execute(sa.update(V).where(V.c.id == row["id"]).values(
+                bootable=bool(bootable), updated_at=now))
+            return store.reload_volume(connection, row["id"])
+
+        return self._write(run)
+
     def delete_volume(self, context: RequestContext, volume_id: str) -> Deferred:
         seconds = self._clock.seconds()
 

@@ -119,6 +119,8 @@ def _volume(connection: Connection, context: RequestContext, mapping: Mapping[st
         if row["status"] != states.AVAILABLE:
             raise Invalid("Invalid volume: volume '%s' status must be 'available'. Currently "
                           "in '%s'" % (ident, row["status"]))
+        if index == 0 and not row["bootable"]:
+            raise Invalid("Block Device %s is not bootable." % ident)
         return Planned("volume", row["size"], volume_id=row["uuid"], **common)
     if source == "snapshot":
         try:

@@ -34,6 +34,9 @@ class IVolumeAPI(Interface):
     def update_volume(context, volume_id, **changes):
         """Change C{name} and/or C{description}."""
 
+    def set_volume_bootable(context, volume_id, bootable):
+        """Set the C{bootable} flag that boot from volume checks; fires with the volume."""
+
     def delete_volume(context, volume_id):
         """Start a delete (C{deleting}): only an available or failed volume with no snapshots."""
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Coroutine
 from twisted.internet.defer import Deferred, ensureDeferred
 from zope.interface import implementer
 
-from novatx.compute.exceptions import NotAuthorized
+from novatx.compute.exceptions import NotAuthorized, NotFound
 
 from novatx.extensions.interfaces import IControllerExtension, IPolicyDefaultsProvider, IResourceExtension
 
@@ -72,6 +72,13 @@ class ComputeResource:
         """No C{.../action} actions unless a subclass has some."""
         return {}
 
+    def blank_id(self, request: Any) -> None:
+        """
+        The handler of C{DELETE /os-volumes/} and the like: a collection asked
+        with a trailing slash names an empty id, a route nova does not have.
+        """
+        refuse_blank_id(request)
+
     def policies(self) -> list:
         """The defaults of the rules it checks (each registered by one extension)."""
         return list(self.policy_defaults.values())
@@ -112,3 +119,13 @@ def version_tuple(request: Any) -> tuple[int, int]:
     if version is None:
         return (2, 1)
     return (version.major, version.minor)
+
+
+def refuse_blank_id(request: Any) -> None:
+    """
+    nova's 404 for a collection's path with a trailing slash (an empty id:
+    C{GET /os-volumes/}), which the router would otherwise take for the
+    collection itself.
+    """
+    if request.path.endswith("/"):
+        raise NotFound("The resource could not be found.")

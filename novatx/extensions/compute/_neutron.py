@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import ipaddress
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlencode
 
@@ -38,6 +39,9 @@ _TYPES: tuple[tuple[type, str, int], ...] = (
     (net_exc.IpAddressInUse, "IpAddressInUse", 409),
     (net_exc.NoMoreAddresses, "IpAddressGenerationFailure", 409),
     (net_exc.PortInUse, "PortInUse", 409),
+    (net_exc.NetworkInUse, "NetworkInUse", 409),
+    (net_exc.SubnetInUse, "SubnetInUse", 409),
+    (net_exc.InvalidNetwork, "InvalidInput", 400),
     (net_exc.FloatingIPAssociated, "FloatingIPPortAlreadyAssociated", 409),
     (net_exc.NetworkOverLimit, "OverQuota", 409),
     (net_exc.InvalidRule, "InvalidInput", 400),
@@ -148,12 +152,18 @@ def port_document(port: Port) -> dict[str, Any]:
     })
 
 
+def _normalized(prefix: str | None) -> str | None:
+    """neutron's C{normalized_cidr}: the network a C{remote_ip_prefix} kept as given stands for."""
+    return None if prefix is None else str(ipaddress.ip_network(prefix, strict=False))
+
+
 def rule_document(rule: SecurityGroupRule) -> dict[str, Any]:
     return dict(_standard(rule.project_id, rule.created_at), **{
         "id": rule.id, "security_group_id": rule.security_group_id,
         "direction": rule.direction, "ethertype": rule.ethertype, "protocol": rule.protocol,
         "port_range_min": rule.port_range_min, "port_range_max": rule.port_range_max,
         "remote_ip_prefix": rule.remote_ip_prefix, "remote_group_id": rule.remote_group_id,
+        "normalized_cidr": _normalized(rule.remote_ip_prefix),
         "remote_address_group_id": None, "description": rule.description,
     })
 

@@ -1,10 +1,10 @@
 """
 Quota names as the compute API shows them, per microversion.
 
-The internal API keeps the quotas it enforces; the network quotas nova still
+The internal API keeps every quota nova keeps; the network quotas nova still
 listed before 2.36 (neutron's since) are the simulated network's (fixed IPs,
-which nothing limits, show -1), and the injected-file quotas disappear at 2.57
-with personality files.
+which nothing counts, are kept and shown as nova keeps them), and the
+injected-file quotas disappear at 2.57 with personality files.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ ENFORCED = (
 #: Personality (injected file) quotas, gone at 2.57.
 INJECTED = ("injected_file_content_bytes", "injected_file_path_bytes", "injected_files")
 
-#: Network quotas, gone at 2.36, with the values nova showed when none is kept.
-NETWORK = {"fixed_ips": -1, "floating_ips": 10, "security_group_rules": 20, "security_groups": 10}
+#: Network quotas, gone at 2.36 (quota classes: 2.50).
+NETWORK = ("fixed_ips", "floating_ips", "security_group_rules", "security_groups")
 
 #: The internal API's names that differ from the API's.
 _INTERNAL_NAMES = {"injected_file_path_bytes": "injected_file_path_length"}
@@ -70,8 +70,8 @@ def _lookup(mapping: dict[str, int], name: str, default: int) -> int:
 
 
 def limit_of(quotas: QuotaSet, name: str) -> int:
-    """The limit of quota C{name} (one the internal API does not keep: nova's old default)."""
-    return _lookup(quotas.limits, name, NETWORK.get(name, -1))
+    """The limit of quota C{name} (-1, unlimited, for one the internal API does not keep)."""
+    return _lookup(quotas.limits, name, -1)
 
 
 def in_use(quotas: QuotaSet, name: str) -> int:

@@ -43,6 +43,16 @@ def _parse_time(name: str, value: str | None) -> datetime.datetime | None:
     return when
 
 
+def clock_document(seconds: float, controlled: bool) -> dict[str, Any]:
+    """The clock as C{/behaviours/clock} shows it."""
+    now = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    text = now.strftime("%Y-%m-%dT%H:%M:%S")
+    if now.microsecond:
+        text += ".%06d" % (now.microsecond,)
+    return {"clock": {"mode": "controlled" if controlled else "real", "now": text + "Z",
+                      "seconds": seconds}}
+
+
 def behaviour_document(behaviour: Behaviour) -> dict[str, Any]:
     """A behaviour as the control API shows it, with its firings."""
     spec = behaviour.spec
@@ -71,6 +81,11 @@ class Behaviours(ComputeResource):
     alias = "behaviours"
     policy_defaults = policies.RULES
 
+    @property
+    def listed(self) -> bool:
+        """Shown by C{/extensions} only when enabled, as its routes are."""
+        return bool(self.config.behaviours.enabled)
+
     def routes(self) -> list[Route]:
         if not self.config.behaviours.enabled:
             return []
@@ -83,6 +98,10 @@ class Behaviours(ComputeResource):
                   policy=policies.DELETE),
             Route("/behaviours/<behaviour_id>", ("DELETE",), self.delete,
                   "behaviours.delete", policy=policies.DELETE),
+            Route("/behaviours/clock", ("GET",), self.show_clock, "behaviours.clock.show",
+                  policy=policies.CLOCK_SHOW),
+            Route("/behaviours/clock", ("POST",), self.move_clock, "behaviours.clock.move",
+                  schema=schemas.clock, policy=policies.CLOCK_MOVE),
         ]
 
     @deferred
@@ -117,3 +136,22 @@ class Behaviours(ComputeResource):
         project_id = _listing.query_value(request, "project_id") or request.context.project_id
         await self.compute.behaviours.clear(project_id)
         return Response(None, status=204)
+
+    @deferred
+    async def show_clock(self, request: Any) -> dict[str, Any]:
+        behaviours = self.compute.behaviours
+        return clock_document(await behaviours.clock_now(), behaviours.controlled)
+
+    @deferred
+    async def move_clock(self, request: Any) -> dict[str, Any]:
+        """
+        Move the controlled clock; answers once the transitions that fell
+        due are done. Backwards is refused (400), a real clock too (409).
+        """
+        behaviours = self.compute.behaviours
+        if "advance" in request.body:
+            seconds = await behaviours.advance_clock(request.body["advance"])
+        else:
+            when = _parse_time("set", request.body["set"])
+            seconds = await behaviours.set_clock(when.timestamp())
+        return clock_document(seconds, True)

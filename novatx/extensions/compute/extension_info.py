@@ -3,9 +3,10 @@ C{/extensions}: the extensions this compute API loaded, as nova still lists
 them (C{openstack extension list --compute}, C{nova list-extensions}).
 
 Nova froze this list when its extensions became core; here it is the live
-set, so an operator sees a plugin package's extensions next to the built-in
-ones, together with every alias of nova's frozen list (L{_nova_extensions})
-that no loaded extension uses, as clients look for those.
+set (less an extension whose C{listed} is false: one its options turned off),
+so an operator sees a plugin package's extensions next to the built-in ones,
+together with every alias of nova's frozen list (L{_nova_extensions}) that no
+loaded extension uses, as clients look for those.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ class ExtensionInfo(ComputeResource):
         """
         if self._by_alias is None:
             documents = {alias: _document(name, alias, name) for alias, name in NOVA_EXTENSIONS}
-            documents.update((alias, extension_document(e)) for alias, e in self._loaded.items())
+            documents.update((alias, extension_document(e)) for alias, e in self._loaded.items()
+                             if getattr(e, "listed", True))
             self._by_alias = {alias: documents[alias] for alias in sorted(documents)}
         return self._by_alias
 

@@ -44,7 +44,7 @@ class FlavorExtraSpecs(ComputeResource):
             Route(base + "/<key>", ("PUT",), self.update, "os-flavor-extra-specs.update",
                   schema=schemas.extra_spec_update, policy=policies.EXTRA_SPECS_UPDATE),
             Route(base + "/<key>", ("DELETE",), self.delete, "os-flavor-extra-specs.delete",
-                  policy=policies.EXTRA_SPECS_DELETE, status=202),
+                  policy=policies.EXTRA_SPECS_DELETE),
         ]
 
     @deferred
@@ -75,8 +75,9 @@ class FlavorExtraSpecs(ComputeResource):
 
     @deferred
     async def delete(self, request: Any, flavor_id: str, key: str) -> Response:
+        """Unset one key: nova answers 200 with an empty body (not 202)."""
         flavor = await self.compute.get_flavor(request.context, flavor_id)
         if key not in flavor.extra_specs:
             raise ExtraSpecNotFound(flavor_id=flavor_id, key=key)
         await self.compute.delete_flavor_extra_spec(request.context, flavor_id, key)
-        return Response(status=202)
+        return Response(status=200)

@@ -9,7 +9,8 @@ uses, so a cloud needs no separate image service for its clients.
 
 The write side is what tempest's and openstacksdk's image flows need to set
 up and clean up: create (queued), upload (active; the bytes are counted, not
-kept), update by JSON patch, delete (204); the task listings (always empty:
+kept), download (204: glance's answer for an image without data), update by
+JSON patch, delete (204); the task listings (always empty:
 nothing here runs glance tasks) and the schemas the documents link to.
 """
 
@@ -155,6 +156,8 @@ class ImageService(ComputeResource):
                   policy=policies.IMAGE_SERVICE, root="image", raw_body=True),
             Route("/v2/images/<image_id>/file", ("PUT",), self.upload, "image-service.upload",
                   policy=policies.IMAGE_SERVICE, root="image", raw_body=True, status=204),
+            Route("/v2/images/<image_id>/file", ("GET",), self.download, "image-service.download",
+                  policy=policies.IMAGE_SERVICE, root="image", status=204),
             Route("/v2/images/<image_id>", ("DELETE",), self.delete, "image-service.delete",
                   policy=policies.IMAGE_SERVICE, root="image", status=204),
             Route("/v2/images/<image_id>/tasks", ("GET",), self.image_tasks,
@@ -254,6 +257,14 @@ class ImageService(ComputeResource):
     async def upload(self, request: Any, image_id: str) -> None:
         """C{PUT /v2/images/{id}/file}: the image becomes active with the upload's size."""
         await self.compute.upload_image_data(request.context, image_id, _size(request.raw))
+
+    @deferred
+    async def download(self, request: Any, image_id: str) -> None:
+        """
+        C{GET /v2/images/{id}/file}: 204, glance's answer for an image without
+        data, since no upload's bytes are kept.
+        """
+        await self.compute.get_image(request.context, image_id)
 
     @deferred
     async def delete(self, request: Any, image_id: str) -> None:

@@ -104,7 +104,7 @@ class Images(ComputeResource):
             route("/images/detail", "GET", self.detail, "detail"),
             route("/images/<image_id>", "GET", self.show, "show"),
             route("/images/<image_id>", "DELETE", self.delete, "delete", status=204),
-            route("/images/", "DELETE", self.delete_blank, "delete_blank"),
+            route("/images/", "DELETE", self.blank_id, "delete_blank"),
             route(meta, "GET", self.metadata_index, "metadata_index"),
             route(meta, "POST", self.metadata_create, "metadata_create", schema=schemas.metadata),
             route(meta, "PUT", self.metadata_replace, "metadata_replace", schema=schemas.metadata),
@@ -130,6 +130,9 @@ class Images(ComputeResource):
         min_ram = _listing.parse_int(request, "minRam")
         min_disk = _listing.parse_int(request, "minDisk")
         server = _listing.query_value(request, "server")
+        if server is not None:
+            # A server's link (self or bookmark) filters as its id does, as in nova.
+            server = server.rsplit("/", 1)[-1]
         kind = _listing.query_value(request, "type")
         images = [
             image
@@ -167,10 +170,6 @@ class Images(ComputeResource):
     async def delete(self, request: Any, image_id: str) -> Response:
         await self.compute.delete_image(request.context, image_id)
         return Response(status=204)
-
-    def delete_blank(self, request: Any) -> None:
-        """C{DELETE /images/} (an empty id): nova's 404, not a method refused."""
-        raise NotFound("The resource could not be found.")
 
     @deferred
     async def metadata_index(self, request: Any, image_id: str) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from novatx.extensions.interfaces import Response, Route
 EXTENSIONS = (
     ("external-net", "Neutron external network", "Adds external network attribute."),
     ("security-group", "security-group", "The security groups extension."),
+    ("security-groups-normalized-cidr", "Normalized CIDR field for security group rules",
+     "Add new field with normalized remote_ip_prefix cidr in SG rule"),
     ("standard-attr-description", "standard-attr-description",
      "Extension to add descriptions to standard attributes"),
     ("standard-attr-timestamp", "Resource timestamps",
@@ -57,9 +59,14 @@ class NetworkingService(ComputeResource):
             _route("/extensions", ("GET",), self.extensions, "extensions"),
             _route("/extensions/<alias>", ("GET",), self.extension, "extension"),
             _route("/networks", ("GET",), self.list_networks, "networks.index"),
+            _route("/networks", ("POST",), self.create_network, "networks.create", 201),
             _route("/networks/<item_id>", ("GET",), self.show_network, "networks.show"),
+            _route("/networks/<item_id>", ("DELETE",), self.delete_network, "networks.delete",
+                   204),
             _route("/subnets", ("GET",), self.list_subnets, "subnets.index"),
+            _route("/subnets", ("POST",), self.create_subnet, "subnets.create", 201),
             _route("/subnets/<item_id>", ("GET",), self.show_subnet, "subnets.show"),
+            _route("/subnets/<item_id>", ("DELETE",), self.delete_subnet, "subnets.delete", 204),
             _route("/ports", ("GET",), self.list_ports, "ports.index"),
             _route("/ports", ("POST",), self.create_port, "ports.create", 201),
             _route("/ports/<item_id>", ("GET",), self.show_port, "ports.show"),
@@ -138,6 +145,41 @@ class NetworkingService(ComputeResource):
     async def show_network(self, request: Any, item_id: str) -> dict:
         network = await self.compute.get_network(request.context, item_id)
         return n.one(request, "network", n.network_document(network))
+
+    @n.neutron_errors
+    async def create_network(self, request: Any) -> Any:
+        body = n.body_of(request, "network")
+        shared = body.get("shared", False)
+        if not isinstance(shared, bool):
+            raise n.NeutronError(400, "BadRequest", "Invalid input for shared. Reason: '%s' "
+                                 "is not a valid boolean value." % (shared,))
+        network = await self.compute.create_network(request.context, body.get("name") or "",
+                                                    shared=shared)
+        return Response({"network": n.network_document(network)}, status=201)
+
+    @n.neutron_errors
+    async def delete_network(self, request: Any, item_id: str) -> Any:
+        await self.compute.delete_network(request.context, item_id)
+        return Response(None, status=204)
+
+    @n.neutron_errors
+    async def create_subnet(self, request: Any) -> Any:
+        body = n.body_of(request, "subnet")
+        network_id = n.required(body, "network_id")
+        cidr = n.required(body, "cidr")
+        ip_version = body.get("ip_version", 4)
+        if ip_version not in (4, 6, "4", "6") or isinstance(ip_version, bool):
+            raise n.NeutronError(400, "BadRequest", "Invalid input for ip_version. Reason: "
+                                 "%r is not in [4, 6]." % (ip_version,))
+        subnet = await self.compute.create_subnet(
+            request.context, str(network_id), cidr, ip_version=int(ip_version),
+            name=body.get("name") or "")
+        return Response({"subnet": n.subnet_document(subnet)}, status=201)
+
+    @n.neutron_errors
+    async def delete_subnet(self, request: Any, item_id: str) -> Any:
+        await self.compute.delete_subnet(request.context, item_id)
+        return Response(None, status=204)
 
     @n.neutron_errors
     async def list_subnets(self, request: Any) -> dict:

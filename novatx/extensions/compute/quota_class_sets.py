@@ -51,7 +51,6 @@ class QuotaClassSets(ComputeResource):
         limits = {
             _quotas.internal_name(name): int(value)
             for name, value in request.body["quota_class_set"].items()
-            if name not in _quotas.NETWORK
         }
         quotas = await self.compute.update_quota_class(request.context, class_name, limits)
         return {"quota_class_set": class_document(quotas, request.version or V2_1)}

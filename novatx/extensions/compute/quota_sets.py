@@ -85,7 +85,6 @@ class QuotaSets(ComputeResource):
         limits = {
             _quotas.internal_name(name): _params.to_int(value, name)
             for name, value in body.items()
-            if name not in _quotas.NETWORK
         }
         user_id = _listing.query_value(request, "user_id")
         await self.compute.update_quotas(

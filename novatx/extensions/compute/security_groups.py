@@ -13,6 +13,7 @@ group, a group in use, a duplicate rule) is nova's 400.
 from __future__ import annotations
 
 import ipaddress
+import uuid
 from typing import Any
 
 from novatx.compute import exceptions
@@ -82,6 +83,14 @@ def _port(value: Any, what: str) -> int | None:
                                  % (value, what)) from None
 
 
+def validate_id(value: Any) -> str:
+    """nova's check of a group id it hands to neutron: a UUID, or 400."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise exceptions.Invalid("Security group id should be uuid") from None
+
+
 def rule_fields(body: dict[str, Any]) -> tuple[dict[str, Any], Any]:
     """
     A nova rule body as the internal API's fields (always ingress), checked
@@ -124,7 +133,7 @@ def rule_fields(body: dict[str, Any]) -> tuple[dict[str, Any], Any]:
         except (TypeError, ValueError):
             raise exceptions.Invalid("Invalid cidr %s." % cidr) from None
         ethertype = "IPv%d" % network.version
-        cidr = str(network)
+        cidr = str(cidr) if cidr else str(network)
     else:
         cidr = None
         group_id = str(group_id)
@@ -154,6 +163,8 @@ class SecurityGroups(ComputeResource):
             Route("/os-security-groups/<group_id>", ("DELETE",), self.delete,
                   "os-security-groups.delete", policy=P % "delete", max_version=top,
                   status=202),
+            Route("/os-security-groups/", ("DELETE",), self.blank_id,
+                  "os-security-groups.delete_blank", policy=P % "delete", max_version=top),
             Route("/os-security-group-rules", ("POST",), self.create_rule,
                   "os-security-group-rules.create", schema=schemas.security_group_rule,
                   policy=P % "rule:create", max_version=top),
@@ -215,8 +226,10 @@ class SecurityGroups(ComputeResource):
     @deferred
     async def create_rule(self, request: Any) -> dict:
         body = request.body["security_group_rule"]
-        parent = str(body["parent_group_id"])
+        parent = validate_id(body["parent_group_id"])
         fields, group_id = rule_fields(body)
+        if group_id is not None:
+            validate_id(group_id)
         try:
             rule = await self.compute.create_security_group_rule(
                 request.context, parent, fields, remote_group_id=group_id)

@@ -303,7 +303,13 @@ class Servers(ComputeResource):
         if version >= V2_90:
             fields["hostname"] = server.get("hostname")
         for hook in server_create_hooks(self.context):
+            before = set(fields["extra"])
             await maybeDeferred(hook.create_kwargs, request, server, fields)
+            undeclared = sorted(set(fields["extra"]) - before - set(hook.writes))
+            if undeclared:
+                raise RuntimeError(
+                    "Server-create hook %r wrote %s, which its writes do not name"
+                    % (hook.name, ", ".join(undeclared)))
         try:
             instances = await self.compute.create_servers(request.context, CreateRequest(**fields))
         except exceptions.FlavorNotFound:

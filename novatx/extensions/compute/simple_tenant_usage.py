@@ -13,9 +13,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from novatx.compute.exceptions import Invalid, MarkerNotFound, NotFound
+from novatx.compute.exceptions import Invalid, MarkerNotFound
 from novatx.extensions.compute import _listing
-from novatx.extensions.compute._extension import ComputeResource, deferred, version_tuple
+from novatx.extensions.compute._extension import (
+    ComputeResource, deferred, refuse_blank_id, version_tuple,
+)
 from novatx.extensions.compute.policies import hosts as policies
 from novatx.extensions.interfaces import Route
 
@@ -136,9 +138,7 @@ class SimpleTenantUsage(ComputeResource):
 
     @deferred
     async def index(self, request: Any) -> dict[str, Any]:
-        if request.path.endswith("/"):
-            # An empty project id: nova has no such route.
-            raise NotFound("The resource could not be found.")
+        refuse_blank_id(request)
         start, end = self._period(request)
         detailed = _listing.bool_flag(request.args.get("detailed", []))
         usages, links = self._page(request, await self.compute.get_usage(request.context, start, end),

@@ -13,7 +13,7 @@ from typing import Any
 
 from novatx.compute.volumes.records import Snapshot, Volume
 from novatx.extensions.compute import _listing
-from novatx.extensions.compute._extension import ComputeResource, deferred
+from novatx.extensions.compute._extension import ComputeResource, deferred, refuse_blank_id
 from novatx.extensions.compute.policies import volumes as policies
 from novatx.extensions.compute.schemas import volumes as schemas
 from novatx.extensions.compute.servers_views import primitive_time
@@ -85,6 +85,8 @@ class VolumeProxies(ComputeResource):
                   policy=v % "show", **common),
             Route("/os-volumes/<volume_id>", ("DELETE",), self.delete, "os-volumes.delete",
                   policy=v % "delete", status=202, **common),
+            Route("/os-volumes/", ("DELETE",), self.blank_id, "os-volumes.delete_blank",
+                  policy=v % "delete", **common),
             Route("/os-snapshots", ("GET",), self.snapshots, "os-snapshots.index",
                   policy=s % "list", **common),
             Route("/os-snapshots/detail", ("GET",), self.snapshots, "os-snapshots.detail",
@@ -103,6 +105,7 @@ class VolumeProxies(ComputeResource):
 
     @deferred
     async def index(self, request: Any) -> dict[str, Any]:
+        refuse_blank_id(request)
         page = await self._volumes.list_volumes(request.context)
         return {"volumes": [volume_view(v) for v in
                             _limited(request, page.items, self.max_limit)]}

@@ -46,7 +46,7 @@ _DESCRIBED: dict[str, Callable[[Instance], Any]] = {
     "rootDeviceName": lambda i: {"value": ROOT_DEVICE_NAME},
     "blockDeviceMapping": lambda i: [],  # read from the attachments in _describe
     "productCodes": lambda i: [],
-    "groupSet": lambda i: group_items(i.security_groups),
+    "groupSet": lambda i: group_items(i.security_group_ids),
     "ebsOptimized": lambda i: {"value": False},
     "enaSupport": lambda i: {"value": False},
     "disableApiStop": lambda i: {"value": False},

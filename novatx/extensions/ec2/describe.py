@@ -13,7 +13,7 @@ from novatx.extensions.ec2 import params as P
 from novatx.extensions.ec2.base import EC2Action
 from novatx.extensions.ec2.ebs import block_devices
 from novatx.extensions.ec2.filters import Getter, compile_filters, one
-from novatx.extensions.ec2.ids import reservation_id
+from novatx.extensions.ec2.ids import group_id, reservation_id
 from novatx.extensions.ec2.lookup import first_error, parse_ids, pick_named, visible_instances
 from novatx.extensions.ec2.paging import Paging
 from novatx.extensions.ec2.render import XML, render_fragment, timestamp
@@ -26,6 +26,7 @@ from novatx.extensions.ec2.views import (
     instance_tags,
     metadata_options,
     private_dns_name,
+    public_ip,
     reservation_items,
     root_device_type,
     state_item,
@@ -33,11 +34,9 @@ from novatx.extensions.ec2.views import (
 )
 
 
-#: Filters on what no instance here has (public addresses, EC2 ids of
-#: security groups): known names that match nothing.
-_NOTHING_FILTERS = (
-    "ip-address", "group-id", "instance.group-id", "kernel-id", "ramdisk-id",
-)
+#: Filters on what no instance here has (kernels of its own): known names
+#: that match nothing.
+_NOTHING_FILTERS = ("kernel-id", "ramdisk-id")
 
 #: The C{block-device-mapping.*} filters: their place in a L{BlockDevice}.
 _DEVICE_FILTERS = {
@@ -62,6 +61,10 @@ def _device_getter(devices: dict[str, tuple], position: int) -> Getter:
     return values
 
 
+def _group_ids(instance: Instance) -> list[str]:
+    return [group_id(number) for _, number in instance.security_group_ids]
+
+
 def _instance_filters(image_ids: dict[str, str], devices: dict[str, tuple]) -> dict[str, Getter]:
     """DescribeInstances' filters (those AWS defines that the store can answer)."""
     getters = {
@@ -73,6 +76,7 @@ def _instance_filters(image_ids: dict[str, str], devices: dict[str, tuple]) -> d
         "key-name": one(lambda i: i.key_name),
         "availability-zone": one(zone),
         "private-ip-address": one(lambda i: i.fixed_ip),
+        "ip-address": one(public_ip),
         "private-dns-name": one(private_dns_name),
         "dns-name": one(lambda i: ""),
         "reservation-id": one(reservation_id),
@@ -82,6 +86,8 @@ def _instance_filters(image_ids: dict[str, str], devices: dict[str, tuple]) -> d
         "root-device-type": one(lambda i: root_device_type(i, devices.get(i.uuid, ()))),
         "group-name": lambda i: i.security_groups,
         "instance.group-name": lambda i: i.security_groups,
+        "group-id": _group_ids,
+        "instance.group-id": _group_ids,
     }
     getters.update({name: one(lambda i: None) for name in _NOTHING_FILTERS})
     getters.update({"block-device-mapping." + name: _device_getter(devices, position)

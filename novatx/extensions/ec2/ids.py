@@ -1,10 +1,10 @@
 """
-EC2's ids for the store's records: C{i-}, C{ami-}, C{vol-}, C{snap-} and C{r-}
-with 8 hex digits.
+EC2's ids for the store's records: C{i-}, C{ami-}, C{vol-}, C{snap-}, C{sg-}
+and C{r-} with 8 hex digits.
 
 Instances and images carry an integer that gives their EC2 id
 (L{novatx.compute.records.Instance.ec2_id}), volumes and snapshots their
-C{internal_id}; reading an id back checks its form first, so C{i-xyz} is
+C{internal_id}, security groups their store id; reading an id back checks its form first, so C{i-xyz} is
 C{InvalidInstanceID.Malformed}, not "not found".
 """
 
@@ -46,6 +46,16 @@ def parse_volume_id(text: str) -> int:
 def parse_snapshot_id(text: str) -> int:
     """The integer behind C{snap-0000000a}; C{InvalidSnapshotID.Malformed}."""
     return _parse(text, "snap-", "InvalidSnapshotID.Malformed")
+
+
+def parse_group_id(text: str) -> int:
+    """The store id behind C{sg-0000000a}; C{InvalidGroupId.Malformed}."""
+    return _parse(text, "sg-", "InvalidGroupId.Malformed")
+
+
+def group_id(number: int) -> str:
+    """The C{sg-} id of the security group whose store id is C{number}."""
+    return "sg-%08x" % (number,)
 
 
 def volume_id(volume: Volume) -> str:

@@ -13,8 +13,9 @@ from novatx.compute.interfaces import CreateRequest
 from novatx.compute.network.exceptions import SecurityGroupNotFound
 from novatx.extensions.ec2 import block_mappings, errors, params as P
 from novatx.extensions.ec2.base import EC2Action
-from novatx.extensions.ec2.ids import parse_image_id, reservation_id
+from novatx.extensions.ec2.ids import parse_group_id, parse_image_id, reservation_id
 from novatx.extensions.ec2.lookup import first_error
+from novatx.extensions.ec2.security_groups import named_groups
 from novatx.extensions.ec2.tagging import split_tags, tag_specifications
 from novatx.extensions.ec2.views import group_items, instance_item, metadata_options
 
@@ -112,18 +113,26 @@ class RunInstances(EC2Action):
             shutdown_terminate=shutdown_terminates(params, "InstanceInitiatedShutdownBehavior"),
             security_groups=tuple(dict.fromkeys(P.member_list(params, "SecurityGroup"))),
         )
+        group_ids = P.member_list(params, "SecurityGroupId")
+        for text in group_ids:
+            parse_group_id(text)
         instance_type = params.get("InstanceType") or DEFAULT_INSTANCE_TYPE
         wanted = block_mappings.requested(params)
         return self._run(request.context, image_ec2_id, image_number, instance_type, fields,
-                         wanted)
+                         wanted, group_ids)
 
     @inlineCallbacks
     def _run(self, context: Any, image_ec2_id: str, image_number: int, instance_type: str,
-             fields: dict[str, Any], wanted: list[block_mappings.Requested]) -> Any:
+             fields: dict[str, Any], wanted: list[block_mappings.Requested],
+             group_ids: list[str]) -> Any:
         try:
             image = yield self.compute.get_image_by_ec2_id(context, image_number)
         except ImageNotFound:
             raise errors.image_not_found(image_ec2_id) from None
+        names = fields["security_groups"] or (() if group_ids else (DEFAULT_GROUP,))
+        listed = yield self.compute.list_security_groups(context)
+        chosen = list({g.id: g for g in named_groups(listed, group_ids, names)}.values())
+        fields["security_groups"] = tuple(group.id for group in chosen)
         flavor = yield flavor_named(self.compute, context, instance_type)
         mappings = yield block_mappings.merged(self.compute, context, image, wanted)
         name = fields.pop("name")
@@ -139,7 +148,7 @@ class RunInstances(EC2Action):
             raise errors.EC2Error(
                 "InvalidGroup.NotFound",
                 "The security group '%s' does not exist."
-                % ("', '".join(fields["security_groups"]),),
+                % ("', '".join(group.name for group in chosen),),
             ) from None
         except ZoneNotAvailable:
             raise errors.invalid_value(
@@ -152,7 +161,7 @@ class RunInstances(EC2Action):
                 [self._name_after_id(context, i) for i in instances], consumeErrors=True
             ).addErrback(first_error)
         first = instances[0]
-        groups = group_items(fields["security_groups"] or (DEFAULT_GROUP,))
+        groups = group_items((group.name, group.internal_id) for group in chosen)
         items = [instance_item(i, image.ec2_id, metadata_options(self.config)) for i in instances]
         for item in items:
             item["groupSet"] = item["groupSet"] or groups

@@ -15,7 +15,7 @@ from twisted.internet.defer import Deferred, gatherResults, succeed
 
 from novatx.compute.exceptions import NotFound
 from novatx.compute.records import Instance
-from novatx.extensions.ec2.ids import reservation_id
+from novatx.extensions.ec2.ids import group_id, reservation_id
 from novatx.extensions.ec2.lookup import first_error
 from novatx.extensions.ec2.render import XML, render_fragment
 from novatx.extensions.ec2.states import ec2_state
@@ -105,12 +105,17 @@ def block_device_items(devices: Iterable[BlockDevice]) -> list[dict[str, Any]]:
     ]
 
 
-def group_items(names: Iterable[str]) -> list[dict[str, str]]:
+def public_ip(instance: Instance) -> str | None:
+    """The instance's first floating address (its Elastic IP), or None."""
+    return next((a.address for a in instance.addresses if a.type == "floating"), None)
+
+
+def group_items(groups: Iterable[tuple[str, int]]) -> list[dict[str, str]]:
     """
-    A C{groupSet}: an instance's security groups by name (EC2-Classic's groups
-    are named; its ports' groups are the instance's, see docs/network.md).
+    A C{groupSet}: an instance's security groups (its ports' groups, see
+    docs/network.md), from their (name, store id) pairs.
     """
-    return [{"groupName": name} for name in names]
+    return [{"groupId": group_id(number), "groupName": name} for name, number in groups]
 
 
 def instance_item(
@@ -139,7 +144,8 @@ def instance_item(
         "placement": {"availabilityZone": zone(instance), "groupName": "", "tenancy": "default"},
         "monitoring": {"state": "disabled"},
         "privateIpAddress": instance.fixed_ip,
-        "groupSet": group_items(instance.security_groups),
+        "ipAddress": public_ip(instance),
+        "groupSet": group_items(instance.security_group_ids),
         "architecture": "x86_64",
         "rootDeviceType": root_device_type(instance, devices),
         "rootDeviceName": ROOT_DEVICE_NAME,
@@ -214,7 +220,7 @@ def reservation_items(
             reservation = reservations[rid] = {
                 "reservationId": rid,
                 "ownerId": instance.project_id,
-                "groupSet": group_items(instance.security_groups),
+                "groupSet": group_items(instance.security_group_ids),
                 "instancesSet": [],
             }
         image_id = image_ids.get(instance.image_id or "")

@@ -312,6 +312,28 @@ class Failing:
 '''
 
 
+#: A hook of another package that writes the example's field (C{writes} names
+#: it) and, when its body asks, a field it never named.
+COLOUR_TOO_HOOK = '''
+from zope.interface import implementer
+from novatx.extensions.interfaces import IServerCreateHook
+
+
+@implementer(IServerCreateHook)
+class ColourToo:
+    name = "colour-too"
+    writes = ("example:colour",)
+
+    def schema_properties(self, version):
+        return {"colour-too:sneak": {"type": "boolean"}}
+
+    def create_kwargs(self, request, server_body, create_fields):
+        create_fields["extra"]["example:colour"] = "green"
+        if server_body.get("colour-too:sneak"):
+            create_fields["extra"]["example:favourite"] = "green"
+'''
+
+
 class BrokenPluginTests(TestCase):
     def _install(self, module, source, entry_point, group="novatx.api.osapi_compute.extensions"):
         install_distribution(self, module, source, entry_point, group)
@@ -344,6 +366,44 @@ class BrokenPluginTests(TestCase):
         response = yield served.client.get(served.url + "/v2.1/flavors", headers=noauth_headers())
         self.assertEqual(response.code, 200)
         yield response.content()
+
+    @inlineCallbacks
+    def test_a_hook_whose_field_is_listed_out_stops_the_start(self):
+        yield ensure_installed(self)
+        self._install("novatx_colour_too", COLOUR_TOO_HOOK, "colour-too = novatx_colour_too:ColourToo",
+                      "novatx.api.server_create")
+        conf = make_config([])
+        conf.set_override("extensions_blacklist", ["example-server-colour"], "osapi_v21")
+        error = yield self.assertFailure(serve_api(self, "osapi_compute", conf), ExtensionLoadError)
+        self.assertEqual(
+            str(error),
+            "Server-create hook 'colour-too' writes 'example:colour', which no loaded extension declares",
+        )
+
+    @inlineCallbacks
+    def test_a_hook_writing_a_field_it_did_not_name_is_a_500_and_creates_nothing(self):
+        yield ensure_installed(self)
+        self._install("novatx_colour_too", COLOUR_TOO_HOOK, "colour-too = novatx_colour_too:ColourToo",
+                      "novatx.api.server_create")
+        served = yield serve_api(self, "osapi_compute")
+        headers = noauth_headers("alice", "p1", "2.37")
+        response = yield served.client.get(served.url + "/v2.1/images", headers=noauth_headers("alice", "p1"))
+        image_id = (yield response.json())["images"][0]["id"]
+        body = _create_body("sneaky", **{"colour-too:sneak": True})
+        body["server"]["imageRef"] = image_id
+        response = yield served.client.post(served.url + "/v2.1/servers", json=body, headers=headers)
+        self.assertEqual(500, response.code)
+        self.assertIn("computeFault", (yield response.json()))
+        self.flushLoggedErrors(RuntimeError)
+        response = yield served.client.get(served.url + "/v2.1/servers", headers=headers)
+        self.assertEqual([], (yield response.json())["servers"])
+        body = _create_body("honest")
+        body["server"]["imageRef"] = image_id
+        response = yield served.client.post(served.url + "/v2.1/servers", json=body, headers=headers)
+        self.assertEqual(202, response.code)
+        server_id = (yield response.json())["server"]["id"]
+        response = yield served.client.get(served.url + "/v2.1/servers/" + server_id, headers=headers)
+        self.assertEqual("green", (yield response.json())["server"]["example:colour"])
 
     @inlineCallbacks
     def test_a_core_extension_listed_out_stops_the_start(self):

@@ -88,6 +88,7 @@ class Exploding(Good):
 @implementer(IServerCreateHook)
 class Hook:
     name = "lucky"
+    writes = ()
 
     def schema_properties(self, version):
         return {}

@@ -6,7 +6,11 @@ behaviour in scope (API, method, path glob, EC2 action), if any, and acts:
 C{http_error} answers the status and message in the API's own format (nova's
 fault JSON, EC2's XML error with its code, metadata's plain text); C{latency}
 holds the request that many seconds on the behaviours' clock, then lets it
-go on. Each firing is logged with the request id.
+go on; C{drop} closes the connection without an answer. Each firing is
+logged with the request id.
+
+With the controlled clock, the filter first catches this worker's clock up
+with the store's, so a request sees the time another worker moved it to.
 
 With C{[behaviours] enabled = false} the factory puts nothing in the
 pipeline: the next part is used as is, so the feature costs nothing when off.
@@ -31,7 +35,7 @@ from novatx.resources.requestid import get_request_id
 from novatx.resources.runtime import Runtime, from_global_conf
 
 #: The effects this filter acts on.
-EFFECTS = ("http_error", "latency")
+EFFECTS = ("http_error", "latency", "drop")
 
 
 class BehavioursFilter(Filter):
@@ -45,7 +49,11 @@ class BehavioursFilter(Filter):
         self._behaviours = runtime.compute.behaviours
 
     def render(self, request: Any) -> Any:
-        d = self._ask(request)
+        if self._behaviours.controlled:
+            d = self._behaviours.clock_now()
+            d.addCallback(lambda _: self._ask(request))
+        else:
+            d = self._ask(request)
         d.addCallback(self._fire, request)
         d.addCallback(self._act, request)
         d.addErrback(self._failed, request)
@@ -65,6 +73,9 @@ class BehavioursFilter(Filter):
         params = behaviour.spec.params
         if behaviour.spec.effect == "latency":
             self._behaviours.clock.callLater(params["seconds"], self._go_on, request)
+            return
+        if behaviour.spec.effect == "drop":
+            request.channel.transport.abortConnection()
             return
         status = params["status"]
         message = params.get("message", "Injected by behaviour %s." % (behaviour.id,))

@@ -10,7 +10,14 @@ from twisted.internet.defer import inlineCallbacks
 from twisted.trial.unittest import TestCase
 from zope.interface import implementer
 
-from novatx.extensions.interfaces import APIVersion, IControllerExtension, IServerCreateHook, Route
+from novatx.compute.fields import ExtraField
+from novatx.extensions.interfaces import (
+    APIVersion,
+    IControllerExtension,
+    IServerCreateHook,
+    IServerFieldProvider,
+    Route,
+)
 from novatx.resources import validation
 from novatx.resources.test._routerkit import Resourceful, serve, user_headers
 
@@ -104,9 +111,13 @@ class Sized:
         return None
 
 
-@implementer(IServerCreateHook)
+@implementer(IServerCreateHook, IServerFieldProvider)
 class Luck:
     name = "luck"
+    writes = ("luck:number",)
+
+    def fields(self):
+        return [ExtraField(name="luck:number", type="integer", default=None)]
 
     def schema_properties(self, version):
         return {"luck:number": {"type": "integer", "minimum": 7}}

@@ -145,8 +145,13 @@ class DaemonProcess:
     """
 
     def __init__(
-        self, test: Any, directory: str, args: list[str], env: dict[str, str] | None = None
+        self, test: Any, directory: str, args: list[str], env: dict[str, str] | None = None,
+        wrapper: list[str] | None = None,
     ) -> None:
+        """
+        @param wrapper: an argv prefix the daemon runs under, which must exec
+            it (C{ip netns exec NAME}), so C{pid} stays the daemon's.
+        """
         self.output: list[str] = []
         self.arrivals: list[float] = []
         self.stderr: list[str] = []
@@ -160,9 +165,9 @@ class DaemonProcess:
             [SOURCE_ROOT] + [p for p in [environment.get("PYTHONPATH")] if p]
         )
         environment.update(env or {})
-        argv = [TWISTD, "-n", "--pidfile=", "nova", *args]
+        argv = [*(wrapper or []), TWISTD, "-n", "--pidfile=", "nova", *args]
         self.transport = reactor.spawnProcess(
-            _Collector(self), TWISTD, argv, env=environment, path=directory
+            _Collector(self), argv[0], argv, env=environment, path=directory
         )
         self.pid = self.transport.pid
         test.addCleanup(self.kill_workers)

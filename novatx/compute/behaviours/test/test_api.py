@@ -12,8 +12,10 @@ import time
 from twisted.internet import defer, task
 from twisted.trial.unittest import TestCase
 
-from novatx.compute.behaviours import BehaviourNotFound, BehaviourSpec, InvalidBehaviour, Match
-from novatx.compute.test.support import ADMIN, ServiceMixin
+from novatx.compute.behaviours import (
+    BehaviourNotFound, BehaviourSpec, ClockNotControlled, InvalidBehaviour, Match)
+from novatx.compute.interfaces import CreateRequest
+from novatx.compute.test.support import ADMIN, ALICE, ServiceMixin
 
 UTC = datetime.timezone.utc
 HTTP = ("http_error", "latency")
@@ -67,6 +69,35 @@ class BehavioursAPITestsMixin(ServiceMixin):
         self.assertEqual(1, len([r for r in results if r is not None]), results)
         [listed] = await second.api.behaviours.list("p1")
         self.assertEqual((1, 0), (listed.fired, listed.remaining))
+
+    async def test_the_controlled_clock_is_the_store_s_for_every_worker(self):
+        conf = self.make_config()
+        conf.set_override("enabled", True, "behaviours")
+        conf.set_override("clock", "controlled", "behaviours")
+        conf.set_override("boot_seconds", 30.0, "simulated")
+        first = await self.start_service(conf)
+        second = await self.start_service(conf)
+        start = first.api.behaviours.clock.seconds()
+        self.assertEqual(start, second.api.behaviours.clock.seconds())
+        self.assertEqual(start, int(start))
+        image_id = await self.cirros(first)
+        [made] = await first.api.create_servers(ALICE, CreateRequest(
+            name="vm", flavor_id="1", image_id=image_id))
+        self.assertEqual(start + 29, await second.api.behaviours.advance_clock(29))
+        self.assertEqual("building", (await first.api.get_server(ALICE, made.uuid)).vm_state)
+        self.assertEqual(start + 30, await second.api.behaviours.advance_clock(1))
+        server = await second.api.get_server(ALICE, made.uuid)
+        self.assertEqual(("active", start + 30),
+                         (server.vm_state, server.launched_at.timestamp()))
+        self.assertEqual(start + 30, await first.api.behaviours.clock_now())
+        await self.assertFailure(first.api.behaviours.set_clock(start), InvalidBehaviour)
+        await self.assertFailure(first.api.behaviours.advance_clock(-1), InvalidBehaviour)
+        self.assertEqual(start + 30, await second.api.behaviours.clock_now())
+
+    async def test_a_real_clock_is_not_moved(self):
+        api = await self.behaviours()
+        await self.assertFailure(api.advance_clock(10), ClockNotControlled)
+        self.assertFalse(api.controlled)
 
     async def test_a_behaviour_of_one_project_never_touches_another(self):
         api = await self.behaviours()
@@ -142,6 +173,20 @@ class BehavioursAPITestsMixin(ServiceMixin):
             (BehaviourSpec(project_id="p1", effect="create_error", params={"message": "x"},
                            path="/v2.1/servers"), "drop path"),
             (_error(params={"status": 503, "colour": "red"}), "takes no colour"),
+            (BehaviourSpec(project_id="p1", effect="hold", params={"state": "ASLEEP"}),
+             "state must be one of BUILD, DELETING, REBOOT, RESIZE, not 'ASLEEP'"),
+            (BehaviourSpec(project_id="p1", effect="hold"), "state must be one of"),
+            (BehaviourSpec(project_id="p1", effect="action_error",
+                           params={"error": "boom"}), "error must be one of conflict"),
+            (BehaviourSpec(project_id="p1", effect="action_error",
+                           params={"error": "conflict", "action": "dance"}),
+             "action must be one of"),
+            (BehaviourSpec(project_id="p1", effect="transition_time",
+                           params={"seconds": -5}), "seconds must be from 0 to 86400"),
+            (BehaviourSpec(project_id="p1", effect="drop", params={"status": 503}),
+             "effect drop takes no status"),
+            (BehaviourSpec(project_id="p1", effect="hold", params={"state": "BUILD"},
+                           method="GET"), "drop method"),
         ]
         for spec, message in cases:
             failure = await self.assertFailure(api.create(ADMIN, spec), InvalidBehaviour)

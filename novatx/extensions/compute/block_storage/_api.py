@@ -64,6 +64,22 @@ def _name(body: dict[str, Any], key: str) -> Any:
     return body.get(key, body.get("display_" + key))
 
 
+_TRUE = frozenset(("1", "t", "true", "on", "y", "yes"))
+_FALSE = frozenset(("0", "f", "false", "off", "n", "no"))
+
+
+def _strict_bool(value: Any) -> bool:
+    """A boolean as cinder's strict reading takes it: a bool or its usual spellings."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(value)
+
+
 def versions_document(request: Any) -> dict[str, Any]:
     return {"versions": [{
         "id": "v3.0",
@@ -188,9 +204,11 @@ class BlockStorage(ComputeResource):
         document.update(self._next(request, page, "volumes/detail", "volumes_links"))
         return document
 
-    def _volume(self, request: Any, volume: Any, version: APIVersion) -> dict[str, Any]:
+    def _volume(self, request: Any, volume: Any, version: APIVersion,
+                admin_attributes: bool = True) -> dict[str, Any]:
         return {"volume": _views.volume_detail(request, volume, version,
-                                               self._volumes.default_type.id)}
+                                               self._volumes.default_type.id,
+                                               admin_attributes)}
 
     @versioned
     async def show(self, request: Any, version: APIVersion, volume_id: str) -> dict[str, Any]:
@@ -214,7 +232,7 @@ class BlockStorage(ComputeResource):
                 image_id=body.get("imageRef") or body.get("image_id"))
         except OverLimit as e:
             raise _over_limit_is_413(e) from e
-        return self._volume(request, volume, version)
+        return self._volume(request, volume, version, admin_attributes=False)
 
     @versioned
     async def update(self, request: Any, version: APIVersion, volume_id: str) -> dict[str, Any]:
@@ -225,15 +243,17 @@ class BlockStorage(ComputeResource):
             await self._volumes.set_volume_metadata(request.context, volume_id,
                                                     body["metadata"], replace=True)
         volume = await self._volumes.update_volume(request.context, volume_id, **changes)
-        return self._volume(request, volume, version)
+        return self._volume(request, volume, version, admin_attributes=False)
 
     @versioned
     async def delete(self, request: Any, version: APIVersion, volume_id: str) -> None:
         await self._volumes.delete_volume(request.context, volume_id)
 
     @versioned
-    async def action(self, request: Any, version: APIVersion, volume_id: str) -> None:
+    async def action(self, request: Any, version: APIVersion, volume_id: str) -> Any:
         ((name, body),) = request.body.items()
+        if name == "os-set_bootable":
+            return await self._set_bootable(request, volume_id, body)
         if name != "os-extend":
             raise Invalid("There is no such action: %s" % name)
         request.authorize(policies.EXTEND)
@@ -247,6 +267,18 @@ class BlockStorage(ComputeResource):
             await self._volumes.extend_volume(request.context, volume_id, int(new_size))
         except OverLimit as e:
             raise _over_limit_is_413(e) from e
+
+    async def _set_bootable(self, request: Any, volume_id: str, body: Any) -> Response:
+        """C{os-set_bootable}: cinder answers 200 with no body, not the action's 202."""
+        request.authorize(policies.UPDATE)
+        value = body.get("bootable") if isinstance(body, dict) else None
+        try:
+            bootable = _strict_bool(value)
+        except ValueError:
+            raise Invalid("Invalid input for field/attribute bootable. Value: %s. %r is not "
+                          "a valid boolean." % (value, value)) from None
+        await self._volumes.set_volume_bootable(request.context, volume_id, bootable)
+        return Response(status=200)
 
     @versioned
     async def metadata(self, request: Any, version: APIVersion, volume_id: str) -> dict:

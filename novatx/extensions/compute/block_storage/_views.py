@@ -33,8 +33,12 @@ def volume_summary(request: Any, volume: Volume) -> dict[str, Any]:
 
 
 def volume_detail(request: Any, volume: Volume, version: APIVersion,
-                  type_id: str) -> dict[str, Any]:
-    """A volume as C{GET /volumes/{id}} shows it (admins also see its project and host)."""
+                  type_id: str, admin_attributes: bool = True) -> dict[str, Any]:
+    """
+    A volume as C{GET /volumes/{id}} shows it: admins also see its project
+    and host, unless C{admin_attributes} is false (the create and update
+    answers, which cinder's attribute extensions do not extend).
+    """
     document: dict[str, Any] = {
         "id": volume.id,
         "name": volume.name,
@@ -63,7 +67,7 @@ def volume_detail(request: Any, volume: Volume, version: APIVersion,
         "consistencygroup_id": None,
         "multiattach": volume.multiattach,
     }
-    if request.context.is_admin:
+    if admin_attributes and request.context.is_admin:
         # cinder's volume_extension:volume_tenant_attribute rule is admin_api.
         document["os-vol-tenant-attr:tenant_id"] = volume.project_id
         document["os-vol-host-attr:host"] = "simulated@simulated#simulated"

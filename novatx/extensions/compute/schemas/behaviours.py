@@ -39,3 +39,15 @@ create: dict[str, Any] = {
     "required": ["behaviour"],
     "additionalProperties": False,
 }
+
+#: C{POST /behaviours/clock}: C{{"advance": seconds}} or C{{"set": "<ISO 8601>"}}.
+clock: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "advance": {"type": "number"},
+        "set": _TIME,
+    },
+    "minProperties": 1,
+    "maxProperties": 1,
+    "additionalProperties": False,
+}

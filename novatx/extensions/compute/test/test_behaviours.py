@@ -21,13 +21,26 @@ def _enabled() -> object:
     return conf
 
 
-class DisabledBehavioursTests(ComputeAPITestCase):
+class PresenceTests(ComputeAPITestCase):
     @async_test
     async def test_without_the_option_there_is_no_route(self):
         await self.start()
         for method in ("GET", "POST", "DELETE"):
             answer = await self.request(method, "/v2.1/behaviours", body=ERROR, user="admin")
             self.assertEqual(404, answer.code, answer.text)
+        for path in ("/v2.1/behaviours/clock", "/v2.1/extensions/behaviours"):
+            answer = await self.get(path, user="admin")
+            self.assertEqual(404, answer.code, answer.text)
+        listed = await self.get("/v2.1/extensions", user="admin")
+        self.assertNotIn("behaviours", [e["alias"] for e in listed.body["extensions"]])
+
+    @async_test
+    async def test_enabled_the_extension_is_listed(self):
+        await self.start(_enabled())
+        listed = await self.get("/v2.1/extensions", user="admin")
+        self.assertIn("behaviours", [e["alias"] for e in listed.body["extensions"]])
+        shown = await self.get("/v2.1/extensions/behaviours", user="admin")
+        self.assertEqual("Behaviours", shown.body["extension"]["name"])
 
 
 class BehavioursControlTests(ComputeAPITestCase):

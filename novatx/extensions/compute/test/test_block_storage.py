@@ -148,9 +148,41 @@ class BlockStorageTests(TestCase):
         limits = (await cinder.get("/limits")).body["limits"]["absolute"]
         self.assertEqual((1, 3, 10), (limits["totalVolumesUsed"], limits["totalGigabytesUsed"],
                                       limits["maxTotalVolumes"]))
+        renamed = (await admin.put(path, {"volume": {"name": "v3"}})).body["volume"]
+        self.assertEqual("v3", renamed["name"])
         self.assertEqual(202, (await cinder.delete(path)).code)
         await self._gone(cinder, path)
         self.assertEqual([], (await cinder.get("/volumes")).body["volumes"])
+        made = (await admin.post("/volumes", {"volume": {"size": 1}})).body["volume"]
+        for answer in (made, renamed):
+            self.assertNotIn("os-vol-tenant-attr:tenant_id", answer)
+            self.assertNotIn("os-vol-host-attr:host", answer)
+
+    async def test_the_bootable_flag_decides_boot_from_volume(self):
+        volume = await self.cinder.available()
+        path = "/volumes/%s" % volume["id"]
+        mapping = {"boot_index": 0, "source_type": "volume", "destination_type": "volume",
+                   "uuid": volume["id"]}
+        boot = {"server": {"name": "bfv", "flavorRef": "1",
+                           "block_device_mapping_v2": [mapping]}}
+        refused = await self.compute.post("/servers", boot)
+        self.assertEqual((400, "Block Device %s is not bootable." % volume["id"]),
+                         (refused.code, refused.body["badRequest"]["message"]))
+        self.assertEqual([], (await self.compute.get("/servers")).body["servers"])
+        for bad in ({"bootable": "maybe"}, {}, "yes"):
+            answer = await self.cinder.post(path + "/action", {"os-set_bootable": bad})
+            self.assertEqual(400, answer.code, bad)
+        self.assertEqual("false", (await self.cinder.get(path)).body["volume"]["bootable"])
+        flagged = await self.cinder.post(path + "/action", {"os-set_bootable": {"bootable": "true"}})
+        self.assertEqual((200, None), (flagged.code, flagged.body))
+        self.assertEqual("true", (await self.cinder.get(path)).body["volume"]["bootable"])
+        booted = await self.compute.post("/servers", boot)
+        self.assertEqual(202, booted.code, booted.body)
+        cleared = await self.cinder.post(path + "/action", {"os-set_bootable": {"bootable": False}})
+        self.assertEqual(200, cleared.code)
+        unknown = await self.cinder.post("/volumes/0e5a8c8d-1b2c-4d3e-8f4a-5b6c7d8e9f0a/action",
+                                         {"os-set_bootable": {"bootable": True}})
+        self.assertEqual(404, unknown.code)
 
     async def _gone(self, cinder, path):
         for _ in range(250):

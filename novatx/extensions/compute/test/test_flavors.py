@@ -195,7 +195,7 @@ class ExtraSpecsTests(ComputeAPITestCase):
         shown = await self.get("/v2.1/flavors/1", version="2.61")
         self.assertEqual(shown.body["flavor"]["extra_specs"]["hw:cpu_policy"], "dedicated")
         deleted = await self.delete(base + "/hw:cpu_policy", user="admin")
-        self.assertEqual(deleted.code, 202, deleted.text)
+        self.assertEqual((deleted.code, deleted.text), (200, ""))
         self.assertFault(await self.get(base + "/hw:cpu_policy"), 404, "itemNotFound", "hw:cpu_policy")
 
     @async_test

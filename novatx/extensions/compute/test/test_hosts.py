@@ -143,6 +143,8 @@ class UsageTests(HostsTestCase):
                          "badRequest", "invalid format")
         backwards = "/v2.1/os-simple-tenant-usage/p1?start=2026-01-02T00:00:00&end=2026-01-01T00:00:00"
         self.assertFault(await self.get(backwards), 400, "badRequest", "start time")
+        self.assertFault(await self.get("/v2.1/os-simple-tenant-usage/", user="admin"), 404,
+                         "itemNotFound")
 
 
 class UsagePagingTests(HostsTestCase):

@@ -32,6 +32,8 @@ class ImageWriteTests(ComputeAPITestCase):
         self.assertEqual(uploaded.code, 204, uploaded.text)
         shown = (await self.get("/image/v2/images/" + image["id"])).body
         self.assertEqual((shown["status"], shown["size"]), ("active", 1024))
+        data = await self.get("/image/v2/images/%s/file" % image["id"])
+        self.assertEqual((data.code, data.text), (204, ""))
         proxied = await self.get("/v2.1/images/" + image["id"])
         self.assertEqual(proxied.body["image"]["status"], "ACTIVE")
         again = await self.put("/image/v2/images/%s/file" % image["id"], raw=b"x",
@@ -49,6 +51,7 @@ class ImageWriteTests(ComputeAPITestCase):
         self.assertEqual(deleted.code, 204)
         self.assertEqual((await self.get("/image/v2/images/" + image["id"])).code, 404)
         self.assertEqual((await self.delete("/image/v2/images/" + image["id"])).code, 404)
+        self.assertEqual((await self.get("/image/v2/images/%s/file" % image["id"])).code, 404)
 
     @async_test
     async def test_refusals_leave_the_image_as_it_was(self) -> None:

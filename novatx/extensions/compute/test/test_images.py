@@ -38,6 +38,7 @@ class ImageProxyTests(ComputeAPITestCase):
         self.assertFault(await self.get("/v2.1/images", version="2.36"), 404, "itemNotFound")
         self.assertFault(await self.get("/v2.1/images/" + image["id"], version="latest"), 404, "itemNotFound")
         self.assertEqual((await self.get("/v2.1/images", version="2.35")).code, 200)
+        self.assertFault(await self.delete("/v2.1/images/"), 404, "itemNotFound")
 
     @async_test
     async def test_metadata_of_an_owned_image(self) -> None:

@@ -25,9 +25,12 @@ class MoveTests(TestCase):
         admin = client.as_user("admin")
         sid = (await client.create_active())["id"]
         self.assertEqual((await client.action(sid, {"migrate": None})).code, 403)
-        refused = await admin.action(sid, {"migrate": None})
-        self.assertEqual(refused.code, 400)
-        self.assertIn("No valid host", refused.body["badRequest"]["message"])
+        for body in (None, {}):
+            refused = await admin.action(sid, {"migrate": body})
+            self.assertEqual(refused.code, 400)
+            self.assertIn("No valid host", refused.body["badRequest"]["message"])
+        missing = await admin.action("3d5a4a0e-0000-4000-8000-000000000000", {"migrate": {}})
+        self.assertEqual(missing.code, 404)
         elsewhere = await admin.at("2.56").action(sid, {"migrate": {"host": "nowhere"}})
         self.assertEqual(elsewhere.code, 400)
         last = await _last_action(admin, sid)

@@ -144,6 +144,7 @@ class SecurityGroupProxyTests(NetworkingTestCase):
         await self.start()
         listed = await self.get("/v2.1/os-security-groups")
         [default] = listed.body["security_groups"]
+        self.assertFault(await self.delete("/v2.1/os-security-groups/"), 404, "itemNotFound")
         self.assertEqual(("default", "p1"), (default["name"], default["tenant_id"]))
         self.assertEqual([{"name": "default", "tenant_id": "p1"}] * 2,
                          [rule["group"] for rule in default["rules"]])
@@ -162,6 +163,12 @@ class SecurityGroupProxyTests(NetworkingTestCase):
                          rule.body["security_group_rule"])
         shown = await self.get("/v2.1/os-security-groups/" + web["id"])
         self.assertEqual([rule.body["security_group_rule"]], shown.body["security_group"]["rules"])
+        kept = await self.post("/v2.1/os-security-group-rules", {"security_group_rule": {
+            "parent_group_id": web["id"], "ip_protocol": "tcp", "from_port": 80,
+            "to_port": 80, "cidr": "10.2.3.124/24"}})
+        self.assertEqual({"cidr": "10.2.3.124/24"}, kept.body["security_group_rule"]["ip_range"])
+        self.assertEqual(202, (await self.delete("/v2.1/os-security-group-rules/" +
+                                                 kept.body["security_group_rule"]["id"])).code)
         updated = await self.put("/v2.1/os-security-groups/" + web["id"], {
             "security_group": {"name": "www", "description": "renamed"}})
         self.assertEqual(("www", "renamed"), (updated.body["security_group"]["name"],
@@ -191,7 +198,12 @@ class SecurityGroupProxyTests(NetworkingTestCase):
             (dict(good, from_port=0, to_port=70000), 400, "badRequest", "1-65535"),
             (dict(good, cidr="10.0.0.0/33"), 400, "badRequest", "Invalid cidr"),
             (dict(good, ip_protocol="icmp", from_port=300, to_port=1), 400, "badRequest", ""),
-            (dict(good, parent_group_id="nope"), 404, "itemNotFound", "not found"),
+            (dict(good, parent_group_id="nope"), 400, "badRequest",
+             "Security group id should be uuid"),
+            (dict(good, group_id="nope", cidr=None), 400, "badRequest",
+             "Security group id should be uuid"),
+            (dict(good, parent_group_id="3d5a4a0e-0000-4000-8000-000000000000"), 404,
+             "itemNotFound", "not found"),
         ]:
             answer = await self.post("/v2.1/os-security-group-rules",
                                      {"security_group_rule": rule})

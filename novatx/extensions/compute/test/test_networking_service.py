@@ -6,6 +6,9 @@ for bad input, with nothing half-written.
 
 from __future__ import annotations
 
+from twisted.internet import reactor
+from twisted.internet.task import deferLater
+
 from novatx.config import make_config
 from novatx.extensions.compute.test._http import ComputeAPITestCase, async_test
 from novatx.extensions.compute.test.test_networking import NetworkingTestCase
@@ -78,9 +81,16 @@ class SecurityGroupsTests(ComputeAPITestCase):
         self.assertEqual(201, made.code, made.text)
         self.assertEqual((None, "tcp"), (made.body["security_group_rule"]["remote_ip_prefix"],
                                          made.body["security_group_rule"]["protocol"]))
+        host_bits = await self.post(N + "/security-group-rules", {"security_group_rule": dict(
+            rule, port_range_min=80, port_range_max=80, remote_ip_prefix="10.2.3.124/24")})
+        self.assertEqual(("10.2.3.124/24", "10.2.3.0/24"),
+                         (host_bits.body["security_group_rule"]["remote_ip_prefix"],
+                          host_bits.body["security_group_rule"]["normalized_cidr"]))
         count = len((await self.get(N + "/security-group-rules")).body["security_group_rules"])
         for body, code, kind in [
             (rule, 409, "SecurityGroupRuleExists"),
+            (dict(rule, port_range_min=80, port_range_max=80, remote_ip_prefix="10.2.3.0/24"),
+             409, "SecurityGroupRuleExists"),
             (dict(rule, protocol="tcpx"), 400, "InvalidInput"),
             (dict(rule, port_range_min=30, port_range_max=20), 400, "InvalidInput"),
             (dict(rule, remote_ip_prefix="300.0.0.0/8"), 400, "InvalidInput"),
@@ -234,3 +244,80 @@ class QuotaTests(ComputeAPITestCase):
         self.assertEqual("Quota exceeded for resources: ['floatingip'].",
                          over.body["NeutronError"]["message"])
 
+
+
+class ProjectNetworksTests(NetworkingTestCase):
+    async def _network(self, name: str, cidr: str) -> dict:
+        made = await self.post(N + "/networks", {"network": {"name": name}})
+        self.assertEqual(201, made.code, made.text)
+        subnet = await self.post(N + "/subnets", {"subnet": {
+            "network_id": made.body["network"]["id"], "cidr": cidr, "ip_version": 4}})
+        self.assertEqual(201, subnet.code, subnet.text)
+        return dict(made.body["network"], subnet=subnet.body["subnet"])
+
+    @async_test
+    async def test_a_project_boots_on_its_own_networks_in_the_order_asked(self) -> None:
+        await self.start()
+        one = await self._network("one", "19.80.0.0/24")
+        two = await self._network("two", "19.86.0.0/24")
+        self.assertEqual(("19.80.0.0/24", "19.80.0.1", one["id"]),
+                         (one["subnet"]["cidr"], one["subnet"]["gateway_ip"],
+                          one["subnet"]["network_id"]))
+        shown = (await self.get(N + "/networks/" + one["id"])).body["network"]
+        self.assertEqual(([one["subnet"]["id"]], "p1", False),
+                         (shown["subnets"], shown["project_id"], shown["shared"]))
+        others = (await self.get(N + "/networks", user="bob", project="p2")).body["networks"]
+        self.assertNotIn(one["id"], [n["id"] for n in others])
+        server = await self.boot(networks=[{"uuid": one["id"]}, {"uuid": two["id"]},
+                                           {"uuid": one["id"]}])
+        await self.settled(server["id"])
+        addresses = (await self.get("/v2.1/servers/%s/ips" % server["id"])).body["addresses"]
+        self.assertEqual((["19.80.0.2", "19.80.0.3"], ["19.86.0.2"]),
+                         (sorted(a["addr"] for a in addresses["one"]),
+                          [a["addr"] for a in addresses["two"]]))
+        in_use = await self.delete(N + "/subnets/" + one["subnet"]["id"])
+        self.assertEqual((409, "SubnetInUse"), (in_use.code, in_use.body["NeutronError"]["type"]))
+        busy = await self.delete(N + "/networks/" + one["id"])
+        self.assertEqual((409, "NetworkInUse"), (busy.code, busy.body["NeutronError"]["type"]))
+        self.assertEqual(204, (await self.delete("/v2.1/servers/" + server["id"])).code)
+        for _ in range(200):
+            if not (await self.get(N + "/ports?network_id=" + one["id"])).body["ports"]:
+                break
+            await deferLater(reactor, 0.05)
+        self.assertEqual(204, (await self.delete(N + "/subnets/" + one["subnet"]["id"])).code)
+        self.assertEqual(204, (await self.delete(N + "/networks/" + one["id"])).code)
+        self.assertEqual(404, (await self.get(N + "/networks/" + one["id"])).code)
+
+    @async_test
+    async def test_bad_networks_and_subnets_are_refused_and_nothing_is_made(self) -> None:
+        await self.start()
+        net = (await self.post(N + "/networks", {"network": {"name": "mine"}})).body["network"]
+        await self.post(N + "/subnets", {"subnet": {"network_id": net["id"],
+                                                    "cidr": "10.9.0.0/24"}})
+        private = (await self.get(N + "/networks?name=private")).body["networks"][0]
+        for path, body, code, kind in [
+            ("/networks", {"network": {"name": "shared", "shared": True}}, 403,
+             "PolicyNotAuthorized"),
+            ("/networks", {"network": {"name": "mine"}}, 400, "InvalidInput"),
+            ("/networks", {"network": {"shared": "maybe"}}, 400, "BadRequest"),
+            ("/subnets", {"subnet": {"network_id": net["id"], "cidr": "10.9.0.128/25"}}, 400,
+             "InvalidInput"),
+            ("/subnets", {"subnet": {"network_id": net["id"], "cidr": "10.300.0.0/24"}}, 400,
+             "InvalidInput"),
+            ("/subnets", {"subnet": {"network_id": net["id"], "cidr": "fd00::/64",
+                                     "ip_version": 4}}, 400, "InvalidInput"),
+            ("/subnets", {"subnet": {"network_id": net["id"]}}, 400, "BadRequest"),
+            ("/subnets", {"subnet": {"network_id": private["id"], "cidr": "10.8.0.0/24"}}, 404,
+             "NetworkNotFound"),
+        ]:
+            answer = await self.post(N + path, body)
+            self.assertEqual((code, kind), (answer.code, answer.body["NeutronError"]["type"]),
+                             (path, body, answer.text))
+        bob = await self.delete(N + "/networks/" + net["id"], user="bob", project="p2")
+        self.assertEqual(404, bob.code)
+        self.assertEqual(["mine", "private", "public"],
+                         sorted(n["name"] for n in (await self.get(N + "/networks")).body[
+                             "networks"]))
+        self.assertEqual(["10.0.0.0/24", "10.9.0.0/24"], sorted(
+            s["cidr"] for s in (await self.get(N + "/subnets")).body["subnets"]
+            if s["cidr"].startswith("10.")))

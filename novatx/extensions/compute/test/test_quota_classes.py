@@ -56,3 +56,22 @@ class QuotaClassTests(ComputeAPITestCase):
         self.assertEqual(user.code, 403)
         shown = await self.get("/v2.1/os-quota-class-sets/default", user="admin")
         self.assertEqual(shown.body["quota_class_set"]["instances"], 42)
+
+    @async_test
+    async def test_every_quota_shown_can_be_set_and_is_shown_back(self) -> None:
+        """As tempest does: every value of the class raised by 100 comes back raised."""
+        await self.start()
+        path = "/v2.1/os-quota-class-sets/default"
+        shown = (await self.get(path, user="admin")).body["quota_class_set"]
+        del shown["id"]
+        self.assertIn("fixed_ips", shown)
+        raised = {name: value + 100 for name, value in shown.items()}
+        changed = await self.put(path, {"quota_class_set": raised}, user="admin")
+        self.assertEqual((changed.code, changed.body["quota_class_set"]), (200, raised),
+                         changed.text)
+        again = (await self.get(path, user="admin")).body["quota_class_set"]
+        self.assertEqual(again, dict(raised, id="default"))
+        project = await self.put("/v2.1/os-quota-sets/p2",
+                                 {"quota_set": {"fixed_ips": 7, "floating_ips": 3}}, user="admin")
+        self.assertEqual((project.body["quota_set"]["fixed_ips"],
+                          project.body["quota_set"]["floating_ips"]), (7, 3), project.text)

@@ -131,6 +131,19 @@ class LifecycleTests(TestCase):
         image = await client.get("/images/" + new.body["image_id"])
         self.assertEqual(image.body["image"]["name"], "snap-new")
 
+    async def test_image_proxy_filters_by_server_id_or_link(self):
+        client = await serve_compute(self)
+        server = await client.create_active()
+        snapshot = await client.at("2.45").action(server["id"], {"createImage": {"name": "snap"}})
+        await client.wait_for(server["id"], "ACTIVE")
+        for link in [server["id"]] + [link["href"] for link in server["links"]]:
+            for listing in ("/images", "/images/detail"):
+                found = await client.get(listing + "?server=" + link)
+                self.assertEqual([i["id"] for i in found.body["images"]], [snapshot.body["image_id"]],
+                                 (listing, link))
+        none = await client.get("/images?server=3d5a4a0e-0000-4000-8000-000000000000")
+        self.assertEqual(none.body["images"], [])
+
     async def test_lock_refuses_owner_actions_until_unlocked(self):
         client = await serve_compute(self)
         sid = (await client.create_active())["id"]

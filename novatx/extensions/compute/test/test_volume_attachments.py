@@ -192,6 +192,8 @@ class ProxyTests(TestCase):
         for path in ("/os-volumes", "/os-volumes/detail"):
             listed = await client.get(path)
             self.assertEqual([volume["id"]], [v["id"] for v in listed.body["volumes"]])
+        self.assertEqual([404, 404], [(await client.get("/os-volumes/")).code,
+                                      (await client.delete("/os-volumes/")).code])
         snap = await client.post("/os-snapshots", {"snapshot": {
             "volume_id": volume["id"], "display_name": "s1"}})
         self.assertEqual(200, snap.code)

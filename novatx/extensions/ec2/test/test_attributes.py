@@ -75,10 +75,12 @@ class InstanceFilterTests(_Served):
         for name, value in (("private-dns-name", private_dns), ("private-ip-address", "10.*"),
                             ("root-device-type", "instance-store"),
                             ("root-device-name", "/dev/vda"), ("dns-name", ""),
-                            ("owner-id", "p1"), ("group-name", "default")):
+                            ("owner-id", "p1"), ("group-name", "default"),
+                            ("group-id", instance["SecurityGroups"][0]["GroupId"])):
             self.assertEqual(await self.describe(Filters=[f(name, value)]), [instance_id], name)
         for name, value in (("private-dns-name", "fake.com"), ("root-device-type", "ebs"),
-                            ("ip-address", "*"), ("group-id", "*"), ("group-name", "web"),
+                            ("ip-address", "*"), ("group-id", "sg-ffffffff"),
+                            ("group-name", "web"),
                             ("block-device-mapping.device-name", "*"),
                             ("block-device-mapping.volume-id", "*")):
             self.assertEqual(await self.describe(Filters=[f(name, value)]), [], name)
@@ -153,6 +155,8 @@ class InstanceAttributeTests(_Served):
         user_data = base64.b64encode(script.encode()).decode()
         instance_id = await self.run_instance(UserData=script,
                                               InstanceInitiatedShutdownBehavior="terminate")
+        (default,) = (await self.ec2.call("describe_security_groups",
+                                          GroupNames=["default"]))["SecurityGroups"]
         described = {
             "instanceType": ("InstanceType", {"Value": "m1.tiny"}),
             "userData": ("UserData", {"Value": user_data}),
@@ -162,7 +166,7 @@ class InstanceAttributeTests(_Served):
             "kernel": ("KernelId", {}),
             "ramdisk": ("RamdiskId", {}),
             "blockDeviceMapping": ("BlockDeviceMappings", []),
-            "groupSet": ("Groups", [{"GroupName": "default"}]),
+            "groupSet": ("Groups", [{"GroupName": "default", "GroupId": default["GroupId"]}]),
         }
         for attribute, (key, value) in described.items():
             self.assertEqual((await self.attribute(instance_id, attribute))[key], value, attribute)

@@ -1,7 +1,7 @@
 """
 boto3 over real HTTP: an instance's EC2-Classic security groups, from the
-groups its ports are in, on RunInstances and DescribeInstances, and the
-C{group-name} filters.
+groups its ports are in, on RunInstances and DescribeInstances (by name and
+C{sg-} id), and the C{group-name} and C{group-id} filters.
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ from novatx.extensions.ec2.test.served import client_for, fast_config, serve_ec2
 
 def names(groups: list[dict]) -> list[str]:
     return [g["GroupName"] for g in groups]
+
+
+def group_ids(groups: list[dict]) -> list[str]:
+    return [g["GroupId"] for g in groups]
 
 
 class InstanceGroupTests(TestCase):
@@ -69,3 +73,37 @@ class InstanceGroupTests(TestCase):
                                 InstanceType="m1.tiny", SecurityGroups=["nope"])
         self.assertEqual(raised.exception.response["Error"]["Code"], "InvalidGroup.NotFound")
         self.assertEqual(await self.described(), [])
+
+    async def group_id(self, name: str) -> str:
+        (group,) = (await self.ec2.call("describe_security_groups",
+                                        GroupNames=[name]))["SecurityGroups"]
+        return group["GroupId"]
+
+    async def test_group_ids(self) -> None:
+        """Groups show their C{sg-} ids; C{SecurityGroupId.N} names them; C{group-id} filters."""
+        web_id = (await self.ec2.call("create_security_group", GroupName="web",
+                                      Description="d"))["GroupId"]
+        default_id = await self.group_id("default")
+        reply = await self.run_one(SecurityGroupIds=[web_id])
+        self.assertEqual(group_ids(reply["Groups"]), [web_id])
+        self.assertEqual(names(reply["Instances"][0]["SecurityGroups"]), ["web"])
+        web = reply["Instances"][0]["InstanceId"]
+        both = (await self.run_one(SecurityGroupIds=[web_id], SecurityGroups=["default"]))[
+            "Instances"][0]["InstanceId"]
+        plain = await self.run_one()
+        self.assertEqual(group_ids(plain["Groups"]), [default_id])
+        (reservation,) = await self.described(InstanceIds=[both])
+        self.assertEqual(sorted(group_ids(reservation["Instances"][0]["SecurityGroups"])),
+                         sorted([web_id, default_id]))
+        self.assertEqual(sorted(group_ids(reservation["Groups"])), sorted([web_id, default_id]))
+        for name in ("group-id", "instance.group-id"):
+            found = await self.described(Filters=[{"Name": name, "Values": [web_id]}])
+            self.assertEqual(sorted(r["Instances"][0]["InstanceId"] for r in found),
+                             sorted([web, both]))
+        for bad, expected in (("sg-0000ffff", "InvalidGroup.NotFound"),
+                              ("sg-1", "InvalidGroupId.Malformed")):
+            with self.assertRaises(ClientError) as raised:
+                await self.ec2.call("run_instances", ImageId=self.ami, MinCount=1, MaxCount=1,
+                                    InstanceType="m1.tiny", SecurityGroupIds=[bad])
+            self.assertEqual(raised.exception.response["Error"]["Code"], expected)
+        self.assertEqual(len(await self.described()), 3)
