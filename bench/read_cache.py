@@ -8,7 +8,9 @@ once with two; the bare server runs as one process, then as two sharing the
 port (C{SO_REUSEPORT}), so that both sides have the same processes. For each
 figure C{wrk} drives novatx and bare in alternating rounds with the same
 connections and duration; each run's ratio is novatx / bare of that run's
-round pair, and every run is printed, with the median:
+round pair, and every run is printed, with the median, and the CPU time each
+side spent per request (which depends much less on what else the machine
+runs; bare / novatx is the same ratio in CPU):
 
   - C{GET /v2.1/servers/detail} with 5 servers, and with 100;
   - C{GET /v2.1/servers/{id}};
@@ -168,6 +170,10 @@ def main() -> None:
                   % (label, " ".join("%.3f" % r for r in ratios), statistics.median(ratios),
                      GOALS[label], "/".join("%.0f" % n.rate for n, _ in pairs),
                      "/".join("%.0f" % b.rate for _, b in pairs)))
+            print("  %-28s CPU per request: novatx %.2f ms, bare %.2f ms (medians), ratio %.3f"
+                  % ("", statistics.median(n.cpu_ms for n, _ in pairs),
+                     statistics.median(b.cpu_ms for _, b in pairs),
+                     statistics.median(b.cpu_ms / n.cpu_ms for n, b in pairs)))
 
 
 if __name__ == "__main__":

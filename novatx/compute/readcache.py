@@ -87,6 +87,13 @@ class GenerationChecks:
 class _Entry:
     label: tuple
     value: Any
+    weight: int
+
+
+def _weight(value: Any) -> int:
+    """How many records C{value} holds (a page's items, a list's), at least one."""
+    items = getattr(value, "items", value)
+    return max(1, len(items)) if isinstance(items, (list, tuple)) else 1
 
 
 class ReadCache:
@@ -97,13 +104,15 @@ class ReadCache:
     @param observe: told C{(name, hit)} of every read (metrics).
     """
 
-    #: Answers kept at most; the least recently used go first.
-    MAX_ENTRIES = 4096
+    #: Records kept at most, over every answer (a page counts its items);
+    #: the least recently used answers go first.
+    MAX_RECORDS = 20000
 
     def __init__(self, checks: GenerationChecks, observe: Observer | None = None) -> None:
         self._checks = checks
         self.observe = observe
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._records = 0
         self._loads: dict[tuple[Hashable, tuple], list[Deferred]] = {}
 
     def read(self, name: str, key: Hashable, needs: frozenset[Key],
@@ -131,6 +140,16 @@ class ReadCache:
 
         return self._checks.check(needs).addCallback(checked)
 
+    def _keep(self, full: Hashable, entry: _Entry) -> None:
+        old = self._entries.pop(full, None)
+        if old is not None:
+            self._records -= old.weight
+        self._entries[full] = entry
+        self._records += entry.weight
+        while self._records > self.MAX_RECORDS and len(self._entries) > 1:
+            _, dropped = self._entries.popitem(last=False)
+            self._records -= dropped.weight
+
     def _load(self, full: Hashable, label: tuple, load: Callable[[], Deferred]) -> Deferred:
         caller: Deferred = Deferred()
         waiting = self._loads.get((full, label))
@@ -142,10 +161,7 @@ class ReadCache:
         def ended(result: Any) -> None:
             del self._loads[(full, label)]
             if not isinstance(result, Failure):
-                self._entries[full] = _Entry(label, result)
-                self._entries.move_to_end(full)
-                while len(self._entries) > self.MAX_ENTRIES:
-                    self._entries.popitem(last=False)
+                self._keep(full, _Entry(label, result, _weight(result)))
             for each in waiting:
                 if isinstance(result, Failure):
                     each.errback(result)

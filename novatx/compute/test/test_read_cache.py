@@ -14,6 +14,7 @@ from twisted.internet import reactor, task
 from twisted.internet.defer import Deferred, gatherResults, succeed
 from twisted.trial.unittest import TestCase
 
+from novatx.compute import instances
 from novatx.compute.context import RequestContext
 from novatx.compute.exceptions import InstanceNotFound
 from novatx.compute.interfaces import CreateRequest, ServerQuery
@@ -148,6 +149,38 @@ class ExactnessTestsMixin(ServiceMixin):
         self.assertEqual(("ACTIVE", "active"), (seen[-1].status, now))
 
 
+class BatchTestsMixin(ServiceMixin):
+    async def test_concurrent_reads_check_in_one_statement_and_read_once(self):
+        service = await self.start_service()
+        await self.boot(service)
+        peeks: list[Any] = []
+        loads: list[Any] = []
+        peek, read = service.store.peek, service.store.read
+
+        def counted_peek(function: Any, *args: Any) -> Deferred:
+            peeks.append(args)
+            return peek(function, *args)
+
+        def counted_read(function: Any, *args: Any, **kwargs: Any) -> Deferred:
+            if function is instances.list_page:
+                loads.append(function)
+            return read(function, *args, **kwargs)
+        service.store.peek = counted_peek  # type: ignore[method-assign]
+        service.store.read = counted_read  # type: ignore[method-assign]
+        pages = await gatherResults([service.api.list_servers(ALICE, ServerQuery())
+                                     for _ in range(10)])
+        self.assertEqual(1, len({id(page) for page in pages}))
+        self.assertLessEqual(len(peeks), 2)
+        self.assertLessEqual(len(loads), 2)
+        peeks.clear()
+        loads.clear()
+        again = await gatherResults([service.api.list_servers(ALICE, ServerQuery())
+                                     for _ in range(10)])
+        self.assertTrue(all(page is pages[0] for page in again))
+        self.assertLessEqual(len(peeks), 2)
+        self.assertEqual([], loads)
+
+
 class ProjectsTestsMixin(ServiceMixin):
     async def test_a_project_never_gets_another_s_rows(self):
         service = await self.start_service()
@@ -192,6 +225,14 @@ class PostgreSQLExactnessTests(ExactnessTestsMixin, TestCase):
 
 class MariaDBExactnessTests(ExactnessTestsMixin, TestCase):
     backend = "mysql"
+
+
+class SQLiteBatchTests(BatchTestsMixin, TestCase):
+    backend = "sqlite"
+
+
+class PostgreSQLBatchTests(BatchTestsMixin, TestCase):
+    backend = "postgresql"
 
 
 class SQLiteProjectsTests(ProjectsTestsMixin, TestCase):
@@ -311,3 +352,16 @@ class ReadCacheTests(TestCase):
         self.fake.answer()
         self.loads[1].callback("made since")
         self.assertEqual("made since", self.successResultOf(d))
+
+    def test_the_least_recently_used_answers_go_past_the_records_kept(self):
+        self.cache.MAX_RECORDS = 3
+        for key in ("a", "b", "c"):
+            d = self.cache.read("servers", key, A, lambda key=key: succeed((key, key)))
+            self.fake.answer()
+            self.successResultOf(d)
+        d = self.cache.read("servers", "c", A, self.load)
+        self.fake.answer()
+        self.assertEqual(("c", "c"), self.successResultOf(d))
+        d = self.cache.read("servers", "a", A, self.load)
+        self.fake.answer()
+        self.assertEqual(1, len(self.loads))

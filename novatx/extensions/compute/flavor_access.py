@@ -9,7 +9,6 @@ from typing import Any
 
 from novatx.compute.exceptions import Conflict, NotFound
 from novatx.extensions.compute._extension import ComputeResource, deferred
-from novatx.extensions.compute._flavor_cache import flavors_changed
 from novatx.extensions.compute.policies import flavors as policies
 from novatx.extensions.compute.schemas import flavors as schemas
 from novatx.extensions.interfaces import Action, Route
@@ -65,7 +64,6 @@ class FlavorAccess(ComputeResource):
         if flavor.is_public:
             raise PublicFlavorAccessChange()
         await self.compute.add_flavor_access(request.context, flavor_id, body["tenant"])
-        flavors_changed(self.compute)
         projects = await self.compute.list_flavor_access(request.context, flavor_id)
         return access_document(flavor.flavorid, list(projects))
 
@@ -75,6 +73,5 @@ class FlavorAccess(ComputeResource):
         if flavor.is_public:
             raise PublicFlavorAccessChange("Can not remove access from a public flavor.")
         await self.compute.remove_flavor_access(request.context, flavor_id, body["tenant"])
-        flavors_changed(self.compute)
         projects = await self.compute.list_flavor_access(request.context, flavor_id)
         return access_document(flavor.flavorid, list(projects))

@@ -11,7 +11,6 @@ from typing import Any
 
 from novatx.compute.exceptions import Invalid, NotFound
 from novatx.extensions.compute._extension import ComputeResource, deferred
-from novatx.extensions.compute._flavor_cache import flavors_changed
 from novatx.extensions.compute.policies import flavors as policies
 from novatx.extensions.compute.schemas import flavors as schemas
 from novatx.extensions.interfaces import Response, Route
@@ -57,7 +56,6 @@ class FlavorExtraSpecs(ComputeResource):
     async def create(self, request: Any, flavor_id: str) -> dict[str, Any]:
         specs = _as_strings(request.body["extra_specs"])
         await self.compute.set_flavor_extra_specs(request.context, flavor_id, specs)
-        flavors_changed(self.compute)
         return {"extra_specs": specs}
 
     @deferred
@@ -73,7 +71,6 @@ class FlavorExtraSpecs(ComputeResource):
         if key not in specs:
             raise Invalid("Request body and URI mismatch")
         await self.compute.set_flavor_extra_specs(request.context, flavor_id, specs)
-        flavors_changed(self.compute)
         return specs
 
     @deferred
@@ -83,5 +80,4 @@ class FlavorExtraSpecs(ComputeResource):
         if key not in flavor.extra_specs:
             raise ExtraSpecNotFound(flavor_id=flavor_id, key=key)
         await self.compute.delete_flavor_extra_spec(request.context, flavor_id, key)
-        flavors_changed(self.compute)
         return Response(status=200)

@@ -13,7 +13,6 @@ from typing import Any
 
 from novatx.compute.exceptions import Invalid
 from novatx.extensions.compute._extension import ComputeResource, deferred
-from novatx.extensions.compute._flavor_cache import flavors_changed
 from novatx.extensions.compute.flavors import flavor_detail
 from novatx.extensions.compute.policies import flavors as policies
 from novatx.extensions.compute.schemas import _params
@@ -84,7 +83,6 @@ class FlavorManage(ComputeResource):
             is_public=_params.to_bool(body.get("os-flavor-access:is_public", True)),
             description=body.get("description"),
         )
-        flavors_changed(self.compute)
         return {"flavor": flavor_detail(request, flavor)}
 
     @deferred
@@ -92,11 +90,9 @@ class FlavorManage(ComputeResource):
         flavor = await self.compute.update_flavor(
             request.context, flavor_id, request.body["flavor"]["description"]
         )
-        flavors_changed(self.compute)
         return {"flavor": flavor_detail(request, flavor)}
 
     @deferred
     async def delete(self, request: Any, flavor_id: str) -> Response:
         await self.compute.delete_flavor(request.context, flavor_id)
-        flavors_changed(self.compute)
         return Response(status=202)

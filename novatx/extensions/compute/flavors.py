@@ -6,9 +6,11 @@ given); admins choose with C{is_public} (C{none}: all). The view follows the
 microversion: C{description} from 2.55, C{extra_specs} from 2.61, C{swap} as
 0 instead of C{""} from 2.75.
 
-A listing the cache holds is answered with its encoded bytes when it was asked
-in the same shape before (L{novatx.extensions.compute._flavor_cache}), unless
-a controller extension extends flavors: it must be handed the document.
+Listings are exact: the internal API answers them from its read cache while
+no flavor changed anywhere (L{novatx.compute.readcache}), with the same page,
+and requests for that page in the same shape share one encoding of it
+(L{ReadEncodings}), unless a controller extension extends flavors: it must be
+handed the document.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from novatx.compute.exceptions import Invalid
 from novatx.compute.records import Flavor, Page
 from novatx.extensions.compute import _listing
 from novatx.extensions.compute._extension import ComputeResource, deferred, version_tuple
-from novatx.extensions.compute._flavor_cache import flavor_cache
+from novatx.extensions.compute._read_encodings import ReadEncodings
 from novatx.extensions.interfaces import Route
 from novatx.extensions.numbers import NotDigits, parse_digits
 
@@ -144,7 +146,7 @@ def _size_filter(request: Any, name: str) -> int | None:
 
 
 def _shape(request: Any, detail: bool) -> Hashable:
-    """What a cached listing's encoding depends on besides the listing."""
+    """What a listing's encoding depends on besides the listing."""
     version = version_tuple(request)
     args = request.args
     return (
@@ -164,6 +166,10 @@ class Flavors(ComputeResource):
 
     name = "Flavors"
     alias = "flavors"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._encodings = ReadEncodings()
 
     def routes(self) -> list[Route]:
         return [
@@ -211,31 +217,21 @@ class Flavors(ComputeResource):
         }
 
     def _serve_listing(self, request: Any, detail: bool, collection: str) -> Any:
-        """
-        A listing: answered at once from the cache, or once the internal API
-        answers (the common case needs no Deferred at all).
-        """
+        """A listing: its encoded bytes when this page was asked in this shape before."""
         limit, query = self._query(request)
-        context = request.context
-        cache = flavor_cache(self.compute, self.config, self.reactor)
-        key = (context.is_admin, None if context.is_admin else context.project_id, *query.values())
-        flavors = cache.get(key)
-        if flavors is not None:
+
+        def render(page: Page) -> dict[str, Any] | bytes:
             if self.is_extended():
-                return self._listing(request, flavors, limit, detail, collection)
+                return self._listing(request, page.items, limit, detail, collection)
             shape = _shape(request, detail)
-            body = cache.get_encoded(key, shape)
+            body = self._encodings.get(page, shape)
             if body is None:
-                body = json.dumps(self._listing(request, flavors, limit, detail, collection)).encode("utf-8")
-                cache.keep_encoded(key, shape, body)
+                body = json.dumps(self._listing(request, page.items, limit, detail, collection)
+                                  ).encode("utf-8")
+                self._encodings.keep(page, shape, body)
             return body
-        generation = cache.generation
 
-        def render(page: Page) -> dict[str, Any]:
-            cache.put(key, page.items, generation)
-            return self._listing(request, page.items, limit, detail, collection)
-
-        return self.compute.list_flavors(context, **query).addCallback(render)
+        return self.compute.list_flavors(request.context, **query).addCallback(render)
 
     def _listing(self, request: Any, flavors: Sequence[Flavor], limit: int, detail: bool, collection: str) -> dict:
         view = FlavorView.of(request)

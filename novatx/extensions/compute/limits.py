@@ -9,10 +9,12 @@ another project with C{tenant_id}.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from novatx.extensions.compute import _listing, _quotas
 from novatx.extensions.compute._extension import ComputeResource, deferred
+from novatx.extensions.compute._read_encodings import ReadEncodings
 from novatx.extensions.compute.policies import quotas as policies
 from novatx.extensions.interfaces import APIVersion, Route
 
@@ -67,15 +69,29 @@ class Limits(ComputeResource):
     alias = "limits"
     policy_defaults = policies.LIMITS_RULES
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._encodings = ReadEncodings()
+
     def routes(self) -> list[Route]:
         return [Route("/limits", ("GET",), self.index, "limits.index", policy=policies.LIMITS)]
 
     @deferred
-    async def index(self, request: Any) -> dict[str, Any]:
+    async def index(self, request: Any) -> dict[str, Any] | bytes:
         project_id = request.context.project_id
         requested = _listing.query_value(request, "tenant_id")
         if requested is not None and requested != project_id:
             request.authorize(policies.LIMITS_OTHER_PROJECT, {"project_id": requested})
             project_id = requested
         quotas = await self.compute.get_quotas(request.context, project_id, usages=True)
-        return limits_document(quotas, request.version or APIVersion(2, 1))
+        version = request.version or APIVersion(2, 1)
+        if self.is_extended():
+            return limits_document(quotas, version)
+        # The internal API answers with the same record while nothing it
+        # counts changed; its answer is encoded once per microversion.
+        shape = (version.major, version.minor)
+        body = self._encodings.get(quotas, shape)
+        if body is None:
+            body = json.dumps(limits_document(quotas, version)).encode("utf-8")
+            self._encodings.keep(quotas, shape, body)
+        return body

@@ -1,6 +1,6 @@
 """
-The flavor listing cache: expiry on injected time, no stale refill after a
-change, and encoded listings that answer only the shape they were made in.
+Flavor listings: exact after a change however it was made, and encoded
+listings that answer only the shape they were made in.
 """
 
 from __future__ import annotations
@@ -8,76 +8,16 @@ from __future__ import annotations
 import json
 
 from twisted.internet.defer import inlineCallbacks, succeed
-from twisted.internet.task import Clock
 from twisted.trial import unittest
 from zope.interface import implementer
 
 from novatx.compute.context import RequestContext, get_admin_context
 from novatx.compute.records import Flavor, Page
 from novatx.config import make_config
-from novatx.extensions.compute._flavor_cache import FlavorListCache, flavor_cache, flavors_changed
 from novatx.extensions.compute.flavors import Flavors
 from novatx.extensions.compute.test._http import ComputeAPITestCase, async_test
 from novatx.extensions.interfaces import IControllerExtension
 from novatx.resources.test._routerkit import serve, user_headers
-
-
-class FlavorListCacheTests(unittest.TestCase):
-    def test_entries_expire_after_ttl(self) -> None:
-        clock = Clock()
-        cache = FlavorListCache(clock, 2.0)
-        cache.put("k", ("a",), cache.generation)
-        clock.advance(1.9)
-        self.assertEqual(cache.get("k"), ("a",))
-        clock.advance(0.1)
-        self.assertIsNone(cache.get("k"))
-
-    def test_a_read_from_before_a_change_is_not_kept(self) -> None:
-        cache = FlavorListCache(Clock(), 2.0)
-        started = cache.generation
-        cache.clear()
-        cache.put("k", ("stale",), started)
-        self.assertIsNone(cache.get("k"))
-
-    def test_zero_ttl_keeps_nothing(self) -> None:
-        cache = FlavorListCache(Clock(), 0)
-        cache.put("k", ("a",), cache.generation)
-        self.assertIsNone(cache.get("k"))
-
-    def test_encodings_go_with_their_listing(self) -> None:
-        clock = Clock()
-        cache = FlavorListCache(clock, 2.0)
-        cache.keep_encoded("k", "shape", b"early")
-        self.assertIsNone(cache.get_encoded("k", "shape"))
-        cache.put("k", ("a",), cache.generation)
-        cache.keep_encoded("k", "shape", b"body")
-        self.assertEqual(cache.get_encoded("k", "shape"), b"body")
-        self.assertIsNone(cache.get_encoded("k", "other shape"))
-        cache.clear()
-        self.assertIsNone(cache.get_encoded("k", "shape"))
-        cache.put("k", ("a",), cache.generation)
-        clock.advance(2.0)
-        self.assertIsNone(cache.get("k"))
-        self.assertIsNone(cache.get_encoded("k", "shape"))
-
-    def test_encodings_per_listing_are_bounded(self) -> None:
-        cache = FlavorListCache(Clock(), 2.0)
-        cache.put("k", ("a",), cache.generation)
-        for n in range(FlavorListCache.MAX_ENCODINGS + 5):
-            cache.keep_encoded("k", n, b"%d" % n)
-        kept = [n for n in range(FlavorListCache.MAX_ENCODINGS + 5) if cache.get_encoded("k", n)]
-        self.assertEqual(kept, list(range(FlavorListCache.MAX_ENCODINGS)))
-
-    def test_one_cache_per_compute_api(self) -> None:
-        conf = make_config([])
-        compute, other = Clock(), Clock()
-        clock = Clock()
-        cache = flavor_cache(compute, conf, clock)
-        self.assertIs(flavor_cache(compute, conf, clock), cache)
-        self.assertIsNot(flavor_cache(other, conf, clock), cache)
-        cache.put("k", ("a",), cache.generation)
-        flavors_changed(compute)
-        self.assertIsNone(cache.get("k"))
 
 
 class CachedListingTests(ComputeAPITestCase):
@@ -92,10 +32,9 @@ class CachedListingTests(ComputeAPITestCase):
         self.assertEqual(len((await self.get("/v2.1/flavors")).body["flavors"]), 5)
 
     @async_test
-    async def test_disabled_cache_reads_every_time(self) -> None:
-        conf = make_config([])
-        conf.set_override("flavor_list_cache_seconds", 0, "api")
-        await self.start(conf)
+    async def test_a_change_made_past_the_resource_shows_at_once(self) -> None:
+        """As one made through another worker: nothing tells this one but the store."""
+        await self.start()
         self.assertEqual(len((await self.get("/v2.1/flavors")).body["flavors"]), 5)
         await self.compute.create_flavor(get_admin_context(), "direct", 64, 1, 0, flavorid="d1")
         self.assertEqual(len((await self.get("/v2.1/flavors")).body["flavors"]), 6)
@@ -162,9 +101,7 @@ class _OneFlavor:
 class ExtendedListingTests(unittest.TestCase):
     @inlineCallbacks
     def test_a_controller_extension_extends_cached_listings_too(self):
-        conf = make_config([])
-        conf.set_override("flavor_list_cache_seconds", 3600, "api")
-        served = serve(self, [Flavors(), _Badged()], conf=conf, compute=_OneFlavor())
+        served = serve(self, [Flavors(), _Badged()], conf=make_config([]), compute=_OneFlavor())
         for _ in range(3):
             response = yield served.client.get(served.url + "/v2.1/flavors/detail", headers=user_headers())
             body = json.loads((yield response.content()))
