@@ -259,12 +259,14 @@ class ImageService(ComputeResource):
         await self.compute.upload_image_data(request.context, image_id, _size(request.raw))
 
     @deferred
-    async def download(self, request: Any, image_id: str) -> None:
+    async def download(self, request: Any, image_id: str) -> Response:
         """
         C{GET /v2/images/{id}/file}: 204, glance's answer for an image without
-        data, since no upload's bytes are kept.
+        data, since no upload's bytes are kept; typed as glance types image
+        data (a client streaming it reads the header).
         """
         await self.compute.get_image(request.context, image_id)
+        return Response(b"", status=204, content_type="application/octet-stream")
 
     @deferred
     async def delete(self, request: Any, image_id: str) -> None:

@@ -12,6 +12,7 @@ from novatx.extensions.compute.policies._rules import (
 ATTACHMENTS = "os_compute_api:os-volumes-attachments:%s"
 VOLUMES = "os_compute_api:os-volumes:%s"
 SNAPSHOTS = "os_compute_api:os-volumes:snapshots:%s"
+ASSISTED_SNAPSHOTS = "os_compute_api:os-assisted-volume-snapshots:%s"
 
 ATTACHMENT_RULES = rules(
     (ATTACHMENTS % "index", PROJECT_READER_OR_ADMIN, "List a server's volume attachments."),
@@ -34,4 +35,11 @@ PROXY_RULES = rules(
     (SNAPSHOTS % "show", PROJECT_READER_OR_ADMIN, "Show a volume snapshot (proxy)."),
     (SNAPSHOTS % "create", PROJECT_MEMBER_OR_ADMIN, "Create a volume snapshot (proxy)."),
     (SNAPSHOTS % "delete", PROJECT_MEMBER_OR_ADMIN, "Delete a volume snapshot (proxy)."),
+)
+
+ASSISTED_SNAPSHOT_RULES = rules(
+    (ASSISTED_SNAPSHOTS % "create", ADMIN,
+     "Snapshot an attached volume's file (the block storage service asks)."),
+    (ASSISTED_SNAPSHOTS % "delete", ADMIN,
+     "Delete an attached volume's file snapshot (the block storage service asks)."),
 )

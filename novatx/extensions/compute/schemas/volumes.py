@@ -107,3 +107,33 @@ snapshot_create: dict[str, Any] = {
     "required": ["snapshot"],
     "additionalProperties": False,
 }
+
+_nonempty = {"type": "string", "minLength": 1}
+
+#: C{POST /os-assisted-volume-snapshots}, as nova's schema has it.
+assisted_snapshot: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "snapshot": {
+            "type": "object",
+            "properties": {
+                "volume_id": _nonempty,
+                "create_info": {
+                    "type": "object",
+                    "properties": {
+                        "snapshot_id": _nonempty,
+                        "type": {"type": "string", "enum": ["qcow2"]},
+                        "new_file": _nonempty,
+                        "id": _nonempty,
+                    },
+                    "required": ["snapshot_id", "type", "new_file"],
+                    "additionalProperties": False,
+                },
+            },
+            "required": ["volume_id", "create_info"],
+            "additionalProperties": False,
+        },
+    },
+    "required": ["snapshot"],
+    "additionalProperties": False,
+}

@@ -33,7 +33,8 @@ class ImageWriteTests(ComputeAPITestCase):
         shown = (await self.get("/image/v2/images/" + image["id"])).body
         self.assertEqual((shown["status"], shown["size"]), ("active", 1024))
         data = await self.get("/image/v2/images/%s/file" % image["id"])
-        self.assertEqual((data.code, data.text), (204, ""))
+        self.assertEqual((data.code, data.text, data.header("Content-Type")),
+                         (204, "", "application/octet-stream"))
         proxied = await self.get("/v2.1/images/" + image["id"])
         self.assertEqual(proxied.body["image"]["status"], "ACTIVE")
         again = await self.put("/image/v2/images/%s/file" % image["id"], raw=b"x",

@@ -101,14 +101,15 @@ class LimitsViewTests(unittest.TestCase):
                                                "metadata_items": 128, "injected_files": 5,
                                                "injected_file_content_bytes": 10240,
                                                "key_pairs": 100, "server_groups": 10,
-                                               "server_group_members": 10},
+                                               "server_group_members": 10,
+                                               "floating_ips": 50},
                       in_use={"instances": 2, "cores": 2, "ram": 1024})
 
     def test_limits_drop_keys_at_nova_microversions(self) -> None:
         at_21 = limits.limits_document(self.QUOTAS, api_request("2.1").version)["limits"]
         self.assertEqual(at_21["rate"], [])
         self.assertEqual(at_21["absolute"]["totalInstancesUsed"], 2)
-        self.assertEqual(at_21["absolute"]["maxTotalFloatingIps"], 10)
+        self.assertEqual(at_21["absolute"]["maxTotalFloatingIps"], 50)
         latest = limits.limits_document(self.QUOTAS, api_request("2.104").version)["limits"]["absolute"]
         for gone in ("maxTotalFloatingIps", "maxImageMeta", "maxPersonality", "totalSecurityGroupsUsed"):
             self.assertNotIn(gone, latest)

@@ -8,6 +8,7 @@ of the block storage issue answered in nova's words.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import attrs
 from twisted.internet import reactor
@@ -358,3 +359,35 @@ async def volume_status_of_snapshot(client, snapshot_id, timeout=5.0):
             raise AssertionError("snapshot %s never became available" % snapshot_id)
         await deferLater(reactor, 0.02, lambda: None)
         waited += 0.02
+
+
+class AssistedSnapshotTests(TestCase):
+    async def test_only_an_attached_volume_is_snapshotted_and_only_for_admins(self):
+        client = await serve_compute(self, volume_config())
+        admin = client.as_user("admin", "p1")
+        server = (await client.create_active())["id"]
+        volume = await new_volume(client)
+        body = {"snapshot": {"volume_id": volume, "create_info": {
+            "snapshot_id": "3d5a4a0e-0000-4000-8000-000000000000", "type": "qcow2",
+            "new_file": "new_file"}}}
+        loose = await admin.post("/os-assisted-volume-snapshots", body)
+        self.assertEqual((400, "No volume Block Device Mapping with id %s." % volume),
+                         (loose.code, loose.body["badRequest"]["message"]))
+        attached = await client.post("/servers/%s/os-volume_attachments" % server,
+                                     {"volumeAttachment": {"volumeId": volume}})
+        self.assertEqual(200, attached.code)
+        await volume_status(client, volume, "in-use")
+        self.assertEqual(403, (await client.post("/os-assisted-volume-snapshots", body)).code)
+        made = await admin.post("/os-assisted-volume-snapshots", body)
+        self.assertEqual((200, {"snapshot": {"id": None, "volumeId": volume}}),
+                         (made.code, made.body))
+        bad = dict(body["snapshot"], create_info={"type": "raw"})
+        self.assertEqual(400, (await admin.post("/os-assisted-volume-snapshots",
+                                                {"snapshot": bad})).code)
+        delete_info = urlencode({"delete_info": json.dumps({"volume_id": volume})})
+        deleted = await admin.delete("/os-assisted-volume-snapshots/None?" + delete_info)
+        self.assertEqual(204, deleted.code)
+        self.assertEqual(400, (await admin.delete("/os-assisted-volume-snapshots/x")).code)
+        unknown = urlencode({"delete_info": json.dumps({"volume_id": "nope"})})
+        self.assertEqual(400, (await admin.delete(
+            "/os-assisted-volume-snapshots/x?" + unknown)).code)
