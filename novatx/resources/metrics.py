@@ -32,6 +32,7 @@ from novatx import metrics
 from novatx.db import tables as t
 from novatx.resources.faults import render_fault
 from novatx.resources.runtime import Runtime, from_global_conf
+from novatx.resources.urlmap import NotFound
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -147,26 +148,10 @@ class MetricsResource(Resource):
         request.finish()
 
 
-class _NotFound(Resource):
-    """Metrics off: a 404 in the API's format."""
-
-    isLeaf = True
-
-    def __init__(self, api_name: str) -> None:
-        super().__init__()
-        self._api_name = api_name
-
-    def render(self, request: Any) -> bytes:
-        body, content_type = render_fault(self._api_name, http.NOT_FOUND, "Not Found")
-        request.setResponseCode(http.NOT_FOUND)
-        request.setHeader(b"Content-Type", content_type)
-        return body
-
-
 def metrics_app_factory(global_conf: dict, **local_conf: str) -> Resource:
     """Paste app factory of C{/metrics}: the exposition, or a 404 when metrics are off."""
     runtime = from_global_conf(global_conf)
     conf = runtime.config.metrics
     if not conf.enabled:
-        return _NotFound(runtime.api_name)
+        return NotFound(runtime.api_name)
     return MetricsResource(runtime, parse_networks(conf.allowed_networks))

@@ -21,8 +21,8 @@ from novatx.resources.pipeline import as_resource
 from novatx.resources.runtime import Runtime, from_global_conf
 
 
-class _NotFound(Resource):
-    """A 404 in the API's own format."""
+class NotFound(Resource):
+    """A 404 in the API's own format (also what C{/metrics} is while metrics are off)."""
 
     isLeaf = True
 
@@ -47,7 +47,7 @@ class URLMap(Resource):
 
     def __init__(self, mounts: dict[str, IResource], api_name: str) -> None:
         super().__init__()
-        self.root: IResource = _NotFound(api_name)
+        self.root: IResource = NotFound(api_name)
         pairs = []
         for prefix, resource in mounts.items():
             segments = tuple(s.encode("utf-8") for s in prefix.strip("/").split("/") if s)
