@@ -70,6 +70,16 @@ async def client_for(served: Any, user: str, project: str, **kwargs: Any) -> EC2
     return EC2Client(boto, credential.access, credential.secret, user, project)
 
 
+async def running_instance(ec2: EC2Client) -> str:
+    """The id of a new C{m1.tiny} instance of the first image, once running."""
+    ami = (await ec2.call("describe_images"))["Images"][0]["ImageId"]
+    reply = await ec2.call("run_instances", ImageId=ami, MinCount=1, MaxCount=1,
+                           InstanceType="m1.tiny")
+    instance_id = reply["Instances"][0]["InstanceId"]
+    await ec2.wait("instance_running", InstanceIds=[instance_id])
+    return instance_id
+
+
 async def snapshot(served: Any, ec2: EC2Client, instance_id: str, name: str,
                    description: str | None = None) -> str:
     """

@@ -12,7 +12,7 @@ from twisted.trial.unittest import TestCase
 
 from novatx.compute.context import RequestContext
 from novatx.extensions.ec2.ids import parse_instance_id
-from novatx.extensions.ec2.test.served import client_for, fast_config, serve_ec2
+from novatx.extensions.ec2.test.served import client_for, fast_config, running_instance, serve_ec2
 
 ALICE = RequestContext(user_id="alice", project_id="p1")
 
@@ -35,14 +35,6 @@ class AddressTests(TestCase):
 
     async def addresses(self, **kwargs) -> list[dict]:
         return (await self.ec2.call("describe_addresses", **kwargs))["Addresses"]
-
-    async def running(self) -> str:
-        ami = (await self.ec2.call("describe_images"))["Images"][0]["ImageId"]
-        reply = await self.ec2.call("run_instances", ImageId=ami, MinCount=1, MaxCount=1,
-                                    InstanceType="m1.tiny")
-        instance_id = reply["Instances"][0]["InstanceId"]
-        await self.ec2.wait("instance_running", InstanceIds=[instance_id])
-        return instance_id
 
     async def instance(self, instance_id: str) -> dict:
         reply = await self.ec2.call("describe_instances", InstanceIds=[instance_id])
@@ -101,7 +93,7 @@ class AddressTests(TestCase):
 
     async def test_associate_disassociate(self) -> None:
         """An associated address is the instance's ipAddress and its server's floating IP."""
-        instance_id = await self.running()
+        instance_id = await running_instance(self.ec2)
         ip = (await self.ec2.call("allocate_address"))["PublicIp"]
         await self.ec2.call("disassociate_address", PublicIp=ip)  # not associated: no error
         await self.fails("InvalidInstanceID.NotFound", "associate_address",

@@ -11,7 +11,7 @@ from botocore.waiter import WaiterModel, create_waiter_with_client
 from twisted.internet.threads import deferToThread
 from twisted.trial.unittest import TestCase
 
-from novatx.extensions.ec2.test.served import client_for, fast_config, serve_ec2
+from novatx.extensions.ec2.test.served import client_for, fast_config, running_instance, serve_ec2
 
 
 def f(name: str, *values: str) -> dict:
@@ -65,14 +65,6 @@ class _Volumes(TestCase):
                                       **({"Size": 1} | kwargs))
         await self.ec2.wait("volume_available", VolumeIds=[created["VolumeId"]])
         return created
-
-    async def run_instance(self) -> str:
-        ami = (await self.ec2.call("describe_images"))["Images"][0]["ImageId"]
-        reply = await self.ec2.call("run_instances", ImageId=ami, MinCount=1, MaxCount=1,
-                                    InstanceType="m1.tiny")
-        instance_id = reply["Instances"][0]["InstanceId"]
-        await self.ec2.wait("instance_running", InstanceIds=[instance_id])
-        return instance_id
 
 
 
@@ -141,7 +133,7 @@ class VolumeTests(_Volumes):
                       SnapshotId="snap-0000ffff")
 
     async def test_attach_detach_and_instances(self) -> None:
-        instance_id = await self.run_instance()
+        instance_id = await running_instance(self.ec2)
         volume = await self.volume()
         attached = await self.ec2.call("attach_volume", VolumeId=volume["VolumeId"],
                                        InstanceId=instance_id, Device="/dev/vdc")
@@ -233,7 +225,7 @@ class VolumeTests(_Volumes):
         The clean-up ec2-api's suite does after a termination: DeleteTags
         succeeds and leaves the terminated instance as it was.
         """
-        instance_id = await self.run_instance()
+        instance_id = await running_instance(self.ec2)
         await self.ec2.call("create_tags", Resources=[instance_id],
                             Tags=[{"Key": "k", "Value": "v"}])
         await self.ec2.call("terminate_instances", InstanceIds=[instance_id])
