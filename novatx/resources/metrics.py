@@ -23,6 +23,8 @@ from typing import Any, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from twisted.internet.defer import Deferred
+from twisted.internet.threads import deferToThread
 from twisted.logger import Logger
 from twisted.web import http
 from twisted.web.resource import Resource
@@ -127,6 +129,7 @@ class MetricsResource(Resource):
             return body
         d = self._runtime.compute.store_read(scrape_store, self._behaviours)
         d.addErrback(self._unreachable)
+        d.addCallback(self._expose)
         d.addCallback(self._answer, request)
         d.addErrback(self._log.failure, "/metrics: the answer failed")
         return NOT_DONE_YET
@@ -135,8 +138,14 @@ class MetricsResource(Resource):
         self._log.warn("/metrics: the store did not answer: {error!r}", error=failure.value)
         return None
 
-    def _answer(self, scraped: Any, request: Any) -> None:
-        body = metrics.exposition(self._metrics, _families(scraped))
+    def _expose(self, scraped: Any) -> "Deferred[bytes]":
+        """
+        The exposition, made in a thread: it reads and merges every worker's
+        files, which the reactor thread must not wait for.
+        """
+        return deferToThread(metrics.exposition, self._metrics, _families(scraped))
+
+    def _answer(self, body: bytes, request: Any) -> None:
         if request.finished or request._disconnected:
             return
         from prometheus_client import CONTENT_TYPE_LATEST
