@@ -42,6 +42,8 @@ import sqlalchemy as sa
 
 from _support import cpu_seconds, stop
 
+from novatx.test.hosts import connect_namespace
+
 TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADERS = {"X-Auth-Token": "bench:bench", "Accept": "application/json",
@@ -80,13 +82,7 @@ def namespace(subnet: int) -> Iterator[tuple[str, str]]:
     outside, inside = "10.251.%d.1" % subnet, "10.251.%d.2" % subnet
     ip("netns", "add", name)
     try:
-        ip("link", "add", outer, "type", "veth", "peer", "name", inner)
-        ip("link", "set", inner, "netns", name)
-        ip("addr", "add", outside + "/30", "dev", outer)
-        ip("link", "set", outer, "up")
-        ip("-n", name, "addr", "add", inside + "/30", "dev", inner)
-        ip("-n", name, "link", "set", inner, "up")
-        ip("-n", name, "link", "set", "lo", "up")
+        connect_namespace(name, outer, inner, outside, inside)
         yield name, inside
     finally:
         subprocess.run(["ip", "link", "delete", outer], capture_output=True)

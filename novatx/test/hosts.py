@@ -124,15 +124,24 @@ def make_namespace(test: Any) -> Namespace:
     outside, inside = PREFIX + "%d.1" % subnet, PREFIX + "%d.2" % subnet
     _ip("netns", "add", name)
     test.addCleanup(_ip, "netns", "delete", name)
-    _ip("link", "add", outer, "type", "veth", "peer", "name", inner)
     test.addCleanup(_remove_link, outer)
+    connect_namespace(name, outer, inner, outside, inside)
+    return Namespace(name, inside, outside)
+
+
+def connect_namespace(name: str, outer: str, inner: str, outside: str, inside: str) -> None:
+    """
+    Reach the namespace C{name} from the root namespace: a veth pair C{outer}
+    (here, C{outside}/30) and C{inner} (there, C{inside}/30), both up, and the
+    namespace's C{lo} up. Shared by the tests' hosts and C{bench/two_hosts.py}.
+    """
+    _ip("link", "add", outer, "type", "veth", "peer", "name", inner)
     _ip("link", "set", inner, "netns", name)
     _ip("addr", "add", outside + "/30", "dev", outer)
     _ip("link", "set", outer, "up")
     _ip("-n", name, "addr", "add", inside + "/30", "dev", inner)
     _ip("-n", name, "link", "set", inner, "up")
     _ip("-n", name, "link", "set", "lo", "up")
-    return Namespace(name, inside, outside)
 
 
 def _remove_link(link: str) -> None:
