@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred, DeferredLock, ensureDeferred, fail, succeed
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -45,12 +46,21 @@ def _read(connection: Connection) -> float | None:
 
 
 def _start(connection: Connection, seconds: float) -> float:
-    """The stored time, first set to C{seconds} when there is none yet."""
+    """
+    The stored time, first set to C{seconds} when there is none yet. Workers
+    start together: when another one's row went in first, its time is the one.
+    """
     stored = _read(connection)
-    if stored is None:
-        connection.execute(_c.insert().values(id=_ROW, seconds=seconds))
-        return seconds
-    return stored
+    if stored is not None:
+        return stored
+    try:
+        with connection.begin_nested():
+            connection.execute(_c.insert().values(id=_ROW, seconds=seconds))
+    except IntegrityError:
+        stored = _read(connection)
+        assert stored is not None
+        return stored
+    return seconds
 
 
 def _advance(connection: Connection, seconds: float) -> float:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime
 import time
 
-from twisted.internet import defer, task
+from twisted.internet import defer, reactor, task, threads
 from twisted.trial.unittest import TestCase
 
+from novatx.compute.behaviours.clock import ControlledClock
 from novatx.compute.behaviours import (
     BehaviourNotFound, BehaviourSpec, ClockNotControlled, InvalidBehaviour, Match)
 from novatx.compute.interfaces import CreateRequest
 from novatx.compute.test.support import ADMIN, ALICE, ServiceMixin
+from novatx.db import tables as t
 
 UTC = datetime.timezone.utc
 HTTP = ("http_error", "latency")
@@ -194,13 +196,34 @@ class BehavioursAPITestsMixin(ServiceMixin):
         self.assertEqual([], await api.list())
 
 
+class ClockStartRaceTestsMixin(ServiceMixin):
+    """
+    Workers starting together on a database server race to write the
+    controlled clock's first time. (SQLite queues writers, so there the second
+    always finds the first one's row.)
+    """
+
+    async def test_the_clock_another_worker_is_writing_is_the_clock_of_both(self):
+        service = await self.start_service()
+        other = await threads.deferToThread(service.store.engine.connect)
+        self.addCleanup(other.close)
+        racing = other.begin()
+        await threads.deferToThread(other.execute, t.behaviours_clock.insert().values(
+            id=1, seconds=1000.0))
+        # The other worker's row commits while this one's start is inserting its own.
+        task.deferLater(reactor, 0.3, threads.deferToThread, racing.commit)
+        clock = ControlledClock(service.store, reactor)
+        await clock.start()
+        self.assertEqual(1000.0, clock.seconds())
+
+
 class SQLiteBehavioursAPITests(BehavioursAPITestsMixin, TestCase):
     backend = "sqlite"
 
 
-class PostgreSQLBehavioursAPITests(BehavioursAPITestsMixin, TestCase):
+class PostgreSQLBehavioursAPITests(BehavioursAPITestsMixin, ClockStartRaceTestsMixin, TestCase):
     backend = "postgresql"
 
 
-class MariaDBBehavioursAPITests(BehavioursAPITestsMixin, TestCase):
+class MariaDBBehavioursAPITests(BehavioursAPITestsMixin, ClockStartRaceTestsMixin, TestCase):
     backend = "mysql"
