@@ -22,7 +22,7 @@ from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 from zope.interface import implementer
 
-from novatx.compute import actions, behaviours, convert, migrations, services, states
+from novatx.compute import actions, behaviours, claims, convert, migrations, services, states
 from novatx.compute.exceptions import NovatxException
 from novatx.compute.network import ports as network_ports
 from novatx.compute.network import servers as network_servers
@@ -87,10 +87,6 @@ HOLD_RECHECK = 60.0
 #: The steps at which a snapshot's image starts saving (createImage, createBackup, shelve).
 _UPLOADS = frozenset((("snapshot", states.IMAGE_UPLOADING), ("backup", states.IMAGE_UPLOADING),
                       ("shelve", states.SHELVING_IMAGE_UPLOADING)))
-
-
-def _abandoned(now: float) -> sa.ColumnElement:
-    return sa.or_(I.c.claimed_by.is_(None), I.c.claim_expires < now)
 
 
 @implementer(IComputeDriver)
@@ -491,15 +487,10 @@ class SimulatedDriver(TransitionTimers):
             delay = wanted(row, dict(row.pending_params or {}))
             if delay is None:
                 continue
-            owner = I.c.claimed_by.is_(None) if row.claimed_by is None \
-                else I.c.claimed_by == row.claimed_by
-            result = connection.execute(
-                sa.update(I).where(I.c.id == row.id, owner,
-                                   I.c.pending_action == row.pending_action)
-                .values(claimed_by=self.worker_id,
-                        claim_expires=now + self.duration(row.pending_action)
-                        + self._conf.simulated.claim_seconds))
-            if result.rowcount == 1:
+            if claims.claim(connection, I, row.id, row.pending_action,
+                            claims.held_by(I, row.claimed_by), self.worker_id,
+                            now + self.duration(row.pending_action)
+                            + self._conf.simulated.claim_seconds):
                 found.append((row.uuid, delay))
         return found
 
@@ -523,26 +514,22 @@ class SimulatedDriver(TransitionTimers):
     def _any_abandoned(self, connection: Connection, now: float) -> bool:
         """A cheap read first, so an idle poll never takes a write lock."""
         return connection.execute(
-            sa.select(I.c.id).where(I.c.pending_action.is_not(None), _abandoned(now)).limit(1)
+            sa.select(I.c.id).where(claims.abandoned(I, now)).limit(1)
         ).first() is not None
 
     def _claim_abandoned(self, connection: Connection, now: float,
                          limit: int) -> list[tuple[str, float]]:
-        abandoned = _abandoned(now)
+        abandoned = claims.abandoned(I, now)
         rows = connection.execute(
             sa.select(I.c.id, I.c.uuid, I.c.pending_action, I.c.step_started)
-            .where(I.c.pending_action.is_not(None), abandoned).limit(limit)
+            .where(abandoned).limit(limit)
         ).all()
         found = []
         for instance_id, uuid, action, step_started in rows:
             if action not in TRANSITIONS:
                 continue
-            result = connection.execute(
-                sa.update(I).where(I.c.id == instance_id, I.c.pending_action == action, abandoned)
-                .values(claimed_by=self.worker_id,
-                        claim_expires=now + self.duration(action)
-                        + self._conf.simulated.claim_seconds))
-            if result.rowcount == 1:
+            if claims.claim(connection, I, instance_id, action, abandoned, self.worker_id,
+                            now + self.duration(action) + self._conf.simulated.claim_seconds):
                 elapsed = now - (step_started or now)
                 found.append((uuid, max(0.0, self._step_seconds(action) - elapsed)))
         return found

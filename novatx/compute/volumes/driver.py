@@ -20,7 +20,7 @@ from twisted.internet.defer import Deferred, succeed
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
 
-from novatx.compute import actions, convert
+from novatx.compute import actions, claims, convert
 from novatx.compute.timers import TransitionTimers
 from novatx.compute.volumes import states
 from novatx.db import tables as t
@@ -30,11 +30,6 @@ log = Logger()
 
 TABLES = {states.VOLUME: t.volumes, states.SNAPSHOT: t.volume_snapshots}
 A = t.volume_attachments
-
-
-def _abandoned(table: sa.Table, now: float) -> sa.ColumnElement:
-    return sa.and_(table.c.pending_action.is_not(None),
-                   sa.or_(table.c.claimed_by.is_(None), table.c.claim_expires < now))
 
 
 def _source_left(connection: Connection, row: Mapping[str, Any]) -> bool:
@@ -219,22 +214,17 @@ class SimulatedVolumeDriver(TransitionTimers):
                 due = (row.step_started or now) + self.duration(row.pending_action)
                 if due > until:
                     continue
-                owner = table.c.claimed_by.is_(None) if row.claimed_by is None \
-                    else table.c.claimed_by == row.claimed_by
-                result = connection.execute(
-                    sa.update(table).where(table.c.id == row.id, owner,
-                                           table.c.pending_action == row.pending_action)
-                    .values(claimed_by=self.worker_id, claim_expires=now
-                            + self.duration(row.pending_action)
-                            + self._conf.simulated.claim_seconds))
-                if result.rowcount == 1:
+                if claims.claim(connection, table, row.id, row.pending_action,
+                                claims.held_by(table, row.claimed_by), self.worker_id,
+                                now + self.duration(row.pending_action)
+                                + self._conf.simulated.claim_seconds):
                     found.append(((kind, row.uuid), max(0.0, due - now)))
         return found
 
     def _any_abandoned(self, connection: Connection, now: float) -> bool:
         """A cheap read first, so an idle poll never takes a write lock."""
         return any(connection.execute(
-            sa.select(table.c.id).where(_abandoned(table, now)).limit(1)).first() is not None
+            sa.select(table.c.id).where(claims.abandoned(table, now)).limit(1)).first() is not None
             for table in TABLES.values())
 
     def _claim_abandoned(self, connection: Connection, now: float,
@@ -243,16 +233,13 @@ class SimulatedVolumeDriver(TransitionTimers):
         for kind, table in TABLES.items():
             rows = connection.execute(
                 sa.select(table.c.id, table.c.uuid, table.c.pending_action, table.c.step_started)
-                .where(_abandoned(table, now)).limit(limit)).all()
+                .where(claims.abandoned(table, now)).limit(limit)).all()
             for row_id, uuid, action, step_started in rows:
                 if action not in states.TRANSITIONS:
                     continue
-                result = connection.execute(
-                    sa.update(table).where(table.c.id == row_id, table.c.pending_action == action,
-                                           _abandoned(table, now))
-                    .values(claimed_by=self.worker_id, claim_expires=now + self.duration(action)
-                            + self._conf.simulated.claim_seconds))
-                if result.rowcount == 1:
+                if claims.claim(connection, table, row_id, action, claims.abandoned(table, now),
+                                self.worker_id, now + self.duration(action)
+                                + self._conf.simulated.claim_seconds):
                     elapsed = now - (step_started or now)
                     found.append(((kind, uuid), max(0.0, self.duration(action) - elapsed)))
         return found
