@@ -1,7 +1,8 @@
 """
-What the benchmark scripts share: a free port, stopping a child, the bare
-twisted.web server that is every ratio's baseline, and C{wrk} runs that also
-take the server's CPU time per request.
+What the benchmark scripts share: a free port, starting C{twistd nova} and
+waiting for its answer, stopping a child, the bare twisted.web server that is
+every ratio's baseline, and C{wrk} runs that also take the server's CPU time
+per request.
 
 The scripts run as C{python bench/NAME.py}, so this module is importable as
 C{_support} from their folder.
@@ -13,8 +14,16 @@ import os
 import re
 import socket
 import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass
 from typing import Mapping
+
+TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
+SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: noauth2's token: user C{bench} of project C{bench}.
+TOKEN = "bench:bench"
 
 #: A one-leaf twisted.web server answering every GET with a file's bytes as
 #: JSON: C{python -c BARE_JSON_SERVER PORT BODY_FILE}.
@@ -42,6 +51,39 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_nova(directory: str, settings: str,
+               environment: Mapping[str, str] | None = None) -> subprocess.Popen:
+    """
+    C{twistd -n nova} on a C{nova.conf} written in C{directory} (also its
+    C{state_path}): C{[DEFAULT] state_path} and C{enabled_apis =
+    osapi_compute}, then C{settings}, which start with a section header.
+    """
+    config = os.path.join(directory, "nova.conf")
+    with open(config, "w") as f:
+        f.write("[DEFAULT]\nstate_path = %s\nenabled_apis = osapi_compute\n%s"
+                % (directory, settings))
+    environment = dict(os.environ if environment is None else environment,
+                       PYTHONPATH=SOURCE_ROOT)
+    return subprocess.Popen(
+        [TWISTD, "-n", "--pidfile=", "nova", "--config-file", config],
+        cwd=directory, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_for(url: str, headers: Mapping[str, str], timeout: float = 30.0) -> bytes:
+    """Poll C{url} until it answers 200; returns the body."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            request = urllib.request.Request(url, headers=dict(headers))
+            with urllib.request.urlopen(request, timeout=2) as response:
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit("no answer from %s within %ss" % (url, timeout))
+            time.sleep(0.2)
 
 
 def stop(process: subprocess.Popen, timeout: float = 15) -> None:

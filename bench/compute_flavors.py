@@ -23,43 +23,15 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
-from _support import BARE_JSON_SERVER, free_port, stop, wrk
+from _support import BARE_JSON_SERVER, TOKEN, free_port, start_nova, stop, wait_for, wrk
 
 PATH = "/v2.1/flavors/detail"
-TOKEN = "bench:bench"
-TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
-SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-def wait_for(url: str, headers: dict[str, str], timeout: float = 30.0) -> bytes:
-    """Poll C{url} until it answers 200; returns the body."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            request = urllib.request.Request(url, headers=headers)
-            with urllib.request.urlopen(request, timeout=2) as response:
-                return response.read()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise SystemExit("no answer from %s within %ss" % (url, timeout))
-            time.sleep(0.2)
 
 
 def start_novatx(directory: str, port: int) -> subprocess.Popen:
-    config = os.path.join(directory, "nova.conf")
-    with open(config, "w") as f:
-        f.write(
-            "[DEFAULT]\nstate_path = %s\nenabled_apis = osapi_compute\n"
-            "osapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = %d\n"
-            "osapi_compute_workers = 1\n" % (directory, port)
-        )
-    environment = dict(os.environ, PYTHONPATH=SOURCE_ROOT)
-    return subprocess.Popen(
-        [TWISTD, "-n", "--pidfile=", "nova", "--config-file", config],
-        cwd=directory, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    return start_nova(directory, "osapi_compute_listen = 127.0.0.1\n"
+                      "osapi_compute_listen_port = %d\nosapi_compute_workers = 1\n" % port)
 
 
 def main() -> None:

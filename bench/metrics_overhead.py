@@ -20,16 +20,11 @@ import argparse
 import os
 import re
 import subprocess
-import sys
 import tempfile
 
-from _support import free_port, stop, wrk
-from compute_flavors import wait_for
+from _support import TOKEN, free_port, start_nova, stop, wait_for, wrk
 
 PATH = "/v2.1/flavors/detail"
-TOKEN = "bench:bench"
-TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
-SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COUNTED = re.compile(
     r'^novatx_http_requests_total\{api="osapi_compute",method="GET",'
     r'route="/v2.1/flavors/detail",status="200"\} ([0-9.e+]+)$', re.M)
@@ -37,20 +32,11 @@ COUNTED = re.compile(
 
 def start(directory: str, port: int, metrics: bool, workers: int) -> subprocess.Popen:
     os.makedirs(directory)
-    config = os.path.join(directory, "nova.conf")
-    with open(config, "w") as f:
-        f.write(
-            "[DEFAULT]\nstate_path = %s\nenabled_apis = osapi_compute\n"
-            "osapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = %d\n"
-            "osapi_compute_workers = %d\n[metrics]\nenabled = %s\n"
-            % (directory, port, workers, "true" if metrics else "false")
-        )
     environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
-    environment["PYTHONPATH"] = SOURCE_ROOT
-    return subprocess.Popen(
-        [TWISTD, "-n", "--pidfile=", "nova", "--config-file", config],
-        cwd=directory, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    return start_nova(directory, "osapi_compute_listen = 127.0.0.1\n"
+                      "osapi_compute_listen_port = %d\nosapi_compute_workers = %d\n"
+                      "[metrics]\nenabled = %s\n"
+                      % (port, workers, "true" if metrics else "false"), environment)
 
 
 def main() -> None:
