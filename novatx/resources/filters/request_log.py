@@ -21,25 +21,29 @@ from novatx.resources.pipeline import native_filter_factory
 from novatx.resources.requestid import get_request_id
 from novatx.resources.runtime import Runtime
 
-#: The access line, formatted here with C{%}: a log observer then only has to
-#: copy C{{access_line}}, which halves what a line costs a file observer.
-ACCESS_LINE = '%s pid=%d %s %s "%s %s" status: %s len: %d time: %.1fms'
-
 #: The access log: events carry C{access_line}, its fields (C{api}, C{pid},
 #: C{request_id}, C{client}, C{method}, C{path}, C{status}, C{length},
 #: C{ms}) and C{novatx_access=True}.
 access_log = Logger(namespace="novatx.access")
+
+#: The access line, formatted here with C{%}. The event's C{log_format} is
+#: the line itself (its braces doubled) and its C{log_system} is given, so a
+#: file observer formats nothing but the time: a line costs it a third less
+#: than a C{{access_line}} format would.
+ACCESS_LINE = '%s pid=%d %s %s "%s %s" status: %s len: %d time: %.1fms'
+_SYSTEM = "%s#%s" % (access_log.namespace, LogLevel.info.name)
 
 
 def _emit(
     api: str, request_id: str, client: str, method: str, path: str, status: Any, length: int, ms: float
 ) -> None:
     """
-    Log an access event as C{access_log.info("{access_line}", ...)} would,
-    without what L{Logger.emit} does per call that an access line never needs
-    (checking the level against every level, merging keyword arguments).
+    Log an access event that reads as C{access_log.info("{access_line}", ...)}
+    would, without what L{Logger.emit} does per call that an access line never
+    needs (checking the level against every level, merging keyword arguments).
     """
     pid = os.getpid()
+    line = ACCESS_LINE % (api, pid, request_id, client, method, path, status, length, ms)
     access_log.observer(
         {
             "api": api,
@@ -51,13 +55,14 @@ def _emit(
             "status": status,
             "length": length,
             "ms": ms,
-            "access_line": ACCESS_LINE % (api, pid, request_id, client, method, path, status, length, ms),
+            "access_line": line,
             "novatx_access": True,
             "log_logger": access_log,
             "log_level": LogLevel.info,
             "log_namespace": access_log.namespace,
             "log_source": access_log.source,
-            "log_format": "{access_line}",
+            "log_format": line.replace("{", "{{").replace("}", "}}"),
+            "log_system": _SYSTEM,
             "log_time": time.time(),
         }
     )

@@ -12,9 +12,10 @@ from typing import Any
 
 from treq.testing import StubTreq
 from twisted.internet import reactor
-from twisted.logger import formatEvent, globalLogPublisher
+from twisted.logger import formatEvent, formatEventAsClassicLogText, globalLogPublisher
 from twisted.trial.unittest import TestCase
-from twisted.web.client import FileBodyProducer
+from twisted.web.client import Agent, FileBodyProducer, readBody
+from twisted.web.http_headers import Headers
 from twisted.web.iweb import UNKNOWN_LENGTH
 from twisted.web.resource import IResource
 from zope.interface.verify import verifyObject
@@ -395,6 +396,19 @@ class AccessLogTests(TestCase):
             % (event["pid"], request_id, len(body), event["ms"]),
         )
         self.assertEqual(event["log_namespace"], "novatx.access")
+
+    async def test_a_file_log_shows_the_line_as_sent_braces_and_all(self):
+        events = self.capture()
+        listening, _ = serve_paste(self, "osapi_compute", TEST_PASTE)
+        # treq would percent-encode the braces; an Agent sends the bytes given.
+        response = await Agent(reactor).request(
+            b"GET", (listening.url + "/v2.1/x?q={name}%7D").encode("ascii"),
+            Headers({name: [value] for name, value in TOKEN.items()}))
+        await readBody(response)
+        [event] = events
+        text = formatEventAsClassicLogText(event, formatTime=lambda when: "T")
+        self.assertEqual("T [novatx.access#info] %s\n" % event["access_line"], text)
+        self.assertIn('"GET /v2.1/x?q={name}%7D" status: 200', text)
 
     async def test_errors_are_logged_with_their_status(self):
         events = self.capture()
