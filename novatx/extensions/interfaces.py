@@ -83,6 +83,13 @@ class IAPIRequest(Interface):
         Raises L{novatx.compute.exceptions.NotAuthorized} (403) on denial.
         """
 
+    def allows(rule, target=None):
+        """
+        Whether the oslo.policy rule C{rule} allows the caller on C{target}
+        (as L{authorize} decides), for what an answer shows or hides, where a
+        denial is no error.
+        """
+
 
 @attrs.frozen
 class APIVersion:

@@ -140,6 +140,7 @@ def _api_request(table: RouteTable, request: Any, state: Any, context: Any, body
         root=state.root,
         project_id=state.project_id,
         policy=table.policy.check,
+        permits=table.policy.allows,
     )
 
 

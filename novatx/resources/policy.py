@@ -164,6 +164,15 @@ class Policy:
         @param target: what is acted on; default: the caller's own project/user.
         @raise PolicyNotAuthorized: the rule denies it.
         """
+        if not self.allows(rule, context, target):
+            raise PolicyNotAuthorized(action=rule)
+
+    def allows(self, rule: str, context: RequestContext,
+               target: dict[str, Any] | None = None) -> bool:
+        """
+        Whether the rule allows it, as L{check} decides, without the exception
+        a denial costs: for what an answer shows or hides.
+        """
         self._refresh()
         # Without a target the caller's own is meant: the credentials say it all.
         key: Any = (rule, context.user_id, context.project_id, context.roles, context.is_admin)
@@ -182,8 +191,7 @@ class Policy:
                 if len(self._decisions) >= self.MAX_DECISIONS:
                     self._decisions.clear()
                 self._decisions[key] = allowed
-        if not allowed:
-            raise PolicyNotAuthorized(action=rule)
+        return allowed
 
 
 def list_rules() -> list[oslo_policy.RuleDefault]:

@@ -15,7 +15,6 @@ from novatx.extensions.compute import _listing
 from novatx.extensions.compute._extension import ComputeResource, deferred
 from novatx.extensions.compute.policies import servers as policies
 from novatx.extensions.compute.server_filters import check_query, parse_time
-from novatx.extensions.compute.server_support import can
 from novatx.extensions.compute.servers_views import V2_51, V2_58, instance_action, version_of
 from novatx.extensions.interfaces import Route
 
@@ -86,5 +85,5 @@ class InstanceActions(ComputeResource):
     @deferred
     async def show(self, request: Any, server_id: str, request_id: str) -> dict:
         action = await self.compute.get_instance_action(request.context, server_id, request_id)
-        with_events = version_of(request) >= V2_51 or can(request, policies.INSTANCE_ACTIONS % "events")
+        with_events = version_of(request) >= V2_51 or request.allows(policies.INSTANCE_ACTIONS % "events")
         return {"instanceAction": instance_action(request, action, with_events=with_events)}

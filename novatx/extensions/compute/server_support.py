@@ -55,15 +55,3 @@ def option(conf: Any, group: str, name: str, default: Any) -> Any:
         return getattr(getattr(conf, group), name)
     except (cfg.NoSuchOptError, cfg.NoSuchGroupError, AttributeError):
         return default
-
-
-def can(request: Any, rule: str, target: dict[str, Any] | None = None) -> bool:
-    """
-    Whether policy allows C{rule}: for what a response shows or hides
-    (extended attributes, host status), where a denial is no error.
-    """
-    try:
-        request.authorize(rule, target)
-    except exceptions.NotAuthorized:
-        return False
-    return True

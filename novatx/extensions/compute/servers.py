@@ -31,7 +31,6 @@ from novatx.extensions.compute.schemas import servers as schemas
 from novatx.extensions.compute.server_filters import build_query
 from novatx.extensions.compute.server_support import (
     as_bool,
-    can,
     generate_password,
     normalised_ipv6,
     option,
@@ -120,8 +119,8 @@ async def server_document(compute: Any, request: Any, instance: Instance, brief:
     images = await images_of(compute, request.context, [instance], version_of(request))
     document = VIEWS.show(
         request, instance, images, brief=brief,
-        extended=can(request, policies.EXTENDED_ATTRIBUTES),
-        show_host_status=can(request, policies.SERVERS % "show:host_status"),
+        extended=request.allows(policies.EXTENDED_ATTRIBUTES),
+        show_host_status=request.allows(policies.SERVERS % "show:host_status"),
         fields=compute.extra_fields(),
     )
     if changed:
@@ -218,8 +217,8 @@ class Servers(ComputeResource):
     def _detail_policy(request: Any) -> tuple[bool, bool]:
         """What policy lets the caller see in a detailed listing: extended attributes, host status."""
         return (
-            can(request, policies.EXTENDED_ATTRIBUTES),
-            can(request, policies.SERVERS % "show:host_status"),
+            request.allows(policies.EXTENDED_ATTRIBUTES),
+            request.allows(policies.SERVERS % "show:host_status"),
         )
 
     @deferred

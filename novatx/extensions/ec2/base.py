@@ -18,6 +18,7 @@ from zope.interface import implementer
 
 from novatx.compute.context import RequestContext
 from novatx.extensions.interfaces import IAPIRequest, IEC2Action
+from novatx.resources.request import policy_allows
 
 
 @implementer(IEC2Action)
@@ -61,6 +62,8 @@ class EC2Request:
     C{args}, and the twisted.web request for the rare action that needs it.
 
     @ivar policy: the router's policy check, C{policy(rule, context, target)}.
+    @ivar permits: the router's policy answer, C{permits(rule, context,
+        target)} (see L{allows}).
     """
 
     context: RequestContext
@@ -70,6 +73,7 @@ class EC2Request:
     headers: Any
     raw: Any
     policy: Any
+    permits: Any = None
     version: None = None
     body: None = None
 
@@ -81,6 +85,10 @@ class EC2Request:
         @raise novatx.compute.exceptions.NotAuthorized: the policy denies it.
         """
         self.policy(rule, self.context, target)
+
+    def allows(self, rule: str, target: dict[str, Any] | None = None) -> bool:
+        """Whether oslo.policy rule C{rule} allows the signer on C{target}."""
+        return policy_allows(self, rule, target)
 
     def url(self, *segments: str) -> str:
         """An absolute URL on this endpoint, from the request's own Host."""

@@ -153,6 +153,7 @@ class EC2Front:
                 headers=request.raw.requestHeaders,
                 raw=request.raw,
                 policy=request.policy,
+                permits=request.permits,
             )
             return maybeDeferred(action, ec2_request, params).addCallback(
                 lambda children: Response(

@@ -21,6 +21,7 @@ from novatx.config import make_config
 from novatx.extensions.test.test_example_plugin import ensure_installed
 from novatx.extensions.interfaces import Action, IPolicyDefaultsProvider, Route
 from novatx.resources.policy import Policy, PolicyNotAuthorized, credentials
+from novatx.resources.request import APIRequest
 from novatx.resources.test._routerkit import Resourceful, serve, user_headers
 from novatx.test.helpers import noauth_headers, serve_api
 
@@ -107,6 +108,26 @@ class DefaultsTests(TestCase):
         policy.check("things:index", reader)
         error = self.assertRaises(PolicyNotAuthorized, policy.check, "things:create", reader)
         self.assertEqual(str(error), "Policy doesn't allow things:create to be performed.")
+
+    def test_allows_answers_what_check_decides(self):
+        policy = Policy(make_config([]), Guarded().policies())
+        reader = RequestContext("u", "p", roles=("reader",))
+        admin = RequestContext("a", "p", is_admin=True)
+        for _ in range(2):
+            self.assertEqual((True, False, True), (
+                policy.allows("things:index", reader), policy.allows("things:create", reader),
+                policy.allows("things:create", admin)))
+
+    def test_a_request_allows_with_or_without_an_answering_policy(self):
+        policy = Policy(make_config([]), Guarded().policies())
+        reader = RequestContext("u", "p", roles=("reader",))
+        answering = APIRequest(reader, None, None, {}, "GET", "/", None, None, "http://h/v2.1",
+                               policy=policy.check, permits=policy.allows)
+        raising = APIRequest(reader, None, None, {}, "GET", "/", None, None, "http://h/v2.1",
+                             policy=policy.check)
+        for request in (answering, raising):
+            self.assertEqual((True, False), (request.allows("things:index"),
+                                             request.allows("things:create")))
 
 
     def test_a_decision_on_the_callers_own_is_not_taken_for_another_target(self):
