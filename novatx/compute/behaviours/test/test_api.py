@@ -12,9 +12,9 @@ import time
 from twisted.internet import defer, reactor, task, threads
 from twisted.trial.unittest import TestCase
 
-from novatx.compute.behaviours.clock import ControlledClock
 from novatx.compute.behaviours import (
     BehaviourNotFound, BehaviourSpec, ClockNotControlled, InvalidBehaviour, Match)
+from novatx.compute.behaviours.clock import ControlledClock
 from novatx.compute.interfaces import CreateRequest
 from novatx.compute.test.support import ADMIN, ALICE, ServiceMixin
 from novatx.db import tables as t
@@ -211,9 +211,10 @@ class ClockStartRaceTestsMixin(ServiceMixin):
         await threads.deferToThread(other.execute, t.behaviours_clock.insert().values(
             id=1, seconds=1000.0))
         # The other worker's row commits while this one's start is inserting its own.
-        task.deferLater(reactor, 0.3, threads.deferToThread, racing.commit)
+        committed = task.deferLater(reactor, 0.3, threads.deferToThread, racing.commit)
         clock = ControlledClock(service.store, reactor)
         await clock.start()
+        await committed
         self.assertEqual(1000.0, clock.seconds())
 
 
