@@ -107,6 +107,11 @@ def _last(args: Mapping[str, Sequence[str]], key: str) -> str | None:
     return values[-1] if values else None
 
 
+@lru_cache(maxsize=16)
+def _unfiltered(max_limit: int) -> ServerQuery:
+    return ServerQuery(limit=max_limit)
+
+
 def build_query(
     args: Mapping[str, Sequence[str]], version: APIVersion, context: Any, max_limit: int
 ) -> tuple[ServerQuery, int]:
@@ -117,6 +122,9 @@ def build_query(
     @raise exceptions.NotAuthorized: a non-admin sorting by host or node, or
         asking for C{all_tenants}.
     """
+    if not args:
+        # Most listings have no query: nothing to check, the same query each time.
+        return _unfiltered(max_limit), max_limit
     check_query(args, schemas.list_query)
     admin = bool(context.is_admin)
     allowed = allowed_filters(version, admin)
