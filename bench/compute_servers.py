@@ -28,13 +28,10 @@ import tempfile
 import time
 import urllib.request
 
-from _support import BARE_JSON_SERVER, Load, free_port, stop, wrk
+from _support import BARE_JSON_SERVER, SOURCE_ROOT, TOKEN, TWISTD, Load, free_port, stop, wrk
 
 PATH = "/v2.1/servers/detail"
-TOKEN = "bench:bench"
 HEADERS = {"X-Auth-Token": TOKEN, "Accept": "application/json", "Content-Type": "application/json"}
-TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
-SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 NOVA_CONF = """\
 [DEFAULT]

@@ -17,12 +17,11 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
+from _support import SOURCE_ROOT, TWISTD
+
 SERVING = re.compile(r"\[novatx\.services\.api\.APIService#info\] (\w+) serving on \S+:(\d+) ")
 
 
@@ -49,7 +48,7 @@ def one_round(grace: int) -> float:
         daemon = subprocess.Popen(
             [TWISTD, "-n", "--pidfile=", "nova", "--config-file", conf],
             stdout=log, stderr=subprocess.STDOUT, cwd=directory,
-            env=dict(os.environ, PYTHONPATH=ROOT),
+            env=dict(os.environ, PYTHONPATH=SOURCE_ROOT),
         )
         ports: dict[str, int] = {}
         while len(ports) < 2:

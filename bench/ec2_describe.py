@@ -33,9 +33,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from _support import free_port, wrk
+from _support import SOURCE_ROOT, free_port, wrk
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 QUERY = "Action=DescribeInstances&Version=2016-11-15"
 
@@ -74,7 +73,7 @@ def start_novatx(directory: str, workers: int) -> tuple[subprocess.Popen, int, s
         [os.path.join(BIN, "twistd"), "-n", "--pidfile=", "--logfile", os.path.join(directory, "twistd.log"),
          "nova", "--config-file", conf, "--enabled-apis", "ec2"],
         cwd=directory,
-        env=dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")])),
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join([SOURCE_ROOT, os.environ.get("PYTHONPATH", "")])),
     )
     wait_for_port(port, process, "twistd nova")
     return process, port, values["AWS_ACCESS_KEY_ID"], values["AWS_SECRET_ACCESS_KEY"]

@@ -7,9 +7,10 @@ between runs.
 novatx runs as in L{read_cache} (C{twistd -n nova}, compute API only, one
 worker, noauth2, a fresh SQLite store: its servers are made by a native run
 first), the bare server as there, one process serving novatx's bytes for each
-path; both under valgrind's callgrind with its counting off. For each figure one keep-alive connection sends 200
-requests to warm up, then callgrind counts every thread's instructions over
-C{--requests} more (the store's threads included), on each server in turn.
+path; both under valgrind's callgrind with its counting off. For each figure
+one keep-alive connection sends 200 requests to warm up, then callgrind counts
+every thread's instructions over C{--requests} more (the store's threads
+included), on each server in turn.
 The ratio bare / novatx is what the wall-clock benchmarks estimate, less what
 the kernel does for both (the same sockets) and the cache misses.
 
@@ -84,13 +85,16 @@ def counted(process: subprocess.Popen, url: str, requests: int, directory: str,
     return max(totals) / requests
 
 
+def nova_command(config: str) -> list[str]:
+    return [sys.executable, servers.TWISTD, "-n", "--pidfile=", "nova", "--config-file", config]
+
+
 def prepare(directory: str, config: str, root: str, count: int) -> str:
     """
     Grow the store to C{count} servers (and one key pair) with novatx run
     natively, which is much quicker than under callgrind; a server's id.
     """
-    nova = servers.start([sys.executable, servers.TWISTD, "-n", "--pidfile=", "nova",
-                          "--config-file", config], cwd=directory, env=_environment())
+    nova = servers.start(nova_command(config), cwd=directory, env=_environment())
     try:
         servers.wait_for(root + "/servers")
         if not json.loads(servers.call("GET", root + "/os-keypairs"))["keypairs"]:
@@ -114,8 +118,7 @@ def run(options: argparse.Namespace) -> list[tuple[str, float, float]]:
             f.write(servers.NOVA_CONF.format(state=directory, port=nova_port))
         for count, figures in ((5, read_cache.FIGURES), (100, [read_cache.DETAIL_100])):
             server = prepare(directory, config, root, count)
-            nova = under_callgrind([sys.executable, servers.TWISTD, "-n", "--pidfile=", "nova",
-                                    "--config-file", config], directory, "nova", _environment())
+            nova = under_callgrind(nova_command(config), directory, "nova", _environment())
             bare = None
             try:
                 servers.wait_for(root + "/servers", timeout=300)

@@ -34,9 +34,8 @@ import time
 import urllib.request
 from email.message import Message
 
-from _support import free_port, wrk
+from _support import SOURCE_ROOT, free_port, wrk
 
-SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BODY = b'{"ok": true}'
 ORIGIN = "https://dashboard.example.com"
 HEADERS = {"X-Auth-Token": "bench:bench", "Origin": ORIGIN}

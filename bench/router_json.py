@@ -35,9 +35,8 @@ import sys
 import time
 import urllib.request
 
-from _support import free_port, wrk
+from _support import SOURCE_ROOT, free_port, wrk
 
-SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BODY = b'{"ok": true}'
 HEADERS = {"X-Auth-Token": "bench:bench"}
 

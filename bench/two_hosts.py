@@ -32,7 +32,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -40,12 +39,10 @@ from typing import Any, Iterator
 
 import sqlalchemy as sa
 
-from _support import cpu_seconds, stop
+from _support import SOURCE_ROOT, TWISTD, cpu_seconds, stop
 
 from novatx.test.hosts import connect_namespace
 
-TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
-SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADERS = {"X-Auth-Token": "bench:bench", "Accept": "application/json",
            "Content-Type": "application/json"}
 PORT = 8774
