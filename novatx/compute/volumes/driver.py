@@ -231,13 +231,14 @@ class SimulatedVolumeDriver(TransitionTimers):
                          limit: int) -> list[tuple[tuple[str, str], float]]:
         found = []
         for kind, table in TABLES.items():
+            abandoned = claims.abandoned(table, now)
             rows = connection.execute(
                 sa.select(table.c.id, table.c.uuid, table.c.pending_action, table.c.step_started)
-                .where(claims.abandoned(table, now)).limit(limit)).all()
+                .where(abandoned).limit(limit)).all()
             for row_id, uuid, action, step_started in rows:
                 if action not in states.TRANSITIONS:
                     continue
-                if claims.claim(connection, table, row_id, action, claims.abandoned(table, now),
+                if claims.claim(connection, table, row_id, action, abandoned,
                                 self.worker_id, now + self.duration(action)
                                 + self._conf.simulated.claim_seconds):
                     elapsed = now - (step_started or now)
