@@ -41,8 +41,14 @@ Observer = Callable[[str, bool], None]
 class GenerationChecks:
     """
     Batches of generation checks: at most one in flight; the requests that
-    ask meanwhile share the next, which starts when it ends and checks the
-    union of what they need. A check never began before its request arrived.
+    ask meanwhile share the next, which checks the union of what they need.
+    A check never began before its request arrived.
+
+    The next check starts once the last one's batch has been answered, not
+    before: the database thread then wakes when the reactor thread is done
+    with that burst of work rather than in the middle of it (fewer hand-overs
+    of the interpreter lock between the two), and a request whose answer
+    needs a second read joins the very next check.
 
     @param read: fires with the generations of a set of keys
         (L{novatx.db.generations.read} on a database thread).
@@ -67,13 +73,13 @@ class GenerationChecks:
 
         def ended(result: Any) -> None:
             self._running = False
-            if self._waiting:
-                self._start()
             for _, caller in batch:
                 if isinstance(result, Failure):
                     caller.errback(result)
                 else:
                     caller.callback(result)
+            if self._waiting and not self._running:
+                self._start()
 
         try:
             d = self._read(frozenset().union(*(keys for keys, _ in batch)))

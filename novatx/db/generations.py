@@ -20,8 +20,10 @@ kind's generations, which every write raises (L{read}).
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterable
 
+import attrs
 from sqlalchemy import event
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
@@ -153,20 +155,40 @@ def needs(kinds: Iterable[str], project_id: str | None) -> frozenset[Key]:
     return frozenset(keys)
 
 
-def read(connection: Connection, keys: Iterable[Key]) -> dict[Key, int]:
+@attrs.frozen
+class Check:
     """
-    The generations of C{keys} in one statement (0 for a counter never
-    raised): one project's rows, and each total as the sum of its kind's.
+    The statement that reads the generations of L{keys} (as the driver takes
+    it, so that running it skips SQLAlchemy's compiler), and how its rows
+    become them: one project's rows as they are, each total (a key of project
+    None) as the sum of its kind's rows, and 0 for a counter never raised.
+    """
 
-    It runs before every batch of answers from memory, so its SQL is made
-    here and handed to the driver as it is, skipping SQLAlchemy's statement
-    compiler (most of what the check would cost otherwise).
+    keys: frozenset[Key]
+    sql: str
+    params: tuple[str, ...]
+    totals: frozenset[str]
+
+    def generations(self, rows: Iterable[tuple[str, str, int]]) -> dict[Key, int]:
+        """The generation of each of L{keys}, from the statement's rows."""
+        found: dict[Key, int] = {}
+        for kind, project, generation in rows:
+            found[(kind, project)] = generation
+            if kind in self.totals:
+                found[(kind, None)] = found.get((kind, None), 0) + generation
+        return {key: int(found.get(key, 0)) for key in self.keys}
+
+
+@functools.lru_cache(maxsize=1024)
+def check(keys: frozenset[Key], paramstyle: str) -> Check:
     """
-    keys = set(keys)
+    The L{Check} of C{keys} for a driver of C{paramstyle}. A worker's checks
+    ask for the same few sets over and over, so each is made once.
+    """
     kinds = sorted({kind for kind, project in keys if project is not None})
     projects = sorted({project for kind, project in keys if project is not None})
     totals = sorted({kind for kind, project in keys if project is None})
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    mark = "?" if paramstyle == "qmark" else "%s"
 
     def among(values: list[str]) -> str:
         return "(%s)" % ", ".join([mark] * len(values))
@@ -178,14 +200,14 @@ def read(connection: Connection, keys: Iterable[Key]) -> dict[Key, int]:
     if totals:
         clauses.append("kind IN %s" % among(totals))
         params += totals
-    if not clauses:
+    sql = ("SELECT kind, project_id, generation FROM change_generations WHERE "
+           + " OR ".join(clauses)) if clauses else ""
+    return Check(keys, sql, tuple(params), frozenset(totals))
+
+
+def read(connection: Connection, keys: Iterable[Key]) -> dict[Key, int]:
+    """The generations of C{keys} in one statement on C{connection} (L{check})."""
+    found = check(frozenset(keys), connection.dialect.paramstyle)
+    if not found.sql:
         return {}
-    rows = connection.exec_driver_sql(
-        "SELECT kind, project_id, generation FROM change_generations WHERE "
-        + " OR ".join(clauses), tuple(params)).fetchall()
-    found: dict[Key, int] = {}
-    for kind, project, generation in rows:
-        found[(kind, project)] = generation
-        if kind in totals:
-            found[(kind, None)] = found.get((kind, None), 0) + generation
-    return {key: int(found.get(key, 0)) for key in keys}
+    return found.generations(connection.exec_driver_sql(found.sql, found.params).fetchall())

@@ -12,7 +12,6 @@ rows raises their change generations before it commits
 from __future__ import annotations
 
 import random
-import threading
 import time
 from typing import Any, Callable, TypeVar
 
@@ -21,11 +20,13 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 from twisted.internet.defer import Deferred, DeferredList, succeed
 from twisted.internet.threads import deferToThreadPool
+from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from novatx import metrics
 from novatx.db import generations
 from novatx.db.engine import WRITE, create_engine, safe_url
+from novatx.db.peek import PeekThread
 
 T = TypeVar("T")
 
@@ -100,10 +101,12 @@ def describe(error: BaseException) -> str:
 
 class Store:
     """
-    An engine and the thread pool that uses it.
+    An engine, the thread pool that uses it, and the peek thread (L{peek})
+    with a connection of its own.
 
     @ivar engine: the SQLAlchemy engine; only pool threads touch it.
     @ivar url: the URL as text, password hidden.
+    @ivar paramstyle: how the driver marks a statement's parameters (PEP 249).
     """
 
     def __init__(self, engine: Engine, reactor: Any, threads: int = 10) -> None:
@@ -115,9 +118,9 @@ class Store:
         self._pool = ThreadPool(minthreads=0, maxthreads=threads, name="novatx-db")
         self._started = False
         self._in_flight: set[Deferred] = set()
-        self._peek_lock = threading.Lock()
         self._peek_engine: Engine | None = None
-        self._peek_connection: Connection | None = None
+        self._peeks = PeekThread(reactor, self._peek_connect, self._peek_close)
+        self.paramstyle: str = engine.dialect.paramstyle
 
     def start(self) -> None:
         """Start the thread pool (idempotent)."""
@@ -137,7 +140,8 @@ class Store:
         self._started = False
         pool = self._pool
         d = DeferredList(list(self._in_flight), consumeErrors=True)
-        d.addCallback(lambda _: deferToThreadPool(self._reactor, pool, self._dispose))
+        d.addCallback(lambda _: self._peeks.stop())
+        d.addCallback(lambda _: deferToThreadPool(self._reactor, pool, self.engine.dispose))
         d.addBoth(lambda result: (pool.stop(), result)[1])
         return d
 
@@ -188,51 +192,33 @@ class Store:
                 raise StoreUnavailable(self.url, describe(e)) from e
         raise AssertionError("unreachable")
 
-    def peek(self, function: Callable[..., T], *args: Any) -> "Deferred[T]":
+    def peek(self, sql: str, params: tuple) -> "Deferred[list[tuple]]":
         """
-        Run C{function(connection, *args)}, a short read, in a transaction on
-        a connection kept for such reads, off the reactor. It is what a read
-        cache asks before every batch of answers from memory (L{generations}),
-        so it skips what a transaction of L{read} costs besides its statements:
-        taking a connection from the pool and checking that it is alive. The
-        kept connection is an engine of its own (one connection), so that it
-        never takes a connection the database threads need; one that fails is
-        dropped, and the next peek opens another.
+        The rows of C{sql}, one short read-only statement as the driver takes
+        it (its marks as L{paramstyle} says), run in autocommit on the peek
+        thread's connection (L{novatx.db.peek}). It is what a read cache asks
+        before every batch of answers from memory (L{generations.check}). The
+        connection is an engine of its own (one connection), so that it never
+        takes one the database threads need; one that fails is dropped, and
+        the next peek opens another.
         """
-        return self._track(deferToThreadPool(self._reactor, self._pool, self._peek_sync,
-                                             function, *args))
+        return self._track(self._peeks.rows(sql, params).addErrback(self._peek_failed))
 
-    def _peek_sync(self, function: Callable[..., T], *args: Any) -> T:
-        with self._peek_lock:
-            try:
-                if self._peek_connection is None:
-                    if self._peek_engine is None:
-                        self._peek_engine = create_engine(self.engine.url, pool_size=1)
-                    self._peek_connection = self._peek_engine.connect()
-                with self._peek_connection.begin():
-                    return function(self._peek_connection, *args)
-            except (sa_exc.DBAPIError, sa_exc.TimeoutError) as e:
-                self._drop_peek()
-                if isinstance(e, sa_exc.TimeoutError) or is_unavailable(e):
-                    raise StoreUnavailable(self.url, describe(e)) from e
-                raise
+    def _peek_failed(self, failure: Failure) -> Failure:
+        error = failure.value
+        if isinstance(error, (sa_exc.DBAPIError, sa_exc.TimeoutError)) and is_unavailable(error):
+            raise StoreUnavailable(self.url, describe(error)) from error
+        return failure
 
-    def _drop_peek(self) -> None:
-        connection, self._peek_connection = self._peek_connection, None
-        if connection is not None:
-            try:
-                connection.invalidate()
-                connection.close()
-            except sa_exc.SQLAlchemyError:
-                pass
+    def _peek_connect(self) -> Connection:
+        if self._peek_engine is None:
+            self._peek_engine = create_engine(self.engine.url, pool_size=1)
+        return self._peek_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
-    def _dispose(self) -> None:
-        with self._peek_lock:
-            self._drop_peek()
-            if self._peek_engine is not None:
-                self._peek_engine.dispose()
-                self._peek_engine = None
-        self.engine.dispose()
+    def _peek_close(self) -> None:
+        engine, self._peek_engine = self._peek_engine, None
+        if engine is not None:
+            engine.dispose()
 
     def call(self, function: Callable[..., T], *args: Any) -> "Deferred[T]":
         """Run C{function(*args)} on a database thread, with no transaction (migrations)."""

@@ -13,7 +13,7 @@ from typing import Any, Callable, Hashable, Iterable, Mapping
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, succeed
 from twisted.logger import Logger
 
 from novatx import metrics
@@ -71,9 +71,16 @@ class ComputeAPIBase:
         self._fields: dict[str, ExtraField] = {}
         self._observers: list[Callable[[str], Any]] = []
         self._listings: CoalescedReads[Page] = CoalescedReads()
-        self.read_cache = ReadCache(GenerationChecks(
-            lambda keys: self._store.peek(generations.read, keys).addErrback(_store_errors)),
-            observe=metrics.read_cache)
+        self.read_cache = ReadCache(GenerationChecks(self._generations),
+                                    observe=metrics.read_cache)
+
+    def _generations(self, keys: frozenset[generations.Key]) -> Deferred:
+        """The generations of C{keys}, read by one statement on the store's peek thread."""
+        found = generations.check(keys, self._store.paramstyle)
+        if not found.sql:
+            return succeed({})
+        return self._store.peek(found.sql, found.params).addCallbacks(
+            found.generations, _store_errors)
 
     def _seconds(self) -> float:
         return self._clock.seconds()

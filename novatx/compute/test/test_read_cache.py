@@ -157,9 +157,9 @@ class BatchTestsMixin(ServiceMixin):
         loads: list[Any] = []
         peek, read = service.store.peek, service.store.read
 
-        def counted_peek(function: Any, *args: Any) -> Deferred:
-            peeks.append(args)
-            return peek(function, *args)
+        def counted_peek(sql: str, params: tuple) -> Deferred:
+            peeks.append(params)
+            return peek(sql, params)
 
         def counted_read(function: Any, *args: Any, **kwargs: Any) -> Deferred:
             if function is instances.list_page:
@@ -283,6 +283,20 @@ class GenerationChecksTests(TestCase):
         self.assertFalse(any(d.called for d in later))
         fake.answer()
         self.assertTrue(all(d.called for d in later))
+        self.assertEqual([], fake.pending)
+
+    def test_a_read_asked_while_its_batch_is_answered_joins_the_next_check(self):
+        """A handler's second read waits for one check, not two."""
+        fake = _Checks()
+        checks = GenerationChecks(fake.read)
+        second: list[Deferred] = []
+        checks.check(A).addCallback(lambda _: second.append(checks.check(B)))
+        waiting = checks.check(A)
+        fake.answer()
+        self.assertEqual([A, A | B], fake.asked)
+        fake.answer()
+        self.assertTrue(waiting.called)
+        self.assertTrue(second[0].called)
         self.assertEqual([], fake.pending)
 
     def test_a_failed_check_fails_its_batch_only(self):

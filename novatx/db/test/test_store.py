@@ -10,6 +10,7 @@ import os
 import threading
 
 import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
 from twisted.internet import reactor
 from twisted.trial.unittest import TestCase
 
@@ -104,6 +105,95 @@ class PostgreSQLClassificationTests(ServerClassificationTestsMixin, TestCase):
 
 class MariaDBClassificationTests(ServerClassificationTestsMixin, TestCase):
     backend = "mysql"
+
+
+class PeekTestsMixin:
+    """L{Store.peek}: one statement in autocommit on the store's peek thread."""
+
+    backend = "sqlite"
+
+    def started_store(self, url=None):
+        url = url or temporary_database(self, self.backend)
+        store = Store(db_engine.create_engine(url, pool_size=1, connect_timeout=3), reactor, 1)
+        store.start()
+        self.addCleanup(store.stop)
+        return store
+
+    def mark(self, store):
+        return "?" if store.paramstyle == "qmark" else "%s"
+
+    async def test_each_peek_sees_what_was_committed_before_it(self):
+        """The kept connection holds no snapshot from one peek to the next."""
+        store = self.started_store()
+        await store.write(lambda c: c.exec_driver_sql("CREATE TABLE counters (n INTEGER)"))
+        await store.write(lambda c: c.exec_driver_sql("INSERT INTO counters VALUES (1)"))
+        for n in range(1, 5):
+            rows = await store.peek("SELECT n FROM counters WHERE n > " + self.mark(store), (0,))
+            self.assertEqual([n], [row[0] for row in rows])
+            await store.write(lambda c: c.exec_driver_sql("UPDATE counters SET n = n + 1"))
+
+    async def test_a_refused_statement_is_not_an_outage_and_the_next_peek_works(self):
+        store = self.started_store()
+        for statement in ("SELEKT 1", "SELECT * FROM no_such_table"):
+            with self.assertRaises(sa_exc.DBAPIError) as caught:
+                await store.peek(statement, ())
+            self.assertFalse(is_unavailable(caught.exception), statement)
+            self.assertIn(statement, str(caught.exception))
+            self.assertEqual([1], [row[0] for row in await store.peek("SELECT 1", ())])
+
+    async def test_stopping_the_store_ends_its_peek_thread(self):
+        before = set(threading.enumerate())
+        store = self.started_store()
+        await store.peek("SELECT 1", ())
+        started = [t for t in set(threading.enumerate()) - before if t.name == "novatx-db-peek"]
+        self.assertEqual(1, len(started))
+        await store.stop()
+        started[0].join(10)
+        self.assertFalse(started[0].is_alive())
+
+
+class ServerPeekTestsMixin(PeekTestsMixin):
+    #: Makes a statement that waits for a lock give up after 2 seconds.
+    lock_timeout: str
+
+    async def test_a_peek_leaves_no_transaction_open(self):
+        """A schema change waits for no lock of the peek's connection."""
+        store = self.started_store()
+        await store.write(lambda c: c.exec_driver_sql("CREATE TABLE counters (n INTEGER)"))
+        self.assertEqual([], await store.peek("SELECT n FROM counters", ()))
+
+        def alter(connection):
+            connection.exec_driver_sql(self.lock_timeout)
+            connection.exec_driver_sql("ALTER TABLE counters ADD COLUMN m INTEGER")
+        await store.write(alter)
+        self.assertEqual([], await store.peek("SELECT n, m FROM counters", ()))
+
+    async def test_a_peek_at_a_database_that_is_down_is_an_outage(self):
+        url = sa.engine.make_url(SERVER_URLS[self.backend]).set(port=1)
+        store = self.started_store(url.render_as_string(hide_password=False))
+        for _ in range(2):
+            with self.assertRaises(StoreUnavailable) as caught:
+                await store.peek("SELECT 1", ())
+            self.assertIn("127.0.0.1:1", str(caught.exception))
+
+
+class SQLitePeekTests(PeekTestsMixin, TestCase):
+    backend = "sqlite"
+
+    async def test_a_peek_at_a_file_that_cannot_be_opened_is_an_outage(self):
+        store = self.started_store("sqlite:////proc/novatx/novatx.sqlite")
+        with self.assertRaises(StoreUnavailable):
+            await store.peek("SELECT 1", ())
+
+
+class PostgreSQLPeekTests(ServerPeekTestsMixin, TestCase):
+    backend = "postgresql"
+    lock_timeout = "SET lock_timeout = '2s'"
+
+
+class MariaDBPeekTests(ServerPeekTestsMixin, TestCase):
+    backend = "mysql"
+    lock_timeout = "SET SESSION lock_wait_timeout = 2"
 
 
 class DriverErrorTests(TestCase):
