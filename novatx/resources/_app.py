@@ -188,8 +188,12 @@ class APIResource(Resource):
         finished.addErrback(lambda _: result.cancel())
         result.addErrback(lambda failure: self._failed(request, failure))
         result.addCallback(lambda body: self._answer(request, body))
-        result.addErrback(self._log.failure, "Unhandled Error writing response")
+        result.addErrback(self._write_failed)
         return NOT_DONE_YET
+
+    def _write_failed(self, failure: Failure) -> None:
+        """An answer that could not be written: logged, as klein does."""
+        self._log.failure("Unhandled Error writing response", failure)
 
     def _failed(self, request: Any, failure: Failure) -> Any:
         """

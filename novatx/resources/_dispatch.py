@@ -310,8 +310,15 @@ def dispatch(table: RouteTable, group: RouteGroup, request: Any, state: Any, kwa
             called = _call_action(table, request, state, entry, renamed)
         else:
             called = _call_route(table, request, state, entry, renamed, method)
-        if not inspect.isawaitable(called.result) and not table.controllers.get(called.owner):
-            return _finish(request, called.result, called.status)
+        if not table.controllers.get(called.owner):
+            # Nothing extends the answer: settle it without a coroutine.
+            if isinstance(called.result, Deferred):
+                status = called.status
+                return called.result.addCallback(
+                    lambda result: _finish(request, result, status)).addErrback(
+                    _fail, request, table.api_name)
+            if not inspect.isawaitable(called.result):
+                return _finish(request, called.result, called.status)
     except Exception:
         answer = _fail(Failure(), request, table.api_name)
         if isinstance(answer, Failure):
