@@ -50,8 +50,8 @@ class GenerationChecks:
     of the interpreter lock between the two), and a request whose answer
     needs a second read joins the very next check.
 
-    @param read: fires with the generations of a set of keys
-        (L{novatx.db.generations.read} on a database thread).
+    @param read: fires with the generations of a set of keys (one
+        statement on the store's peek thread, L{novatx.db.store.Store.peek}).
     """
 
     def __init__(self, read: Callable[[frozenset[Key]], "Deferred[dict[Key, int]]"]) -> None:

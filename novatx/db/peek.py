@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from twisted.internet.defer import Deferred, succeed
 from twisted.python.failure import Failure
 
+
 class PeekThread:
     """
     Runs statements one at a time on a thread of its own, in the order asked.
@@ -119,4 +120,3 @@ def _drop(connection: Connection | None) -> None:
             connection.close()
         except sa_exc.SQLAlchemyError:
             pass
-    return None
