@@ -21,7 +21,7 @@ import threading
 from typing import Any, Callable
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from twisted.internet.defer import Deferred, succeed
 from twisted.python.failure import Failure
 
@@ -31,17 +31,15 @@ class PeekThread:
     Runs statements one at a time on a thread of its own, in the order asked.
 
     @param reactor: where the answers are delivered (C{callFromThread}).
-    @param connect: opens the thread's connection, in autocommit (called on
-        the thread, again after a failure dropped the last one).
-    @param close: called on the thread when it ends, after its connection
-        is closed (to dispose of what C{connect} used).
+    @param make_engine: makes the thread's engine (one connection), on the
+        thread when it first needs it; the thread connects in autocommit,
+        again after a failure dropped its connection, and disposes of the
+        engine when it ends.
     """
 
-    def __init__(self, reactor: Any, connect: Callable[[], Connection],
-                 close: Callable[[], None]) -> None:
+    def __init__(self, reactor: Any, make_engine: Callable[[], Engine]) -> None:
         self._reactor = reactor
-        self._connect = connect
-        self._close = close
+        self._make_engine = make_engine
         #: A statement, its parameters and the Deferred its rows fire; or
         #: None, to close the connection and end.
         self._work: queue.SimpleQueue = queue.SimpleQueue()
@@ -73,6 +71,7 @@ class PeekThread:
 
     def _run(self, ended: "Deferred[None]") -> None:
         deliver = self._reactor.callFromThread
+        engine: Engine | None = None
         connection: Connection | None = None
         while True:
             work = self._work.get()
@@ -81,7 +80,10 @@ class PeekThread:
             sql, params, answer = work
             try:
                 if connection is None:
-                    connection = self._connect()
+                    if engine is None:
+                        engine = self._make_engine()
+                    connection = engine.connect().execution_options(
+                        isolation_level="AUTOCOMMIT")
                 cursor = connection.connection.cursor()
                 try:
                     cursor.execute(sql, params)
@@ -96,7 +98,8 @@ class PeekThread:
             else:
                 deliver(answer.callback, found)
         _drop(connection)
-        self._close()
+        if engine is not None:
+            engine.dispose()
         deliver(ended.callback, None)
 
 

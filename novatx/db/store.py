@@ -17,7 +17,7 @@ from typing import Any, Callable, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from twisted.internet.defer import Deferred, DeferredList, succeed
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
@@ -118,8 +118,7 @@ class Store:
         self._pool = ThreadPool(minthreads=0, maxthreads=threads, name="novatx-db")
         self._started = False
         self._in_flight: set[Deferred] = set()
-        self._peek_engine: Engine | None = None
-        self._peeks = PeekThread(reactor, self._peek_connect, self._peek_close)
+        self._peeks = PeekThread(reactor, lambda: create_engine(engine.url, pool_size=1))
         self.paramstyle: str = engine.dialect.paramstyle
 
     def start(self) -> None:
@@ -209,16 +208,6 @@ class Store:
         if isinstance(error, (sa_exc.DBAPIError, sa_exc.TimeoutError)) and is_unavailable(error):
             raise StoreUnavailable(self.url, describe(error)) from error
         return failure
-
-    def _peek_connect(self) -> Connection:
-        if self._peek_engine is None:
-            self._peek_engine = create_engine(self.engine.url, pool_size=1)
-        return self._peek_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-
-    def _peek_close(self) -> None:
-        engine, self._peek_engine = self._peek_engine, None
-        if engine is not None:
-            engine.dispose()
 
     def call(self, function: Callable[..., T], *args: Any) -> "Deferred[T]":
         """Run C{function(*args)} on a database thread, with no transaction (migrations)."""
