@@ -72,13 +72,13 @@ class GenerationChecks:
         self._running = True
 
         def ended(result: Any) -> None:
-            self._running = False
             for _, caller in batch:
                 if isinstance(result, Failure):
                     caller.errback(result)
                 else:
                     caller.callback(result)
-            if self._waiting and not self._running:
+            self._running = False
+            if self._waiting:
                 self._start()
 
         try:
