@@ -33,7 +33,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from _support import SOURCE_ROOT, free_port, wrk
+from _support import SOURCE_ROOT, TWISTD, free_port, wrk
 
 BIN = os.path.dirname(sys.executable)
 QUERY = "Action=DescribeInstances&Version=2016-11-15"
@@ -70,7 +70,7 @@ def start_novatx(directory: str, workers: int) -> tuple[subprocess.Popen, int, s
     ).stdout
     values = dict(line.split("=", 1) for line in output.split() if "=" in line)
     process = subprocess.Popen(
-        [os.path.join(BIN, "twistd"), "-n", "--pidfile=", "--logfile", os.path.join(directory, "twistd.log"),
+        [TWISTD, "-n", "--pidfile=", "--logfile", os.path.join(directory, "twistd.log"),
          "nova", "--config-file", conf, "--enabled-apis", "ec2"],
         cwd=directory,
         env=dict(os.environ, PYTHONPATH=os.pathsep.join([SOURCE_ROOT, os.environ.get("PYTHONPATH", "")])),
