@@ -37,11 +37,11 @@ class VolumeTestsMixin(ServiceMixin):
         self.volumes = self.service.api.volumes
         self.driver = self.service.volume_driver
 
-    async def after(self, seconds, kind, uuid):
-        """Let C{seconds} pass on the clock and wait for the transition of C{uuid} to end."""
-        ended = self.driver.ended(kind, uuid)
+    async def after(self, seconds, kind, *uuids):
+        """Let C{seconds} pass on the clock and wait for the transitions of C{uuids} to end."""
+        ended = [self.driver.ended(kind, uuid) for uuid in uuids]
         self.clock.advance(seconds)
-        await ended
+        await DeferredList(ended, fireOnOneErrback=True, consumeErrors=True)
 
     async def available(self, size=1, context=ALICE, **fields):
         volume = await self.volumes.create_volume(context, size, **fields)
@@ -266,7 +266,7 @@ class VolumeTestsMixin(ServiceMixin):
         dropped = await self.available()
         await self.volumes.attach_volume(ALICE, server, kept.id)
         await self.volumes.attach_volume(ALICE, server, dropped.id, delete_on_termination=True)
-        await self.after(ATTACH, states.VOLUME, kept.id)
+        await self.after(ATTACH, states.VOLUME, kept.id, dropped.id)
         deleting = await self.service.api.delete_server(ALICE, server)
         gone = self.service.driver.destroy(deleting)
         self.clock.advance(self.conf.simulated.delete_seconds)
