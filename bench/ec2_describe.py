@@ -1,25 +1,30 @@
 """
-Issue 6's benchmark: a SigV4-signed C{DescribeInstances} of 12 instances under
-wrk, novatx's EC2 API against moto_server, in the same run.
+Benchmark: a SigV4-signed C{DescribeInstances} of 12 instances under wrk,
+novatx's EC2 API against moto_server, in the same run.
 
-Runs, in one go (about 45 s):
+Runs, in one go (about a minute with the defaults):
  1. C{twistd -n nova --enabled-apis ec2} over a fresh SQLite store, an EC2
     credential from C{novatx-manage ec2-credentials create}, 12 instances made
     with boto3 (waited to C{running});
  2. C{moto_server} with 12 C{m1.small} instances in C{us-east-1};
  3. one C{GET /?Action=DescribeInstances&Version=2016-11-15} per server, signed
     once with botocore (SigV4, headers) and replayed by wrk inside the 300 s
-    window: requests/s of both and their ratio (goal >= 50);
+    window, novatx and moto_server in alternating rounds: each run's ratio is
+    novatx / moto_server of that run's round pair, printed with the median
+    (goal >= 100) and the CPU time each side spent per request, whose ratio
+    depends much less on what else the machine runs;
  4. the cost per extra instance: both again with more instances, as the extra
     milliseconds per request divided by the extra instances.
 
-Usage: C{python bench/ec2_describe.py [--duration 5] [--connections 10] [--workers 1]}
+Usage: C{python bench/ec2_describe.py [--runs 3] [--duration 5] [--connections 10]
+[--workers 1] [--extra 88]}
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import socket
 import subprocess
 import sys
@@ -33,7 +38,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-from _support import SOURCE_ROOT, TWISTD, free_port, wrk
+from _support import SOURCE_ROOT, TWISTD, Load, free_port, wrk
 
 BIN = os.path.dirname(sys.executable)
 QUERY = "Action=DescribeInstances&Version=2016-11-15"
@@ -119,27 +124,46 @@ def count_instances(port: int, headers: dict[str, str]) -> int:
         return response.read().count(b"<instanceId>")
 
 
-def measured_rate(port: int, headers: dict[str, str], duration: int, connections: int,
-                  directory: str) -> float:
-    """Requests per second of the signed C{DescribeInstances} (its headers set by a Lua script)."""
-    script = os.path.join(directory, "headers-%d.lua" % port)
-    with open(script, "w") as f:
-        for name, value in headers.items():
-            f.write('wrk.headers["%s"] = "%s"\n' % (name, value))
-    return wrk("http://127.0.0.1:%d/?%s" % (port, QUERY), duration, connections, script=script).rate
+class Target:
+    """One server under test: its port, its process and a signed request to replay."""
+
+    def __init__(self, name: str, port: int, pid: int, region: str, access: str, secret: str,
+                 directory: str) -> None:
+        self.name, self.port, self.pid = name, port, pid
+        self._credentials = (region, access, secret)
+        self.script = os.path.join(directory, "headers-%d.lua" % port)
+
+    def sign(self, instances: int) -> None:
+        """
+        Sign the request afresh (AWS takes a signature for 5 minutes) and
+        check that it describes C{instances} instances.
+        """
+        headers = signed_headers(self.port, *self._credentials)
+        with open(self.script, "w") as f:
+            for name, value in headers.items():
+                f.write('wrk.headers["%s"] = "%s"\n' % (name, value))
+        seen = count_instances(self.port, headers)
+        if seen != instances:
+            raise SystemExit("%s described %d instances, not %d" % (self.name, seen, instances))
+
+    def load(self, duration: int, connections: int) -> Load:
+        """The signed request under wrk, with this server's CPU time per request."""
+        return wrk("http://127.0.0.1:%d/?%s" % (self.port, QUERY), duration, connections,
+                   pid=self.pid, script=self.script)
 
 
-def measure(name, port, region, access, secret, instances, args, directory) -> float:
-    headers = signed_headers(port, region, access, secret)
-    seen = count_instances(port, headers)
-    if seen != instances:
-        raise SystemExit("%s described %d instances, not %d" % (name, seen, instances))
-    measured_rate(port, headers, 1, args.connections, directory)
-    return measured_rate(port, headers, args.duration, args.connections, directory)
+def rounds(ours: Target, theirs: Target, runs: int, duration: int,
+           connections: int) -> list[tuple[Load, Load]]:
+    """A warm-up of each, then C{runs} pairs of alternating rounds."""
+    for target in (ours, theirs):
+        target.load(1, connections)
+    return [(ours.load(duration, connections), theirs.load(duration, connections))
+            for _ in range(runs)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1)
@@ -149,29 +173,41 @@ def main() -> None:
         novatx, port, access, secret = start_novatx(directory, args.workers)
         moto, moto_port = start_moto()
         try:
-            ours = client(port, "RegionOne", access, secret)
-            theirs = client(moto_port, "us-east-1", "testing", "testing")
-            add_instances(ours, 12, "m1.tiny")
-            add_instances(theirs, 12, "m1.small")
-            rps = measure("novatx", port, "RegionOne", access, secret, 12, args, directory)
-            moto_rps = measure("moto_server", moto_port, "us-east-1", "testing", "testing", 12, args, directory)
-            add_instances(ours, args.extra, "m1.tiny")
-            rps_more = measure("novatx", port, "RegionOne", access, secret, 12 + args.extra, args, directory)
-            add_instances(theirs, 12, "m1.small")
-            moto_more = measure("moto_server", moto_port, "us-east-1", "testing", "testing", 24, args, directory)
+            add_instances(client(port, "RegionOne", access, secret), 12, "m1.tiny")
+            add_instances(client(moto_port, "us-east-1", "testing", "testing"), 12, "m1.small")
+            ours = Target("novatx", port, novatx.pid, "RegionOne", access, secret, directory)
+            theirs = Target("moto_server", moto_port, moto.pid, "us-east-1", "testing", "testing",
+                            directory)
+            ours.sign(12)
+            theirs.sign(12)
+            pairs = rounds(ours, theirs, args.runs, args.duration, args.connections)
+            add_instances(client(port, "RegionOne", access, secret), args.extra, "m1.tiny")
+            add_instances(client(moto_port, "us-east-1", "testing", "testing"), 12, "m1.small")
+            ours.sign(12 + args.extra)
+            theirs.sign(24)
+            more, moto_more = rounds(ours, theirs, 1, args.duration, args.connections)[0]
         finally:
             for process in (novatx, moto):
                 process.terminate()
                 process.wait()
-    print("SigV4 GET DescribeInstances, wrk -t1 -c%d -d%ds, ec2_workers = %d"
-          % (args.connections, args.duration, args.workers))
-    print("novatx      12 instances: %8.1f req/s" % rps)
-    print("moto_server 12 instances: %8.1f req/s" % moto_rps)
-    print("ratio novatx / moto_server: %.1fx (goal >= 50x)" % (rps / moto_rps))
+    ratios = [n.rate / m.rate for n, m in pairs]
+    cpu_ratios = [m.cpu_ms / n.cpu_ms for n, m in pairs]
+    print("SigV4 GET DescribeInstances, wrk -t1 -c%d -d%ds, ec2_workers = %d, %d round pairs"
+          % (args.connections, args.duration, args.workers, args.runs))
+    print("novatx      12 instances: %s req/s" % " ".join("%.1f" % n.rate for n, _ in pairs))
+    print("moto_server 12 instances: %s req/s" % " ".join("%.1f" % m.rate for _, m in pairs))
+    print("ratio novatx / moto_server: %s, median %.1fx (goal >= 100x)"
+          % (" ".join("%.1f" % r for r in ratios), statistics.median(ratios)))
+    print("CPU per request: novatx %.3f ms, moto_server %.2f ms (medians), ratio %s, median %.1fx"
+          % (statistics.median(n.cpu_ms for n, _ in pairs),
+             statistics.median(m.cpu_ms for _, m in pairs),
+             " ".join("%.1f" % r for r in cpu_ratios), statistics.median(cpu_ratios)))
+    rps, moto_rps = statistics.median(n.rate for n, _ in pairs), statistics.median(
+        m.rate for _, m in pairs)
     print("novatx      %3d instances: %8.1f req/s -> %.3f ms per extra instance"
-          % (12 + args.extra, rps_more, (1000 / rps_more - 1000 / rps) / args.extra))
+          % (12 + args.extra, more.rate, (1000 / more.rate - 1000 / rps) / args.extra))
     print("moto_server  24 instances: %8.1f req/s -> %.3f ms per extra instance"
-          % (moto_more, (1000 / moto_more - 1000 / moto_rps) / 12))
+          % (moto_more.rate, (1000 / moto_more.rate - 1000 / moto_rps) / 12))
 
 
 if __name__ == "__main__":
