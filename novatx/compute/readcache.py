@@ -30,6 +30,7 @@ from typing import Any, Callable, Hashable
 
 import attrs
 from twisted.internet.defer import Deferred
+from twisted.internet.interfaces import IReactorTime
 from twisted.python.failure import Failure
 
 from novatx.db.generations import Key
@@ -40,36 +41,52 @@ Observer = Callable[[str, bool], None]
 
 class GenerationChecks:
     """
-    Batches of generation checks: at most one in flight; the requests that
-    ask meanwhile share the next, which checks the union of what they need.
-    A check never began before its request arrived.
+    Batches of generation checks: at most one scheduled or in flight; the
+    requests that ask meanwhile share the next, which checks the union of
+    what they need. A check never begins before its request arrived.
 
-    The next check starts once the last one's batch has been answered, not
-    before: the database thread then wakes when the reactor thread is done
-    with that burst of work rather than in the middle of it (fewer hand-overs
-    of the interpreter lock between the two), and a request whose answer
-    needs a second read joins the very next check.
+    When a check is begun matters as much as how many requests share it.
+    Each costs the database thread a wake-up and hand-overs of the
+    interpreter lock to and from the reactor thread, which serves the
+    requests meanwhile:
+
+      - a check asked while none is pending begins at the end of the
+        reactor's current pass, so that every request read in that pass
+        shares it;
+      - the next check begins C{delay} seconds after the last one's batch
+        was answered, and only if requests are waiting: the clients just
+        answered send their next requests within a fraction of a
+        millisecond, and that short wait (as a database's group commit)
+        lets them share one check instead of each starting its own. A
+        request whose answer needs a second read (a handler's) joins that
+        check too.
 
     @param read: fires with the generations of a set of keys (one
         statement on the store's peek thread, L{novatx.db.store.Store.peek}).
+    @param timer: the reactor whose passes and time those are (never a
+        controlled clock, which stands still).
+    @param delay: C{[database] generation_check_delay}, in seconds.
     """
 
-    def __init__(self, read: Callable[[frozenset[Key]], "Deferred[dict[Key, int]]"]) -> None:
+    def __init__(self, read: Callable[[frozenset[Key]], "Deferred[dict[Key, int]]"],
+                 timer: IReactorTime, delay: float = 0.0) -> None:
         self._read = read
-        self._running = False
+        self._timer = timer
+        self._delay = delay
+        self._pending = False
         self._waiting: list[tuple[frozenset[Key], Deferred]] = []
 
     def check(self, keys: frozenset[Key]) -> "Deferred[dict[Key, int]]":
         """The generations of C{keys}, read after this call."""
         caller: Deferred = Deferred()
         self._waiting.append((keys, caller))
-        if not self._running:
-            self._start()
+        if not self._pending:
+            self._pending = True
+            self._timer.callLater(0, self._start)
         return caller
 
     def _start(self) -> None:
         batch, self._waiting = self._waiting, []
-        self._running = True
 
         def ended(result: Any) -> None:
             for _, caller in batch:
@@ -77,9 +94,10 @@ class GenerationChecks:
                     caller.errback(result)
                 else:
                     caller.callback(result)
-            self._running = False
             if self._waiting:
-                self._start()
+                self._timer.callLater(self._delay, self._start)
+            else:
+                self._pending = False
 
         try:
             d = self._read(frozenset().union(*(keys for keys, _ in batch)))

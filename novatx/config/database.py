@@ -44,6 +44,17 @@ _DATABASE_OPTS = [
         help="Threads that run database work, and connections kept open; "
         "the reactor thread never touches the database.",
     ),
+    cfg.FloatOpt(
+        "generation_check_delay",
+        default=0.2,
+        min=0.0,
+        max=100.0,
+        help="Milliseconds a worker waits, under concurrent reads, before the "
+        "next check of the change generations its read cache asks, so that "
+        "the requests arriving meanwhile share it (one statement). Only "
+        "requests that came while a check was in flight wait; 0 begins the "
+        "next check at once.",
+    ),
     cfg.IntOpt(
         "pool_timeout",
         default=30,

@@ -107,6 +107,7 @@ class Store:
     @ivar engine: the SQLAlchemy engine; only pool threads touch it.
     @ivar url: the URL as text, password hidden.
     @ivar paramstyle: how the driver marks a statement's parameters (PEP 249).
+    @ivar reactor: the reactor its answers are delivered on.
     """
 
     def __init__(self, engine: Engine, reactor: Any, threads: int = 10) -> None:
@@ -114,7 +115,7 @@ class Store:
         generations.track(engine)
         self.url = safe_url(engine.url)
         self.backend = engine.url.get_backend_name()
-        self._reactor = reactor
+        self.reactor = reactor
         self._pool = ThreadPool(minthreads=0, maxthreads=threads, name="novatx-db")
         self._started = False
         self._in_flight: set[Deferred] = set()
@@ -140,7 +141,7 @@ class Store:
         pool = self._pool
         d = DeferredList(list(self._in_flight), consumeErrors=True)
         d.addCallback(lambda _: self._peeks.stop())
-        d.addCallback(lambda _: deferToThreadPool(self._reactor, pool, self.engine.dispose))
+        d.addCallback(lambda _: deferToThreadPool(self.reactor, pool, self.engine.dispose))
         d.addBoth(lambda result: (pool.stop(), result)[1])
         return d
 
@@ -155,13 +156,13 @@ class Store:
     def read(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> "Deferred[T]":
         """Run C{function(connection, *args, **kwargs)} in a transaction, off the reactor."""
         metrics.store_round_trip("read")
-        return self._track(deferToThreadPool(self._reactor, self._pool, self.run_sync, False,
+        return self._track(deferToThreadPool(self.reactor, self._pool, self.run_sync, False,
                                              function, *args, **kwargs))
 
     def write(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> "Deferred[T]":
         """The same, for work that writes (SQLite takes its write lock first)."""
         metrics.store_round_trip("write")
-        return self._track(deferToThreadPool(self._reactor, self._pool, self.run_sync, True,
+        return self._track(deferToThreadPool(self.reactor, self._pool, self.run_sync, True,
                                              function, *args, **kwargs))
 
     def run_sync(self, write: bool, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -211,7 +212,7 @@ class Store:
 
     def call(self, function: Callable[..., T], *args: Any) -> "Deferred[T]":
         """Run C{function(*args)} on a database thread, with no transaction (migrations)."""
-        return deferToThreadPool(self._reactor, self._pool, function, *args)
+        return deferToThreadPool(self.reactor, self._pool, function, *args)
 
     def check(self) -> "Deferred[None]":
         """Fires when the database answers a trivial query; L{StoreUnavailable} if not."""

@@ -71,8 +71,9 @@ class ComputeAPIBase:
         self._fields: dict[str, ExtraField] = {}
         self._observers: list[Callable[[str], Any]] = []
         self._listings: CoalescedReads[Page] = CoalescedReads()
-        self.read_cache = ReadCache(GenerationChecks(self._generations),
-                                    observe=metrics.read_cache)
+        checks = GenerationChecks(self._generations, store.reactor,
+                                  conf.database.generation_check_delay / 1000.0)
+        self.read_cache = ReadCache(checks, observe=metrics.read_cache)
 
     def _generations(self, keys: frozenset[generations.Key]) -> Deferred:
         """The generations of C{keys}, read by one statement on the store's peek thread."""
