@@ -52,8 +52,8 @@ _DATABASE_OPTS = [
         help="Milliseconds a worker waits, under concurrent reads, before the "
         "next check of the change generations its read cache asks, so that "
         "the requests arriving meanwhile share it (one statement). Only "
-        "requests that came while a check was in flight wait; 0 begins the "
-        "next check at once.",
+        "requests that came while a check was in flight wait; with 0 the "
+        "next check begins in the reactor's next pass.",
     ),
     cfg.IntOpt(
         "pool_timeout",
