@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -173,16 +173,18 @@ def main() -> None:
         novatx, port, access, secret = start_novatx(directory, args.workers)
         moto, moto_port = start_moto()
         try:
-            add_instances(client(port, "RegionOne", access, secret), 12, "m1.tiny")
-            add_instances(client(moto_port, "us-east-1", "testing", "testing"), 12, "m1.small")
+            novatx_ec2 = client(port, "RegionOne", access, secret)
+            moto_ec2 = client(moto_port, "us-east-1", "testing", "testing")
+            add_instances(novatx_ec2, 12, "m1.tiny")
+            add_instances(moto_ec2, 12, "m1.small")
             ours = Target("novatx", port, novatx.pid, "RegionOne", access, secret, directory)
             theirs = Target("moto_server", moto_port, moto.pid, "us-east-1", "testing", "testing",
                             directory)
             ours.sign(12)
             theirs.sign(12)
             pairs = rounds(ours, theirs, args.runs, args.duration, args.connections)
-            add_instances(client(port, "RegionOne", access, secret), args.extra, "m1.tiny")
-            add_instances(client(moto_port, "us-east-1", "testing", "testing"), 12, "m1.small")
+            add_instances(novatx_ec2, args.extra, "m1.tiny")
+            add_instances(moto_ec2, 12, "m1.small")
             ours.sign(12 + args.extra)
             theirs.sign(24)
             more, moto_more = rounds(ours, theirs, 1, args.duration, args.connections)[0]
